@@ -1,0 +1,156 @@
+//! Command-line definitions (clap derive). Parsing only: [`crate::commands`] resolves the
+//! options into inputs and runs the checks.
+
+use std::path::PathBuf;
+
+use clap::{Args, Parser, Subcommand, ValueEnum};
+
+use crate::exit::FailOn;
+use crate::report::Format;
+
+#[derive(Debug, Parser)]
+#[command(
+    name = "odoo-audit",
+    version,
+    about = "Read-only health checks for Odoo deployments",
+    long_about = "Read-only health checks for Odoo deployments: addons and manifests, dependency \
+graphs, module versions against the database, client actions that would crash the web client, \
+and go-live gates.\n\nExit codes: 0 nothing at or above --fail-on; 1 findings at or above \
+--fail-on; 2 usage or configuration error; 3 cannot connect to the database (or it is not an \
+Odoo database).",
+    after_help = "Run `odoo-audit rules` for the list of finding codes and `odoo-audit explain CODE` for one."
+)]
+pub struct Cli {
+    #[command(flatten)]
+    pub global: GlobalArgs,
+    #[command(subcommand)]
+    pub command: Command,
+}
+
+/// Options valid for every subcommand.
+#[derive(Debug, Args, Clone)]
+pub struct GlobalArgs {
+    /// Output format.
+    #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
+    pub format: Format,
+
+    /// Lowest severity that makes the exit code 1.
+    #[arg(long, global = true, value_enum, default_value_t = FailOn::Error)]
+    pub fail_on: FailOn,
+
+    /// Colors in table output (NO_COLOR in the environment means never).
+    #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
+    pub color: ColorChoice,
+
+    /// Print only the findings, one line each (table format); nothing else.
+    #[arg(short, long, global = true)]
+    pub quiet: bool,
+
+    /// Drop findings with this code or rule name (repeatable).
+    #[arg(long, global = true, value_name = "CODE")]
+    pub allow: Vec<String>,
+
+    /// Report findings with this code as warnings (repeatable).
+    #[arg(long, global = true, value_name = "CODE")]
+    pub warn: Vec<String>,
+
+    /// Report findings with this code as errors (repeatable).
+    #[arg(long, global = true, value_name = "CODE")]
+    pub deny: Vec<String>,
+
+    /// Comma-separated addons paths, first wins (default: addons_path of the Odoo config).
+    #[arg(long, global = true, value_name = "PATHS", value_delimiter = ',')]
+    pub addons_path: Vec<PathBuf>,
+
+    /// Odoo configuration file (odoo.conf); also read from ODOO_RC.
+    #[arg(
+        short = 'c',
+        long = "config",
+        global = true,
+        env = "ODOO_RC",
+        value_name = "FILE"
+    )]
+    pub config: Option<PathBuf>,
+
+    /// Target Odoo series, e.g. 18.0 (default: detected from odoo/release.py or the database).
+    #[arg(long, global = true, value_name = "SERIES")]
+    pub odoo_series: Option<String>,
+
+    #[command(flatten)]
+    pub db: DbArgs,
+}
+
+/// Where the database is. Options beat PG* environment variables, which beat odoo.conf's db_*.
+#[derive(Debug, Args, Clone)]
+pub struct DbArgs {
+    /// Database name (else PGDATABASE, else db_name of the Odoo config).
+    #[arg(short = 'd', long = "database", global = true, value_name = "NAME")]
+    pub database: Option<String>,
+
+    /// Connection URL or libpq key=value string, e.g. postgres://odoo@localhost:5432/prod
+    /// (sslmode=disable|prefer|require|verify-ca|verify-full, sslrootcert=FILE).
+    #[arg(long, global = true, value_name = "URL")]
+    pub db_url: Option<String>,
+
+    /// Seconds to wait for the connection (else PGCONNECT_TIMEOUT, else 10).
+    #[arg(long, global = true, value_name = "SECS")]
+    pub connect_timeout: Option<u64>,
+
+    /// Seconds any one query may run before the server cancels it.
+    #[arg(long, global = true, value_name = "SECS", default_value_t = 30)]
+    pub statement_timeout: u64,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum ColorChoice {
+    Auto,
+    Always,
+    Never,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum Command {
+    /// List the addons found on the addons paths, with their manifest data.
+    Modules(ModulesArgs),
+    /// Check the dependency graph of the addons; show closures and install orders.
+    Deps(DepsArgs),
+    /// Compare manifest versions with the database; find modules stuck half-way.
+    Versions,
+    /// Full inventory: one row per module known to the disk or the database.
+    Audit,
+    /// Broken modules and records: bad states, missing dependencies, dangling menus, orphan XML ids.
+    Broken,
+    /// List every finding code.
+    Rules,
+    /// Explain a finding code.
+    Explain(ExplainArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ModulesArgs {
+    /// Only addons whose manifest says installable.
+    #[arg(long)]
+    pub installable_only: bool,
+    /// Only addons whose technical name matches this glob (e.g. 'web_*').
+    #[arg(long, value_name = "GLOB")]
+    pub name: Option<String>,
+    /// Only addons whose author contains this text (case-insensitive).
+    #[arg(long, value_name = "TEXT")]
+    pub author: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DepsArgs {
+    /// Show the dependency closure and an install order of these modules (comma-separated).
+    #[arg(long, value_delimiter = ',', value_name = "MODULES")]
+    pub modules: Vec<String>,
+    /// Draw the closure of --modules as a tree.
+    #[arg(long, requires = "modules")]
+    pub tree: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ExplainArgs {
+    /// A finding code (e.g. D001) or rule name (e.g. missing-dependency).
+    pub code: String,
+}

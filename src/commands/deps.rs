@@ -1,0 +1,79 @@
+//! `odoo-audit deps`: dependency problems of the addons found, and with `--modules` the full
+//! closure of some modules with a valid install order (and `--tree`, a drawing).
+
+use serde_json::{json, Value};
+
+use super::{inventory_context, Ctx};
+use crate::checks;
+use crate::cli::DepsArgs;
+use crate::exit::Fatal;
+use crate::finding::Finding;
+use crate::graph::Graph;
+use crate::report::{Report, Table};
+use crate::rules::addons as r;
+
+pub fn run(args: &DepsArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
+    let inv = ctx.inventory(None)?;
+    let graph = Graph::from_inventory(&inv);
+    let mut report = Report::new("deps");
+    inventory_context(&mut report, &inv);
+    let mut findings = inv.findings.clone();
+    findings.extend(checks::deps::check(&inv, &graph));
+
+    if !args.modules.is_empty() {
+        let closure = graph.closure(&args.modules);
+        for m in &args.modules {
+            if !graph.contains(m) {
+                findings.push(
+                    Finding::new(
+                        &r::MISSING_DEPENDENCY,
+                        format!("requested module `{m}` is on no addons path"),
+                    )
+                    .module(m),
+                );
+            }
+        }
+        let (order, left) = graph.install_order(&closure.modules);
+        let mut table = Table::new(
+            "closure",
+            "Dependency closure, in install order",
+            &["order", "name", "version", "installable", "path"],
+        );
+        for (i, name) in order.iter().enumerate() {
+            let a = &inv.addons[name];
+            table.push(vec![
+                json!(i + 1),
+                json!(name),
+                a.manifest
+                    .version
+                    .as_ref()
+                    .map(|v| json!(v))
+                    .unwrap_or_else(|| json!(a.manifest.version_raw)),
+                json!(a.manifest.installable),
+                json!(a.dir.display().to_string()),
+            ]);
+        }
+        report.tables.push(table);
+        report.data.insert("install_order".into(), json!(order));
+        report.data.insert(
+            "missing".into(),
+            Value::Array(closure.missing.iter().map(|m| json!(m)).collect()),
+        );
+        report.data.insert("on_cycle".into(), json!(left));
+        if args.tree {
+            report
+                .text
+                .push(("Dependency tree".into(), graph.tree(&args.modules)));
+            report
+                .data
+                .insert("tree".into(), json!(graph.tree(&args.modules)));
+        }
+    }
+    let edges: usize = graph.deps.values().map(Vec::len).sum();
+    report
+        .summary
+        .insert("addons".into(), json!(graph.deps.len()));
+    report.summary.insert("dependencies".into(), json!(edges));
+    report.findings = findings;
+    Ok(report)
+}

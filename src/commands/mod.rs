@@ -1,0 +1,168 @@
+//! One file per subcommand. A subcommand resolves its inputs (through [`Ctx`]), runs checks and
+//! returns a [`Report`]; `main` renders it and turns it into the exit code.
+
+use std::path::PathBuf;
+
+use crate::addons::{self, Inventory, SeriesSource};
+use crate::cli::{Command, GlobalArgs};
+use crate::exit::Fatal;
+use crate::odoo_conf::OdooConf;
+use crate::report::Report;
+use crate::version::Series;
+
+pub mod db;
+pub mod deps;
+pub mod modules;
+pub mod rules;
+
+/// What a subcommand produced.
+#[derive(Debug)]
+pub struct Outcome {
+    pub report: Report,
+    /// An exit code the subcommand decides itself (instead of the one from `--fail-on`).
+    pub exit: Option<i32>,
+}
+
+impl From<Report> for Outcome {
+    fn from(report: Report) -> Outcome {
+        Outcome { report, exit: None }
+    }
+}
+
+/// The resolved global options, shared by the subcommands.
+pub struct Ctx<'a> {
+    pub global: &'a GlobalArgs,
+    conf: Option<Option<OdooConf>>,
+}
+
+impl<'a> Ctx<'a> {
+    pub fn new(global: &'a GlobalArgs) -> Ctx<'a> {
+        Ctx { global, conf: None }
+    }
+
+    /// The Odoo config file given with -c/--config (or ODOO_RC), parsed as Odoo parses it.
+    pub fn conf(&mut self) -> Result<Option<&OdooConf>, Fatal> {
+        if self.conf.is_none() {
+            let loaded = match &self.global.config {
+                None => None,
+                Some(p) => Some(OdooConf::load(p).map_err(|e| Fatal::usage(e.to_string()))?),
+            };
+            self.conf = Some(loaded);
+        }
+        Ok(self.conf.as_ref().and_then(|c| c.as_ref()))
+    }
+
+    /// `--odoo-series`, validated.
+    pub fn series_option(&self) -> Result<Option<Series>, Fatal> {
+        match &self.global.odoo_series {
+            None => Ok(None),
+            Some(s) => Series::parse(s).map(Some).ok_or_else(|| {
+                Fatal::usage(format!(
+                    "--odoo-series: `{s}` is not an Odoo series (expected something like 18.0)"
+                ))
+            }),
+        }
+    }
+
+    /// The addons paths: `--addons-path`, else `addons_path` of the config file.
+    pub fn addons_paths(&mut self) -> Result<Vec<PathBuf>, Fatal> {
+        if !self.global.addons_path.is_empty() {
+            return Ok(self
+                .global
+                .addons_path
+                .iter()
+                .filter(|p| !p.as_os_str().is_empty())
+                .cloned()
+                .collect());
+        }
+        let from_conf = self.conf()?.map(addons::addons_path_from_conf);
+        match from_conf {
+            Some(paths) if !paths.is_empty() => Ok(paths),
+            Some(_) => Err(Fatal::usage(format!(
+                "{}: no addons_path in [options]; pass --addons-path",
+                self.global
+                    .config
+                    .as_ref()
+                    .map(|p| p.display().to_string())
+                    .unwrap_or_default()
+            ))),
+            None => Err(Fatal::usage(
+                "no addons path: pass --addons-path a,b,c or -c odoo.conf (or set ODOO_RC)",
+            )),
+        }
+    }
+
+    /// True when addons paths were given (option or config file).
+    pub fn has_addons_paths(&mut self) -> Result<bool, Fatal> {
+        if !self.global.addons_path.is_empty() {
+            return Ok(true);
+        }
+        Ok(self.conf()?.is_some_and(|c| !c.addons_path().is_empty()))
+    }
+
+    /// Opens the read-only database session.
+    pub fn database(&mut self) -> Result<crate::db::Database, Fatal> {
+        let a = self.global.db.clone();
+        let env = |k: &str| std::env::var(k).ok();
+        let home = std::env::var_os("HOME").map(PathBuf::from);
+        let conf = self.conf()?.cloned();
+        let mut spec = crate::db::conn::resolve(&crate::db::conn::Sources {
+            url: a.db_url.as_deref(),
+            database: a.database.as_deref(),
+            conf: conf.as_ref(),
+            env: &env,
+            home,
+        })?;
+        if let Some(t) = a.connect_timeout {
+            spec.connect_timeout = Some(std::time::Duration::from_secs(t.max(1)));
+        }
+        let limits = crate::db::Limits {
+            statement_timeout: std::time::Duration::from_secs(a.statement_timeout.max(1)),
+            ..crate::db::Limits::default()
+        };
+        crate::db::Database::connect(spec, limits)
+    }
+
+    /// Discovers the addons. `db_series` is the series read from the database, if any; the
+    /// option wins over it.
+    pub fn inventory(&mut self, db_series: Option<Series>) -> Result<Inventory, Fatal> {
+        let paths = self.addons_paths()?;
+        let series = match (self.series_option()?, db_series) {
+            (Some(s), _) => Some((s, SeriesSource::Option)),
+            (None, Some(s)) => Some((s, SeriesSource::Database)),
+            (None, None) => None,
+        };
+        Ok(addons::discover(&paths, series))
+    }
+}
+
+/// Adds the facts every addons-based report shows.
+pub fn inventory_context(report: &mut Report, inv: &Inventory) {
+    report.context(
+        "series",
+        inv.series
+            .map(|s| serde_json::Value::String(s.to_string()))
+            .unwrap_or(serde_json::Value::Null),
+    );
+    report.context("series_source", inv.series_source.describe());
+    report.context(
+        "addons_paths",
+        inv.paths
+            .iter()
+            .map(|p| p.path.display().to_string())
+            .collect::<Vec<_>>(),
+    );
+}
+
+/// Runs a subcommand.
+pub fn run(command: &Command, ctx: &mut Ctx) -> Result<Outcome, Fatal> {
+    match command {
+        Command::Modules(args) => modules::run(args, ctx).map(Into::into),
+        Command::Deps(args) => deps::run(args, ctx).map(Into::into),
+        Command::Versions => db::versions(ctx).map(Into::into),
+        Command::Audit => db::audit(ctx).map(Into::into),
+        Command::Broken => db::broken(ctx).map(Into::into),
+        Command::Rules => Ok(rules::list().into()),
+        Command::Explain(args) => rules::explain(args).map(Into::into),
+    }
+}

@@ -1,0 +1,21 @@
+//! odoo-audit: read-only health checks for Odoo deployments.
+//!
+//! Inputs are loaded by [`addons`] (addons paths and manifests), checks in [`checks`] turn them
+//! into [`finding::Finding`]s, and [`report`] renders them. The binary's subcommands live in
+//! [`commands`].
+
+pub mod addons;
+pub mod checks;
+pub mod cli;
+pub mod commands;
+pub mod db;
+pub mod exit;
+pub mod finding;
+pub mod graph;
+pub mod manifest;
+pub mod odoo_conf;
+pub mod pyliteral;
+pub mod report;
+pub mod report_ci;
+pub mod rules;
+pub mod version;
