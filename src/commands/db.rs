@@ -1,0 +1,218 @@
+//! `odoo-audit versions`, `audit` and `broken`: the database audits.
+
+use serde_json::{json, Map, Value};
+
+use super::{inventory_context, Ctx};
+use crate::addons::Inventory;
+use crate::checks::{self, versions::HintCtx};
+use crate::db::{self, Database};
+use crate::exit::Fatal;
+use crate::report::{Report, Table};
+
+/// Connects, loads the modules, and discovers the addons with the database's series.
+pub struct Loaded {
+    pub db: Database,
+    pub modules: Vec<db::DbModule>,
+    pub inv: Option<Inventory>,
+    pub hint: HintCtx,
+}
+
+pub fn load(ctx: &mut Ctx, need_addons: bool) -> Result<Loaded, Fatal> {
+    let mut database = ctx.database()?;
+    let modules = database.modules()?;
+    let db_series = db::series_from_modules(&modules);
+    let inv = if need_addons || ctx.has_addons_paths()? {
+        Some(ctx.inventory(db_series)?)
+    } else {
+        None
+    };
+    let hint = HintCtx {
+        conf: ctx
+            .global
+            .config
+            .as_ref()
+            .map(|p| p.display().to_string())
+            .unwrap_or_else(|| "<odoo.conf>".into()),
+        db: database.name.clone(),
+    };
+    Ok(Loaded {
+        db: database,
+        modules,
+        inv,
+        hint,
+    })
+}
+
+fn db_context(report: &mut Report, l: &Loaded) {
+    report.context("database", l.db.name.clone());
+    report.context("server", l.db.spec.describe());
+    report.context("postgresql", l.db.server_version.clone());
+    match &l.inv {
+        Some(inv) => inventory_context(report, inv),
+        None => {
+            report.context(
+                "series",
+                db::series_from_modules(&l.modules)
+                    .map(|s| json!(s.to_string()))
+                    .unwrap_or(Value::Null),
+            );
+            report.context("series_source", "database (base module version)");
+        }
+    }
+}
+
+fn state_counts(modules: &[db::DbModule]) -> Value {
+    let mut counts: Map<String, Value> = Map::new();
+    let mut sorted: Vec<&str> = modules.iter().map(|m| m.state.as_str()).collect();
+    sorted.sort();
+    for s in sorted {
+        let n = counts.get(s).and_then(Value::as_u64).unwrap_or(0) + 1;
+        counts.insert(s.to_string(), json!(n));
+    }
+    Value::Object(counts)
+}
+
+pub fn versions(ctx: &mut Ctx) -> Result<Report, Fatal> {
+    let l = load(ctx, true)?;
+    let inv = l.inv.as_ref().expect("addons loaded");
+    let cmp = checks::versions::compare(inv, &l.modules, &l.hint);
+    let mut report = Report::new("versions");
+    db_context(&mut report, &l);
+    let mut table = Table::new(
+        "modules",
+        "Modules",
+        &["name", "state", "disk_version", "db_version", "status"],
+    );
+    for r in &cmp.rows {
+        table.push(vec![
+            json!(r.name),
+            json!(r.state),
+            json!(r.disk_version),
+            json!(r.db_version),
+            json!(r.status.as_str()),
+        ]);
+    }
+    report.tables.push(table);
+    report.findings = inv.findings.clone();
+    report.findings.extend(cmp.findings);
+    report
+        .summary
+        .insert("states".into(), state_counts(&l.modules));
+    report
+        .summary
+        .insert("queries".into(), json!(l.db.query_count()));
+    Ok(report)
+}
+
+pub fn audit(ctx: &mut Ctx) -> Result<Report, Fatal> {
+    let l = load(ctx, true)?;
+    let inv = l.inv.as_ref().expect("addons loaded");
+    let mut report = Report::new("audit");
+    db_context(&mut report, &l);
+    let mut table = Table::new(
+        "modules",
+        "Modules",
+        &[
+            "name",
+            "display_name",
+            "disk_version",
+            "db_version",
+            "state",
+            "category",
+            "author",
+            "path",
+            "location",
+        ],
+    );
+    let mut names: Vec<&str> = l.modules.iter().map(|m| m.name.as_str()).collect();
+    names.extend(inv.addons.keys().map(String::as_str));
+    names.sort();
+    names.dedup();
+    let by_name: std::collections::BTreeMap<&str, &db::DbModule> =
+        l.modules.iter().map(|m| (m.name.as_str(), m)).collect();
+    for name in names {
+        let m = by_name.get(name);
+        let a = inv.addons.get(name);
+        let location = match (m.is_some(), a.is_some() || inv.broken.contains_key(name)) {
+            (true, true) => "both",
+            (true, false) => "database only",
+            _ => "disk only",
+        };
+        table.push(vec![
+            json!(name),
+            json!(m
+                .and_then(|m| m.display_name.clone())
+                .or_else(|| a.map(|a| a.manifest.name.clone()))),
+            json!(a.map(|a| a
+                .manifest
+                .version
+                .clone()
+                .unwrap_or_else(|| a.manifest.version_raw.clone()))),
+            json!(m.and_then(|m| m.latest_version.clone())),
+            json!(m.map(|m| m.state.clone())),
+            json!(m
+                .and_then(|m| m.category.clone())
+                .or_else(|| a.map(|a| a.manifest.category.clone()))),
+            json!(m
+                .and_then(|m| m.author.clone())
+                .or_else(|| a.map(|a| a.manifest.author.clone()))),
+            json!(a.map(|a| a.dir.display().to_string())),
+            json!(location),
+        ]);
+    }
+    report.tables.push(table);
+    report.findings = inv.findings.clone();
+    report
+        .summary
+        .insert("states".into(), state_counts(&l.modules));
+    report
+        .summary
+        .insert("queries".into(), json!(l.db.query_count()));
+    Ok(report)
+}
+
+pub fn broken(ctx: &mut Ctx) -> Result<Report, Fatal> {
+    let mut l = load(ctx, false)?;
+    let deps = l.db.dependencies()?;
+    let menus = l.db.dangling_menus()?;
+    let orphans = l.db.orphan_xmlids()?;
+    let mut report = Report::new("broken");
+    db_context(&mut report, &l);
+    let mut findings = Vec::new();
+    findings.extend(checks::broken::uninstallable(&l.modules));
+    // Stuck states are found by the versions comparison; without addons, compare against an
+    // empty tree and keep only those.
+    let empty;
+    let inv = match &l.inv {
+        Some(inv) => inv,
+        None => {
+            empty = crate::addons::discover(&[], None);
+            &empty
+        }
+    };
+    findings.extend(
+        checks::versions::compare(inv, &l.modules, &l.hint)
+            .findings
+            .into_iter()
+            .filter(|f| f.code == crate::rules::db::STUCK_STATE.code),
+    );
+    findings.extend(checks::broken::dependencies(&deps, &l.hint));
+    findings.extend(checks::broken::menus(&menus, &l.hint));
+    findings.extend(checks::broken::xmlids(&orphans, &l.hint));
+    if let Some(inv) = &l.inv {
+        findings.extend(
+            inv.findings
+                .iter()
+                .filter(|f| f.code.starts_with('P'))
+                .cloned(),
+        );
+    }
+    report.findings = findings;
+    report
+        .summary
+        .insert("states".into(), state_counts(&l.modules));
+    report
+        .summary
+        .insert("queries".into(), json!(l.db.query_count()));
+    Ok(report)
+}

@@ -1,0 +1,604 @@
+//! Where to connect, resolved the way users expect from libpq and Odoo: command-line options beat
+//! the `PG*` environment variables, which beat the `db_*` options of odoo.conf; a missing
+//! password is looked up in `~/.pgpass` (or `PGPASSFILE`). The `postgres` crate reads none of
+//! these by itself. The password is kept out of every `Display`/`Debug` output.
+
+use std::fmt;
+use std::path::{Path, PathBuf};
+use std::time::Duration;
+
+use crate::exit::Fatal;
+use crate::odoo_conf::OdooConf;
+
+/// libpq's sslmode values.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum SslMode {
+    Disable,
+    Allow,
+    Prefer,
+    Require,
+    VerifyCa,
+    VerifyFull,
+}
+
+impl SslMode {
+    pub fn parse(s: &str) -> Option<SslMode> {
+        Some(match s.trim().to_ascii_lowercase().as_str() {
+            "disable" => SslMode::Disable,
+            "allow" => SslMode::Allow,
+            "prefer" => SslMode::Prefer,
+            "require" => SslMode::Require,
+            "verify-ca" => SslMode::VerifyCa,
+            "verify-full" => SslMode::VerifyFull,
+            _ => return None,
+        })
+    }
+
+    pub fn as_str(self) -> &'static str {
+        match self {
+            SslMode::Disable => "disable",
+            SslMode::Allow => "allow",
+            SslMode::Prefer => "prefer",
+            SslMode::Require => "require",
+            SslMode::VerifyCa => "verify-ca",
+            SslMode::VerifyFull => "verify-full",
+        }
+    }
+}
+
+/// A resolved connection target.
+#[derive(Clone, Default)]
+pub struct ConnSpec {
+    /// Host name, IP address, or a Unix-socket directory (starting with `/`).
+    pub host: Option<String>,
+    pub port: Option<u16>,
+    pub user: Option<String>,
+    pub password: Option<String>,
+    pub dbname: Option<String>,
+    pub sslmode: Option<SslMode>,
+    pub sslrootcert: Option<PathBuf>,
+    pub connect_timeout: Option<Duration>,
+    /// Where each value came from, for error messages (never the password itself).
+    pub password_source: Option<&'static str>,
+}
+
+impl fmt::Debug for ConnSpec {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.debug_struct("ConnSpec")
+            .field("host", &self.host)
+            .field("port", &self.port)
+            .field("user", &self.user)
+            .field("password", &self.password.as_ref().map(|_| "<redacted>"))
+            .field("dbname", &self.dbname)
+            .field("sslmode", &self.sslmode)
+            .finish()
+    }
+}
+
+impl ConnSpec {
+    /// `user@host:port/db`, for messages; never the password.
+    pub fn describe(&self) -> String {
+        format!(
+            "{}@{}:{}/{}",
+            self.user.clone().unwrap_or_else(default_user),
+            self.host.as_deref().unwrap_or(DEFAULT_SOCKET_DIR),
+            self.port.unwrap_or(5432),
+            self.dbname.as_deref().unwrap_or("?")
+        )
+    }
+
+    /// Fills every unset value from `other`.
+    fn or(mut self, other: ConnSpec) -> ConnSpec {
+        self.host = self.host.or(other.host);
+        self.port = self.port.or(other.port);
+        self.user = self.user.or(other.user);
+        if self.password.is_none() {
+            self.password = other.password;
+            self.password_source = other.password_source;
+        }
+        self.dbname = self.dbname.or(other.dbname);
+        self.sslmode = self.sslmode.or(other.sslmode);
+        self.sslrootcert = self.sslrootcert.or(other.sslrootcert);
+        self.connect_timeout = self.connect_timeout.or(other.connect_timeout);
+        self
+    }
+}
+
+/// libpq's default socket directory on Debian.
+pub const DEFAULT_SOCKET_DIR: &str = "/var/run/postgresql";
+
+fn default_user() -> String {
+    std::env::var("USER")
+        .or_else(|_| std::env::var("LOGNAME"))
+        .unwrap_or_else(|_| "postgres".into())
+}
+
+/// Parses a `postgres://` URL or a `key=value` connection string into a spec. Unlike the
+/// `postgres` crate, it accepts `sslmode=verify-ca|verify-full` and `sslrootcert`.
+pub fn parse_url(url: &str) -> Result<ConnSpec, Fatal> {
+    let bad = |why: &str| Fatal::usage(format!("--db-url: {why}"));
+    let mut spec = ConnSpec::default();
+    let set = |spec: &mut ConnSpec, k: &str, v: String| -> Result<(), Fatal> {
+        match k {
+            "host" => spec.host = Some(v),
+            "port" => {
+                spec.port = Some(
+                    v.parse()
+                        .map_err(|_| bad(&format!("port `{v}` is not a number")))?,
+                )
+            }
+            "user" => spec.user = Some(v),
+            "password" => {
+                spec.password = Some(v);
+                spec.password_source = Some("--db-url");
+            }
+            "dbname" => spec.dbname = Some(v),
+            "sslmode" => {
+                spec.sslmode =
+                    Some(SslMode::parse(&v).ok_or_else(|| bad(&format!("unknown sslmode `{v}`")))?)
+            }
+            "sslrootcert" => spec.sslrootcert = Some(PathBuf::from(v)),
+            "connect_timeout" => {
+                let secs: u64 = v
+                    .parse()
+                    .map_err(|_| bad(&format!("connect_timeout `{v}` is not a number")))?;
+                spec.connect_timeout = Some(Duration::from_secs(secs));
+            }
+            "application_name" | "options" => {}
+            other => return Err(bad(&format!("unsupported parameter `{other}`"))),
+        }
+        Ok(())
+    };
+    let rest = url
+        .strip_prefix("postgres://")
+        .or_else(|| url.strip_prefix("postgresql://"));
+    match rest {
+        Some(rest) => {
+            let (main, query) = rest.split_once('?').unwrap_or((rest, ""));
+            let (authority, path) = main.split_once('/').unwrap_or((main, ""));
+            let (userinfo, hostport) = match authority.rsplit_once('@') {
+                Some((u, h)) => (Some(u), h),
+                None => (None, authority),
+            };
+            if let Some(u) = userinfo {
+                let (user, pass) = match u.split_once(':') {
+                    Some((a, b)) => (a, Some(b)),
+                    None => (u, None),
+                };
+                if !user.is_empty() {
+                    set(&mut spec, "user", percent_decode(user))?;
+                }
+                if let Some(p) = pass {
+                    set(&mut spec, "password", percent_decode(p))?;
+                }
+            }
+            if !hostport.is_empty() {
+                let (host, port) = if let Some(h) = hostport.strip_prefix('[') {
+                    let (h, after) = h.split_once(']').ok_or_else(|| bad("unclosed `[`"))?;
+                    (h.to_string(), after.strip_prefix(':'))
+                } else {
+                    match hostport.rsplit_once(':') {
+                        Some((h, p)) => (h.to_string(), Some(p)),
+                        None => (hostport.to_string(), None),
+                    }
+                };
+                if !host.is_empty() {
+                    set(&mut spec, "host", percent_decode(&host))?;
+                }
+                if let Some(p) = port.filter(|p| !p.is_empty()) {
+                    set(&mut spec, "port", p.to_string())?;
+                }
+            }
+            if !path.is_empty() {
+                set(&mut spec, "dbname", percent_decode(path))?;
+            }
+            for pair in query.split('&').filter(|p| !p.is_empty()) {
+                let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+                set(&mut spec, &percent_decode(k), percent_decode(v))?;
+            }
+        }
+        None => {
+            for pair in split_keyvalues(url).map_err(|e| bad(&e))? {
+                set(&mut spec, &pair.0, pair.1)?;
+            }
+        }
+    }
+    Ok(spec)
+}
+
+fn percent_decode(s: &str) -> String {
+    let bytes = s.as_bytes();
+    let mut out = Vec::with_capacity(bytes.len());
+    let mut i = 0;
+    while i < bytes.len() {
+        if bytes[i] == b'%' && i + 2 < bytes.len() {
+            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
+            if let Some(v) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
+                out.push(v);
+                i += 3;
+                continue;
+            }
+        }
+        out.push(bytes[i]);
+        i += 1;
+    }
+    String::from_utf8_lossy(&out).into_owned()
+}
+
+/// Splits libpq's `key=value key='quoted value'` syntax.
+fn split_keyvalues(s: &str) -> Result<Vec<(String, String)>, String> {
+    let mut out = Vec::new();
+    let mut chars = s.chars().peekable();
+    loop {
+        while chars.peek().is_some_and(|c| c.is_whitespace()) {
+            chars.next();
+        }
+        if chars.peek().is_none() {
+            break;
+        }
+        let mut key = String::new();
+        while let Some(&c) = chars.peek() {
+            if c == '=' || c.is_whitespace() {
+                break;
+            }
+            key.push(c);
+            chars.next();
+        }
+        while chars.peek().is_some_and(|c| c.is_whitespace()) {
+            chars.next();
+        }
+        if chars.next() != Some('=') {
+            return Err(format!("missing `=` after `{key}`"));
+        }
+        while chars.peek().is_some_and(|c| c.is_whitespace()) {
+            chars.next();
+        }
+        let mut value = String::new();
+        if chars.peek() == Some(&'\'') {
+            chars.next();
+            loop {
+                match chars.next() {
+                    None => return Err(format!("unterminated quoted value of `{key}`")),
+                    Some('\\') => {
+                        if let Some(c) = chars.next() {
+                            value.push(c)
+                        }
+                    }
+                    Some('\'') => break,
+                    Some(c) => value.push(c),
+                }
+            }
+        } else {
+            while let Some(&c) = chars.peek() {
+                if c.is_whitespace() {
+                    break;
+                }
+                if c == '\\' {
+                    chars.next();
+                    if let Some(n) = chars.next() {
+                        value.push(n);
+                    }
+                    continue;
+                }
+                value.push(c);
+                chars.next();
+            }
+        }
+        out.push((key, value));
+    }
+    Ok(out)
+}
+
+/// The spec from libpq's environment variables.
+pub fn from_env(env: &dyn Fn(&str) -> Option<String>) -> Result<ConnSpec, Fatal> {
+    let get = |k: &str| env(k).filter(|v| !v.is_empty());
+    let mut spec = ConnSpec {
+        host: get("PGHOST"),
+        user: get("PGUSER"),
+        dbname: get("PGDATABASE"),
+        sslrootcert: get("PGSSLROOTCERT").map(PathBuf::from),
+        ..ConnSpec::default()
+    };
+    if let Some(p) = get("PGPASSWORD") {
+        spec.password = Some(p);
+        spec.password_source = Some("PGPASSWORD");
+    }
+    if let Some(p) = get("PGPORT") {
+        spec.port = Some(
+            p.parse()
+                .map_err(|_| Fatal::usage(format!("PGPORT: `{p}` is not a port number")))?,
+        );
+    }
+    if let Some(m) = get("PGSSLMODE") {
+        spec.sslmode = Some(
+            SslMode::parse(&m)
+                .ok_or_else(|| Fatal::usage(format!("PGSSLMODE: unknown sslmode `{m}`")))?,
+        );
+    }
+    if let Some(t) = get("PGCONNECT_TIMEOUT") {
+        let secs: u64 = t.parse().map_err(|_| {
+            Fatal::usage(format!(
+                "PGCONNECT_TIMEOUT: `{t}` is not a number of seconds"
+            ))
+        })?;
+        spec.connect_timeout = Some(Duration::from_secs(secs.max(2)));
+    }
+    Ok(spec)
+}
+
+/// The spec from odoo.conf's `db_*` options, read as Odoo reads them (`False`/`None` mean
+/// unset).
+pub fn from_conf(conf: &OdooConf) -> Result<ConnSpec, Fatal> {
+    let get = |k: &str| {
+        conf.get(k)
+            .map(str::trim)
+            .filter(|v| !v.is_empty() && *v != "False" && *v != "None")
+            .map(str::to_string)
+    };
+    let where_ = |k: &str| {
+        format!(
+            "{}:{}",
+            conf.path
+                .as_ref()
+                .map(|p| p.display().to_string())
+                .unwrap_or_default(),
+            conf.line_of(k).unwrap_or(0)
+        )
+    };
+    let mut spec = ConnSpec {
+        host: get("db_host"),
+        user: get("db_user"),
+        dbname: get("db_name"),
+        ..ConnSpec::default()
+    };
+    if let Some(p) = get("db_password") {
+        spec.password = Some(p);
+        spec.password_source = Some("db_password in the Odoo config");
+    }
+    if let Some(p) = get("db_port") {
+        spec.port = Some(p.parse().map_err(|_| {
+            Fatal::usage(format!(
+                "{}: db_port `{p}` is not a port number",
+                where_("db_port")
+            ))
+        })?);
+    }
+    if let Some(m) = get("db_sslmode") {
+        spec.sslmode = Some(SslMode::parse(&m).ok_or_else(|| {
+            Fatal::usage(format!(
+                "{}: unknown db_sslmode `{m}`",
+                where_("db_sslmode")
+            ))
+        })?);
+    }
+    // Odoo's db_name may list several databases separated by commas; the first is the default.
+    if let Some(n) = spec.dbname.take() {
+        spec.dbname = n
+            .split(',')
+            .map(str::trim)
+            .find(|s| !s.is_empty())
+            .map(str::to_string);
+    }
+    Ok(spec)
+}
+
+/// The inputs of [`resolve`].
+pub struct Sources<'a> {
+    pub url: Option<&'a str>,
+    pub database: Option<&'a str>,
+    pub conf: Option<&'a OdooConf>,
+    pub env: &'a dyn Fn(&str) -> Option<String>,
+    pub home: Option<PathBuf>,
+}
+
+/// Resolves the connection: options, then environment, then odoo.conf; then `.pgpass`.
+pub fn resolve(src: &Sources) -> Result<ConnSpec, Fatal> {
+    let mut cli = match src.url {
+        Some(u) => parse_url(u)?,
+        None => ConnSpec::default(),
+    };
+    if let Some(d) = src.database {
+        cli.dbname = Some(d.to_string());
+    }
+    let env = from_env(src.env)?;
+    let conf = match src.conf {
+        Some(c) => from_conf(c)?,
+        None => ConnSpec::default(),
+    };
+    let mut spec = cli.or(env).or(conf);
+    if spec.dbname.is_none() {
+        return Err(Fatal::usage(
+            "no database: pass -d NAME or --db-url, set PGDATABASE, or db_name in the Odoo config",
+        ));
+    }
+    if spec.password.is_none() {
+        let file = (src.env)("PGPASSFILE")
+            .filter(|v| !v.is_empty())
+            .map(PathBuf::from)
+            .or_else(|| src.home.as_ref().map(|h| h.join(".pgpass")));
+        if let Some(file) = file {
+            if let Some(p) = pgpass_lookup(&file, &spec) {
+                spec.password = Some(p);
+                spec.password_source = Some("the password file");
+            }
+        }
+    }
+    Ok(spec)
+}
+
+/// Looks a password up in a libpq password file (`host:port:db:user:password`, `*` matches
+/// anything, `\:` and `\\` escape, first match wins). Like libpq, a file readable by group or
+/// others is ignored.
+pub fn pgpass_lookup(file: &Path, spec: &ConnSpec) -> Option<String> {
+    use std::os::unix::fs::PermissionsExt;
+    let meta = std::fs::metadata(file).ok()?;
+    if !meta.is_file() || meta.permissions().mode() & 0o077 != 0 {
+        return None;
+    }
+    let text = std::fs::read_to_string(file).ok()?;
+    let host = match spec.host.as_deref() {
+        None => "localhost".to_string(),
+        Some(h) if h.starts_with('/') => "localhost".to_string(),
+        Some(h) => h.to_string(),
+    };
+    let port = spec.port.unwrap_or(5432).to_string();
+    let db = spec.dbname.clone().unwrap_or_default();
+    let user = spec.user.clone().unwrap_or_else(default_user);
+    let wanted = [host.as_str(), port.as_str(), db.as_str(), user.as_str()];
+    for line in text.lines() {
+        if line.trim_start().starts_with('#') || line.trim().is_empty() {
+            continue;
+        }
+        let fields = split_pgpass(line);
+        if fields.len() < 5 {
+            continue;
+        }
+        let matches = wanted.iter().zip(&fields).all(|(w, f)| f == "*" || f == w);
+        if matches {
+            return Some(fields[4..].join(":"));
+        }
+    }
+    None
+}
+
+fn split_pgpass(line: &str) -> Vec<String> {
+    let mut out = vec![String::new()];
+    let mut chars = line.chars();
+    while let Some(c) = chars.next() {
+        match c {
+            '\\' => {
+                if let Some(n) = chars.next() {
+                    if let Some(last) = out.last_mut() {
+                        last.push(n);
+                    }
+                }
+            }
+            ':' if out.len() < 5 => out.push(String::new()),
+            c => {
+                if let Some(last) = out.last_mut() {
+                    last.push(c);
+                }
+            }
+        }
+    }
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use std::collections::HashMap;
+
+    fn env_of(pairs: &[(&str, &str)]) -> impl Fn(&str) -> Option<String> {
+        let map: HashMap<String, String> = pairs
+            .iter()
+            .map(|(k, v)| (k.to_string(), v.to_string()))
+            .collect();
+        move |k| map.get(k).cloned()
+    }
+
+    #[test]
+    fn url_forms() {
+        let s = parse_url(
+            "postgres://odoo:p%40ss@db.example:6432/prod?sslmode=verify-full&sslrootcert=/ca.pem",
+        )
+        .unwrap();
+        assert_eq!(s.host.as_deref(), Some("db.example"));
+        assert_eq!(s.port, Some(6432));
+        assert_eq!(s.user.as_deref(), Some("odoo"));
+        assert_eq!(s.password.as_deref(), Some("p@ss"));
+        assert_eq!(s.dbname.as_deref(), Some("prod"));
+        assert_eq!(s.sslmode, Some(SslMode::VerifyFull));
+        assert_eq!(s.sslrootcert, Some(PathBuf::from("/ca.pem")));
+        let s = parse_url("host=/tmp port=5433 dbname='my db' user=x").unwrap();
+        assert_eq!(s.host.as_deref(), Some("/tmp"));
+        assert_eq!(s.dbname.as_deref(), Some("my db"));
+        assert!(parse_url("postgres://h/db?bogus=1").is_err());
+        assert!(parse_url("postgres://h:notaport/db").is_err());
+    }
+
+    #[test]
+    fn debug_redacts_password() {
+        let s = parse_url("postgres://u:hunter2@h/db").unwrap();
+        let shown = format!("{s:?} {}", s.describe());
+        assert!(!shown.contains("hunter2"), "{shown}");
+    }
+
+    #[test]
+    fn precedence_cli_env_conf() {
+        let conf = OdooConf::parse(
+            "[options]\ndb_host = confhost\ndb_port = 5999\ndb_user = confuser\ndb_password = confpw\ndb_name = confdb\n",
+            "odoo.conf",
+        )
+        .unwrap();
+        let env = env_of(&[("PGHOST", "envhost"), ("PGUSER", "envuser")]);
+        let s = resolve(&Sources {
+            url: None,
+            database: Some("clidb"),
+            conf: Some(&conf),
+            env: &env,
+            home: None,
+        })
+        .unwrap();
+        assert_eq!(s.dbname.as_deref(), Some("clidb"));
+        assert_eq!(s.host.as_deref(), Some("envhost"));
+        assert_eq!(s.user.as_deref(), Some("envuser"));
+        assert_eq!(s.port, Some(5999));
+        assert_eq!(s.password.as_deref(), Some("confpw"));
+    }
+
+    #[test]
+    fn conf_false_means_unset() {
+        let conf = OdooConf::parse(
+            "[options]\ndb_host = False\ndb_password = False\ndb_name = a,b\n",
+            "odoo.conf",
+        )
+        .unwrap();
+        let s = from_conf(&conf).unwrap();
+        assert_eq!(s.host, None);
+        assert_eq!(s.password, None);
+        assert_eq!(s.dbname.as_deref(), Some("a"));
+    }
+
+    #[test]
+    fn no_database_is_a_usage_error() {
+        let env = env_of(&[]);
+        let e = resolve(&Sources {
+            url: None,
+            database: None,
+            conf: None,
+            env: &env,
+            home: None,
+        })
+        .unwrap_err();
+        assert_eq!(e.code, crate::exit::USAGE);
+    }
+
+    #[test]
+    fn pgpass_rules() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("pgpass");
+        std::fs::write(
+            &f,
+            "# comment\nother:*:*:*:nope\n127.0.0.1:5433:odoo18:odoo:s\\:ecret\n*:*:*:odoo:fallback\n",
+        )
+        .unwrap();
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o600)).unwrap();
+        let spec = ConnSpec {
+            host: Some("127.0.0.1".into()),
+            port: Some(5433),
+            user: Some("odoo".into()),
+            dbname: Some("odoo18".into()),
+            ..ConnSpec::default()
+        };
+        assert_eq!(pgpass_lookup(&f, &spec).as_deref(), Some("s:ecret"));
+        let other = ConnSpec {
+            dbname: Some("x".into()),
+            ..spec.clone()
+        };
+        assert_eq!(pgpass_lookup(&f, &other).as_deref(), Some("fallback"));
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o644)).unwrap();
+        assert_eq!(pgpass_lookup(&f, &spec), None);
+    }
+}

@@ -1,0 +1,121 @@
+//! Rules of the database audits: module versions and states (`V`) and broken records (`B`).
+
+use super::Rule;
+use crate::finding::Severity::{Error, Info, Warning};
+
+pub const UPGRADE_PENDING: Rule = Rule {
+    code: "V001",
+    name: "upgrade-pending",
+    severity: Warning,
+    summary: "The code is newer than the database: the module needs an update (-u).",
+    explanation: "The manifest version on disk is greater (by Odoo's parse_version) than \
+ir_module_module.latest_version. This is the Apps \"Upgrade\" badge: the new code runs against \
+data and views of the old version until the module is updated, and migration scripts have not \
+run.",
+    fix: "Update the module: odoo-bin -c <conf> -d <db> -u <module> --stop-after-init",
+};
+
+pub const DATABASE_NEWER: Rule = Rule {
+    code: "V002",
+    name: "database-newer-than-code",
+    severity: Error,
+    summary: "The database is newer than the code: wrong checkout or a downgrade.",
+    explanation: "ir_module_module.latest_version is greater than the manifest version on disk. \
+The database was updated with newer code than what is deployed now; data and views may \
+reference fields the old code does not have.",
+    fix: "Deploy the code the database was last updated with (check the addon's branch or tag).",
+};
+
+pub const STUCK_STATE: Rule = Rule {
+    code: "V003",
+    name: "stuck-module-state",
+    severity: Error,
+    summary: "A module is stuck in `to upgrade`, `to install` or `to remove`.",
+    explanation: "These states are set by the Apps buttons and cleared when the operation runs. \
+A module left in them means an operation was scheduled but never applied (or failed half-way); \
+the next update of any module will try to apply it.",
+    fix: "Apply or cancel the pending operation (odoo-bin -u / -i, or Cancel in Apps).",
+};
+
+pub const INSTALLED_WITHOUT_CODE: Rule = Rule {
+    code: "V004",
+    name: "installed-without-code",
+    severity: Error,
+    summary: "An installed module is on no addons path.",
+    explanation: "The database says the module is installed but its code is not deployed: its \
+models, views and assets are missing at runtime and the registry may fail to load.",
+    fix: "Add the addon to the addons path, or uninstall it properly.",
+};
+
+pub const NOT_IN_DATABASE: Rule = Rule {
+    code: "V005",
+    name: "unknown-to-database",
+    severity: Warning,
+    summary: "An addon on disk is unknown to the database: the apps list was not updated.",
+    explanation: "Odoo only creates ir_module_module rows for new addons when the module list is \
+updated; until then the addon cannot be installed from Apps.",
+    fix: "Update the apps list (Apps > Update Apps List, or odoo-bin -c <conf> -d <db> -u base --stop-after-init).",
+};
+
+pub const INSTALLED_NOT_INSTALLABLE: Rule = Rule {
+    code: "V006",
+    name: "installed-not-installable",
+    severity: Error,
+    summary: "An installed module's manifest says `installable: False`.",
+    explanation: "The deployed code declares the addon not installable (usually: not migrated to \
+this series), yet the database has it installed. Odoo will not load it.",
+    fix: "Deploy a migrated version of the addon, or uninstall it.",
+};
+
+pub const UNINSTALLABLE: Rule = Rule {
+    code: "B001",
+    name: "uninstallable-module",
+    severity: Info,
+    summary: "A module is in state `uninstallable`.",
+    explanation: "The module list found the addon not installable (or its code missing) when it \
+was last updated. Harmless unless something expects the module.",
+    fix: "Nothing to do unless the module is needed; then deploy an installable version and update the apps list.",
+};
+
+pub const MISSING_INSTALLED_DEPENDENCY: Rule = Rule {
+    code: "B002",
+    name: "dependency-not-installed",
+    severity: Error,
+    summary: "An installed module has a dependency that is not installed.",
+    explanation: "ir_module_module_dependency names a dependency whose state is not installed \
+(or that the database does not know). The module's code can fail at import or at runtime.",
+    fix: "Install the dependency (odoo-bin -c <conf> -d <db> -i <dependency> --stop-after-init).",
+};
+
+pub const DANGLING_MENU: Rule = Rule {
+    code: "B003",
+    name: "menu-action-missing",
+    severity: Error,
+    summary: "A menu points at an action that no longer exists.",
+    explanation: "ir_ui_menu.action references a record ('model,id') that is not in ir_actions \
+with that type. Clicking the menu raises an error in the web client.",
+    fix: "Update the module that owns the menu (-u), or delete/repair the menu.",
+};
+
+pub const ORPHAN_XMLID: Rule = Rule {
+    code: "B004",
+    name: "orphan-xmlid",
+    severity: Warning,
+    summary: "An XML id points at a record that no longer exists.",
+    explanation: "ir_model_data keeps the XML id of a menu, action, view, field or model whose \
+record was deleted. Updates of the owning module may fail or recreate it unexpectedly.",
+    fix: "Update the owning module (-u) so that Odoo cleans its data, or delete the stale ir_model_data row.",
+};
+
+pub const RULES: &[Rule] = &[
+    UPGRADE_PENDING,
+    DATABASE_NEWER,
+    STUCK_STATE,
+    INSTALLED_WITHOUT_CODE,
+    NOT_IN_DATABASE,
+    INSTALLED_NOT_INSTALLABLE,
+    UNINSTALLABLE,
+    MISSING_INSTALLED_DEPENDENCY,
+    DANGLING_MENU,
+    ORPHAN_XMLID,
+];
