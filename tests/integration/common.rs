@@ -1,0 +1,230 @@
+//! Shared helpers of the integration tests: the binary, the real OCA corpus, temporary addons
+//! trees, and copies of the real Odoo 18 database on the throwaway PostgreSQL server started by
+//! `scripts/pg-test.sh` (loopback only).
+
+#![allow(dead_code)]
+
+use std::path::{Path, PathBuf};
+use std::process::{Command, Output};
+use std::sync::Mutex;
+
+pub fn bin() -> Command {
+    let mut c = Command::new(env!("CARGO_BIN_EXE_odoo-audit"));
+    // Tests control the environment: no libpq or Odoo settings leak in.
+    for (k, _) in std::env::vars() {
+        if k.starts_with("PG") || k == "ODOO_RC" {
+            c.env_remove(k);
+        }
+    }
+    c.env("NO_COLOR", "1");
+    c.env("HOME", "/nonexistent");
+    c
+}
+
+/// Runs the binary; returns (exit code, stdout, stderr).
+pub fn run(cmd: &mut Command) -> (i32, String, String) {
+    let out: Output = cmd.output().expect("run odoo-audit");
+    (
+        out.status.code().unwrap_or(-1),
+        String::from_utf8_lossy(&out.stdout).into_owned(),
+        String::from_utf8_lossy(&out.stderr).into_owned(),
+    )
+}
+
+/// Runs the binary with `--format json` and parses stdout.
+pub fn run_json(cmd: &mut Command) -> (i32, serde_json::Value, String) {
+    cmd.args(["--format", "json"]);
+    let (code, out, err) = run(cmd);
+    let v = serde_json::from_str(&out)
+        .unwrap_or_else(|e| panic!("stdout is not JSON ({e}); stdout:\n{out}\nstderr:\n{err}"));
+    (code, v, err)
+}
+
+/// The findings of a JSON report with a given code.
+pub fn findings_with<'a>(doc: &'a serde_json::Value, code: &str) -> Vec<&'a serde_json::Value> {
+    doc["findings"]
+        .as_array()
+        .map(|a| a.iter().filter(|f| f["code"] == code).collect())
+        .unwrap_or_default()
+}
+
+/// The real OCA corpus unpacked by `scripts/fetch-corpus.sh`.
+pub fn corpus() -> PathBuf {
+    let dir = std::env::var_os("ODOO_AUDIT_CORPUS")
+        .map(PathBuf::from)
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".cache/oca18/addons"));
+    let count = std::fs::read_dir(&dir)
+        .map(|d| d.filter_map(Result::ok).count())
+        .unwrap_or(0);
+    assert!(
+        count >= 90,
+        "the OCA corpus is missing at {} ({count} addons); run scripts/fetch-corpus.sh (scripts/test.sh does)",
+        dir.display()
+    );
+    dir
+}
+
+/// Copies a directory tree (files and directories; symlinks are not expected in the corpus).
+pub fn copy_tree(from: &Path, to: &Path) {
+    for entry in walkdir::WalkDir::new(from) {
+        let entry = entry.expect("walk corpus");
+        let rel = entry.path().strip_prefix(from).expect("prefix");
+        let dest = to.join(rel);
+        if entry.file_type().is_dir() {
+            std::fs::create_dir_all(&dest).expect("mkdir");
+        } else {
+            std::fs::copy(entry.path(), &dest).expect("copy");
+        }
+    }
+}
+
+/// A temporary copy of the corpus (only the named addons when `only` is not empty).
+pub fn corpus_copy(only: &[&str]) -> (tempfile::TempDir, PathBuf) {
+    let tmp = tempfile::tempdir().expect("tempdir");
+    let dest = tmp.path().join("addons");
+    std::fs::create_dir_all(&dest).expect("mkdir");
+    let src = corpus();
+    for entry in std::fs::read_dir(&src).expect("read corpus") {
+        let entry = entry.expect("entry");
+        let name = entry.file_name().to_string_lossy().into_owned();
+        if only.is_empty() || only.contains(&name.as_str()) {
+            copy_tree(&entry.path(), &dest.join(&name));
+        }
+    }
+    (tmp, dest)
+}
+
+/// Writes an addon with the given manifest text under `root`.
+pub fn write_addon(root: &Path, name: &str, manifest: &str) -> PathBuf {
+    let dir = root.join(name);
+    std::fs::create_dir_all(&dir).expect("mkdir addon");
+    std::fs::write(dir.join("__manifest__.py"), manifest).expect("write manifest");
+    dir
+}
+
+/// Connection settings of the test server, from `scripts/pg-test.sh`.
+pub struct Pg {
+    pub superuser: String,
+    pub odoo: String,
+    pub host: String,
+    pub port: String,
+}
+
+fn env_file_value(key: &str) -> Option<String> {
+    if let Ok(v) = std::env::var(key) {
+        return Some(v);
+    }
+    let file = std::env::var("ODOO_AUDIT_TEST_PG_ENV").ok()?;
+    let text = std::fs::read_to_string(file).ok()?;
+    for line in text.lines() {
+        let line = line.trim().trim_start_matches("export ");
+        if let Some((k, v)) = line.split_once('=') {
+            if k == key {
+                return Some(v.trim_matches('"').trim_matches('\'').to_string());
+            }
+        }
+    }
+    None
+}
+
+pub fn pg() -> Pg {
+    let get = |k: &str| {
+        env_file_value(k).unwrap_or_else(|| {
+            panic!("{k} is not set: start the test server with scripts/pg-test.sh start (scripts/test.sh does)")
+        })
+    };
+    let pg = Pg {
+        superuser: get("ODOO_AUDIT_TEST_PG"),
+        odoo: get("ODOO_AUDIT_TEST_PG_ODOO"),
+        host: get("ODOO_AUDIT_TEST_PG_HOST"),
+        port: get("ODOO_AUDIT_TEST_PG_PORT"),
+    };
+    assert!(
+        pg.host.starts_with("127.") || pg.host == "localhost" || pg.host == "::1",
+        "tests only ever talk to loopback, not {}",
+        pg.host
+    );
+    pg
+}
+
+static CREATE_LOCK: Mutex<()> = Mutex::new(());
+
+/// A throwaway copy of the real Odoo 18 database, dropped at the end of the test.
+pub struct TestDb {
+    pub name: String,
+    pg: Pg,
+}
+
+fn superuser_client(pg: &Pg, db: &str) -> postgres::Client {
+    postgres::Client::connect(&format!("{} dbname={db}", pg.superuser), postgres::NoTls)
+        .expect("connect as superuser to the test server")
+}
+
+impl TestDb {
+    /// Copies the template `odoo18` into a new database named after the test.
+    pub fn new(test: &str) -> TestDb {
+        let pg = pg();
+        let name = format!("t_{}_{}", test, std::process::id());
+        let _guard = CREATE_LOCK.lock().unwrap_or_else(|e| e.into_inner());
+        let mut c = superuser_client(&pg, "postgres");
+        c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+            .expect("drop old copy");
+        c.batch_execute(&format!(
+            "CREATE DATABASE {name} TEMPLATE odoo18 OWNER odoo"
+        ))
+        .expect("copy the odoo18 template");
+        TestDb { name, pg }
+    }
+
+    /// Runs SQL as the superuser in this copy (to make faults).
+    pub fn exec(&self, sql: &str) {
+        let mut c = superuser_client(&self.pg, &self.name);
+        c.batch_execute(sql)
+            .unwrap_or_else(|e| panic!("fault SQL failed: {e}\n{sql}"));
+    }
+
+    /// Runs a query as the superuser and returns the first column of the first row as text.
+    pub fn scalar(&self, sql: &str) -> String {
+        let mut c = superuser_client(&self.pg, &self.name);
+        let row = c.query_one(sql, &[]).expect("query");
+        row.get::<_, String>(0)
+    }
+
+    /// The URL the tool is given (the non-superuser `odoo` role).
+    pub fn url(&self) -> String {
+        let pw = self
+            .pg
+            .odoo
+            .split_whitespace()
+            .find_map(|kv| kv.strip_prefix("password="))
+            .expect("password in ODOO_AUDIT_TEST_PG_ODOO")
+            .to_string();
+        format!(
+            "postgres://odoo:{pw}@{}:{}/{}?sslmode=disable",
+            self.pg.host, self.pg.port, self.name
+        )
+    }
+
+    pub fn odoo_password(&self) -> String {
+        self.pg
+            .odoo
+            .split_whitespace()
+            .find_map(|kv| kv.strip_prefix("password="))
+            .expect("password")
+            .to_string()
+    }
+}
+
+impl Drop for TestDb {
+    fn drop(&mut self) {
+        if let Ok(mut c) = postgres::Client::connect(
+            &format!("{} dbname=postgres", self.pg.superuser),
+            postgres::NoTls,
+        ) {
+            let _ = c.batch_execute(&format!(
+                "DROP DATABASE IF EXISTS {} WITH (FORCE)",
+                self.name
+            ));
+        }
+    }
+}

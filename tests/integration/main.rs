@@ -1,0 +1,8 @@
+//! The one integration-test binary. Each module tests one area end to end, on real inputs: the
+//! OCA corpus, temporary addons trees, and copies of the real Odoo 18 database.
+
+mod common;
+
+mod cli_addons;
+mod db_audits;
+mod pyliteral_diff;
