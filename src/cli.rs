@@ -120,6 +120,8 @@ pub enum Command {
     Audit,
     /// Broken modules and records: bad states, missing dependencies, dangling menus, orphan XML ids.
     Broken,
+    /// Enterprise parity: verify, plan and install functional sets of community modules.
+    Parity(ParityArgs),
     /// List every finding code.
     Rules,
     /// Explain a finding code.
@@ -153,4 +155,43 @@ pub struct DepsArgs {
 pub struct ExplainArgs {
     /// A finding code (e.g. D001) or rule name (e.g. missing-dependency).
     pub code: String,
+}
+
+#[derive(Debug, Args)]
+pub struct ParityArgs {
+    /// Parity definitions (TOML) to use instead of the shipped ones (manifests/parity.toml).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub parity_file: Option<PathBuf>,
+    #[command(subcommand)]
+    pub action: ParityAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum ParityAction {
+    /// Check that the parity set is installed and healthy (exit 0 pass, 1 critical failure,
+    /// 2 non-critical failures with --strict).
+    Verify(ParityVerifyArgs),
+    /// Show what is installed, available and missing per category, and a valid install order.
+    Plan(ParityPlanArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ParityVerifyArgs {
+    /// Fail (exit 2) on non-critical failures too.
+    #[arg(long)]
+    pub strict: bool,
+    /// Also write a dated report (Markdown; JSON with --format json) to FILE, or into the
+    /// directory FILE as parity-<database>-<date>.md|json.
+    #[arg(long, value_name = "FILE")]
+    pub report: Option<PathBuf>,
+}
+
+#[derive(Debug, Args)]
+pub struct ParityPlanArgs {
+    /// Categories to plan (comma-separated keys, or `all`; default all).
+    #[arg(long, value_delimiter = ',', value_name = "KEY")]
+    pub category: Vec<String>,
+    /// Categories to leave out (comma-separated keys).
+    #[arg(long, value_delimiter = ',', value_name = "KEY")]
+    pub skip: Vec<String>,
 }

@@ -14,6 +14,7 @@ pub mod finding;
 pub mod graph;
 pub mod manifest;
 pub mod odoo_conf;
+pub mod parity;
 pub mod pyliteral;
 pub mod report;
 pub mod report_ci;

@@ -25,6 +25,8 @@ pub enum Format {
     Junit,
     /// GitHub Actions workflow commands (`::error file=…,line=…::…`).
     Github,
+    /// A Markdown document (tables and findings), for reports kept in a repository or wiki.
+    Markdown,
 }
 
 /// A named table of rows. Cells are JSON values so that JSON output keeps their types.
@@ -152,6 +154,7 @@ pub fn render(report: &mut Report, opts: RenderOptions, out: &mut dyn Write) -> 
         Format::Sarif => crate::report_ci::render_sarif(report, out),
         Format::Junit => crate::report_ci::render_junit(report, out),
         Format::Github => crate::report_ci::render_github(report, out),
+        Format::Markdown => render_markdown(report, out),
     }
 }
 
@@ -354,4 +357,59 @@ fn render_csv(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         }
     }
     w.flush()
+}
+
+fn md_cell(v: &str) -> String {
+    v.replace('|', "\\|").replace('\n', "<br>")
+}
+
+/// Markdown: a title, the context as a list, each table, the findings and the summary.
+pub fn render_markdown(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "# odoo-audit {}\n", report.command)?;
+    for (k, v) in &report.context {
+        writeln!(out, "- **{k}**: {}", md_cell(&cell_text(v)))?;
+    }
+    writeln!(out)?;
+    for table in &report.tables {
+        if !table.title.is_empty() {
+            writeln!(out, "## {} ({})\n", table.title, table.rows.len())?;
+        }
+        writeln!(out, "| {} |", table.columns.join(" | "))?;
+        writeln!(out, "|{}", "---|".repeat(table.columns.len()))?;
+        for row in &table.rows {
+            let cells: Vec<String> = row.iter().map(|c| md_cell(&cell_text(c))).collect();
+            writeln!(out, "| {} |", cells.join(" | "))?;
+        }
+        writeln!(out)?;
+    }
+    for (k, v) in &report.data {
+        writeln!(out, "**{k}**: {}\n", md_cell(&cell_text(v)))?;
+    }
+    if !report.findings.is_empty() {
+        writeln!(out, "## Findings ({})\n", report.findings.len())?;
+        writeln!(
+            out,
+            "| severity | code | module | location | message | hint |"
+        )?;
+        writeln!(out, "|---|---|---|---|---|---|")?;
+        for f in &report.findings {
+            writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} |",
+                f.severity,
+                f.code,
+                md_cell(f.module.as_deref().unwrap_or("")),
+                md_cell(&f.location()),
+                md_cell(&f.message),
+                md_cell(&f.hint)
+            )?;
+        }
+        writeln!(out)?;
+    }
+    let (e, w, i) = counts(&report.findings);
+    let mut parts = vec![format!("{e} error(s), {w} warning(s), {i} info")];
+    for (k, v) in &report.summary {
+        parts.push(format!("{k}: {}", cell_text(v)));
+    }
+    writeln!(out, "**Summary**: {}", parts.join("; "))
 }

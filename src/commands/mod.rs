@@ -13,6 +13,7 @@ use crate::version::Series;
 pub mod db;
 pub mod deps;
 pub mod modules;
+pub mod parity;
 pub mod rules;
 
 /// What a subcommand produced.
@@ -100,6 +101,21 @@ impl<'a> Ctx<'a> {
         Ok(self.conf()?.is_some_and(|c| !c.addons_path().is_empty()))
     }
 
+    /// True when a database is configured: -d, --db-url, PGDATABASE or db_name in odoo.conf.
+    pub fn wants_database(&mut self) -> Result<bool, Fatal> {
+        if self.global.db.database.is_some() || self.global.db.db_url.is_some() {
+            return Ok(true);
+        }
+        if std::env::var("PGDATABASE").is_ok_and(|v| !v.is_empty()) {
+            return Ok(true);
+        }
+        Ok(self.conf()?.is_some_and(|c| {
+            c.get("db_name")
+                .map(str::trim)
+                .is_some_and(|v| !v.is_empty() && v != "False" && v != "None")
+        }))
+    }
+
     /// Opens the read-only database session.
     pub fn database(&mut self) -> Result<crate::db::Database, Fatal> {
         let a = self.global.db.clone();
@@ -162,6 +178,7 @@ pub fn run(command: &Command, ctx: &mut Ctx) -> Result<Outcome, Fatal> {
         Command::Versions => db::versions(ctx).map(Into::into),
         Command::Audit => db::audit(ctx).map(Into::into),
         Command::Broken => db::broken(ctx).map(Into::into),
+        Command::Parity(args) => parity::run(args, ctx),
         Command::Rules => Ok(rules::list().into()),
         Command::Explain(args) => rules::explain(args).map(Into::into),
     }

@@ -22,6 +22,7 @@ pub mod sql {
     pub const DEPENDENCIES: &str = include_str!("../../sql/dependencies.sql");
     pub const DANGLING_MENUS: &str = include_str!("../../sql/dangling_menus.sql");
     pub const ORPHAN_XMLIDS: &str = include_str!("../../sql/orphan_xmlids.sql");
+    pub const PARITY_COUNTS: &str = include_str!("../../sql/parity_counts.sql");
 }
 
 /// Session limits.
@@ -324,6 +325,35 @@ impl Database {
                 res_id: r.get("res_id"),
             })
             .collect())
+    }
+}
+
+/// The figures of `parity verify` (see `sql/parity_counts.sql`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ParityCounts {
+    pub installed_modules: i64,
+    pub installed_categories: i64,
+    pub oca_modules: i64,
+    pub server_actions: i64,
+    pub active_menus: i64,
+    pub core_tables: i64,
+    pub uninstallable: i64,
+    pub to_upgrade: i64,
+}
+
+impl Database {
+    pub fn parity_counts(&mut self) -> Result<ParityCounts, Fatal> {
+        let r = self.query_one(sql::PARITY_COUNTS)?;
+        Ok(ParityCounts {
+            installed_modules: r.get("installed_modules"),
+            installed_categories: r.get("installed_categories"),
+            oca_modules: r.get("oca_modules"),
+            server_actions: r.get("server_actions"),
+            active_menus: r.get("active_menus"),
+            core_tables: r.get("core_tables"),
+            uninstallable: r.get("uninstallable"),
+            to_upgrade: r.get("to_upgrade"),
+        })
     }
 }
 

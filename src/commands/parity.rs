@@ -1,0 +1,722 @@
+//! `odoo-audit parity verify|plan`: is the enterprise-parity module set really installed and
+//! healthy, and what must be installed, in which order, to complete it.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::path::{Path, PathBuf};
+
+use serde_json::{json, Value};
+
+use super::{Ctx, Outcome};
+use crate::cli::{ParityAction, ParityArgs, ParityPlanArgs, ParityVerifyArgs};
+use crate::db::{self, DbDependency, DbModule};
+use crate::exit::{self, Fatal};
+use crate::finding::Finding;
+use crate::graph::Graph;
+use crate::parity::{pypi_package, Category, Parity};
+use crate::report::{self, Format, RenderOptions, Report, Table};
+use crate::rules::parity as r;
+
+pub fn run(args: &ParityArgs, ctx: &mut Ctx) -> Result<Outcome, Fatal> {
+    let parity = Parity::load(args.parity_file.as_deref())?;
+    match &args.action {
+        ParityAction::Verify(v) => verify(v, &parity, ctx),
+        ParityAction::Plan(p) => plan(p, &parity, ctx).map(Into::into),
+    }
+}
+
+/// The three groups of checks of `parity verify`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Group {
+    Critical,
+    Important,
+    Coverage,
+}
+
+impl Group {
+    fn as_str(self) -> &'static str {
+        match self {
+            Group::Critical => "critical",
+            Group::Important => "important",
+            Group::Coverage => "coverage",
+        }
+    }
+}
+
+struct Checks {
+    table: Table,
+    findings: Vec<Finding>,
+    critical_failed: bool,
+    other_failed: bool,
+}
+
+impl Checks {
+    fn new() -> Checks {
+        Checks {
+            table: Table::new(
+                "checks",
+                "Parity checks",
+                &["group", "check", "status", "measured", "threshold"],
+            ),
+            findings: Vec::new(),
+            critical_failed: false,
+            other_failed: false,
+        }
+    }
+
+    fn add(
+        &mut self,
+        group: Group,
+        name: &str,
+        pass: bool,
+        measured: Value,
+        threshold: Value,
+        failure: impl FnOnce() -> Finding,
+    ) {
+        self.table.push(vec![
+            json!(group.as_str()),
+            json!(name),
+            json!(if pass { "pass" } else { "fail" }),
+            measured,
+            threshold,
+        ]);
+        if !pass {
+            if group == Group::Critical {
+                self.critical_failed = true;
+            } else {
+                self.other_failed = true;
+            }
+            self.findings.push(failure());
+        }
+    }
+}
+
+fn verify(args: &ParityVerifyArgs, parity: &Parity, ctx: &mut Ctx) -> Result<Outcome, Fatal> {
+    let t = &parity.thresholds;
+    let mut report = Report::new("parity verify");
+    report.context("checked_at", chrono::Local::now().to_rfc3339());
+    report.context("definitions", parity.source.clone());
+    let mut c = Checks::new();
+    let mut database = match ctx.database() {
+        Ok(d) => d,
+        Err(e) if e.code == exit::DATABASE => {
+            c.add(
+                Group::Critical,
+                "database reachable and Odoo",
+                false,
+                json!(e.message),
+                json!("reachable"),
+                || Finding::new(&r::DATABASE, e.message.clone()),
+            );
+            return finish_verify(args, report, c, None, ctx);
+        }
+        Err(e) => return Err(e),
+    };
+    report.context("database", database.name.clone());
+    report.context("server", database.spec.describe());
+    c.add(
+        Group::Critical,
+        "database reachable and Odoo",
+        true,
+        json!(format!("PostgreSQL {}", database.server_version)),
+        json!("reachable"),
+        unreachable_finding,
+    );
+    let modules = database.modules()?;
+    let counts = database.parity_counts()?;
+    if let Some(s) = db::series_from_modules(&modules) {
+        report.context("series", s.to_string());
+    }
+    let state: BTreeMap<&str, &str> = modules
+        .iter()
+        .map(|m| (m.name.as_str(), m.state.as_str()))
+        .collect();
+
+    // Critical.
+    c.add(
+        Group::Critical,
+        "installed modules",
+        counts.installed_modules as u64 >= t.installed_modules,
+        json!(counts.installed_modules),
+        json!(format!(">= {}", t.installed_modules)),
+        || {
+            Finding::new(
+                &r::INSTALLED_COUNT,
+                format!(
+                    "{} modules installed, the threshold is {}",
+                    counts.installed_modules, t.installed_modules
+                ),
+            )
+        },
+    );
+    for m in &t.required_modules {
+        let st = state
+            .get(m.as_str())
+            .copied()
+            .unwrap_or("unknown to the database");
+        c.add(
+            Group::Critical,
+            &format!("required module {m}"),
+            st == "installed",
+            json!(st),
+            json!("installed"),
+            || {
+                Finding::new(&r::REQUIRED_MODULE, format!("required module is {st}"))
+                    .module(m)
+                    .hint(format!(
+                        "install it: odoo-bin -c <conf> -d {} -i {m} --stop-after-init",
+                        database.name
+                    ))
+            },
+        );
+    }
+    c.add(
+        Group::Critical,
+        "core ir_% tables",
+        counts.core_tables as u64 > t.core_tables,
+        json!(counts.core_tables),
+        json!(format!("> {}", t.core_tables)),
+        || {
+            Finding::new(
+                &r::CORE_TABLES,
+                format!(
+                    "{} core ir_% tables, more than {} expected",
+                    counts.core_tables, t.core_tables
+                ),
+            )
+        },
+    );
+
+    // Important.
+    let names_in = |s: &str| -> Vec<&str> {
+        modules
+            .iter()
+            .filter(|m| m.state == s)
+            .map(|m| m.name.as_str())
+            .collect()
+    };
+    let uninstallable = names_in("uninstallable");
+    c.add(
+        Group::Important,
+        "no uninstallable modules",
+        counts.uninstallable == 0,
+        json!(counts.uninstallable),
+        json!(0),
+        || {
+            Finding::new(
+                &r::UNINSTALLABLE,
+                format!(
+                    "{} uninstallable module(s): {}",
+                    uninstallable.len(),
+                    uninstallable.join(", ")
+                ),
+            )
+        },
+    );
+    let to_upgrade = names_in("to upgrade");
+    c.add(
+        Group::Important,
+        "no modules to upgrade",
+        counts.to_upgrade == 0,
+        json!(counts.to_upgrade),
+        json!(0),
+        || {
+            Finding::new(
+                &r::PENDING_UPGRADES,
+                format!(
+                    "{} module(s) to upgrade: {}",
+                    to_upgrade.len(),
+                    to_upgrade.join(", ")
+                ),
+            )
+            .hint(format!(
+                "odoo-bin -c <conf> -d {} -u {} --stop-after-init",
+                database.name,
+                to_upgrade.join(",")
+            ))
+        },
+    );
+
+    // Coverage.
+    c.add(
+        Group::Coverage,
+        "installed module categories",
+        counts.installed_categories as u64 >= t.installed_categories,
+        json!(counts.installed_categories),
+        json!(format!(">= {}", t.installed_categories)),
+        || {
+            Finding::new(
+                &r::CATEGORIES,
+                format!(
+                    "installed modules span {} categories, the threshold is {}",
+                    counts.installed_categories, t.installed_categories
+                ),
+            )
+        },
+    );
+    c.add(
+        Group::Coverage,
+        "OCA modules installed",
+        counts.oca_modules as u64 >= t.oca_modules,
+        json!(counts.oca_modules),
+        json!(format!(">= {}", t.oca_modules)),
+        || {
+            Finding::new(
+                &r::OCA_COUNT,
+                format!(
+                    "{} OCA modules installed, the threshold is {}",
+                    counts.oca_modules, t.oca_modules
+                ),
+            )
+        },
+    );
+    c.add(
+        Group::Coverage,
+        "server actions present",
+        counts.server_actions > 0,
+        json!(counts.server_actions),
+        json!("> 0"),
+        || {
+            Finding::new(
+                &r::SERVER_ACTIONS,
+                "no server actions (ir_act_server is empty)",
+            )
+        },
+    );
+    c.add(
+        Group::Coverage,
+        "active menus",
+        counts.active_menus as u64 >= t.active_menus,
+        json!(counts.active_menus),
+        json!(format!(">= {}", t.active_menus)),
+        || {
+            Finding::new(
+                &r::ACTIVE_MENUS,
+                format!(
+                    "{} active menus, the threshold is {}",
+                    counts.active_menus, t.active_menus
+                ),
+            )
+        },
+    );
+    let mut per_category = Table::new(
+        "categories",
+        "Parity categories",
+        &[
+            "category",
+            "description",
+            "installed",
+            "modules",
+            "not_installed",
+        ],
+    );
+    for cat in &parity.categories {
+        let missing: Vec<&str> = cat
+            .modules
+            .iter()
+            .filter(|m| state.get(m.as_str()) != Some(&"installed"))
+            .map(String::as_str)
+            .collect();
+        let installed = cat.modules.len() - missing.len();
+        per_category.push(vec![
+            json!(cat.key),
+            json!(cat.description),
+            json!(installed),
+            json!(cat.modules.len()),
+            json!(missing),
+        ]);
+        c.add(
+            Group::Coverage,
+            &format!("category {}", cat.key),
+            missing.is_empty(),
+            json!(format!("{installed}/{}", cat.modules.len())),
+            json!(format!("{}/{}", cat.modules.len(), cat.modules.len())),
+            || {
+                Finding::new(
+                    &r::CATEGORY_INCOMPLETE,
+                    format!(
+                        "{} ({}): {installed} of {} installed; not installed: {}",
+                        cat.key,
+                        cat.description,
+                        cat.modules.len(),
+                        missing.join(", ")
+                    ),
+                )
+                .hint(format!(
+                    "odoo-audit parity plan --category {} shows what to install and in which order",
+                    cat.key
+                ))
+            },
+        );
+    }
+    report
+        .summary
+        .insert("queries".into(), json!(database.query_count()));
+    finish_verify(args, report, c, Some(per_category), ctx)
+}
+
+fn unreachable_finding() -> Finding {
+    Finding::new(&r::DATABASE, "database unreachable")
+}
+
+fn finish_verify(
+    args: &ParityVerifyArgs,
+    mut report: Report,
+    c: Checks,
+    per_category: Option<Table>,
+    ctx: &mut Ctx,
+) -> Result<Outcome, Fatal> {
+    let passed = c.table.rows.iter().filter(|r| r[2] == "pass").count();
+    let failed = c.table.rows.len() - passed;
+    report.summary.insert("checks_passed".into(), json!(passed));
+    report.summary.insert("checks_failed".into(), json!(failed));
+    report
+        .summary
+        .insert("critical_failed".into(), json!(c.critical_failed));
+    let code = if c.critical_failed {
+        exit::FINDINGS
+    } else if c.other_failed && args.strict {
+        exit::USAGE
+    } else {
+        exit::SUCCESS
+    };
+    report.summary.insert(
+        "verdict".into(),
+        json!(match code {
+            0 if c.other_failed => "pass (non-critical failures)",
+            0 => "pass",
+            1 => "fail (critical)",
+            _ => "fail (non-critical, --strict)",
+        }),
+    );
+    report.tables.push(c.table);
+    if let Some(t) = per_category {
+        report.tables.push(t);
+    }
+    report.findings = c.findings;
+    if let Some(path) = &args.report {
+        write_report(path, &mut report, ctx.global.format)?;
+    }
+    Ok(Outcome {
+        report,
+        exit: Some(code),
+    })
+}
+
+/// Writes the dated report file: Markdown, or JSON with `--format json`. A directory gets a
+/// file named after the database and the time.
+fn write_report(path: &Path, report: &mut Report, format: Format) -> Result<(), Fatal> {
+    let format = if format == Format::Json {
+        Format::Json
+    } else {
+        Format::Markdown
+    };
+    let target: PathBuf = if path.is_dir() {
+        let db = report
+            .context
+            .get("database")
+            .and_then(Value::as_str)
+            .unwrap_or("unknown")
+            .to_string();
+        let stamp = chrono::Local::now().format("%Y%m%d-%H%M%S");
+        let ext = if format == Format::Json { "json" } else { "md" };
+        path.join(format!("parity-{db}-{stamp}.{ext}"))
+    } else {
+        path.to_path_buf()
+    };
+    let mut buf = Vec::new();
+    report::render(
+        report,
+        RenderOptions {
+            format,
+            color: false,
+            quiet: false,
+        },
+        &mut buf,
+    )
+    .and_then(|_| std::fs::write(&target, &buf))
+    .map_err(|e| Fatal::usage(format!("--report {}: cannot write: {e}", target.display())))?;
+    report.context("report_file", target.display().to_string());
+    Ok(())
+}
+
+/// Where a module of a plan stands.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum PlanStatus {
+    Installed,
+    Available,
+    Uninstallable,
+    Missing,
+}
+
+impl PlanStatus {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            PlanStatus::Installed => "installed",
+            PlanStatus::Available => "available",
+            PlanStatus::Uninstallable => "uninstallable",
+            PlanStatus::Missing => "missing",
+        }
+    }
+}
+
+/// What `parity plan` computes (and `parity install` executes).
+#[derive(Debug, Clone, Default)]
+pub struct Plan {
+    /// (category, module, status, where it was found)
+    pub rows: Vec<(String, String, PlanStatus, &'static str)>,
+    /// Every module that must be installed (closure, not yet installed), in a valid order.
+    pub order: Vec<String>,
+    /// Modules needed but unknown everywhere.
+    pub missing: Vec<String>,
+    /// Modules needed but not installable, or on a dependency cycle.
+    pub blocked: Vec<String>,
+    /// Direct dependencies, for the modules of the plan.
+    pub graph: Graph,
+    pub findings: Vec<Finding>,
+    pub with_database: bool,
+    pub with_addons: bool,
+}
+
+/// Builds the plan for some categories from the database (states, dependencies) and/or the
+/// addons paths (manifests). Manifests on disk win over the database's dependency rows.
+pub fn compute_plan(
+    cats: &[&Category],
+    db: Option<(&[DbModule], &[DbDependency])>,
+    inv: Option<&crate::addons::Inventory>,
+) -> Plan {
+    let mut plan = Plan {
+        with_database: db.is_some(),
+        with_addons: inv.is_some(),
+        ..Plan::default()
+    };
+    let mut deps: BTreeMap<String, Vec<String>> = BTreeMap::new();
+    let mut state: BTreeMap<&str, &str> = BTreeMap::new();
+    if let Some((modules, rows)) = db {
+        for m in modules {
+            deps.entry(m.name.clone()).or_default();
+            state.insert(m.name.as_str(), m.state.as_str());
+        }
+        for d in rows {
+            deps.entry(d.module.clone())
+                .or_default()
+                .push(d.dependency.clone());
+        }
+    }
+    if let Some(inv) = inv {
+        for (name, a) in &inv.addons {
+            deps.insert(name.clone(), a.manifest.depends.clone());
+        }
+    }
+    let graph = Graph { deps };
+    let installed = |m: &str| {
+        state
+            .get(m)
+            .is_some_and(|s| matches!(*s, "installed" | "to upgrade"))
+    };
+    let status = |m: &str| -> (PlanStatus, &'static str) {
+        let on_disk = inv.and_then(|i| i.addons.get(m));
+        if installed(m) {
+            return (
+                PlanStatus::Installed,
+                if on_disk.is_some() {
+                    "both"
+                } else {
+                    "database"
+                },
+            );
+        }
+        if let Some(a) = on_disk {
+            if !a.manifest.installable {
+                return (PlanStatus::Uninstallable, "disk");
+            }
+            return (
+                PlanStatus::Available,
+                if state.contains_key(m) {
+                    "both"
+                } else {
+                    "disk"
+                },
+            );
+        }
+        match state.get(m) {
+            Some(&"uninstallable") => (PlanStatus::Uninstallable, "database"),
+            // Known to the database: Odoo found its code when the apps list was last updated
+            // (core modules are never on a repository's addons path).
+            Some(_) => (PlanStatus::Available, "database"),
+            None => (PlanStatus::Missing, "-"),
+        }
+    };
+    let mut wanted: Vec<String> = Vec::new();
+    for cat in cats {
+        for m in &cat.modules {
+            let (st, source) = status(m);
+            plan.rows.push((cat.key.clone(), m.clone(), st, source));
+            match st {
+                PlanStatus::Installed => {}
+                PlanStatus::Missing => {
+                    let hint = if cat.pypi {
+                        format!(
+                            "pip install {} (or add its repository to the addons path)",
+                            pypi_package(m)
+                        )
+                    } else {
+                        "custom module: add its code to the addons path".to_string()
+                    };
+                    plan.findings.push(
+                        Finding::new(
+                            &r::MODULE_MISSING,
+                            format!(
+                                "category {}: not on the addons path and unknown to the database",
+                                cat.key
+                            ),
+                        )
+                        .module(m)
+                        .hint(hint),
+                    );
+                }
+                PlanStatus::Uninstallable => plan.findings.push(
+                    Finding::new(
+                        &r::MODULE_UNINSTALLABLE,
+                        format!("category {}: not installable", cat.key),
+                    )
+                    .module(m),
+                ),
+                PlanStatus::Available => {}
+            }
+            if st != PlanStatus::Installed && !wanted.contains(m) {
+                wanted.push(m.clone());
+            }
+        }
+    }
+    let closure = graph.closure(&wanted);
+    let mut needed: BTreeSet<String> = BTreeSet::new();
+    for m in &closure.modules {
+        if installed(m) {
+            continue;
+        }
+        match status(m).0 {
+            PlanStatus::Uninstallable => plan.blocked.push(m.clone()),
+            _ => {
+                needed.insert(m.clone());
+            }
+        }
+    }
+    for m in &closure.missing {
+        if !wanted.contains(m) {
+            plan.findings.push(
+                Finding::new(
+                    &r::MODULE_MISSING,
+                    "needed as a dependency, but not on the addons path and unknown to the database",
+                )
+                .module(m)
+                .hint(format!(
+                    "pip install {} (or add its repository to the addons path)",
+                    pypi_package(m)
+                )),
+            );
+        }
+    }
+    plan.missing = closure.missing.into_iter().collect();
+    let (order, on_cycle) = graph.install_order(&needed);
+    plan.order = order;
+    plan.blocked.extend(on_cycle);
+    plan.blocked.sort();
+    plan.blocked.dedup();
+    plan.graph = graph;
+    plan
+}
+
+/// The database's modules and dependency rows, and the addons found on disk.
+pub type PlanInputs = (
+    Option<(Vec<DbModule>, Vec<DbDependency>)>,
+    Option<crate::addons::Inventory>,
+);
+
+/// Loads the inputs of a plan: the database when one is configured, the addons when paths are.
+pub fn load_plan_inputs(ctx: &mut Ctx, report: &mut Report) -> Result<PlanInputs, Fatal> {
+    let mut db_data = None;
+    let mut series = None;
+    if ctx.wants_database()? {
+        let mut database = ctx.database()?;
+        report.context("database", database.name.clone());
+        let modules = database.modules()?;
+        let deps = database.dependencies()?;
+        series = db::series_from_modules(&modules);
+        db_data = Some((modules, deps));
+    }
+    let inv = if ctx.has_addons_paths()? {
+        let inv = ctx.inventory(series)?;
+        super::inventory_context(report, &inv);
+        Some(inv)
+    } else {
+        None
+    };
+    if db_data.is_none() && inv.is_none() {
+        return Err(Fatal::usage(
+            "parity plan needs a database (-d, --db-url, PGDATABASE or db_name) or addons paths (--addons-path or -c)",
+        ));
+    }
+    Ok((db_data, inv))
+}
+
+fn plan(args: &ParityPlanArgs, parity: &Parity, ctx: &mut Ctx) -> Result<Report, Fatal> {
+    let cats = parity.select(&args.category, &args.skip)?;
+    let mut report = Report::new("parity plan");
+    report.context("definitions", parity.source.clone());
+    let (db_data, inv) = load_plan_inputs(ctx, &mut report)?;
+    let plan = compute_plan(
+        &cats,
+        db_data.as_ref().map(|(m, d)| (m.as_slice(), d.as_slice())),
+        inv.as_ref(),
+    );
+    plan_report(&mut report, &plan, &cats);
+    Ok(report)
+}
+
+/// Fills a report with a plan's tables and data.
+pub fn plan_report(report: &mut Report, plan: &Plan, cats: &[&Category]) {
+    let pypi: BTreeMap<&str, bool> = cats.iter().map(|c| (c.key.as_str(), c.pypi)).collect();
+    let mut table = Table::new(
+        "plan",
+        "Parity plan",
+        &["category", "module", "status", "found_in", "package"],
+    );
+    for (cat, m, st, source) in &plan.rows {
+        let package = if *st == PlanStatus::Missing && pypi.get(cat.as_str()) == Some(&true) {
+            json!(pypi_package(m))
+        } else {
+            Value::Null
+        };
+        table.push(vec![
+            json!(cat),
+            json!(m),
+            json!(st.as_str()),
+            json!(source),
+            package,
+        ]);
+    }
+    let count = |s: PlanStatus| plan.rows.iter().filter(|r| r.2 == s).count();
+    report
+        .summary
+        .insert("installed".into(), json!(count(PlanStatus::Installed)));
+    report
+        .summary
+        .insert("available".into(), json!(count(PlanStatus::Available)));
+    report
+        .summary
+        .insert("missing".into(), json!(count(PlanStatus::Missing)));
+    report.summary.insert(
+        "uninstallable".into(),
+        json!(count(PlanStatus::Uninstallable)),
+    );
+    report
+        .summary
+        .insert("to_install".into(), json!(plan.order.len()));
+    report.tables.push(table);
+    report
+        .data
+        .insert("install_order".into(), json!(plan.order));
+    report.data.insert("missing".into(), json!(plan.missing));
+    report.data.insert("blocked".into(), json!(plan.blocked));
+    report.findings.extend(plan.findings.iter().cloned());
+}

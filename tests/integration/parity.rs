@@ -1,0 +1,359 @@
+//! `parity verify` and `parity plan` on the real Odoo 18 database and the real OCA corpus.
+
+use crate::common::*;
+
+fn checks(doc: &serde_json::Value) -> Vec<(String, String, serde_json::Value)> {
+    doc["checks"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no checks table: {doc}"))
+        .iter()
+        .map(|c| {
+            (
+                c["check"].as_str().unwrap().to_string(),
+                c["status"].as_str().unwrap().to_string(),
+                c["measured"].clone(),
+            )
+        })
+        .collect()
+}
+
+fn check<'a>(
+    all: &'a [(String, String, serde_json::Value)],
+    name: &str,
+) -> &'a (String, String, serde_json::Value) {
+    all.iter()
+        .find(|c| c.0 == name)
+        .unwrap_or_else(|| panic!("no check {name} in {all:?}"))
+}
+
+#[test]
+fn verify_figures_match_sql_and_missing_required_modules_are_critical() {
+    let db = TestDb::new("pverify");
+    let (code, doc, err) = run_json(bin().args(["parity", "verify", "--db-url", &db.url()]));
+    assert_eq!(code, 1, "required ipai_* modules are missing: {err}");
+    let c = checks(&doc);
+    let sql =
+        |q: &str| -> serde_json::Value { serde_json::json!(db.scalar(q).parse::<i64>().unwrap()) };
+    assert_eq!(
+        check(&c, "installed modules").2,
+        sql("select count(*)::text from ir_module_module where state = 'installed'")
+    );
+    assert_eq!(check(&c, "installed modules").1, "pass");
+    assert_eq!(
+        check(&c, "OCA modules installed").2,
+        sql("select count(*)::text from ir_module_module where state = 'installed' and website ilike '%github.com/oca%'")
+    );
+    assert_eq!(check(&c, "OCA modules installed").1, "fail");
+    assert_eq!(
+        check(&c, "installed module categories").2,
+        sql("select count(distinct category_id)::text from ir_module_module where state = 'installed'")
+    );
+    assert_eq!(
+        check(&c, "active menus").2,
+        sql("select count(*)::text from ir_ui_menu where active")
+    );
+    assert_eq!(
+        check(&c, "server actions present").2,
+        sql("select count(*)::text from ir_act_server")
+    );
+    assert_eq!(
+        check(&c, "no uninstallable modules").2,
+        sql("select count(*)::text from ir_module_module where state = 'uninstallable'")
+    );
+    assert_eq!(check(&c, "required module ipai_studio").1, "fail");
+    assert_eq!(
+        check(&c, "required module ipai_studio").2,
+        "unknown to the database"
+    );
+    let y3 = findings_with(&doc, "Y003");
+    assert_eq!(y3.len(), 3);
+    assert_eq!(doc["summary"]["critical_failed"], true);
+    // Per category: web has 3 of its 7 modules installed in the fixture.
+    let web = doc["categories"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["category"] == "web")
+        .unwrap();
+    let web_installed = sql("select count(*)::text from ir_module_module where state = 'installed' and name in ('web_responsive','web_domain_field','web_timeline','web_widget_color','web_advanced_search','web_pwa_oca','web_m2x_options')");
+    assert_eq!(web["installed"], web_installed);
+    assert_eq!(web["modules"], 7);
+}
+
+#[test]
+fn verify_thresholds_from_a_custom_file_and_strict_exit_codes() {
+    let db = TestDb::new("pstrict");
+    let tmp = tempfile::tempdir().unwrap();
+    // Critical checks pass (required: an installed module), coverage still fails (OCA >= 80).
+    let lenient = tmp.path().join("lenient.toml");
+    std::fs::write(
+        &lenient,
+        "[thresholds]\nrequired_modules = ['web_responsive']\ninstalled_modules = 120\n",
+    )
+    .unwrap();
+    let (code, doc, _) = run_json(
+        bin()
+            .args(["parity", "verify", "--db-url", &db.url(), "--parity-file"])
+            .arg(&lenient),
+    );
+    assert_eq!(code, 0, "{doc}");
+    assert_eq!(
+        check(&checks(&doc), "required module web_responsive").1,
+        "pass"
+    );
+    assert_eq!(check(&checks(&doc), "installed modules").1, "pass");
+    let (code, _, _) = run_json(bin().args(["parity", "--parity-file"]).arg(&lenient).args([
+        "verify",
+        "--strict",
+        "--db-url",
+        &db.url(),
+    ]));
+    assert_eq!(code, 2);
+    // A threshold above the real count turns the critical check red.
+    let strict = tmp.path().join("strict.toml");
+    std::fs::write(
+        &strict,
+        "[thresholds]\nrequired_modules = []\ninstalled_modules = 128\n",
+    )
+    .unwrap();
+    let (code, doc, _) = run_json(
+        bin()
+            .args(["parity", "verify", "--db-url", &db.url(), "--parity-file"])
+            .arg(&strict),
+    );
+    assert_eq!(code, 1);
+    assert_eq!(findings_with(&doc, "Y002").len(), 1);
+    // Everything passes once the database and the definitions agree.
+    db.exec("update ir_module_module set state = 'uninstalled' where state = 'uninstallable'");
+    let all = tmp.path().join("all.toml");
+    std::fs::write(
+        &all,
+        "[thresholds]\nrequired_modules = ['web_responsive']\noca_modules = 26\ninstalled_categories = 10\n\
+         [categories.mine]\ndescription = 'Mine'\nmodules = ['web_responsive', 'auditlog']\n",
+    )
+    .unwrap();
+    let (code, doc, _) = run_json(
+        bin()
+            .args([
+                "parity",
+                "verify",
+                "--strict",
+                "--db-url",
+                &db.url(),
+                "--parity-file",
+            ])
+            .arg(&all),
+    );
+    assert_eq!(code, 0, "{doc}");
+    assert!(doc["findings"].as_array().unwrap().is_empty(), "{doc}");
+    assert_eq!(doc["categories"].as_array().unwrap().len(), 1);
+}
+
+#[test]
+fn verify_writes_a_dated_report_naming_the_database() {
+    let db = TestDb::new("preport");
+    let tmp = tempfile::tempdir().unwrap();
+    let md = tmp.path().join("parity.md");
+    let (code, _, _) = run(bin()
+        .args(["parity", "verify", "--db-url", &db.url(), "--report"])
+        .arg(&md));
+    assert_eq!(code, 1);
+    let text = std::fs::read_to_string(&md).unwrap();
+    assert!(text.starts_with("# odoo-audit parity verify"), "{text}");
+    assert!(
+        text.contains(&format!("**database**: {}", db.name)),
+        "{text}"
+    );
+    let today = chrono::Local::now().format("%Y-%m-%d").to_string();
+    assert!(text.contains(&format!("**checked_at**: {today}")), "{text}");
+    assert!(
+        text.contains("| critical | required module ipai_studio | fail |"),
+        "{text}"
+    );
+    // A directory gets a file named after the database and the time; JSON with --format json.
+    let dir = tmp.path().join("reports");
+    std::fs::create_dir(&dir).unwrap();
+    run(bin()
+        .args([
+            "parity",
+            "verify",
+            "--format",
+            "json",
+            "--db-url",
+            &db.url(),
+            "--report",
+        ])
+        .arg(&dir));
+    let files: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .map(|e| e.unwrap().file_name().into_string().unwrap())
+        .collect();
+    assert_eq!(files.len(), 1);
+    assert!(
+        files[0].starts_with(&format!("parity-{}-", db.name)) && files[0].ends_with(".json"),
+        "{files:?}"
+    );
+    let v: serde_json::Value =
+        serde_json::from_str(&std::fs::read_to_string(dir.join(&files[0])).unwrap()).unwrap();
+    assert_eq!(v["context"]["database"], db.name.as_str());
+}
+
+#[test]
+fn verify_unreachable_database_is_a_critical_failure() {
+    let (code, doc, _) = run_json(bin().args([
+        "parity",
+        "verify",
+        "--connect-timeout",
+        "3",
+        "--db-url",
+        "postgres://odoo:x@127.0.0.1:9/db?sslmode=disable",
+    ]));
+    assert_eq!(code, 1);
+    assert_eq!(findings_with(&doc, "Y001").len(), 1);
+    assert_eq!(
+        check(&checks(&doc), "database reachable and Odoo").1,
+        "fail"
+    );
+}
+
+fn assert_dependencies_first(order: &[String], addons: &std::path::Path) {
+    for (i, m) in order.iter().enumerate() {
+        let manifest = addons.join(m).join("__manifest__.py");
+        let Ok(text) = std::fs::read_to_string(&manifest) else {
+            continue;
+        };
+        let v = odoo_audit::pyliteral::literal_eval(&text).unwrap();
+        if let Some(odoo_audit::pyliteral::PyValue::List(deps)) = v.get("depends") {
+            for d in deps {
+                let d = d.as_str().unwrap();
+                if let Some(j) = order.iter().position(|x| x == d) {
+                    assert!(j < i, "{d} must come before {m} in {order:?}");
+                }
+            }
+        }
+    }
+}
+
+#[test]
+fn plan_with_database_and_corpus() {
+    let db = TestDb::new("pplan");
+    let corpus = corpus();
+    let (code, doc, err) = run_json(
+        bin()
+            .args([
+                "parity",
+                "plan",
+                "--category",
+                "web,queue,reporting",
+                "--db-url",
+                &db.url(),
+                "--addons-path",
+            ])
+            .arg(&corpus),
+    );
+    assert_eq!(code, 0, "{err}");
+    let rows = doc["plan"].as_array().unwrap();
+    let row = |m: &str| {
+        rows.iter()
+            .find(|r| r["module"] == m)
+            .unwrap_or_else(|| panic!("{m}"))
+    };
+    assert_eq!(row("web_responsive")["status"], "installed");
+    assert_eq!(row("queue_job")["status"], "available");
+    assert_eq!(row("queue_job")["found_in"], "both");
+    assert_eq!(row("web_pwa_oca")["status"], "missing");
+    assert_eq!(row("web_pwa_oca")["package"], "odoo-addon-web-pwa-oca");
+    assert_eq!(row("kpi_dashboard")["status"], "missing");
+    let order: Vec<String> = doc["install_order"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    assert!(
+        order.contains(&"queue_job".to_string()) && order.contains(&"queue_job_cron".to_string())
+    );
+    assert!(
+        !order.contains(&"web_responsive".to_string()),
+        "installed modules are not reinstalled"
+    );
+    assert_dependencies_first(&order, &corpus);
+    let pos = |m: &str| order.iter().position(|x| x == m).unwrap();
+    assert!(pos("queue_job") < pos("queue_job_cron"));
+    let y13 = findings_with(&doc, "Y013");
+    assert!(y13.iter().any(|f| f["module"] == "web_pwa_oca"
+        && f["hint"]
+            .as_str()
+            .unwrap()
+            .contains("pip install odoo-addon-web-pwa-oca")));
+    assert_eq!(doc["summary"]["installed"], 5);
+}
+
+#[test]
+fn plan_from_disk_only_and_skip() {
+    let corpus = corpus();
+    let (code, doc, err) = run_json(
+        bin()
+            .args([
+                "parity",
+                "plan",
+                "--skip",
+                "ipai",
+                "--odoo-series",
+                "18.0",
+                "--addons-path",
+            ])
+            .arg(&corpus),
+    );
+    assert_eq!(code, 0, "{err}");
+    let rows = doc["plan"].as_array().unwrap();
+    assert!(rows.iter().all(|r| r["category"] != "ipai"));
+    // Without a database nothing is known to be installed.
+    assert!(rows.iter().all(|r| r["status"] != "installed"));
+    let mis = rows.iter().find(|r| r["module"] == "mis_builder").unwrap();
+    assert_eq!(mis["status"], "available");
+    assert_eq!(mis["found_in"], "disk");
+    // Core dependencies (account, web…) are not on this path: listed as missing, not dropped.
+    assert!(doc["missing"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .any(|m| m == "account"));
+    let order: Vec<String> = doc["install_order"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap().to_string())
+        .collect();
+    assert_dependencies_first(&order, &corpus);
+    let (_, doc, _) = run_json(
+        bin()
+            .args(["parity", "plan", "--category", "ipai", "--addons-path"])
+            .arg(&corpus),
+    );
+    let row = &doc["plan"][0];
+    assert_eq!(row["status"], "missing");
+    assert_eq!(
+        row["package"],
+        serde_json::Value::Null,
+        "custom modules have no PyPI package"
+    );
+}
+
+#[test]
+fn plan_unknown_category_lists_valid_keys() {
+    let (code, out, err) = run(bin().args([
+        "parity",
+        "plan",
+        "--category",
+        "nope",
+        "--addons-path",
+        "/tmp",
+    ]));
+    assert_eq!(code, 2);
+    assert!(out.is_empty());
+    assert!(
+        err.contains("unknown parity category `nope`; valid: all, ipai, accounting, sales"),
+        "{err}"
+    );
+}
