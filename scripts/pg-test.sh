@@ -134,6 +134,7 @@ export ODOO_AUDIT_TEST_PG_ODOO="host=$HOST port=$PORT user=odoo password=$odoo"
 export ODOO_AUDIT_TEST_PG_HOST="$HOST"
 export ODOO_AUDIT_TEST_PG_PORT="$PORT"
 export ODOO_AUDIT_TEST_PG_ENV="$ENVFILE"
+export ODOO_AUDIT_TEST_PG_CA="$DIR/ca.crt"
 EOF
     )
     mv -f "$tmp" "$ENVFILE"
@@ -204,6 +205,24 @@ cmd_start() {
         die "initdb failed in $DATA"
     fi
 
+    # TLS with a throwaway CA. The server certificate names 127.0.0.1 only (not localhost), so
+    # tests can tell sslmode=verify-ca (chain only) from verify-full (chain and host name).
+    command -v openssl >/dev/null 2>&1 || apt_install openssl
+    (
+        umask 077
+        openssl req -x509 -newkey rsa:2048 -nodes -days 3 -subj "/CN=odoo-audit test CA" \
+            -keyout "$DIR/ca.key" -out "$DIR/ca.crt" &&
+        openssl req -newkey rsa:2048 -nodes -subj "/CN=127.0.0.1" \
+            -keyout "$DATA/server.key" -out "$DIR/server.csr" &&
+        printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n' >"$DIR/server.ext" &&
+        openssl x509 -req -in "$DIR/server.csr" -CA "$DIR/ca.crt" -CAkey "$DIR/ca.key" \
+            -CAcreateserial -days 3 -extfile "$DIR/server.ext" -out "$DATA/server.crt"
+    ) >/dev/null 2>&1 || die "openssl could not make the test certificates"
+    chmod 0644 "$DIR/ca.crt"
+    if [ "$(id -u)" = 0 ]; then
+        chown postgres: "$DATA/server.key" "$DATA/server.crt"
+    fi
+
     # Loopback only; speed over durability (the cluster is thrown away).
     cat >>"$DATA/postgresql.conf" <<EOF
 
@@ -221,6 +240,9 @@ max_wal_size = 1GB
 max_connections = 100
 logging_collector = off
 log_min_messages = warning
+ssl = on
+ssl_cert_file = 'server.crt'
+ssl_key_file = 'server.key'
 EOF
     cat >"$DATA/pg_hba.conf" <<EOF
 # pg-test.sh: password (scram-sha-256) logins over the socket and 127.0.0.1 only.

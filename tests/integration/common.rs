@@ -110,7 +110,7 @@ pub struct Pg {
     pub port: String,
 }
 
-fn env_file_value(key: &str) -> Option<String> {
+pub fn env_file_value(key: &str) -> Option<String> {
     if let Ok(v) = std::env::var(key) {
         return Some(v);
     }

@@ -407,3 +407,59 @@ fn libpq_environment_pgpass_and_odoo_conf() {
     );
     assert_eq!(doc["context"]["database"], db.name.as_str());
 }
+
+fn ssl_in_use(url: &str) -> Result<bool, String> {
+    let spec = odoo_audit::db::conn::parse_url(url).map_err(|e| e.message)?;
+    let mut session = odoo_audit::db::Database::connect(spec, odoo_audit::db::Limits::default())
+        .map_err(|e| e.message)?;
+    let rows = session
+        .query("select ssl from pg_stat_ssl where pid = pg_backend_pid()")
+        .map_err(|e| e.message)?;
+    Ok(rows[0].get::<_, bool>(0))
+}
+
+#[test]
+fn tls_modes_encrypt_and_verify_like_libpq() {
+    let db = TestDb::new("tls");
+    let pg = pg();
+    let ca = env_file_value("ODOO_AUDIT_TEST_PG_CA").expect("the test server's CA certificate");
+    let pw = db.odoo_password();
+    let url = |host: &str, mode: &str, extra: &str| {
+        format!(
+            "postgres://odoo:{pw}@{host}:{}/{}?sslmode={mode}{extra}",
+            pg.port, db.name
+        )
+    };
+    assert_eq!(ssl_in_use(&url("127.0.0.1", "disable", "")), Ok(false));
+    assert_eq!(ssl_in_use(&url("127.0.0.1", "require", "")), Ok(true));
+    assert_eq!(ssl_in_use(&url("127.0.0.1", "prefer", "")), Ok(true));
+    // verify-full: the chain must be trusted and the name must match (the certificate names
+    // 127.0.0.1 only).
+    let err = ssl_in_use(&url("127.0.0.1", "verify-full", "")).unwrap_err();
+    assert!(err.contains("certificate"), "{err}");
+    assert!(!err.contains(&pw));
+    let with_ca = format!("&sslrootcert={ca}");
+    assert_eq!(
+        ssl_in_use(&url("127.0.0.1", "verify-full", &with_ca)),
+        Ok(true)
+    );
+    let err = ssl_in_use(&url("localhost", "verify-full", &with_ca)).unwrap_err();
+    assert!(
+        err.contains("certificate") || err.contains("hostname"),
+        "{err}"
+    );
+    // verify-ca checks the chain only.
+    assert_eq!(
+        ssl_in_use(&url("localhost", "verify-ca", &with_ca)),
+        Ok(true)
+    );
+    // The same through the command line and PGSSLROOTCERT.
+    let (code, _, err) = run(bin()
+        .args(["broken", "--db-url", &url("127.0.0.1", "verify-full", "")])
+        .env("PGSSLROOTCERT", &ca));
+    assert_eq!(code, 0, "{err}");
+    let (code, _, err) =
+        run(bin().args(["broken", "--db-url", &url("127.0.0.1", "verify-full", "")]));
+    assert_eq!(code, 3, "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+}
