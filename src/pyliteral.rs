@@ -389,6 +389,15 @@ fn describe_char(c: char) -> String {
     }
 }
 
+/// Source text quoted in a message, cut short when long.
+fn excerpt(text: &str) -> String {
+    const MAX_CHARS: usize = 40;
+    match text.char_indices().nth(MAX_CHARS) {
+        Some((cut, _)) => format!("{}…", &text[..cut]),
+        None => text.to_string(),
+    }
+}
+
 fn is_format_char(c: char) -> bool {
     matches!(c, '\u{ad}' | '\u{200b}'..='\u{200f}' | '\u{2028}'..='\u{202e}' | '\u{2060}'..='\u{2064}')
 }
@@ -403,8 +412,7 @@ enum TokKind {
     Number(PyValue),
     Str(StrLit),
     Name(String),
-    /// An operator or delimiter, brackets included.
-    Op(&'static str),
+    Op(Op),
     /// End of a logical line outside brackets.
     Newline,
     End,
@@ -423,11 +431,69 @@ struct Token {
     pos: usize,
 }
 
-/// Multi-character operators first, so the longest match wins.
+/// An operator or delimiter. Those a literal can contain have a variant of
+/// their own; the others only ever appear in error messages.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+enum Op {
+    LParen,
+    RParen,
+    LBracket,
+    RBracket,
+    LBrace,
+    RBrace,
+    Comma,
+    Colon,
+    Plus,
+    Minus,
+    Dot,
+    DoubleStar,
+    Other(&'static str),
+}
+
+impl Op {
+    fn from_text(text: &'static str) -> Op {
+        match text {
+            "(" => Op::LParen,
+            ")" => Op::RParen,
+            "[" => Op::LBracket,
+            "]" => Op::RBracket,
+            "{" => Op::LBrace,
+            "}" => Op::RBrace,
+            "," => Op::Comma,
+            ":" => Op::Colon,
+            "+" => Op::Plus,
+            "-" => Op::Minus,
+            "." => Op::Dot,
+            "**" => Op::DoubleStar,
+            other => Op::Other(other),
+        }
+    }
+
+    fn text(self) -> &'static str {
+        match self {
+            Op::LParen => "(",
+            Op::RParen => ")",
+            Op::LBracket => "[",
+            Op::RBracket => "]",
+            Op::LBrace => "{",
+            Op::RBrace => "}",
+            Op::Comma => ",",
+            Op::Colon => ":",
+            Op::Plus => "+",
+            Op::Minus => "-",
+            Op::Dot => ".",
+            Op::DoubleStar => "**",
+            Op::Other(text) => text,
+        }
+    }
+}
+
+/// Python's operators and delimiters. An operator comes before the shorter
+/// ones it starts with, so the first match is the longest.
 const OPERATORS: &[&str] = &[
-    "**=", "//=", ">>=", "<<=", "...", "!=", "%=", "&=", "**", "*=", "+=", "-=", "->", "//", "/=",
-    ":=", "<<", "<=", "==", ">=", ">>", "@=", "^=", "|=", "%", "&", "*", "+", ",", "-", ".", "/",
-    ":", ";", "<", "=", ">", "@", "^", "|", "~", "(", ")", "[", "]", "{", "}",
+    "(", ")", "[", "]", "{", "}", ",", "**=", "//=", ">>=", "<<=", "...", "!=", "%=", "&=", "**",
+    "*=", "+=", "-=", "->", "//", "/=", ":=", "<<", "<=", "==", ">=", ">>", "@=", "^=", "|=", "%",
+    "&", "*", "+", "-", ".", "/", ":", ";", "<", "=", ">", "@", "^", "|", "~",
 ];
 
 struct Lexer<'a> {
@@ -587,17 +653,16 @@ impl<'a> Lexer<'a> {
 
     fn operator(&mut self, c: char) -> Res<()> {
         let start = self.pos;
-        let Some(op) = OPERATORS.iter().copied().find(|op| {
-            op.starts_with(c)
-                && op
-                    .chars()
-                    .enumerate()
-                    .all(|(i, oc)| self.peek_at(i) == Some(oc))
+        let Some(text) = OPERATORS.iter().copied().find(|op| {
+            op.bytes()
+                .enumerate()
+                .all(|(i, b)| self.peek_at(i) == Some(char::from(b)))
         }) else {
             return fail(start, describe_char(c));
         };
+        let op = Op::from_text(text);
         match op {
-            "(" | "[" | "{" => {
+            Op::LParen | Op::LBracket | Op::LBrace => {
                 if self.brackets.len() >= MAX_NESTING {
                     return fail(
                         start,
@@ -606,7 +671,7 @@ impl<'a> Lexer<'a> {
                 }
                 self.brackets.push((c, start));
             }
-            ")" | "]" | "}" => {
+            Op::RParen | Op::RBracket | Op::RBrace => {
                 let expected = match c {
                     ')' => '(',
                     ']' => '[',
@@ -628,7 +693,7 @@ impl<'a> Lexer<'a> {
             }
             _ => {}
         }
-        self.pos += op.chars().count();
+        self.pos += text.len(); // operators are ASCII
         self.push(TokKind::Op(op), start);
         Ok(())
     }
@@ -972,7 +1037,10 @@ fn decode_str_escapes(chars: &[char], range: std::ops::Range<usize>) -> Res<Stri
                 let Some(ch) = lookup_unicode_name(&name) else {
                     return fail(
                         at,
-                        format!("unknown Unicode character name `{name}` in `\\N{{...}}` escape"),
+                        format!(
+                            "unknown Unicode character name `{}` in `\\N{{...}}` escape",
+                            excerpt(&name)
+                        ),
                     );
                 };
                 out.push(ch);
@@ -1342,14 +1410,14 @@ impl<'a> Parser<'a> {
         &self.tokens[self.pos.min(self.tokens.len() - 1)]
     }
 
-    fn is_op(&self, op: &str) -> bool {
+    fn is_op(&self, op: Op) -> bool {
         matches!(self.peek().kind, TokKind::Op(o) if o == op)
     }
 
     fn sign(&self) -> Option<bool> {
         match self.peek().kind {
-            TokKind::Op("+") => Some(false),
-            TokKind::Op("-") => Some(true),
+            TokKind::Op(Op::Plus) => Some(false),
+            TokKind::Op(Op::Minus) => Some(true),
             _ => None,
         }
     }
@@ -1360,7 +1428,7 @@ impl<'a> Parser<'a> {
         pos
     }
 
-    fn expect_op(&mut self, op: &str, expected: &str) -> Res<()> {
+    fn expect_op(&mut self, op: Op, expected: &str) -> Res<()> {
         if self.is_op(op) {
             self.pos += 1;
             Ok(())
@@ -1375,10 +1443,12 @@ impl<'a> Parser<'a> {
         let message = match &token.kind {
             TokKind::End => format!("unexpected end of input, expected {expected}"),
             TokKind::Newline => format!("unexpected end of line, expected {expected}"),
-            TokKind::Op(op) => operator_message(op)
-                .unwrap_or_else(|| format!("unexpected `{op}`, expected {expected}")),
+            TokKind::Op(op) => operator_message(op.text())
+                .unwrap_or_else(|| format!("unexpected `{}`, expected {expected}", op.text())),
             TokKind::Name(name) if KEYWORDS.contains(&name.as_str()) => keyword_message(name),
-            TokKind::Name(name) => format!("unexpected name `{name}`, expected {expected}"),
+            TokKind::Name(name) => {
+                format!("unexpected name `{}`, expected {expected}", excerpt(name))
+            }
             TokKind::Number(_) => {
                 format!("unexpected number, expected {expected} (missing comma?)")
             }
@@ -1393,10 +1463,10 @@ impl<'a> Parser<'a> {
     /// `expressions NEWLINE* ENDMARKER`, as in Python's eval mode.
     fn parse_eval_input(&mut self) -> Res<Node> {
         let first = self.parse_expr()?;
-        let node = if self.is_op(",") {
+        let node = if self.is_op(Op::Comma) {
             let pos = first.pos;
             let mut items = vec![first];
-            while self.is_op(",") {
+            while self.is_op(Op::Comma) {
                 self.pos += 1;
                 if matches!(self.peek().kind, TokKind::Newline | TokKind::End) {
                     break;
@@ -1468,7 +1538,7 @@ impl<'a> Parser<'a> {
         loop {
             let token = self.peek();
             match token.kind {
-                TokKind::Op("(") => {
+                TokKind::Op(Op::LParen) => {
                     let name = match &node.kind {
                         NodeKind::Name(name) => name,
                         _ => return fail(token.pos, "function calls are not allowed in a literal"),
@@ -1476,11 +1546,11 @@ impl<'a> Parser<'a> {
                     if !is_set_name(name) {
                         return fail(
                             node.pos,
-                            format!("function calls are not allowed: `{name}(`"),
+                            format!("function calls are not allowed: `{}(`", excerpt(name)),
                         );
                     }
                     self.pos += 1;
-                    if !self.is_op(")") {
+                    if !self.is_op(Op::RParen) {
                         return fail(
                             self.peek().pos,
                             "`set()` is the only call allowed, and only without arguments",
@@ -1489,13 +1559,13 @@ impl<'a> Parser<'a> {
                     self.pos += 1;
                     node = Node::new(NodeKind::EmptySet, node.pos);
                 }
-                TokKind::Op("[") => {
+                TokKind::Op(Op::LBracket) => {
                     return fail(
                         token.pos,
                         "subscripts (`x[...]`) are not allowed in a literal",
                     )
                 }
-                TokKind::Op(".") => {
+                TokKind::Op(Op::Dot) => {
                     return fail(
                         token.pos,
                         "attribute access (`x.y`) is not allowed in a literal",
@@ -1529,13 +1599,13 @@ impl<'a> Parser<'a> {
                 self.pos += 1;
                 Ok(Node::new(NodeKind::Const(value), pos))
             }
-            TokKind::Op("(") => self.parse_parenthesized(),
-            TokKind::Op("[") => {
+            TokKind::Op(Op::LParen) => self.parse_parenthesized(),
+            TokKind::Op(Op::LBracket) => {
                 self.pos += 1;
-                let items = self.parse_elements("]", "list")?;
+                let items = self.parse_elements(Op::RBracket, "list")?;
                 Ok(Node::new(NodeKind::List(items), pos))
             }
-            TokKind::Op("{") => self.parse_braces(),
+            TokKind::Op(Op::LBrace) => self.parse_braces(),
             _ => Err(self.unexpected("a value")),
         }
     }
@@ -1576,34 +1646,34 @@ impl<'a> Parser<'a> {
     /// `()`, `(x)` or a tuple.
     fn parse_parenthesized(&mut self) -> Res<Node> {
         let pos = self.bump();
-        if self.is_op(")") {
+        if self.is_op(Op::RParen) {
             self.pos += 1;
             return Ok(Node::new(NodeKind::Tuple(Vec::new()), pos));
         }
         let first = self.parse_expr()?;
-        if self.is_op(")") {
+        if self.is_op(Op::RParen) {
             self.pos += 1;
             return Ok(first);
         }
-        if !self.is_op(",") {
+        if !self.is_op(Op::Comma) {
             return Err(self.unexpected("`,` or `)`"));
         }
         self.pos += 1;
         let mut items = vec![first];
-        items.extend(self.parse_elements(")", "tuple")?);
+        items.extend(self.parse_elements(Op::RParen, "tuple")?);
         Ok(Node::new(NodeKind::Tuple(items), pos))
     }
 
     /// Comma-separated expressions up to and including `close`, with an
     /// optional trailing comma; the opening bracket is already consumed.
-    fn parse_elements(&mut self, close: &str, what: &str) -> Res<Vec<Node>> {
+    fn parse_elements(&mut self, close: Op, what: &str) -> Res<Vec<Node>> {
         let mut items = Vec::new();
         while !self.is_op(close) {
             items.push(self.parse_expr()?);
-            if self.is_op(",") {
+            if self.is_op(Op::Comma) {
                 self.pos += 1;
             } else if !self.is_op(close) {
-                return Err(self.unexpected(&format!("`,` or `{close}` in {what}")));
+                return Err(self.unexpected(&format!("`,` or `{}` in {what}", close.text())));
             }
         }
         self.pos += 1;
@@ -1613,42 +1683,42 @@ impl<'a> Parser<'a> {
     /// `{}`, a dict display or a set display.
     fn parse_braces(&mut self) -> Res<Node> {
         let pos = self.bump();
-        if self.is_op("}") {
+        if self.is_op(Op::RBrace) {
             self.pos += 1;
             return Ok(Node::new(NodeKind::Dict(Vec::new()), pos));
         }
         let first = self.parse_dict_key()?;
-        if !self.is_op(":") {
+        if !self.is_op(Op::Colon) {
             let mut items = vec![first];
-            if self.is_op(",") {
+            if self.is_op(Op::Comma) {
                 self.pos += 1;
-            } else if !self.is_op("}") {
+            } else if !self.is_op(Op::RBrace) {
                 return Err(self.unexpected("`,`, `:` or `}`"));
             }
-            items.extend(self.parse_elements("}", "set")?);
+            items.extend(self.parse_elements(Op::RBrace, "set")?);
             return Ok(Node::new(NodeKind::Set(items), pos));
         }
         self.pos += 1;
         let value = self.parse_expr()?;
         let mut pairs = vec![(first, value)];
         loop {
-            if self.is_op("}") {
+            if self.is_op(Op::RBrace) {
                 self.pos += 1;
                 return Ok(Node::new(NodeKind::Dict(pairs), pos));
             }
-            self.expect_op(",", "`,` or `}` in dict")?;
-            if self.is_op("}") {
+            self.expect_op(Op::Comma, "`,` or `}` in dict")?;
+            if self.is_op(Op::RBrace) {
                 continue;
             }
             let key = self.parse_dict_key()?;
-            self.expect_op(":", "`:` after dictionary key")?;
+            self.expect_op(Op::Colon, "`:` after dictionary key")?;
             let value = self.parse_expr()?;
             pairs.push((key, value));
         }
     }
 
     fn parse_dict_key(&mut self) -> Res<Node> {
-        if self.is_op("**") {
+        if self.is_op(Op::DoubleStar) {
             return fail(
                 self.peek().pos,
                 "dict unpacking (`**`) is not allowed in a literal",
@@ -1770,7 +1840,10 @@ fn convert_number(node: &Node, context: &str) -> Res<PyValue> {
             | PyValue::Float(_)
             | PyValue::Complex(..)),
         ) => Ok(value.clone()),
-        NodeKind::Name(name) => fail(node.pos, format!("name `{name}` is not a literal")),
+        NodeKind::Name(name) => fail(
+            node.pos,
+            format!("name `{}` is not a literal", excerpt(name)),
+        ),
         NodeKind::Unary { .. } => fail(
             node.pos,
             "only one unary sign is allowed, and not in front of `(...)` holding another sign",
@@ -1956,6 +2029,11 @@ mod tests {
         assert!(err_msg("true").contains("`true`"));
         assert!(err_msg("NotImplemented").contains("not a literal"));
         assert!(err_msg("set").contains("not a literal"));
+        let long = "x".repeat(10_000);
+        assert_eq!(
+            err_msg(&long),
+            format!("name `{}…` is not a literal", "x".repeat(40))
+        );
     }
 
     #[test]
@@ -2552,7 +2630,7 @@ mod tests {
         assert!(literal_eval(&format!("{}1{}", "(".repeat(200), ")".repeat(200))).is_ok());
         // Far deeper input fails cleanly instead of overflowing the stack.
         assert!(literal_eval(&"[".repeat(1_000_000)).is_err());
-        assert!(literal_eval(&"-".repeat(1_000_000)).is_err());
+        assert!(literal_eval(&"-".repeat(100_000)).is_err());
         assert!(literal_eval(&"1+".repeat(100_000)).is_err());
     }
 
