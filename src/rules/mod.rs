@@ -10,6 +10,7 @@ use crate::finding::Severity;
 
 pub mod addons;
 pub mod db;
+pub mod deploy;
 
 /// A documented kind of finding.
 #[derive(Debug)]
@@ -33,8 +34,8 @@ pub fn all() -> Vec<&'static Rule> {
     rules
 }
 
-fn families() -> [&'static [Rule]; 2] {
-    [addons::RULES, db::RULES]
+fn families() -> [&'static [Rule]; 3] {
+    [addons::RULES, db::RULES, deploy::RULES]
 }
 
 /// Looks a rule up by code (case-insensitive) or by name.
