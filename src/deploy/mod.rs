@@ -256,6 +256,7 @@ pub fn odoo_run(
         Some(l) => format!("read {}; {}", l.display(), rule.fix),
         None => rule.fix.to_string(),
     };
+    let before = check.findings.len();
     if !ran.success() {
         check.fail(rule, ran.failure(), hint.clone());
     }
@@ -270,8 +271,8 @@ pub fn odoo_run(
             hint,
         );
     }
-    if let (Some(f), Some(l)) = (check.findings.last_mut(), &log) {
-        if f.file.is_none() {
+    if let Some(l) = &log {
+        for f in &mut check.findings[before..] {
             f.file = Some(l.display().to_string());
         }
     }

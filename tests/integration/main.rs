@@ -5,4 +5,5 @@ mod common;
 
 mod cli_addons;
 mod db_audits;
+mod deploy_check;
 mod pyliteral_diff;
