@@ -122,6 +122,10 @@ pub enum Command {
     Broken,
     /// Enterprise parity: verify, plan and install functional sets of community modules.
     Parity(ParityArgs),
+    /// The 13-point pre-deployment gate (Docker Compose or native); exit 1 when a check fails.
+    DeployCheck(DeployCheckArgs),
+    /// Refresh the module list, update all modules, rebuild the assets (stops at the first failure).
+    TruthSync(TruthSyncArgs),
     /// List every finding code.
     Rules,
     /// Explain a finding code.
@@ -194,4 +198,58 @@ pub struct ParityPlanArgs {
     /// Categories to leave out (comma-separated keys).
     #[arg(long, value_delimiter = ',', value_name = "KEY")]
     pub skip: Vec<String>,
+}
+
+/// Where and how the deployment runs; every option also has a key in odoo-audit.toml.
+#[derive(Debug, Args, Clone, Default)]
+pub struct DeployTargetArgs {
+    /// Settings file (default: ./odoo-audit.toml when it exists).
+    #[arg(long, value_name = "FILE")]
+    pub settings: Option<PathBuf>,
+    /// compose or native (default: compose when a compose file is given or found).
+    #[arg(long, value_enum)]
+    pub mode: Option<crate::settings::Mode>,
+    /// The Docker Compose file.
+    #[arg(long, value_name = "FILE")]
+    pub compose_file: Option<PathBuf>,
+    /// Compose service running Odoo (default odoo).
+    #[arg(long, value_name = "NAME")]
+    pub odoo_service: Option<String>,
+    /// Compose service running PostgreSQL (default db).
+    #[arg(long, value_name = "NAME")]
+    pub db_service: Option<String>,
+    /// How to run Odoo, split on white space, no shell (default: odoo-bin, or
+    /// `docker compose -f FILE exec -T SERVICE odoo`).
+    #[arg(long, value_name = "COMMAND")]
+    pub odoo_command: Option<String>,
+    /// Where Odoo answers HTTP (default http://127.0.0.1:8069).
+    #[arg(long, value_name = "URL")]
+    pub base_url: Option<String>,
+    /// Backup directory (else BACKUP_DIR, else /var/backups/odoo).
+    #[arg(long, value_name = "DIR")]
+    pub backup_dir: Option<PathBuf>,
+    /// The Odoo series the deployment must run (default 19.0).
+    #[arg(long, value_name = "SERIES")]
+    pub expected_series: Option<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct DeployCheckArgs {
+    #[command(flatten)]
+    pub target: DeployTargetArgs,
+    /// Skip the two slow checks (9 asset build, 10 module update); the default.
+    #[arg(long, conflicts_with = "full")]
+    pub quick: bool,
+    /// Run all 13 checks, including Odoo runs on the database (check 10 writes: -u base).
+    #[arg(long)]
+    pub full: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct TruthSyncArgs {
+    #[command(flatten)]
+    pub target: DeployTargetArgs,
+    /// Print the three commands without running them.
+    #[arg(long)]
+    pub dry_run: bool,
 }

@@ -11,10 +11,12 @@ use crate::report::Report;
 use crate::version::Series;
 
 pub mod db;
+pub mod deploy_check;
 pub mod deps;
 pub mod modules;
 pub mod parity;
 pub mod rules;
+pub mod truth_sync;
 
 /// What a subcommand produced.
 #[derive(Debug)]
@@ -118,14 +120,27 @@ impl<'a> Ctx<'a> {
 
     /// Opens the read-only database session.
     pub fn database(&mut self) -> Result<crate::db::Database, Fatal> {
-        let a = self.global.db.clone();
+        let conf = self.conf()?.cloned();
+        self.database_with(None, conf.as_ref())
+    }
+
+    /// Opens the read-only database session on `name` when given (instead of -d/--database),
+    /// with the `db_*` options of `conf` (instead of the -c/--config file).
+    pub fn database_with(
+        &self,
+        name: Option<&str>,
+        conf: Option<&OdooConf>,
+    ) -> Result<crate::db::Database, Fatal> {
+        let mut a = self.global.db.clone();
+        if let Some(n) = name {
+            a.database = Some(n.to_string());
+        }
         let env = |k: &str| std::env::var(k).ok();
         let home = std::env::var_os("HOME").map(PathBuf::from);
-        let conf = self.conf()?.cloned();
         let mut spec = crate::db::conn::resolve(&crate::db::conn::Sources {
             url: a.db_url.as_deref(),
             database: a.database.as_deref(),
-            conf: conf.as_ref(),
+            conf,
             env: &env,
             home,
         })?;
@@ -179,6 +194,8 @@ pub fn run(command: &Command, ctx: &mut Ctx) -> Result<Outcome, Fatal> {
         Command::Audit => db::audit(ctx).map(Into::into),
         Command::Broken => db::broken(ctx).map(Into::into),
         Command::Parity(args) => parity::run(args, ctx),
+        Command::DeployCheck(args) => deploy_check::run(args, ctx),
+        Command::TruthSync(args) => truth_sync::run(args, ctx),
         Command::Rules => Ok(rules::list().into()),
         Command::Explain(args) => rules::explain(args).map(Into::into),
     }

@@ -10,6 +10,7 @@ use crate::finding::Severity;
 
 pub mod addons;
 pub mod db;
+pub mod deploy;
 pub mod parity;
 
 /// A documented kind of finding.
@@ -34,8 +35,8 @@ pub fn all() -> Vec<&'static Rule> {
     rules
 }
 
-fn families() -> [&'static [Rule]; 3] {
-    [addons::RULES, db::RULES, parity::RULES]
+fn families() -> &'static [&'static [Rule]] {
+    &[addons::RULES, db::RULES, deploy::RULES, parity::RULES]
 }
 
 /// Looks a rule up by code (case-insensitive) or by name.

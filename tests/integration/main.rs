@@ -5,5 +5,6 @@ mod common;
 
 mod cli_addons;
 mod db_audits;
+mod deploy_check;
 mod parity;
 mod pyliteral_diff;

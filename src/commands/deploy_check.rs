@@ -1,0 +1,129 @@
+//! `odoo-audit deploy-check`: the 13-point pre-deployment gate. Resolves the settings, opens
+//! what the checks share (odoo.conf, the database session), runs the checks in order and
+//! reports them as the `checks` table plus findings.
+
+use serde_json::{json, Map, Value};
+
+use super::{Ctx, Outcome};
+use crate::cli::{DeployCheckArgs, DeployTargetArgs, GlobalArgs};
+use crate::deploy::{self, Check, Deploy, Status};
+use crate::exit::{self, Fatal};
+use crate::odoo_conf::OdooConf;
+use crate::report::{Report, Table};
+use crate::settings::{self, Overrides, Settings};
+
+/// The settings from the options, the environment and the settings file.
+pub fn settings(target: &DeployTargetArgs, global: &GlobalArgs) -> Result<Settings, Fatal> {
+    let o = Overrides {
+        settings: target.settings.clone(),
+        mode: target.mode,
+        compose_file: target.compose_file.clone(),
+        odoo_service: target.odoo_service.clone(),
+        db_service: target.db_service.clone(),
+        odoo_command: target.odoo_command.clone(),
+        odoo_conf: global.config.clone(),
+        database: global.db.database.clone(),
+        base_url: target.base_url.clone(),
+        backup_dir: target.backup_dir.clone(),
+        expected_series: target
+            .expected_series
+            .clone()
+            .or_else(|| global.odoo_series.clone()),
+    };
+    let cwd = std::env::current_dir()
+        .map_err(|e| Fatal::usage(format!("cannot read the current directory: {e}")))?;
+    settings::resolve(&o, &|k| std::env::var(k).ok(), &cwd)
+}
+
+/// The facts every deploy report starts with.
+pub fn settings_context(report: &mut Report, s: &Settings) {
+    report.context(
+        "settings",
+        s.file
+            .as_ref()
+            .map(|f| json!(f.display().to_string()))
+            .unwrap_or(Value::Null),
+    );
+    report.context("mode", s.mode.as_str());
+    report.context("mode_reason", s.mode_reason.clone());
+    report.context("odoo_conf", s.odoo_conf.display().to_string());
+    report.context("odoo_command", s.odoo_command.clone());
+    report.context("expected_series", s.expected_series.to_string());
+}
+
+pub fn run(args: &DeployCheckArgs, ctx: &mut Ctx) -> Result<Outcome, Fatal> {
+    let s = settings(&args.target, ctx.global)?;
+    let conf = OdooConf::load(&s.odoo_conf);
+    let db = ctx
+        .database_with(s.database.as_deref(), conf.as_ref().ok())
+        .map_err(|f| f.message);
+    let mut d = Deploy {
+        full: args.full,
+        conf,
+        db,
+        modules: Vec::new(),
+        addons_path_option: ctx.global.addons_path.clone(),
+        containers: Vec::new(),
+        inventory: None,
+        settings: s,
+    };
+    if let Ok(db) = &mut d.db {
+        match db.modules() {
+            Ok(m) => d.modules = m,
+            Err(e) => d.db = Err(e.message),
+        }
+    }
+    let checks: Vec<Check> = vec![
+        deploy::engine::check_engine(&d),
+        deploy::engine::check_services_or_process(&mut d),
+        deploy::odoo::check_version(&d),
+        deploy::odoo::check_database(&d),
+        deploy::conf::check_conf(&d),
+        deploy::conf::check_addons_path(&mut d),
+        deploy::python::check_python(&d),
+        deploy::secrets::check_secrets(&d),
+        deploy::odoo::check_assets(&d),
+        deploy::odoo::check_update(&d),
+        deploy::http::check_http(&d),
+        deploy::backups::check_backups(&d),
+        deploy::logs::check_logs(&d),
+    ];
+
+    let mut report = Report::new("deploy-check");
+    settings_context(&mut report, &d.settings);
+    report.context("run", if d.full { "full" } else { "quick" });
+    report.context(
+        "database",
+        d.database_name().map(Value::String).unwrap_or(Value::Null),
+    );
+    report.context("base_url", d.settings.base_url.clone());
+    report.context("backup_dir", d.settings.backup_dir.display().to_string());
+    let mut table = Table::new("checks", "Checks", &deploy::COLUMNS);
+    let mut totals: Map<String, Value> = Map::new();
+    for st in [Status::Pass, Status::Warn, Status::Fail, Status::Skip] {
+        totals.insert(st.as_str().into(), json!(0));
+    }
+    for c in &checks {
+        table.push(c.row());
+        let n = totals[c.status.as_str()].as_u64().unwrap_or(0) + 1;
+        totals.insert(c.status.as_str().into(), json!(n));
+        report.findings.extend(c.findings.iter().cloned());
+    }
+    report.tables.push(table);
+    let failed = checks.iter().any(|c| c.status == Status::Fail);
+    report
+        .summary
+        .insert("checks".into(), Value::Object(totals));
+    report
+        .summary
+        .insert("result".into(), json!(if failed { "no-go" } else { "go" }));
+    let code = if failed {
+        exit::FINDINGS
+    } else {
+        exit::code_for(&report.findings, ctx.global.fail_on)
+    };
+    Ok(Outcome {
+        report,
+        exit: Some(code),
+    })
+}

@@ -1,0 +1,148 @@
+//! Checks 3, 4, 9 and 10: Odoo's version (binary and database), database connectivity, and
+//! the two slow one-shot Odoo runs of `--full` (asset build, module update).
+
+use super::{odoo_run, Check, Deploy};
+use crate::rules::deploy as r;
+use crate::version::Series;
+
+/// The series in `odoo-bin --version` output (`Odoo Server 18.0-20241105`, `Odoo Server saas~17.2`).
+pub fn series_from_version_output(text: &str) -> Option<(Series, String)> {
+    let re = regex::Regex::new(r"Odoo Server ((?:saas~)?\d+\.\d+)(\S*)").expect("regex");
+    let caps = re.captures(text)?;
+    let full = format!("{}{}", &caps[1], &caps[2]);
+    Some((Series::parse(&caps[1])?, full))
+}
+
+/// Check 3.
+pub fn check_version(d: &Deploy) -> Check {
+    let mut c = Check::new(3, "Odoo version");
+    let expected = d.settings.expected_series;
+    let ran = d.odoo(&["--version"]).run(d.settings.command_timeout);
+    if !ran.success() {
+        c.fail(
+            &r::VERSION,
+            ran.failure(),
+            "check odoo_command (the odoo-bin path or `docker compose exec <service> odoo`)",
+        );
+    } else {
+        match series_from_version_output(&format!("{}\n{}", ran.stdout, ran.stderr)) {
+            Some((series, full)) => {
+                c.see(format!("odoo-bin: {full}"));
+                if series != expected {
+                    c.fail(
+                        &r::VERSION,
+                        format!("odoo-bin is {series}, expected {expected}"),
+                        "deploy the image/checkout of the expected series, or set expected_series",
+                    );
+                }
+            }
+            None => c.fail(
+                &r::VERSION,
+                format!(
+                    "`{}` printed no `Odoo Server X.Y`: {}",
+                    ran.display,
+                    crate::exec::last_line(&ran.stdout).unwrap_or_default()
+                ),
+                "check that odoo_command runs Odoo",
+            ),
+        }
+    }
+    match &d.db {
+        Ok(_) => {
+            let base = d.modules.iter().find(|m| m.name == "base");
+            let series = crate::db::series_from_modules(&d.modules);
+            match (base.and_then(|b| b.latest_version.clone()), series) {
+                (Some(v), Some(s)) => {
+                    c.see(format!("database base: {v}"));
+                    if s != expected {
+                        c.fail(
+                            &r::VERSION,
+                            format!("the database's base module is {v} (series {s}), expected {expected}"),
+                            "migrate the database to the expected series, or point at the right database",
+                        );
+                    }
+                }
+                _ => c.fail(
+                    &r::VERSION,
+                    "the database has no installed base module version",
+                    "is this an initialised Odoo database?",
+                ),
+            }
+        }
+        Err(_) => c.see("database: not connected (see check 4)"),
+    }
+    c
+}
+
+/// Check 4.
+pub fn check_database(d: &Deploy) -> Check {
+    let mut c = Check::new(4, "database");
+    match &d.db {
+        Ok(db) => c.see(format!(
+            "{} on PostgreSQL {}, connected in {} ms",
+            db.spec.describe(),
+            db.server_version,
+            db.connect_time.as_millis()
+        )),
+        Err(e) => c.fail(
+            &r::DATABASE,
+            e.clone(),
+            "check db_host/db_port/db_user/db_password (or --db-url) and the database service",
+        ),
+    }
+    if d.full {
+        odoo_run(d, &mut c, &r::DATABASE, "check4-odoo-db", &[]);
+    } else {
+        c.see("Odoo's own connection not tried (--quick)");
+    }
+    c
+}
+
+/// Check 9 (`--full`): Odoo with `--dev=none --stop-after-init`.
+pub fn check_assets(d: &Deploy) -> Check {
+    const NAME: &str = "asset build";
+    if !d.full {
+        return Check::skipped(9, NAME, "--quick");
+    }
+    let mut c = Check::new(9, NAME);
+    odoo_run(
+        d,
+        &mut c,
+        &r::ASSETS,
+        "check9-assets",
+        &["--dev=none".to_string()],
+    );
+    c
+}
+
+/// Check 10 (`--full`): `-u base --stop-after-init`.
+pub fn check_update(d: &Deploy) -> Check {
+    const NAME: &str = "module update";
+    if !d.full {
+        return Check::skipped(10, NAME, "--quick");
+    }
+    let mut c = Check::new(10, NAME);
+    odoo_run(
+        d,
+        &mut c,
+        &r::UPDATE,
+        "check10-update",
+        &["-u".to_string(), "base".to_string()],
+    );
+    c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn version_output() {
+        let (s, full) = series_from_version_output("Odoo Server 18.0-20241105\n").unwrap();
+        assert_eq!(s, Series::new(18, 0));
+        assert_eq!(full, "18.0-20241105");
+        let (s, _) = series_from_version_output("Odoo Server saas~17.2").unwrap();
+        assert_eq!(s, Series::new(17, 2));
+        assert!(series_from_version_output("Python 3.12").is_none());
+    }
+}

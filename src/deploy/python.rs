@@ -1,0 +1,199 @@
+//! Check 7: the Python libraries Odoo and the installed modules need, imported by Odoo's own
+//! interpreter (the `#!` of odoo-bin in native mode, `python3` in the Odoo container in compose
+//! mode, or `python_command`).
+
+use std::collections::BTreeSet;
+
+use serde_json::Value;
+
+use super::{Check, Deploy};
+use crate::exec::Cmd;
+use crate::rules::deploy as r;
+
+/// What every Odoo needs.
+pub const CORE: [&str; 4] = ["psycopg2", "requests", "werkzeug", "lxml"];
+
+/// The probe run by the interpreter. The names come as arguments (never spliced into code).
+/// Core libraries are imported; manifest dependencies are looked up the way Odoo's
+/// `check_python_external_dependency` does: distribution metadata first, then import.
+const PROBE: &str = r#"
+import sys, json, importlib
+try:
+    from importlib import metadata
+except ImportError:
+    metadata = None
+out = {}
+for arg in sys.argv[1:]:
+    kind, name = arg.split(":", 1)
+    res = {"ok": False, "version": None, "error": None}
+    if kind == "dist" and metadata is not None:
+        base = name
+        for sep in "<>=!~[; ":
+            base = base.split(sep)[0]
+        try:
+            res["version"] = metadata.version(base)
+            res["ok"] = True
+        except Exception:
+            pass
+    if not res["ok"]:
+        try:
+            mod = importlib.import_module(name)
+            res["ok"] = True
+            v = getattr(mod, "__version__", None)
+            if v is None and metadata is not None:
+                try:
+                    v = metadata.version(name)
+                except Exception:
+                    v = None
+            res["version"] = None if v is None else str(v).split()[0]
+        except Exception as e:
+            res["error"] = "%s: %s" % (type(e).__name__, e)
+    out[name] = res
+print(json.dumps({"python": sys.version.split()[0], "executable": sys.executable, "libraries": out}))
+"#;
+
+/// The interpreter of a script, from its `#!` line (`#!/usr/bin/env python3` → `python3`).
+pub fn shebang_interpreter(script: &std::path::Path) -> Option<Vec<String>> {
+    let text = std::fs::read(script).ok()?;
+    let first = text.split(|b| *b == b'\n').next()?;
+    let line = String::from_utf8_lossy(first);
+    let rest = line.strip_prefix("#!")?.trim();
+    let mut parts: Vec<String> = rest.split_whitespace().map(String::from).collect();
+    if parts.first().is_some_and(|p| p.ends_with("/env")) {
+        parts.remove(0);
+    }
+    let is_python = parts
+        .first()
+        .and_then(|p| p.rsplit('/').next())
+        .is_some_and(|b| b.starts_with("python"));
+    is_python.then_some(parts)
+}
+
+/// The interpreter to probe with, and where that choice comes from.
+fn interpreter(d: &Deploy) -> (Vec<String>, String) {
+    if !d.settings.python_command.is_empty() {
+        return (d.settings.python_command.clone(), "python_command".into());
+    }
+    let odoo = &d.settings.odoo_command[0];
+    if let Some(path) = crate::exec::which(odoo) {
+        if let Some(argv) = shebang_interpreter(&path) {
+            return (argv, format!("#! of {}", path.display()));
+        }
+    }
+    (
+        vec!["python3".into()],
+        "python3 on PATH (odoo-bin has no python #!)".into(),
+    )
+}
+
+/// Check 7.
+pub fn check_python(d: &Deploy) -> Check {
+    let mut c = Check::new(7, "python dependencies");
+    let mut wanted: Vec<String> = CORE.iter().map(|n| format!("import:{n}")).collect();
+    let mut from_manifests: BTreeSet<(String, String)> = BTreeSet::new();
+    match (&d.inventory, &d.db) {
+        (Some(inv), Ok(_)) => {
+            for m in d.modules.iter().filter(|m| m.state == "installed") {
+                if let Some(a) = inv.addons.get(&m.name) {
+                    for dep in &a.manifest.python_dependencies {
+                        from_manifests.insert((dep.clone(), m.name.clone()));
+                    }
+                }
+            }
+        }
+        (None, _) => c.see("addons unknown (check 6): core libraries only"),
+        (_, Err(_)) => c.see("installed modules unknown (check 4): core libraries only"),
+    }
+    let deps: BTreeSet<&String> = from_manifests.iter().map(|(d, _)| d).collect();
+    wanted.extend(deps.iter().map(|d| format!("dist:{d}")));
+    let (argv, source) = interpreter(d);
+    let cmd = Cmd::from_argv(&argv)
+        .expect("non-empty interpreter")
+        .args(["-c", PROBE])
+        .args(wanted);
+    let ran = cmd.run(d.settings.command_timeout);
+    let doc: Option<Value> = ran
+        .stdout
+        .lines()
+        .rev()
+        .find_map(|l| serde_json::from_str(l).ok());
+    let Some(doc) = doc.filter(|_| ran.success()) else {
+        c.fail(
+            &r::PYTHON,
+            format!(
+                "Odoo's interpreter ({source}) could not be probed: {}",
+                ran.failure()
+            ),
+            "set python_command to Odoo's interpreter",
+        );
+        return c;
+    };
+    c.see(format!(
+        "Python {} ({})",
+        doc["python"].as_str().unwrap_or("?"),
+        source
+    ));
+    let libs = &doc["libraries"];
+    let mut seen = Vec::new();
+    let mut report = |c: &mut Check, name: &str, users: &[String]| {
+        let res = &libs[name];
+        if res["ok"].as_bool() == Some(true) {
+            seen.push(format!("{name} {}", res["version"].as_str().unwrap_or("?")));
+        } else {
+            let who = if users.is_empty() {
+                "Odoo".to_string()
+            } else {
+                users.join(", ")
+            };
+            c.fail(
+                &r::PYTHON,
+                format!(
+                    "{name} (needed by {who}) cannot be imported: {}",
+                    res["error"].as_str().unwrap_or("not installed")
+                ),
+                format!("install it into Odoo's environment: pip install {name}"),
+            );
+            if !users.is_empty() {
+                if let Some(f) = c.findings.last_mut() {
+                    f.module = Some(users[0].clone());
+                }
+            }
+        }
+    };
+    for name in CORE {
+        report(&mut c, name, &[]);
+    }
+    for dep in deps {
+        let users: Vec<String> = from_manifests
+            .iter()
+            .filter(|(d, _)| d == dep)
+            .map(|(_, m)| m.clone())
+            .collect();
+        report(&mut c, dep, &users);
+    }
+    c.see(seen.join(", "));
+    c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn shebangs() {
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("odoo-bin");
+        std::fs::write(&f, "#!/usr/bin/env python3\nimport odoo\n").unwrap();
+        assert_eq!(shebang_interpreter(&f), Some(vec!["python3".to_string()]));
+        std::fs::write(&f, "#!/opt/odoo/venv/bin/python3.12 -u\n").unwrap();
+        assert_eq!(
+            shebang_interpreter(&f),
+            Some(vec![
+                "/opt/odoo/venv/bin/python3.12".to_string(),
+                "-u".to_string()
+            ])
+        );
+        std::fs::write(&f, "#!/bin/sh\n").unwrap();
+        assert_eq!(shebang_interpreter(&f), None);
+    }
+}

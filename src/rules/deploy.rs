@@ -1,0 +1,243 @@
+//! Rules of `deploy-check` and `truth-sync` (`G`): one code per check of the pre-deployment
+//! gate for its failures, plus codes for the failures that call for a different fix.
+//! A check's warnings and failures use the same code; the severity says which (warning for a
+//! warn, error for a fail).
+
+use super::Rule;
+use crate::finding::Severity::Error;
+
+pub const ENGINE: Rule = Rule {
+    code: "G001",
+    name: "container-engine-unreachable",
+    severity: Error,
+    summary: "Check 1: the container engine does not answer (`docker info`).",
+    explanation: "In compose mode every other check goes through Docker. When `docker info` \
+fails, times out or is missing, nothing can be deployed or inspected.",
+    fix: "Start the Docker daemon (systemctl start docker) and check that this user may use it.",
+};
+
+pub const SERVICE: Rule = Rule {
+    code: "G002",
+    name: "service-unhealthy",
+    severity: Error,
+    summary: "Check 2: the Odoo or database service is not running and healthy.",
+    explanation: "Compose mode: a service missing from `docker compose ps`, not running, \
+unhealthy, restarting, or restarted before (a warning). Native mode: neither the systemd unit \
+is active nor an Odoo process runs.",
+    fix: "Look at the service's logs (docker compose logs <service>, journalctl -u odoo) and restart it.",
+};
+
+pub const VERSION: Rule = Rule {
+    code: "G003",
+    name: "odoo-series-mismatch",
+    severity: Error,
+    summary: "Check 3: Odoo's version (binary or database) is not the expected series.",
+    explanation: "`odoo-bin --version` and the `base` module of the database must both be of \
+the expected series. Another series means the wrong image or checkout, or a database that was \
+not migrated.",
+    fix: "Deploy the image/checkout of the expected series, or set expected_series.",
+};
+
+pub const DATABASE: Rule = Rule {
+    code: "G004",
+    name: "database-unreachable",
+    severity: Error,
+    summary: "Check 4: the database cannot be reached (directly, or by Odoo in --full).",
+    explanation: "The direct connection gives the server version and the latency; with --full, \
+Odoo itself starts on the database with --stop-after-init and its output must hold no ERROR or \
+CRITICAL line.",
+    fix: "Check db_host/db_port/db_user/db_password and the database service; read the saved log.",
+};
+
+pub const CONF: Rule = Rule {
+    code: "G005",
+    name: "odoo-conf-unsafe",
+    severity: Error,
+    summary: "Check 5: an odoo.conf option is missing or unsafe for production.",
+    explanation: "Odoo's deployment guide: proxy_mode behind a proxy, workers sized (CPU cores × \
+2) + 1, memory and time limits, a logfile, list_db = False, a dbfilter, a data_dir that exists. \
+The file is read the way Odoo reads it (RawConfigParser).",
+    fix: "Set the option in odoo.conf as the message says, then restart Odoo.",
+};
+
+pub const ADDONS_PATH: Rule = Rule {
+    code: "G006",
+    name: "addons-path-problem",
+    severity: Error,
+    summary: "Check 6: an addons_path entry is missing, holds no addon, or shadows another.",
+    explanation: "Odoo refuses to start on an addons path that does not exist; an empty entry \
+is usually a wrong mount; an addon on several entries is taken from the first (a warning).",
+    fix: "Fix addons_path in odoo.conf (or the volume mounts) and remove duplicate addons.",
+};
+
+pub const PYTHON: Rule = Rule {
+    code: "G007",
+    name: "python-dependency-missing",
+    severity: Error,
+    summary: "Check 7: a Python library Odoo or an installed module needs cannot be imported.",
+    explanation:
+        "Checked with Odoo's own interpreter: psycopg2, requests, werkzeug, lxml, and the \
+`external_dependencies['python']` of the installed modules' manifests (by distribution name, \
+then by import name, as Odoo does). A missing one stops Odoo or the module from loading.",
+    fix: "Install the library into Odoo's environment (pip install <name> in its venv or image).",
+};
+
+pub const ENV_FILE: Rule = Rule {
+    code: "G008",
+    name: "env-file-problem",
+    severity: Error,
+    summary: "Check 8: the .env file is missing, lacks a required variable, or is world-readable.",
+    explanation: "Deploy scripts and compose files read their secrets from .env. A missing \
+variable breaks the deployment; a world-readable file gives every local user the database \
+password.",
+    fix: "Create the .env with the required variables and chmod 600 (or 640) it.",
+};
+
+pub const ASSETS: Rule = Rule {
+    code: "G009",
+    name: "asset-build-failed",
+    severity: Error,
+    summary: "Check 9 (--full): Odoo with --dev=none --stop-after-init failed or logged errors.",
+    explanation: "Odoo is run once on the database; an exit code other than 0, or an ERROR or \
+CRITICAL line in its output, means the production start would fail the same way.",
+    fix: "Read the saved log; fix the module that logs the error.",
+};
+
+pub const UPDATE: Rule = Rule {
+    code: "G010",
+    name: "module-update-failed",
+    severity: Error,
+    summary: "Check 10 (--full): `-u base --stop-after-init` failed or logged errors.",
+    explanation: "Updating base reloads every module's data and refreshes the module list. \
+This writes to the database. A failure here is what the first update after deployment would hit.",
+    fix: "Read the saved log; fix the module that fails to update before going live.",
+};
+
+pub const HTTP: Rule = Rule {
+    code: "G011",
+    name: "http-check-failed",
+    severity: Error,
+    summary: "Check 11: /web/health or /web/login does not answer as it should, or the database manager is exposed.",
+    explanation: "/web/health must answer 200 {\"status\": \"pass\"}, /web/login must answer \
+without a server error, and /web/database/manager must be blocked when list_db is False. Every \
+request has a timeout.",
+    fix: "Check the proxy and the Odoo service; block /web/database in the proxy.",
+};
+
+pub const BACKUP: Rule = Rule {
+    code: "G012",
+    name: "backup-problem",
+    severity: Error,
+    summary: "Check 12: the backup directory, a recent dump or the filestore archive is missing.",
+    explanation: "The directory must exist and be writable, the newest database dump must be \
+younger than backup_max_age_hours, and a filestore archive must exist. The check creates and \
+deletes nothing.",
+    fix: "Run the backup job now and check its schedule (cron, systemd timer).",
+};
+
+pub const LOGS: Rule = Rule {
+    code: "G013",
+    name: "log-rotation-missing",
+    severity: Error,
+    summary: "Check 13: logs are not rotated, or a log is bigger than the threshold.",
+    explanation: "Compose mode: Docker's json-file logs grow forever without log-opts max-size \
+and max-file (daemon.json or the service's logging options). Native mode: Odoo's logfile needs \
+a logrotate rule. A log bigger than log_max_size_mb is a warning.",
+    fix: "Set log-opts (max-size, max-file) or add a logrotate rule for the logfile.",
+};
+
+pub const CONF_INTERPOLATION: Rule = Rule {
+    code: "G101",
+    name: "conf-interpolation-not-expanded",
+    severity: Error,
+    summary: "Check 5: an odoo.conf value contains `%(`, which Odoo does not expand.",
+    explanation: "Odoo reads odoo.conf with Python's RawConfigParser: `%(env:VAR)s` or \
+`%(name)s` stays literal. A db_password written `%(env:DB_PASSWORD)s` is that very string, and \
+the connection fails (or a literal secret is used).",
+    fix: "Write the real value, or pass it through the environment Odoo reads (PGPASSWORD; from 19.0 ODOO_<OPTION>).",
+};
+
+pub const WEAK_ADMIN_PASSWD: Rule = Rule {
+    code: "G102",
+    name: "weak-admin-password",
+    severity: Error,
+    summary: "Check 5: admin_passwd (the master password) is missing, a default or weak; or not hashed (warning).",
+    explanation: "The master password guards the database manager (create, duplicate, drop, \
+restore). Odoo's default is `admin`. Odoo hashes it (pbkdf2-sha512) when it is set from the \
+web interface; a clear value in the file is readable by anyone who can read the file.",
+    fix: "Set a long random admin_passwd, preferably its $pbkdf2-sha512$ hash.",
+};
+
+pub const SECRET_IN_CLEAR: Rule = Rule {
+    code: "G103",
+    name: "secret-in-clear",
+    severity: Error,
+    summary: "Check 8: a password or API key is written in clear in odoo.conf or a compose file.",
+    explanation: "Compose files and odoo.conf end up in repositories, images and backups. \
+Secrets belong in the .env file (mode 600) or a secrets store, referenced as ${VAR}. The value \
+is never printed, only the key.",
+    fix: "Move the value to .env and reference it as ${VAR} (compose) or through PGPASSWORD.",
+};
+
+pub const BACKUP_UNREADABLE: Rule = Rule {
+    code: "G104",
+    name: "backup-unreadable",
+    severity: Error,
+    summary: "Check 12: the newest dump is rejected by `pg_restore --list` (truncated or corrupt).",
+    explanation: "A dump that pg_restore cannot even list cannot be restored. Presence is not \
+integrity.",
+    fix: "Make a new dump (pg_dump -Fc) and check the backup job's exit status and disk space.",
+};
+
+pub const TLS_CERTIFICATE: Rule = Rule {
+    code: "G105",
+    name: "tls-certificate-problem",
+    severity: Error,
+    summary: "Check 11: the https certificate is not valid or expires within cert_min_days.",
+    explanation: "Browsers and API clients refuse an invalid or expired certificate; an expiry \
+within the threshold means the renewal is not working.",
+    fix: "Renew the certificate (certbot renew) and check the renewal timer.",
+};
+
+pub const SECURITY_HEADER: Rule = Rule {
+    code: "G106",
+    name: "security-header-missing",
+    severity: Error,
+    summary: "Check 11: X-Frame-Options, X-Content-Type-Options or (on https) Strict-Transport-Security is missing; Content-Security-Policy (warning).",
+    explanation: "Without them the login page can be framed (clickjacking), content types \
+sniffed, and https downgraded. They are usually added by the reverse proxy.",
+    fix: "Add the headers in the reverse proxy (nginx: add_header ... always).",
+};
+
+pub const TRUTH_SYNC: Rule = Rule {
+    code: "G201",
+    name: "truth-sync-step-failed",
+    severity: Error,
+    summary: "truth-sync: an Odoo command failed, timed out or logged ERROR/CRITICAL; the later steps did not run.",
+    explanation: "truth-sync refreshes the module list, updates all modules and rebuilds the \
+assets, stopping at the first failure so that a broken update is not followed by more work.",
+    fix: "Read the step's saved log, fix the cause, and run truth-sync again.",
+};
+
+pub const RULES: &[Rule] = &[
+    ENGINE,
+    SERVICE,
+    VERSION,
+    DATABASE,
+    CONF,
+    ADDONS_PATH,
+    PYTHON,
+    ENV_FILE,
+    ASSETS,
+    UPDATE,
+    HTTP,
+    BACKUP,
+    LOGS,
+    CONF_INTERPOLATION,
+    WEAK_ADMIN_PASSWD,
+    SECRET_IN_CLEAR,
+    BACKUP_UNREADABLE,
+    TLS_CERTIFICATE,
+    SECURITY_HEADER,
+    TRUTH_SYNC,
+];

@@ -1,0 +1,1235 @@
+//! `deploy-check` and `truth-sync` end to end: a real PostgreSQL copy of the Odoo 18 database,
+//! real `pg_dump`/`pg_restore`, real files, a real HTTP(S) server on loopback inside the test
+//! process, and the real Python interpreter. There is no Odoo server and no container engine
+//! here: tests that need them put stand-in `odoo-bin`, `docker` and `systemctl` scripts first
+//! on PATH (their names say so). The stand-ins record their arguments and print what the real
+//! programs print.
+
+use std::io::{Read, Write};
+use std::net::{TcpListener, TcpStream};
+use std::os::unix::fs::PermissionsExt;
+use std::path::{Path, PathBuf};
+use std::process::Command;
+use std::sync::atomic::{AtomicBool, Ordering};
+use std::sync::Arc;
+use std::time::{Duration, Instant};
+
+use serde_json::Value;
+
+use crate::common::*;
+
+// ---------------------------------------------------------------- an HTTP(S) server on loopback
+
+#[derive(Clone, Copy, PartialEq)]
+enum Site {
+    /// /web/health 200 pass, all security headers, database manager 403.
+    Good,
+    /// /web/health 500, no security headers, database manager open.
+    Bad,
+    /// /web/health answers after 5 s.
+    Slow,
+}
+
+struct Server {
+    port: u16,
+    stop: Arc<AtomicBool>,
+}
+
+impl Drop for Server {
+    fn drop(&mut self) {
+        self.stop.store(true, Ordering::SeqCst);
+        let _ = TcpStream::connect(("127.0.0.1", self.port));
+    }
+}
+
+fn answer(site: Site, path: &str) -> (u16, Vec<(&'static str, &'static str)>, String) {
+    let secure = vec![
+        ("X-Frame-Options", "DENY"),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Strict-Transport-Security", "max-age=31536000"),
+        ("Content-Security-Policy", "frame-ancestors 'self'"),
+    ];
+    match (site, path) {
+        (Site::Bad, "/web/health") => (500, vec![], r#"{"status": "fail"}"#.into()),
+        (Site::Slow, "/web/health") => {
+            std::thread::sleep(Duration::from_secs(5));
+            (200, vec![], r#"{"status": "pass"}"#.into())
+        }
+        (_, "/web/health") => (200, vec![], r#"{"status": "pass"}"#.into()),
+        (Site::Bad, "/web/login") => (200, vec![], "<html>login</html>".into()),
+        (_, "/web/login") => (200, secure, "<html>login</html>".into()),
+        (Site::Bad, "/web/database/manager") => (200, vec![], "<html>manager</html>".into()),
+        (_, "/web/database/manager") => (
+            403,
+            vec![],
+            "The database manager has been disabled by the administrator".into(),
+        ),
+        _ => (404, vec![], "not found".into()),
+    }
+}
+
+fn serve_one<S: Read + Write>(mut s: S, site: Site) {
+    let mut buf = Vec::new();
+    let mut chunk = [0u8; 1024];
+    while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
+        match s.read(&mut chunk) {
+            Ok(0) | Err(_) => return,
+            Ok(n) => buf.extend_from_slice(&chunk[..n]),
+        }
+    }
+    let head = String::from_utf8_lossy(&buf);
+    let path = head.split_whitespace().nth(1).unwrap_or("/").to_string();
+    let (status, headers, body) = answer(site, &path);
+    let mut out = format!(
+        "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
+        body.len()
+    );
+    for (k, v) in headers {
+        out.push_str(&format!("{k}: {v}\r\n"));
+    }
+    out.push_str("\r\n");
+    out.push_str(&body);
+    let _ = s.write_all(out.as_bytes());
+    let _ = s.flush();
+}
+
+/// Serves `site` on 127.0.0.1 (TLS with `identity` when given) until dropped.
+fn server(site: Site, identity: Option<native_tls::Identity>) -> Server {
+    let listener = TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    let stop = Arc::new(AtomicBool::new(false));
+    let stop2 = stop.clone();
+    let acceptor = identity.map(|i| Arc::new(native_tls::TlsAcceptor::new(i).unwrap()));
+    std::thread::spawn(move || {
+        for conn in listener.incoming() {
+            if stop2.load(Ordering::SeqCst) {
+                break;
+            }
+            let Ok(conn) = conn else { continue };
+            let acceptor = acceptor.clone();
+            std::thread::spawn(move || {
+                conn.set_read_timeout(Some(Duration::from_secs(10))).ok();
+                match acceptor {
+                    Some(a) => {
+                        if let Ok(tls) = a.accept(conn) {
+                            serve_one(tls, site);
+                        }
+                    }
+                    None => serve_one(conn, site),
+                }
+            });
+        }
+    });
+    Server { port, stop }
+}
+
+/// A self-signed certificate for localhost/127.0.0.1 valid `days` days, made by `openssl req`:
+/// (identity for the server, path of the PEM certificate).
+fn self_signed(dir: &Path, days: u32) -> (native_tls::Identity, PathBuf) {
+    let cert = dir.join(format!("cert{days}.pem"));
+    let key = dir.join(format!("key{days}.pem"));
+    let out = Command::new("openssl")
+        .args(["req", "-x509", "-newkey", "rsa:2048", "-nodes", "-keyout"])
+        .arg(&key)
+        .arg("-out")
+        .arg(&cert)
+        .args([
+            "-days",
+            &days.to_string(),
+            "-subj",
+            "/CN=localhost",
+            "-addext",
+            "subjectAltName=DNS:localhost,IP:127.0.0.1",
+        ])
+        .output()
+        .expect("run openssl");
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    let identity = native_tls::Identity::from_pkcs8(
+        &std::fs::read(&cert).unwrap(),
+        &std::fs::read(&key).unwrap(),
+    )
+    .unwrap();
+    (identity, cert)
+}
+
+// ---------------------------------------------------------------- stand-ins and a deployment
+
+const ODOO_BIN_STANDIN: &str = r#"#!/bin/sh
+# stand-in for odoo-bin: records its arguments, prints Odoo's log lines
+echo "$*" >> "$STANDIN_LOG_DIR/odoo-bin.args"
+if [ "$1" = "--version" ]; then echo "Odoo Server ${STANDIN_ODOO_VERSION:-18.0-20241105}"; exit 0; fi
+if [ "$1" = "--serve" ]; then sleep 60; exit 0; fi
+ts=$(date '+%Y-%m-%d %H:%M:%S,123')
+echo "$ts $$ INFO ? odoo: Odoo version ${STANDIN_ODOO_VERSION:-18.0-20241105}"
+echo "$ts $$ INFO ? odoo: addons paths: ['/usr/lib/python3/dist-packages/odoo/addons', '/mnt/extra-addons']"
+echo "$ts $$ INFO ? odoo: database: odoo@127.0.0.1:5432"
+echo "$ts $$ INFO prod odoo.modules.loading: loading 1 modules..."
+echo "$ts $$ INFO prod odoo.modules.loading: 1 modules loaded in 0.01s, 0 queries (+0 extra)"
+echo "$ts $$ INFO prod odoo.modules.loading: loading 48 modules..."
+case " $* " in
+  *" $STANDIN_FAIL_ON "*)
+    echo "$ts $$ ERROR prod odoo.modules.registry: Failed to load registry"
+    echo "Traceback (most recent call last):"
+    echo "  File \"/usr/lib/python3/dist-packages/odoo/modules/loading.py\", line 480, in load_modules"
+    echo "psycopg2.errors.UndefinedColumn: column res_partner.x_broken does not exist"
+    echo "$ts $$ CRITICAL prod odoo.service.server: Failed to initialize database \`prod\`."
+    exit "${STANDIN_FAIL_EXIT:-1}";;
+esac
+echo "$ts $$ INFO prod odoo.modules.loading: 48 modules loaded in 0.35s, 0 queries (+0 extra)"
+echo "$ts $$ INFO prod odoo.modules.loading: Modules loaded."
+echo "$ts $$ INFO prod odoo.service.server: Initiating shutdown"
+echo "$ts $$ INFO prod odoo.service.server: Hit CTRL-C again or send a second signal to force the shutdown."
+exit 0
+"#;
+
+const SYSTEMCTL_STANDIN: &str = r#"#!/bin/sh
+# stand-in for systemctl: `is-active UNIT` answers $STANDIN_UNIT_STATE
+echo "$*" >> "$STANDIN_LOG_DIR/systemctl.args"
+state="${STANDIN_UNIT_STATE:-active}"
+echo "$state"
+[ "$state" = "active" ]
+"#;
+
+/// `docker` stand-in: replays `docker compose ps --format json` / `docker inspect` output from
+/// files, runs `docker compose exec` against the stand-in odoo-bin (or the real python3).
+const DOCKER_STANDIN: &str = r#"#!/bin/sh
+echo "$*" >> "$STANDIN_LOG_DIR/docker.args"
+case "$1" in
+  info)
+    if [ -n "$STANDIN_DOCKER_DOWN" ]; then
+      echo "Cannot connect to the Docker daemon at unix:///var/run/docker.sock. Is the docker daemon running?" >&2
+      exit 1
+    fi
+    echo "27.3.1"; exit 0;;
+  inspect) cat "$STANDIN_DOCKER_DIR/inspect.json"; exit 0;;
+  compose)
+    while [ $# -gt 0 ]; do
+      case "$1" in
+        ps) cat "$STANDIN_DOCKER_DIR/ps.json"; exit 0;;
+        exec) shift; [ "$1" = "-T" ] && shift; shift
+              prog="$1"; shift
+              if [ "$prog" = "odoo" ]; then exec "$STANDIN_DIR/odoo-bin" "$@"; fi
+              if [ "$prog" = "python3" ]; then PYTHONPATH="$STANDIN_PYTHONPATH" exec python3 "$@"; fi
+              exec "$prog" "$@";;
+      esac
+      shift
+    done;;
+esac
+echo "unknown command: docker $*" >&2
+exit 1
+"#;
+
+/// Check 2 looks for Odoo processes in /proc: tests that start stand-in odoo-bin processes run
+/// one at a time so that one test's stand-in is not seen by another.
+fn serial() -> std::sync::MutexGuard<'static, ()> {
+    static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
+    LOCK.lock().unwrap_or_else(|e| e.into_inner())
+}
+
+fn write_exec(path: &Path, text: &str) {
+    std::fs::write(path, text).unwrap();
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o755)).unwrap();
+}
+
+fn chmod(path: &Path, mode: u32) {
+    std::fs::set_permissions(path, std::fs::Permissions::from_mode(mode)).unwrap();
+}
+
+/// A deployment on disk: odoo.conf, .env, backups, logrotate rule, log dir, stand-ins.
+struct Deployment {
+    _serial: std::sync::MutexGuard<'static, ()>,
+    _tmp: tempfile::TempDir,
+    root: PathBuf,
+    standins: PathBuf,
+    conf: PathBuf,
+    settings: PathBuf,
+    backups: PathBuf,
+    logs: PathBuf,
+}
+
+const STRONG_HASH: &str = "$pbkdf2-sha512$600000$c2FsdHNhbHQ$aGFzaGhhc2hoYXNoaGFzaA";
+
+fn good_conf(root: &Path, addons: &Path) -> String {
+    format!(
+        "[options]\naddons_path = {}\nproxy_mode = True\nworkers = 3\nmax_cron_threads = 1\n\
+limit_memory_soft = 671088640\nlimit_memory_hard = 805306368\nlimit_time_cpu = 600\n\
+limit_time_real = 1200\nlogfile = {}\nlist_db = False\ndbfilter = ^prod$\n\
+admin_passwd = {STRONG_HASH}\ndata_dir = {}\n",
+        addons.display(),
+        root.join("log/odoo.log").display(),
+        root.join("data").display()
+    )
+}
+
+/// Copies the real database into `backups` with pg_dump -Fc (the test makes the dump).
+fn pg_dump(db: &TestDb, out: &Path) {
+    let pg = pg();
+    let pgdump = ["/usr/lib/postgresql/15/bin/pg_dump", "pg_dump"]
+        .into_iter()
+        .find(|p| !p.contains('/') || Path::new(p).exists())
+        .unwrap();
+    let status = Command::new(pgdump)
+        .args([
+            "-Fc", "-h", &pg.host, "-p", &pg.port, "-U", "odoo", "-d", &db.name, "-f",
+        ])
+        .arg(out)
+        .env("PGPASSWORD", db.odoo_password())
+        .status()
+        .expect("run pg_dump");
+    assert!(status.success(), "pg_dump failed");
+}
+
+impl Deployment {
+    fn new(db: &TestDb) -> Deployment {
+        let serial = serial();
+        let tmp = tempfile::tempdir().unwrap();
+        let root = tmp.path().to_path_buf();
+        let standins = root.join("standins");
+        std::fs::create_dir_all(&standins).unwrap();
+        write_exec(&standins.join("odoo-bin"), ODOO_BIN_STANDIN);
+        write_exec(&standins.join("systemctl"), SYSTEMCTL_STANDIN);
+        write_exec(&standins.join("docker"), DOCKER_STANDIN);
+        for d in [
+            "log",
+            "data",
+            "backups",
+            "logrotate.d",
+            "audit-logs",
+            "pystubs/lxml",
+            "pystubs/psycopg2",
+            "pystubs/openupgradelib",
+        ] {
+            std::fs::create_dir_all(root.join(d)).unwrap();
+        }
+        // Libraries absent from this machine's Python, as importable packages with a version
+        // (openupgradelib is needed by an installed OCA module of the real database).
+        std::fs::write(
+            root.join("pystubs/openupgradelib/__init__.py"),
+            "__version__ = '3.7.1'\n",
+        )
+        .unwrap();
+        std::fs::write(
+            root.join("pystubs/lxml/__init__.py"),
+            "__version__ = '5.3.0'\n",
+        )
+        .unwrap();
+        std::fs::write(
+            root.join("pystubs/psycopg2/__init__.py"),
+            "__version__ = '2.9.10 (dt dec pq3 ext lo64)'\n",
+        )
+        .unwrap();
+        let conf = root.join("odoo.conf");
+        std::fs::write(&conf, good_conf(&root, &corpus())).unwrap();
+        chmod(&conf, 0o640);
+        std::fs::write(
+            root.join("log/odoo.log"),
+            "2025-01-01 00:00:00,000 1 INFO ? odoo: x\n",
+        )
+        .unwrap();
+        std::fs::write(
+            root.join("logrotate.d/odoo"),
+            format!(
+                "{}/log/*.log {{\n  weekly\n  rotate 8\n  compress\n  copytruncate\n}}\n",
+                root.display()
+            ),
+        )
+        .unwrap();
+        let env = root.join(".env");
+        std::fs::write(
+            &env,
+            "POSTGRES_PASSWORD=pw-from-env-file-93\nPGUSER=odoo\nPGDATABASE=prod\n",
+        )
+        .unwrap();
+        chmod(&env, 0o600);
+        let backups = root.join("backups");
+        pg_dump(db, &backups.join("prod-2025.dump"));
+        std::fs::create_dir_all(root.join("data/filestore/prod/ab")).unwrap();
+        std::fs::write(root.join("data/filestore/prod/ab/abcdef"), "attachment").unwrap();
+        let st = Command::new("tar")
+            .arg("czf")
+            .arg(backups.join("prod-filestore-2025.tar.gz"))
+            .arg("-C")
+            .arg(root.join("data/filestore"))
+            .arg("prod")
+            .status()
+            .unwrap();
+        assert!(st.success());
+        let settings = root.join("odoo-audit.toml");
+        std::fs::write(
+            &settings,
+            format!(
+                "mode = \"native\"\nodoo_command = [\"{odoo}\"]\npython_command = [\"env\", \"PYTHONPATH={stubs}\", \"python3\"]\n\
+expected_series = \"18.0\"\nlogrotate_dir = \"logrotate.d\"\nlog_dir = \"audit-logs\"\nhttp_timeout_secs = 2\n\
+backup_dir = \"backups\"\n",
+                odoo = standins.join("odoo-bin").display(),
+                stubs = root.join("pystubs").display()
+            ),
+        )
+        .unwrap();
+        Deployment {
+            _serial: serial,
+            _tmp: tmp,
+            logs: root.join("audit-logs"),
+            root,
+            standins,
+            conf,
+            settings,
+            backups,
+        }
+    }
+
+    /// `odoo-audit deploy-check` with the stand-ins first on PATH, run from the deployment.
+    fn cmd(&self, db: &TestDb, base_url: &str) -> Command {
+        let mut c = bin();
+        let path = format!(
+            "{}:{}",
+            self.standins.display(),
+            std::env::var("PATH").unwrap_or_default()
+        );
+        c.current_dir(&self.root)
+            .env("PATH", path)
+            .env("STANDIN_LOG_DIR", &self.root)
+            .env("STANDIN_DIR", &self.standins)
+            .env("STANDIN_PYTHONPATH", self.root.join("pystubs"))
+            .args(["deploy-check", "--settings"])
+            .arg(&self.settings)
+            .arg("-c")
+            .arg(&self.conf)
+            .args(["--db-url", &db.url(), "--base-url", base_url]);
+        c
+    }
+
+    fn recorded(&self, program: &str) -> String {
+        std::fs::read_to_string(self.root.join(format!("{program}.args"))).unwrap_or_default()
+    }
+}
+
+fn check(doc: &Value, num: u64) -> &Value {
+    doc["checks"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no checks table: {doc}"))
+        .iter()
+        .find(|c| c["#"] == num)
+        .unwrap_or_else(|| panic!("no check {num}"))
+}
+
+fn status(doc: &Value, num: u64) -> String {
+    check(doc, num)["status"].as_str().unwrap().to_string()
+}
+
+// ---------------------------------------------------------------- tests
+
+#[test]
+fn native_quick_gate_passes_on_a_good_deployment_with_stand_in_odoo_bin_and_systemctl() {
+    let db = TestDb::new("gate_good");
+    let dep = Deployment::new(&db);
+    let site = server(Site::Good, None);
+    let url = format!("http://127.0.0.1:{}", site.port);
+    let (code, doc, err) = run_json(&mut dep.cmd(&db, &url));
+    let rows = doc["checks"].as_array().unwrap();
+    assert_eq!(rows.len(), 13);
+    for row in rows {
+        for key in ["#", "check", "status", "evidence", "hint"] {
+            assert!(row.get(key).is_some(), "{row} lacks {key}");
+        }
+    }
+    let statuses: Vec<String> = (1..=13).map(|n| status(&doc, n)).collect();
+    assert_eq!(
+        statuses,
+        [
+            "skip", "pass", "pass", "pass", "pass", "pass", "pass", "pass", "skip", "skip", "pass",
+            "pass", "pass"
+        ],
+        "{:#}\n{err}",
+        doc["checks"]
+    );
+    assert_eq!(code, 0, "{err}");
+    assert!(check(&doc, 1)["evidence"]
+        .as_str()
+        .unwrap()
+        .contains("native mode"));
+    assert!(check(&doc, 9)["evidence"]
+        .as_str()
+        .unwrap()
+        .contains("--quick"));
+    assert_eq!(doc["summary"]["checks"]["pass"], 10);
+    assert_eq!(doc["summary"]["checks"]["skip"], 3);
+    assert_eq!(doc["summary"]["checks"]["fail"], 0);
+    assert_eq!(doc["summary"]["result"], "go");
+    assert_eq!(doc["context"]["mode"], "native");
+    assert_eq!(doc["context"]["run"], "quick");
+    assert_eq!(doc["context"]["database"], db.name.as_str());
+    // Evidence is what was seen.
+    let ev3 = check(&doc, 3)["evidence"].as_str().unwrap();
+    let base = db.scalar("select latest_version from ir_module_module where name = 'base'");
+    assert!(
+        ev3.contains("18.0-20241105") && ev3.contains(&base),
+        "{ev3}"
+    );
+    let ev4 = check(&doc, 4)["evidence"].as_str().unwrap();
+    assert!(ev4.contains("PostgreSQL") && ev4.contains("ms"), "{ev4}");
+    let ev7 = check(&doc, 7)["evidence"].as_str().unwrap();
+    assert!(
+        ev7.contains("lxml 5.3.0") && ev7.contains("psycopg2 2.9.10"),
+        "{ev7}"
+    );
+    let ev12 = check(&doc, 12)["evidence"].as_str().unwrap();
+    assert!(
+        ev12.contains("prod-2025.dump") && ev12.contains("pg_restore --list"),
+        "{ev12}"
+    );
+    // Quick: only --version ran, never a one-shot Odoo.
+    assert_eq!(dep.recorded("odoo-bin").trim(), "--version");
+    assert!(dep.recorded("systemctl").contains("is-active odoo"));
+    // No secret leaks into the output.
+    let (_, text, _) = run(&mut dep.cmd(&db, &url));
+    assert!(!text.contains("pw-from-env-file-93") && !text.contains(STRONG_HASH));
+}
+
+#[test]
+fn full_gate_runs_odoo_with_stand_in_odoo_bin_and_fails_on_error_lines() {
+    let db = TestDb::new("gate_full");
+    let dep = Deployment::new(&db);
+    let site = server(Site::Good, None);
+    let url = format!("http://127.0.0.1:{}", site.port);
+    let (code, doc, err) = run_json(dep.cmd(&db, &url).arg("--full"));
+    assert_eq!(code, 0, "{:#} {err}", doc["checks"]);
+    for n in [4, 9, 10] {
+        assert_eq!(status(&doc, n), "pass", "{:#}", check(&doc, n));
+    }
+    let args = dep.recorded("odoo-bin");
+    let runs: Vec<&str> = args
+        .lines()
+        .filter(|l| l.contains("--stop-after-init"))
+        .collect();
+    assert_eq!(runs.len(), 3, "{args}");
+    let conf = dep.conf.display().to_string();
+    for r in &runs {
+        assert!(
+            r.contains(&format!("-c {conf}")) && r.contains(&format!("-d {}", db.name)),
+            "{r}"
+        );
+        assert!(
+            r.contains("--no-http") && r.contains("--max-cron-threads=0"),
+            "{r}"
+        );
+    }
+    assert!(runs.iter().any(|r| r.contains("--dev=none")));
+    assert!(runs.iter().any(|r| r.ends_with("-u base")));
+    let saved: Vec<_> = std::fs::read_dir(&dep.logs).unwrap().flatten().collect();
+    assert_eq!(saved.len(), 3);
+
+    // The module update logs ERROR/CRITICAL and exits 1: check 10 fails, the rest stands.
+    let (code, doc, _) = run_json(
+        dep.cmd(&db, &url)
+            .arg("--full")
+            .env("STANDIN_FAIL_ON", "base"),
+    );
+    assert_eq!(code, 1);
+    assert_eq!(status(&doc, 10), "fail");
+    assert_eq!(status(&doc, 9), "pass");
+    assert_eq!(doc["summary"]["result"], "no-go");
+    let g010 = findings_with(&doc, "G010");
+    assert_eq!(g010.len(), 2, "{g010:#?}"); // the exit code and the error lines
+    assert!(g010.iter().any(|f| f["message"]
+        .as_str()
+        .unwrap()
+        .contains("Failed to load registry")));
+    assert!(g010.iter().all(|f| f["severity"] == "error"));
+    let log = g010[0]["file"].as_str().unwrap();
+    assert!(std::fs::read_to_string(log).unwrap().contains("CRITICAL"));
+
+    // Exit 0 but error lines: still a failure (the output is scanned).
+    let (code, doc, _) = run_json(
+        dep.cmd(&db, &url)
+            .arg("--full")
+            .env("STANDIN_FAIL_ON", "--dev=none")
+            .env("STANDIN_FAIL_EXIT", "0"),
+    );
+    assert_eq!(code, 1);
+    assert_eq!(status(&doc, 9), "fail");
+    assert_eq!(findings_with(&doc, "G009").len(), 1);
+}
+
+#[test]
+fn series_mismatch_against_the_default_expected_series() {
+    let db = TestDb::new("gate_series");
+    let dep = Deployment::new(&db);
+    let text = std::fs::read_to_string(&dep.settings).unwrap();
+    std::fs::write(
+        &dep.settings,
+        text.replace("expected_series = \"18.0\"\n", ""),
+    )
+    .unwrap();
+    let site = server(Site::Good, None);
+    let (code, doc, _) = run_json(&mut dep.cmd(&db, &format!("http://127.0.0.1:{}", site.port)));
+    assert_eq!(code, 1);
+    assert_eq!(doc["context"]["expected_series"], "19.0");
+    let g003: Vec<String> = findings_with(&doc, "G003")
+        .iter()
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(g003.len(), 2, "{g003:?}");
+    assert!(g003
+        .iter()
+        .any(|m| m.contains("odoo-bin is 18.0, expected 19.0")));
+    assert!(g003.iter().any(|m| m.contains("database's base module")));
+    // The option wins over the file and the default.
+    let (_, doc, _) = run_json(
+        dep.cmd(&db, &format!("http://127.0.0.1:{}", site.port))
+            .args(["--expected-series", "18.0"]),
+    );
+    assert_eq!(status(&doc, 3), "pass");
+}
+
+#[test]
+fn odoo_conf_traps_and_secrets_are_reported_without_their_values() {
+    let db = TestDb::new("gate_conf");
+    let dep = Deployment::new(&db);
+    let conf = good_conf(&dep.root, &corpus())
+        .replace("proxy_mode = True", "proxy_mode = False")
+        .replace("workers = 3", "workers = 0")
+        .replace("list_db = False", "list_db = 0")
+        .replace(STRONG_HASH, "admin")
+        + "db_password = %(env:PROD_DBPW_93)s\nsmtp_password = smtp-secret-71\n";
+    std::fs::write(&dep.conf, conf).unwrap();
+    chmod(&dep.conf, 0o644);
+    // .env: world-readable and without PGDATABASE
+    let env = dep.root.join(".env");
+    std::fs::write(&env, "POSTGRES_PASSWORD=pw-from-env-file-93\nPGUSER=odoo\n").unwrap();
+    chmod(&env, 0o644);
+    let site = server(Site::Good, None);
+    let (code, doc, _) = run_json(&mut dep.cmd(&db, &format!("http://127.0.0.1:{}", site.port)));
+    assert_eq!(code, 1);
+    assert_eq!(status(&doc, 5), "fail");
+    assert_eq!(status(&doc, 8), "fail");
+    let g101 = findings_with(&doc, "G101");
+    assert_eq!(g101.len(), 1);
+    let m = g101[0]["message"].as_str().unwrap();
+    assert!(
+        m.contains("db_password") && m.contains("RawConfigParser") && m.contains("not expand"),
+        "{m}"
+    );
+    assert_eq!(g101[0]["line"], 15);
+    let g005: Vec<&str> = findings_with(&doc, "G005")
+        .iter()
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        g005.iter().any(|m| m.contains("proxy_mode is False")),
+        "{g005:?}"
+    );
+    assert!(g005.iter().any(|m| m.contains("workers is 0")), "{g005:?}");
+    // `list_db = 0` is true for Odoo 18's config loader
+    assert!(
+        g005.iter().any(|m| m.contains("list_db is True")),
+        "{g005:?}"
+    );
+    assert!(findings_with(&doc, "G102")
+        .iter()
+        .any(|f| f["severity"] == "error"));
+    let g008: Vec<&str> = findings_with(&doc, "G008")
+        .iter()
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        g008.iter().any(|m| m.contains("does not set PGDATABASE")),
+        "{g008:?}"
+    );
+    assert!(
+        g008.iter().any(|m| m.contains("world-readable (mode 644)")),
+        "{g008:?}"
+    );
+    let g103: Vec<&str> = findings_with(&doc, "G103")
+        .iter()
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        g103.iter().any(|m| m.contains("`smtp_password`")),
+        "{g103:?}"
+    );
+    assert!(
+        g103.iter().any(|m| m.contains("`admin_passwd`")),
+        "{g103:?}"
+    );
+    assert!(
+        g103.iter().any(|m| m.contains("world-readable")),
+        "{g103:?}"
+    );
+    // Values never appear, in any format.
+    for format in ["json", "table", "csv", "sarif"] {
+        let (_, out, err) = run(dep
+            .cmd(&db, &format!("http://127.0.0.1:{}", site.port))
+            .args(["--format", format]));
+        for secret in ["smtp-secret-71", "pw-from-env-file-93", "PROD_DBPW_93"] {
+            assert!(
+                !out.contains(secret) && !err.contains(secret),
+                "{secret} leaked in {format}"
+            );
+        }
+    }
+}
+
+#[test]
+fn addons_path_missing_entry_and_python_dependency_of_an_installed_module() {
+    let db = TestDb::new("gate_py");
+    // mis_builder needs openupgradelib (absent here), queue_job needs requests (present).
+    db.exec("update ir_module_module set state = 'installed' where name in ('mis_builder', 'queue_job')");
+    let dep = Deployment::new(&db);
+    std::fs::remove_dir_all(dep.root.join("pystubs/openupgradelib")).unwrap();
+    let missing = dep.root.join("no-such-addons");
+    let conf = good_conf(&dep.root, &corpus()).replace(
+        &format!("addons_path = {}", corpus().display()),
+        &format!("addons_path = {},{}", corpus().display(), missing.display()),
+    );
+    std::fs::write(&dep.conf, conf).unwrap();
+    let site = server(Site::Good, None);
+    let (code, doc, _) = run_json(&mut dep.cmd(&db, &format!("http://127.0.0.1:{}", site.port)));
+    assert_eq!(code, 1);
+    assert_eq!(status(&doc, 6), "fail");
+    let g006 = findings_with(&doc, "G006");
+    assert!(g006[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("does not exist"));
+    assert_eq!(status(&doc, 7), "fail");
+    let g007 = findings_with(&doc, "G007");
+    assert_eq!(g007.len(), 1, "{g007:#?}");
+    let m = g007[0]["message"].as_str().unwrap();
+    assert!(
+        m.contains("openupgradelib (needed by ") && m.contains("mis_builder"),
+        "{m}"
+    );
+    assert!(m.contains("ModuleNotFoundError"), "{m}");
+    let ev7 = check(&doc, 7)["evidence"].as_str().unwrap();
+    assert!(ev7.contains("requests 2."), "{ev7}");
+}
+
+#[test]
+fn backups_stale_truncated_and_missing_filestore_are_found_without_touching_the_directory() {
+    let db = TestDb::new("gate_backup");
+    let dep = Deployment::new(&db);
+    let good = dep.backups.join("prod-2025.dump");
+    // A truncated copy, newer than the good dump: pg_restore --list must reject it.
+    let bytes = std::fs::read(&good).unwrap();
+    std::fs::write(
+        dep.backups.join("prod-2026.dump"),
+        &bytes[..bytes.len() / 3],
+    )
+    .unwrap();
+    std::fs::remove_file(dep.backups.join("prod-filestore-2025.tar.gz")).unwrap();
+    let listing = |dir: &Path| {
+        let mut v: Vec<(String, std::time::SystemTime, u64)> = std::fs::read_dir(dir)
+            .unwrap()
+            .flatten()
+            .map(|e| {
+                let m = e.metadata().unwrap();
+                (
+                    e.file_name().to_string_lossy().into_owned(),
+                    m.modified().unwrap(),
+                    m.len(),
+                )
+            })
+            .collect();
+        v.sort();
+        v
+    };
+    let before = listing(&dep.backups);
+    let site = server(Site::Good, None);
+    let url = format!("http://127.0.0.1:{}", site.port);
+    let (code, doc, _) = run_json(&mut dep.cmd(&db, &url));
+    assert_eq!(code, 1);
+    assert_eq!(status(&doc, 12), "fail");
+    let g104 = findings_with(&doc, "G104");
+    assert_eq!(g104.len(), 1);
+    assert!(g104[0]["file"]
+        .as_str()
+        .unwrap()
+        .ends_with("prod-2026.dump"));
+    assert!(
+        g104[0]["message"].as_str().unwrap().contains("pg_restore"),
+        "{}",
+        g104[0]
+    );
+    assert!(findings_with(&doc, "G012").iter().any(|f| f["message"]
+        .as_str()
+        .unwrap()
+        .contains("no filestore archive")));
+    assert_eq!(
+        listing(&dep.backups),
+        before,
+        "the check changed the backup directory"
+    );
+
+    // A good dump that is too old (2 days) is stale.
+    std::fs::remove_file(dep.backups.join("prod-2026.dump")).unwrap();
+    let st = Command::new("touch")
+        .args(["-d", "2 days ago"])
+        .arg(&good)
+        .status()
+        .unwrap();
+    assert!(st.success());
+    let (_, doc, _) = run_json(&mut dep.cmd(&db, &url));
+    let g012: Vec<&str> = findings_with(&doc, "G012")
+        .iter()
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        g012.iter().any(|m| m.contains("old (threshold 26.0 h)")),
+        "{g012:?}"
+    );
+    assert!(findings_with(&doc, "G104").is_empty());
+
+    // BACKUP_DIR beats the file; a missing directory fails.
+    let (_, doc, _) = run_json(dep.cmd(&db, &url).env("BACKUP_DIR", dep.root.join("nope")));
+    assert!(check(&doc, 12)["hint"]
+        .as_str()
+        .unwrap()
+        .contains("BACKUP_DIR"));
+    assert_eq!(
+        doc["context"]["backup_dir"],
+        dep.root.join("nope").display().to_string()
+    );
+}
+
+#[test]
+fn http_bad_headers_failing_health_and_open_database_manager() {
+    let db = TestDb::new("gate_http");
+    let dep = Deployment::new(&db);
+    let site = server(Site::Bad, None);
+    let (code, doc, _) = run_json(&mut dep.cmd(&db, &format!("http://127.0.0.1:{}", site.port)));
+    assert_eq!(code, 1);
+    assert_eq!(status(&doc, 11), "fail");
+    let g011: Vec<&str> = findings_with(&doc, "G011")
+        .iter()
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        g011.iter().any(|m| m.contains("/web/health answered 500")),
+        "{g011:?}"
+    );
+    assert!(
+        g011.iter()
+            .any(|m| m.contains("database/manager answers 200")),
+        "{g011:?}"
+    );
+    let g106 = findings_with(&doc, "G106");
+    let missing: Vec<&str> = g106
+        .iter()
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert!(missing.iter().any(|m| m.contains("X-Frame-Options")));
+    assert!(missing.iter().any(|m| m.contains("X-Content-Type-Options")));
+    // plain http: HSTS is not required; CSP is only a warning
+    assert!(!missing
+        .iter()
+        .any(|m| m.contains("Strict-Transport-Security")));
+    let csp = g106
+        .iter()
+        .find(|f| {
+            f["message"]
+                .as_str()
+                .unwrap()
+                .contains("Content-Security-Policy")
+        })
+        .unwrap();
+    assert_eq!(csp["severity"], "warning");
+}
+
+#[test]
+fn http_slow_health_times_out() {
+    let db = TestDb::new("gate_slow");
+    let dep = Deployment::new(&db);
+    let text = std::fs::read_to_string(&dep.settings).unwrap();
+    std::fs::write(
+        &dep.settings,
+        text.replace("http_timeout_secs = 2", "http_timeout_secs = 1"),
+    )
+    .unwrap();
+    let site = server(Site::Slow, None);
+    let started = Instant::now();
+    let (code, doc, _) = run_json(&mut dep.cmd(&db, &format!("http://127.0.0.1:{}", site.port)));
+    assert_eq!(code, 1);
+    let g011 = findings_with(&doc, "G011");
+    assert!(
+        g011[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("/web/health: timed out after 1 s"),
+        "{g011:#?}"
+    );
+    // the slow answer takes 5 s; the whole gate did not wait for it
+    assert!(
+        started.elapsed() < Duration::from_secs(5),
+        "{:?}",
+        started.elapsed()
+    );
+}
+
+#[test]
+fn https_certificate_trusted_expiring_and_untrusted() {
+    let db = TestDb::new("gate_tls");
+    let dep = Deployment::new(&db);
+    let (long_id, long_cert) = self_signed(&dep.root, 365);
+    let (short_id, short_cert) = self_signed(&dep.root, 7);
+    let settings = std::fs::read_to_string(&dep.settings).unwrap();
+    let with_ca = |ca: &Path| {
+        std::fs::write(
+            &dep.settings,
+            format!("{settings}tls_ca_file = \"{}\"\n", ca.display()),
+        )
+        .unwrap();
+    };
+    let long = server(Site::Good, Some(long_id));
+    with_ca(&long_cert);
+    let (_, doc, _) = run_json(&mut dep.cmd(&db, &format!("https://localhost:{}", long.port)));
+    assert_eq!(status(&doc, 11), "pass", "{:#}", check(&doc, 11));
+    let ev = check(&doc, 11)["evidence"].as_str().unwrap();
+    assert!(ev.contains("certificate valid, expires in 36"), "{ev}");
+    assert!(ev.contains("Strict-Transport-Security"), "{ev}");
+
+    let short = server(Site::Good, Some(short_id));
+    with_ca(&short_cert);
+    let (code, doc, _) = run_json(&mut dep.cmd(&db, &format!("https://localhost:{}", short.port)));
+    assert_eq!(code, 1);
+    let g105 = findings_with(&doc, "G105");
+    assert!(
+        g105[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("expires in 6 day(s) (threshold 14)"),
+        "{g105:#?}"
+    );
+
+    // Without the CA the self-signed certificate is not trusted.
+    std::fs::write(&dep.settings, &settings).unwrap();
+    let (_, doc, _) = run_json(&mut dep.cmd(&db, &format!("https://localhost:{}", long.port)));
+    let g105 = findings_with(&doc, "G105");
+    assert!(
+        g105[0]["message"].as_str().unwrap().contains("not valid"),
+        "{g105:#?}"
+    );
+}
+
+#[test]
+fn native_process_fallback_and_missing_logrotate_rule_with_stand_in_systemctl() {
+    let db = TestDb::new("gate_native");
+    let dep = Deployment::new(&db);
+    std::fs::remove_file(dep.root.join("logrotate.d/odoo")).unwrap();
+    let site = server(Site::Good, None);
+    let url = format!("http://127.0.0.1:{}", site.port);
+    // unit inactive and no Odoo process
+    let (_, doc, _) = run_json(dep.cmd(&db, &url).env("STANDIN_UNIT_STATE", "inactive"));
+    assert_eq!(status(&doc, 2), "fail");
+    assert!(findings_with(&doc, "G002")[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("systemd unit odoo: inactive"));
+    assert_eq!(status(&doc, 13), "fail");
+    assert!(findings_with(&doc, "G013")[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("no logrotate rule"));
+    // a real odoo-bin process (the stand-in, sleeping) is found in /proc
+    let mut serving = Command::new(dep.standins.join("odoo-bin"))
+        .arg("--serve")
+        .env("STANDIN_LOG_DIR", &dep.root)
+        .spawn()
+        .unwrap();
+    std::thread::sleep(Duration::from_millis(200));
+    let (_, doc, _) = run_json(dep.cmd(&db, &url).env("STANDIN_UNIT_STATE", "inactive"));
+    let _ = serving.kill();
+    let _ = serving.wait();
+    assert_eq!(status(&doc, 2), "pass", "{:#}", check(&doc, 2));
+    assert!(check(&doc, 2)["evidence"]
+        .as_str()
+        .unwrap()
+        .contains(&format!("Odoo process {}", serving.id())));
+}
+
+/// A compose project replayed by the stand-in docker: `ps.json` and `inspect.json`.
+fn compose_project(dep: &Deployment, db_state: &str, db_health: &str, restarts: u32) -> PathBuf {
+    let dir = dep.root.join("docker-replay");
+    std::fs::create_dir_all(&dir).unwrap();
+    let ps = format!(
+        "{{\"Command\":\"\\\"/entrypoint.sh odoo\\\"\",\"CreatedAt\":\"2025-01-10 09:12:01 +0000 UTC\",\"ExitCode\":0,\"Health\":\"healthy\",\"ID\":\"4f1c2a9b7d3e\",\"Image\":\"odoo:18.0\",\"Labels\":\"com.docker.compose.project=prod\",\"LocalVolumes\":\"1\",\"Mounts\":\"prod_odoo-web-data\",\"Name\":\"prod-odoo-1\",\"Names\":\"prod-odoo-1\",\"Networks\":\"prod_default\",\"Ports\":\"0.0.0.0:8069->8069/tcp\",\"Project\":\"prod\",\"Publishers\":[{{\"URL\":\"0.0.0.0\",\"TargetPort\":8069,\"PublishedPort\":8069,\"Protocol\":\"tcp\"}}],\"RunningFor\":\"2 hours ago\",\"Service\":\"odoo\",\"Size\":\"0B\",\"State\":\"running\",\"Status\":\"Up 2 hours (healthy)\"}}\n\
+{{\"Command\":\"\\\"docker-entrypoint.s…\\\"\",\"CreatedAt\":\"2025-01-10 09:11:58 +0000 UTC\",\"ExitCode\":0,\"Health\":\"{db_health}\",\"ID\":\"9a8b7c6d5e4f\",\"Image\":\"postgres:16\",\"Labels\":\"com.docker.compose.project=prod\",\"LocalVolumes\":\"1\",\"Mounts\":\"prod_db-data\",\"Name\":\"prod-db-1\",\"Names\":\"prod-db-1\",\"Networks\":\"prod_default\",\"Ports\":\"5432/tcp\",\"Project\":\"prod\",\"Publishers\":[],\"RunningFor\":\"2 hours ago\",\"Service\":\"db\",\"Size\":\"0B\",\"State\":\"{db_state}\",\"Status\":\"Up 2 hours\"}}\n"
+    );
+    std::fs::write(dir.join("ps.json"), ps).unwrap();
+    let odoo_log = dep.root.join("odoo-json.log");
+    std::fs::write(&odoo_log, "{\"log\":\"x\\n\"}\n").unwrap();
+    let inspect = format!(
+        r#"[
+    {{"Id": "4f1c2a9b7d3e5b8f0c1d2e3f4a5b6c7d8e9f0a1b2c3d4e5f6a7b8c9d0e1f2a3b", "Name": "/prod-odoo-1", "RestartCount": 0,
+      "State": {{"Status": "running", "Running": true, "Paused": false, "Restarting": false, "OOMKilled": false, "Dead": false, "Pid": 4242, "ExitCode": 0,
+                 "Health": {{"Status": "healthy", "FailingStreak": 0, "Log": []}}}},
+      "LogPath": "{log}",
+      "HostConfig": {{"LogConfig": {{"Type": "json-file", "Config": {{"max-file": "5", "max-size": "50m"}}}}, "RestartPolicy": {{"Name": "unless-stopped", "MaximumRetryCount": 0}}}}}},
+    {{"Id": "9a8b7c6d5e4f3a2b1c0d9e8f7a6b5c4d3e2f1a0b9c8d7e6f5a4b3c2d1e0f9a8b", "Name": "/prod-db-1", "RestartCount": {restarts},
+      "State": {{"Status": "{db_state}", "Running": true, "Paused": false, "Restarting": false, "OOMKilled": false, "Dead": false, "Pid": 4100, "ExitCode": 0{db_health_json}}},
+      "LogPath": "",
+      "HostConfig": {{"LogConfig": {{"Type": "json-file", "Config": {{}}}}, "RestartPolicy": {{"Name": "unless-stopped", "MaximumRetryCount": 0}}}}}}
+]"#,
+        log = odoo_log.display(),
+        db_health_json = if db_health.is_empty() {
+            String::new()
+        } else {
+            format!(
+                ", \"Health\": {{\"Status\": \"{db_health}\", \"FailingStreak\": 0, \"Log\": []}}"
+            )
+        }
+    );
+    std::fs::write(dir.join("inspect.json"), inspect).unwrap();
+    let compose = dep.root.join("docker-compose.yml");
+    std::fs::write(
+        &compose,
+        "services:\n  odoo:\n    image: odoo:18.0\n    env_file: .env\n    environment:\n      HOST: db\n      USER: ${PGUSER}\n      PASSWORD: ${POSTGRES_PASSWORD}\n  db:\n    image: postgres:16\n    environment:\n      POSTGRES_PASSWORD: ${POSTGRES_PASSWORD}\n      POSTGRES_USER: odoo\n    logging:\n      driver: json-file\n      options:\n        max-size: 20m\n        max-file: \"3\"\n",
+    )
+    .unwrap();
+    // compose settings: the default Odoo and Python commands go through `docker compose exec`
+    std::fs::write(
+        &dep.settings,
+        "expected_series = \"18.0\"\nlog_dir = \"audit-logs\"\nhttp_timeout_secs = 2\nbackup_dir = \"backups\"\n\
+docker_daemon_json = \"daemon.json\"\n",
+    )
+    .unwrap();
+    dir
+}
+
+#[test]
+fn compose_mode_with_stand_in_docker_healthy_project_passes() {
+    let db = TestDb::new("gate_compose");
+    let dep = Deployment::new(&db);
+    let replay = compose_project(&dep, "running", "healthy", 0);
+    let site = server(Site::Good, None);
+    let (code, doc, err) = run_json(
+        dep.cmd(&db, &format!("http://127.0.0.1:{}", site.port))
+            .env("STANDIN_DOCKER_DIR", &replay),
+    );
+    assert_eq!(doc["context"]["mode"], "compose", "{err}");
+    assert!(doc["context"]["mode_reason"]
+        .as_str()
+        .unwrap()
+        .contains("docker-compose.yml"));
+    for n in [1, 2, 3, 5, 8, 11, 12, 13] {
+        assert_eq!(status(&doc, n), "pass", "check {n}: {:#}", check(&doc, n));
+    }
+    // odoo.conf's addons_path is the host's here, so check 6 runs
+    assert_eq!(status(&doc, 6), "pass");
+    assert_eq!(code, 0, "{:#}", doc["checks"]);
+    assert!(check(&doc, 1)["evidence"]
+        .as_str()
+        .unwrap()
+        .contains("Docker server 27.3.1"));
+    let ev2 = check(&doc, 2)["evidence"].as_str().unwrap();
+    assert!(
+        ev2.contains("odoo: running (healthy, 0 restart(s))")
+            && ev2.contains("db: running (healthy"),
+        "{ev2}"
+    );
+    let ev13 = check(&doc, 13)["evidence"].as_str().unwrap();
+    assert!(
+        ev13.contains("odoo: rotated (docker inspect LogConfig)"),
+        "{ev13}"
+    );
+    assert!(
+        ev13.contains("db: rotated (compose logging options)"),
+        "{ev13}"
+    );
+    let docker = dep.recorded("docker");
+    let compose = dep.root.join("docker-compose.yml").display().to_string();
+    assert!(
+        docker.contains(&format!("compose -f {compose} ps --all --format json")),
+        "{docker}"
+    );
+    assert!(
+        docker.contains(&format!("compose -f {compose} exec -T odoo odoo --version")),
+        "{docker}"
+    );
+    assert!(
+        docker.contains(&format!("compose -f {compose} exec -T odoo python3 -c")),
+        "{docker}"
+    );
+    assert!(
+        docker.contains("inspect 4f1c2a9b7d3e 9a8b7c6d5e4f"),
+        "{docker}"
+    );
+}
+
+#[test]
+fn compose_mode_with_stand_in_docker_unhealthy_db_engine_down_and_secrets() {
+    let db = TestDb::new("gate_compose_bad");
+    let dep = Deployment::new(&db);
+    let replay = compose_project(&dep, "running", "unhealthy", 4);
+    let compose = dep.root.join("docker-compose.yml");
+    let text = std::fs::read_to_string(&compose)
+        .unwrap()
+        .replace(
+            "POSTGRES_PASSWORD: ${POSTGRES_PASSWORD}",
+            "POSTGRES_PASSWORD: hunter2-compose",
+        )
+        .replace("        max-size: 20m\n", "");
+    std::fs::write(&compose, text).unwrap();
+    let site = server(Site::Good, None);
+    let url = format!("http://127.0.0.1:{}", site.port);
+    let (code, doc, _) = run_json(dep.cmd(&db, &url).env("STANDIN_DOCKER_DIR", &replay));
+    assert_eq!(code, 1);
+    let g002: Vec<(&str, &str)> = findings_with(&doc, "G002")
+        .iter()
+        .map(|f| {
+            (
+                f["severity"].as_str().unwrap(),
+                f["message"].as_str().unwrap(),
+            )
+        })
+        .collect();
+    assert!(
+        g002.contains(&(
+            "error",
+            "check 2 (services): service `db` (prod-db-1) is unhealthy"
+        )),
+        "{g002:?}"
+    );
+    assert!(
+        g002.contains(&(
+            "warning",
+            "check 2 (services): service `db` (prod-db-1) restarted 4 time(s)"
+        )),
+        "{g002:?}"
+    );
+    let g103 = findings_with(&doc, "G103");
+    assert_eq!(g103.len(), 1);
+    assert_eq!(g103[0]["line"], 12);
+    assert!(g103[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("`POSTGRES_PASSWORD` of service `db`"));
+    assert_eq!(status(&doc, 13), "fail");
+    let (_, out, _) = run(dep.cmd(&db, &url).env("STANDIN_DOCKER_DIR", &replay));
+    assert!(!out.contains("hunter2-compose"));
+
+    // engine down
+    let (code, doc, _) = run_json(
+        dep.cmd(&db, &url)
+            .env("STANDIN_DOCKER_DIR", &replay)
+            .env("STANDIN_DOCKER_DOWN", "1"),
+    );
+    assert_eq!(code, 1);
+    let g001 = findings_with(&doc, "G001");
+    assert!(g001[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("Cannot connect to the Docker daemon"));
+    // --mode native overrides the compose file found: check 1 is skipped
+    let (_, doc, _) = run_json(
+        dep.cmd(&db, &url)
+            .env("STANDIN_DOCKER_DIR", &replay)
+            .args(["--mode", "native", "--odoo-command"])
+            .arg(dep.standins.join("odoo-bin")),
+    );
+    assert_eq!(status(&doc, 1), "skip");
+    assert_eq!(doc["context"]["mode_reason"], "--mode");
+}
+
+#[test]
+fn settings_errors_are_usage_errors() {
+    let tmp = tempfile::tempdir().unwrap();
+    let f = tmp.path().join("s.toml");
+    std::fs::write(&f, "backup_max_age = 3\n").unwrap();
+    let (code, _, err) = run(bin()
+        .current_dir(tmp.path())
+        .args(["deploy-check", "--settings"])
+        .arg(&f));
+    assert_eq!(code, 2);
+    assert!(err.contains("backup_max_age"), "{err}");
+    let (code, _, err) =
+        run(bin()
+            .current_dir(tmp.path())
+            .args(["deploy-check", "--mode", "compose"]));
+    assert_eq!(code, 2);
+    assert!(err.contains("compose file"), "{err}");
+    let (code, _, _) = run(bin().args(["deploy-check", "--quick", "--full"]));
+    assert_eq!(code, 2);
+}
+
+#[test]
+fn truth_sync_dry_run_then_stops_at_the_first_failure_with_stand_in_odoo_bin() {
+    let _serial = serial();
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    write_exec(&root.join("odoo-bin"), ODOO_BIN_STANDIN);
+    std::fs::write(root.join("odoo.conf"), "[options]\ndb_name = prod\n").unwrap();
+    std::fs::write(
+        root.join("odoo-audit.toml"),
+        format!(
+            "mode = \"native\"\nodoo_command = [\"{}\"]\nodoo_conf = \"odoo.conf\"\nlog_dir = \"logs\"\n",
+            root.join("odoo-bin").display()
+        ),
+    )
+    .unwrap();
+    let ts = |extra: &[(&str, &str)]| {
+        let mut c = bin();
+        c.current_dir(root)
+            .env("STANDIN_LOG_DIR", root)
+            .arg("truth-sync");
+        for (k, v) in extra {
+            c.env(k, v);
+        }
+        c
+    };
+    let (code, doc, _) = run_json(ts(&[]).arg("--dry-run"));
+    assert_eq!(code, 0);
+    let steps = doc["steps"].as_array().unwrap();
+    assert_eq!(steps.len(), 3);
+    assert!(steps.iter().all(|s| s["status"] == "dry-run"));
+    assert!(steps[0]["command"]
+        .as_str()
+        .unwrap()
+        .ends_with("--stop-after-init -u base"));
+    assert!(steps[1]["command"].as_str().unwrap().ends_with("-u all"));
+    assert!(steps[2]["command"].as_str().unwrap().contains("-d prod"));
+    assert!(!root.join("odoo-bin.args").exists(), "dry-run ran Odoo");
+
+    let (code, doc, _) = run_json(&mut ts(&[]));
+    assert_eq!(code, 0);
+    assert!(doc["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .all(|s| s["status"] == "ok"));
+    assert_eq!(
+        std::fs::read_to_string(root.join("odoo-bin.args"))
+            .unwrap()
+            .lines()
+            .count(),
+        3
+    );
+    std::fs::remove_file(root.join("odoo-bin.args")).unwrap();
+
+    // ODOO_DB beats odoo.conf's db_name; the update of all modules fails: assets never run.
+    let (code, doc, _) = run_json(&mut ts(&[
+        ("STANDIN_FAIL_ON", "all"),
+        ("ODOO_DB", "staging"),
+    ]));
+    assert_eq!(code, 1);
+    let st: Vec<&str> = doc["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(st, ["ok", "failed", "not run"]);
+    let args = std::fs::read_to_string(root.join("odoo-bin.args")).unwrap();
+    assert_eq!(args.lines().count(), 2);
+    assert!(args.contains("-d staging"));
+    let g201 = findings_with(&doc, "G201");
+    assert_eq!(g201.len(), 1);
+    let log = g201[0]["file"].as_str().unwrap();
+    assert!(std::fs::read_to_string(log)
+        .unwrap()
+        .contains("Failed to initialize database"));
+}
