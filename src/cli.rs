@@ -177,6 +177,9 @@ pub enum ParityAction {
     Verify(ParityVerifyArgs),
     /// Show what is installed, available and missing per category, and a valid install order.
     Plan(ParityPlanArgs),
+    /// Install the plan through the configured Odoo command, one module per step, in
+    /// dependency order (`-i MODULE --stop-after-init`), each step with a timeout and a log.
+    Install(Box<ParityInstallArgs>),
 }
 
 #[derive(Debug, Args)]
@@ -198,6 +201,21 @@ pub struct ParityPlanArgs {
     /// Categories to leave out (comma-separated keys).
     #[arg(long, value_delimiter = ',', value_name = "KEY")]
     pub skip: Vec<String>,
+}
+
+#[derive(Debug, Args)]
+pub struct ParityInstallArgs {
+    #[command(flatten)]
+    pub plan: ParityPlanArgs,
+    #[command(flatten)]
+    pub target: DeployTargetArgs,
+    /// Print the exact commands without running them.
+    #[arg(long)]
+    pub dry_run: bool,
+    /// Seconds each step may run before it is killed (default: slow_command_timeout_secs of
+    /// odoo-audit.toml).
+    #[arg(long, value_name = "SECS")]
+    pub step_timeout: Option<u64>,
 }
 
 /// Where and how the deployment runs; every option also has a key in odoo-audit.toml.

@@ -135,6 +135,8 @@ pub struct Settings {
     pub odoo_service: String,
     pub db_service: String,
     pub odoo_command: Vec<String>,
+    /// True when `odoo_command` came from an option or the settings file, not a default.
+    pub odoo_command_configured: bool,
     pub python_command: Vec<String>,
     pub odoo_conf: PathBuf,
     pub database: Option<String>,
@@ -269,6 +271,9 @@ pub fn resolve(
             program.into(),
         ]
     };
+    // Whether the Odoo command was configured (option or file) rather than defaulted; commands
+    // that change the database (parity install) refuse to guess it.
+    let odoo_command_configured = o.odoo_command.is_some() || raw.odoo_command.is_some();
     let odoo_command = match (&o.odoo_command, raw.odoo_command.clone()) {
         (Some(s), _) => s.split_whitespace().map(String::from).collect(),
         (None, Some(c)) => c.into_argv(),
@@ -341,6 +346,7 @@ pub fn resolve(
         odoo_service,
         db_service,
         odoo_command,
+        odoo_command_configured,
         python_command,
         odoo_conf,
         database,

@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 use serde_json::{json, Value};
 
 use super::{Ctx, Outcome};
-use crate::cli::{ParityAction, ParityArgs, ParityPlanArgs, ParityVerifyArgs};
+use crate::cli::{ParityAction, ParityArgs, ParityInstallArgs, ParityPlanArgs, ParityVerifyArgs};
 use crate::db::{self, DbDependency, DbModule};
 use crate::exit::{self, Fatal};
 use crate::finding::Finding;
@@ -21,6 +21,7 @@ pub fn run(args: &ParityArgs, ctx: &mut Ctx) -> Result<Outcome, Fatal> {
     match &args.action {
         ParityAction::Verify(v) => verify(v, &parity, ctx),
         ParityAction::Plan(p) => plan(p, &parity, ctx).map(Into::into),
+        ParityAction::Install(i) => install(i, &parity, ctx),
     }
 }
 
@@ -719,4 +720,163 @@ pub fn plan_report(report: &mut Report, plan: &Plan, cats: &[&Category]) {
     report.data.insert("missing".into(), json!(plan.missing));
     report.data.insert("blocked".into(), json!(plan.blocked));
     report.findings.extend(plan.findings.iter().cloned());
+}
+
+/// `parity install`: the plan's modules, one `-i MODULE --stop-after-init` run each, in install
+/// order. A module whose dependency failed, is missing or is blocked is skipped.
+fn install(args: &ParityInstallArgs, parity: &Parity, ctx: &mut Ctx) -> Result<Outcome, Fatal> {
+    use crate::deploy::{odoo_error_lines, save_log, Deploy};
+
+    let settings = super::deploy_check::settings(&args.target, ctx.global)?;
+    if !settings.odoo_command_configured {
+        return Err(Fatal::usage(
+            "parity install needs the Odoo command, which is never guessed: set odoo_command in \
+             odoo-audit.toml or pass --odoo-command (e.g. `odoo-bin` or \
+             `docker compose exec -T odoo odoo`)",
+        ));
+    }
+    let cats = parity.select(&args.plan.category, &args.plan.skip)?;
+    let mut report = Report::new("parity install");
+    report.context("definitions", parity.source.clone());
+    let (db_data, inv) = load_plan_inputs(ctx, &mut report)?;
+    let plan = compute_plan(
+        &cats,
+        db_data.as_ref().map(|(m, d)| (m.as_slice(), d.as_slice())),
+        inv.as_ref(),
+    );
+    super::deploy_check::settings_context(&mut report, &settings);
+    let timeout = args
+        .step_timeout
+        .map(std::time::Duration::from_secs)
+        .unwrap_or(settings.slow_command_timeout);
+    let conf = crate::odoo_conf::OdooConf::load(&settings.odoo_conf);
+    let database = report
+        .context
+        .get("database")
+        .and_then(Value::as_str)
+        .map(str::to_string);
+    let d = Deploy {
+        full: true,
+        conf,
+        db: Err("parity install runs Odoo, it does not query".into()),
+        modules: Vec::new(),
+        addons_path_option: Vec::new(),
+        containers: Vec::new(),
+        inventory: None,
+        settings: crate::settings::Settings {
+            database: database.or(settings.database.clone()),
+            ..settings
+        },
+    };
+    report.context("dry_run", args.dry_run);
+    report.context("step_timeout_secs", timeout.as_secs());
+    let mut steps = Table::new(
+        "steps",
+        "Install steps",
+        &["#", "module", "command", "status", "seconds", "log"],
+    );
+    // Modules that cannot be installed: unknown, not installable, on a cycle, or failed.
+    let mut broken: BTreeSet<String> = plan.missing.iter().cloned().collect();
+    broken.extend(plan.blocked.iter().cloned());
+    let (mut ok, mut failed, mut skipped) = (0, 0, 0);
+    for (i, module) in plan.order.iter().enumerate() {
+        let mut argv = d.odoo_oneshot_args();
+        argv.push("-i".into());
+        argv.push(module.clone());
+        let cmd = d.odoo(&[]).args(argv);
+        let display = cmd.display();
+        let needs = plan.graph.closure(std::slice::from_ref(module));
+        let blocker = needs
+            .modules
+            .iter()
+            .chain(needs.missing.iter())
+            .find(|m| *m != module && broken.contains(*m))
+            .cloned();
+        if args.dry_run {
+            steps.push(vec![
+                json!(i + 1),
+                json!(module),
+                json!(display),
+                json!("dry-run"),
+                Value::Null,
+                Value::Null,
+            ]);
+            continue;
+        }
+        if let Some(b) = blocker {
+            skipped += 1;
+            broken.insert(module.clone());
+            steps.push(vec![
+                json!(i + 1),
+                json!(module),
+                json!(display),
+                json!(format!("skipped: needs {b}")),
+                Value::Null,
+                Value::Null,
+            ]);
+            continue;
+        }
+        let ran = cmd.run(timeout);
+        let log = save_log(
+            &d.settings,
+            &format!("parity-install-{:03}-{module}", i + 1),
+            &ran,
+        );
+        let errors = odoo_error_lines(&format!("{}\n{}", ran.stdout, ran.stderr));
+        let problem = if !ran.success() {
+            Some(ran.failure())
+        } else if !errors.is_empty() {
+            Some(format!(
+                "{} ERROR/CRITICAL line(s) in Odoo's output, first: {}",
+                errors.len(),
+                errors[0]
+            ))
+        } else {
+            None
+        };
+        steps.push(vec![
+            json!(i + 1),
+            json!(module),
+            json!(display),
+            json!(if problem.is_some() {
+                "failed"
+            } else {
+                "installed"
+            }),
+            json!((ran.elapsed.as_secs_f64() * 10.0).round() / 10.0),
+            json!(log.as_ref().map(|l| l.display().to_string())),
+        ]);
+        match problem {
+            None => ok += 1,
+            Some(p) => {
+                failed += 1;
+                broken.insert(module.clone());
+                let mut f = Finding::new(&r::INSTALL_FAILED, format!("installing {module}: {p}"))
+                    .module(module);
+                if let Some(l) = &log {
+                    f = f.file(l).hint(format!(
+                        "read {}, fix the cause and run parity install again",
+                        l.display()
+                    ));
+                }
+                report.findings.push(f);
+            }
+        }
+    }
+    plan_report(&mut report, &plan, &cats);
+    report.tables.push(steps);
+    report.summary.insert("steps_ok".into(), json!(ok));
+    report.summary.insert("steps_failed".into(), json!(failed));
+    report
+        .summary
+        .insert("steps_skipped".into(), json!(skipped));
+    let code = if failed > 0 || skipped > 0 {
+        exit::FINDINGS
+    } else {
+        exit::SUCCESS
+    };
+    Ok(Outcome {
+        report,
+        exit: Some(if args.dry_run { exit::SUCCESS } else { code }),
+    })
 }

@@ -357,3 +357,188 @@ fn plan_unknown_category_lists_valid_keys() {
         "{err}"
     );
 }
+
+/// A stand-in for `odoo-bin` (there is no Odoo server in the test suite): it records its
+/// arguments and prints Odoo-like log lines; `-i $STANDIN_FAIL` logs an ERROR and exits 1.
+const ODOO_STANDIN: &str = r#"#!/bin/sh
+echo "$*" >> "$STANDIN_ARGS"
+mod=""
+prev=""
+for a in "$@"; do
+    if [ "$prev" = "-i" ]; then mod="$a"; fi
+    prev="$a"
+done
+echo "2026-11-23 10:00:00,000 4242 INFO $STANDIN_DB odoo.modules.loading: loading 1 modules..."
+if [ -n "$mod" ] && [ "$mod" = "$STANDIN_FAIL" ]; then
+    echo "2026-11-23 10:00:01,000 4242 ERROR $STANDIN_DB odoo.modules.registry: Failed to load registry"
+    exit 1
+fi
+echo "2026-11-23 10:00:02,000 4242 INFO $STANDIN_DB odoo.modules.loading: Modules loaded."
+"#;
+
+fn standin(dir: &std::path::Path) -> std::path::PathBuf {
+    use std::os::unix::fs::PermissionsExt;
+    let p = dir.join("odoo-bin");
+    std::fs::write(&p, ODOO_STANDIN).unwrap();
+    std::fs::set_permissions(&p, std::fs::Permissions::from_mode(0o755)).unwrap();
+    p
+}
+
+#[test]
+fn install_dry_run_prints_the_exact_commands_in_order() {
+    let db = TestDb::new("pinstdry");
+    let tmp = tempfile::tempdir().unwrap();
+    let conf = tmp.path().join("odoo.conf");
+    std::fs::write(&conf, "[options]\n").unwrap();
+    let (code, doc, err) = run_json(
+        bin()
+            .current_dir(tmp.path())
+            .args([
+                "parity",
+                "install",
+                "--dry-run",
+                "--category",
+                "queue",
+                "--odoo-command",
+                "/opt/odoo/odoo-bin",
+                "--mode",
+                "native",
+                "--db-url",
+                &db.url(),
+                "-c",
+            ])
+            .arg(&conf)
+            .arg("--addons-path")
+            .arg(corpus()),
+    );
+    assert_eq!(code, 0, "{err}");
+    let steps = doc["steps"].as_array().unwrap();
+    let modules: Vec<&str> = steps
+        .iter()
+        .map(|s| s["module"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        modules,
+        vec!["queue_job", "queue_job_cron", "queue_job_subscribe"]
+    );
+    assert_eq!(
+        steps[0]["command"],
+        format!(
+            "/opt/odoo/odoo-bin -c {} -d {} --no-http --max-cron-threads=0 --logfile=/dev/stdout --stop-after-init -i queue_job",
+            conf.display(),
+            db.name
+        )
+    );
+    assert!(steps.iter().all(|s| s["status"] == "dry-run"));
+}
+
+#[test]
+fn install_without_a_configured_odoo_command_is_refused() {
+    let tmp = tempfile::tempdir().unwrap();
+    let (code, _, err) = run(bin()
+        .current_dir(tmp.path())
+        .args([
+            "parity",
+            "install",
+            "--dry-run",
+            "--category",
+            "queue",
+            "--addons-path",
+        ])
+        .arg(corpus()));
+    assert_eq!(code, 2);
+    assert!(err.contains("never guessed"), "{err}");
+}
+
+#[test]
+fn install_runs_each_step_with_a_log_and_skips_dependents_of_a_failure() {
+    let db = TestDb::new("pinst");
+    let tmp = tempfile::tempdir().unwrap();
+    let odoo = standin(tmp.path());
+    let args_file = tmp.path().join("args.txt");
+    let conf = tmp.path().join("odoo.conf");
+    std::fs::write(&conf, "[options]\n").unwrap();
+    let logs = tmp.path().join("logs");
+    std::fs::write(
+        tmp.path().join("odoo-audit.toml"),
+        format!(
+            "mode = \"native\"\nodoo_command = [\"{}\"]\nlog_dir = \"{}\"\n",
+            odoo.display(),
+            logs.display()
+        ),
+    )
+    .unwrap();
+    let run_install = |fail: &str| {
+        run_json(
+            bin()
+                .current_dir(tmp.path())
+                .env("STANDIN_ARGS", &args_file)
+                .env("STANDIN_DB", &db.name)
+                .env("STANDIN_FAIL", fail)
+                .args([
+                    "parity",
+                    "install",
+                    "--category",
+                    "queue,reporting",
+                    "--db-url",
+                    &db.url(),
+                    "-c",
+                ])
+                .arg(&conf)
+                .arg("--addons-path")
+                .arg(corpus()),
+        )
+    };
+    let (code, doc, err) = run_install("none");
+    assert_eq!(code, 0, "{err} {doc}");
+    let recorded = std::fs::read_to_string(&args_file).unwrap();
+    let installed: Vec<&str> = recorded
+        .lines()
+        .map(|l| l.rsplit(' ').next().unwrap())
+        .collect();
+    let order: Vec<&str> = doc["install_order"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect();
+    assert_eq!(installed, order, "one run per module, in install order");
+    assert!(recorded
+        .lines()
+        .all(|l| l.contains(&format!("-d {} ", db.name)) && l.contains("--stop-after-init -i ")));
+    let steps = doc["steps"].as_array().unwrap();
+    assert!(steps.iter().all(|s| s["status"] == "installed"), "{doc}");
+    let log = steps[0]["log"].as_str().unwrap();
+    assert!(log.starts_with(&logs.display().to_string()));
+    assert!(std::fs::read_to_string(log)
+        .unwrap()
+        .contains("Modules loaded."));
+    assert_eq!(doc["summary"]["steps_ok"], order.len());
+
+    // queue_job fails: its dependents are skipped, the others still run.
+    std::fs::remove_file(&args_file).unwrap();
+    let (code, doc, _) = run_install("queue_job");
+    assert_eq!(code, 1);
+    let steps = doc["steps"].as_array().unwrap();
+    let status = |m: &str| {
+        steps.iter().find(|s| s["module"] == m).unwrap()["status"]
+            .as_str()
+            .unwrap()
+            .to_string()
+    };
+    assert_eq!(status("queue_job"), "failed");
+    assert_eq!(status("queue_job_cron"), "skipped: needs queue_job");
+    assert_eq!(status("report_py3o"), "installed");
+    let y15 = findings_with(&doc, "Y015");
+    assert_eq!(y15.len(), 1);
+    assert!(
+        y15[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("Failed to load registry"),
+        "{}",
+        y15[0]
+    );
+    let recorded = std::fs::read_to_string(&args_file).unwrap();
+    assert!(!recorded.contains("-i queue_job_cron"));
+}
