@@ -81,6 +81,9 @@ struct Candidate {
     path_index: usize,
     name: String,
     dir: PathBuf,
+    /// True when the directory listing already says this is a directory (not a symlink), so
+    /// no `stat` is needed.
+    is_dir: bool,
 }
 
 enum Scanned {
@@ -276,6 +279,7 @@ fn list_candidates(
             path_index,
             dir: entry.path(),
             name,
+            is_dir: entry.file_type().is_ok_and(|t| t.is_dir()),
         });
     }
     // read_dir order is arbitrary: sort for deterministic results.
@@ -285,8 +289,14 @@ fn list_candidates(
 
 fn scan_candidate(c: &Candidate, series: Option<Series>) -> Scanned {
     // fs::metadata follows a symlinked addon; we never recurse, so links cannot loop.
-    match fs::metadata(&c.dir) {
-        Ok(m) if m.is_dir() => {}
+    let meta = if c.is_dir {
+        Ok(None)
+    } else {
+        fs::metadata(&c.dir).map(Some)
+    };
+    match meta {
+        Ok(None) => {}
+        Ok(Some(m)) if m.is_dir() => {}
         Ok(_) => return Scanned::NotAddon,
         Err(e) => {
             if fs::symlink_metadata(&c.dir).is_ok() {
@@ -302,12 +312,12 @@ fn scan_candidate(c: &Candidate, series: Option<Series>) -> Scanned {
             return Scanned::NotAddon;
         }
     }
-    let file = match manifest::manifest_file(&c.dir) {
-        Some(f) => f,
+    let (file, bytes) = match manifest::read_manifest(&c.dir) {
+        Some(found) => found,
         None => return Scanned::NotAddon,
     };
     let mut findings = Vec::new();
-    match manifest::load(&c.name, &file, series, &mut findings) {
+    match manifest::load_bytes(&c.name, &file, bytes, series, &mut findings) {
         Some(m) => Scanned::Addon(
             Box::new(Addon {
                 name: c.name.clone(),

@@ -11,6 +11,11 @@ use odoo_audit::commands::{self, Ctx};
 use odoo_audit::exit;
 use odoo_audit::report::{self, Format, Levels, RenderOptions};
 
+// Discovery allocates many small values on several threads; mimalloc is much faster at that
+// than glibc's allocator (see BENCHMARKS.md).
+#[global_allocator]
+static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
+
 fn main() -> ExitCode {
     let cli = Cli::parse();
     let code = run(&cli);
@@ -47,7 +52,8 @@ fn run(cli: &Cli) -> i32 {
         color,
         quiet: g.quiet,
     };
-    let mut out = stdout.lock();
+    // Stdout is line-buffered: a large JSON document would cost one write per line.
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
     if let Err(e) = report::render(&mut report, opts, &mut out).and_then(|_| out.flush()) {
         if e.kind() != std::io::ErrorKind::BrokenPipe {
             eprintln!("odoo-audit: error: cannot write the report: {e}");

@@ -3,7 +3,9 @@
 //! `adapt_version` for the target series. Problems become findings; a manifest that cannot be
 //! read at all yields no [`Manifest`] but a finding.
 
-use std::path::Path;
+use std::fs::File;
+use std::io::Read;
+use std::path::{Path, PathBuf};
 
 use crate::finding::{Finding, Severity};
 use crate::pyliteral::{literal_eval, PyValue};
@@ -88,11 +90,58 @@ impl Manifest {
 }
 
 /// Finds the manifest file of an addon directory, as Odoo's `module_manifest` does.
-pub fn manifest_file(dir: &Path) -> Option<std::path::PathBuf> {
+pub fn manifest_file(dir: &Path) -> Option<PathBuf> {
     MANIFEST_NAMES
         .iter()
         .map(|n| dir.join(n))
         .find(|p| p.is_file())
+}
+
+/// Finds and reads the manifest of an addon directory in one pass: the same answer as
+/// [`manifest_file`] followed by a read, without a separate `stat` of each candidate name
+/// (discovery does this for every addon). `None` when the directory holds no manifest file.
+pub fn read_manifest(dir: &Path) -> Option<(PathBuf, std::io::Result<Vec<u8>>)> {
+    for n in MANIFEST_NAMES {
+        let path = dir.join(n);
+        let mut f = match File::open(&path) {
+            Ok(f) => f,
+            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
+            // Cannot be opened (permissions, …): it is the manifest if it is a file.
+            Err(e) => {
+                if path.is_file() {
+                    return Some((path, Err(e)));
+                }
+                continue;
+            }
+        };
+        let len = match f.metadata() {
+            Ok(m) if m.is_file() => m.len(),
+            Ok(_) => continue,
+            Err(e) => return Some((path, Err(e))),
+        };
+        return Some((path, read_all(&mut f, len)));
+    }
+    None
+}
+
+/// Reads a whole file whose size is known; unlike `read_to_end` on a `File`, asks the
+/// kernel nothing but `read`.
+fn read_all(f: &mut File, len: u64) -> std::io::Result<Vec<u8>> {
+    let mut bytes = vec![0u8; usize::try_from(len).unwrap_or(0).saturating_add(1)];
+    let mut filled = 0;
+    loop {
+        if filled == bytes.len() {
+            bytes.resize(bytes.len() * 2, 0);
+        }
+        match f.read(&mut bytes[filled..]) {
+            Ok(0) => break,
+            Ok(n) => filled += n,
+            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(e),
+        }
+    }
+    bytes.truncate(filled);
+    Ok(bytes)
 }
 
 /// Reads and parses a manifest file. `module` is the addon's technical name.
@@ -102,7 +151,18 @@ pub fn load(
     series: Option<Series>,
     findings: &mut Vec<Finding>,
 ) -> Option<Manifest> {
-    let bytes = match std::fs::read(file) {
+    load_bytes(module, file, std::fs::read(file), series, findings)
+}
+
+/// Parses a manifest already read (see [`read_manifest`]); a read error becomes a finding.
+pub fn load_bytes(
+    module: &str,
+    file: &Path,
+    bytes: std::io::Result<Vec<u8>>,
+    series: Option<Series>,
+    findings: &mut Vec<Finding>,
+) -> Option<Manifest> {
+    let bytes = match bytes {
         Ok(b) => b,
         Err(e) => {
             findings.push(
@@ -260,7 +320,7 @@ pub fn parse(
         demo,
         python_dependencies,
         bin_dependencies,
-        raw: value.clone(),
+        raw: value,
     })
 }
 
