@@ -356,4 +356,20 @@ Traceback (most recent call last):\n";
         assert_eq!(c.findings[1].severity, Severity::Error);
         assert_eq!(c.findings[2].severity, Severity::Warning);
     }
+
+    #[test]
+    fn evidence_puts_the_worst_problem_first() {
+        let mut c = Check::new(12, "backups");
+        c.see("newest dump a.dump");
+        c.warn(&crate::rules::deploy::BACKUP, "a warning", "h");
+        c.fail(&crate::rules::deploy::BACKUP, "no filestore archive", "h");
+        assert_eq!(
+            c.evidence_text(),
+            "no filestore archive (+1 more); newest dump a.dump"
+        );
+        assert_eq!(
+            Check::skipped(9, "asset build", "--quick").evidence_text(),
+            "skipped: --quick"
+        );
+    }
 }
