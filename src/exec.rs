@@ -4,6 +4,10 @@
 //! has a timeout: past it the child and everything it started (its process group) are killed.
 //! Standard output and standard error are captured in full (read on their own threads so a
 //! chatty child cannot block on a full pipe) and kept for the findings.
+//!
+//! Because the child runs in its own process group, a Ctrl-C in the terminal reaches odoo-audit
+//! but not the child: an Odoo update that was started is not cut off half-way by the terminal;
+//! only the timeout stops it.
 
 use std::io::Read;
 use std::os::unix::process::CommandExt;

@@ -470,6 +470,25 @@ mod tests {
     }
 
     #[test]
+    fn data_dir_must_exist_natively_but_not_in_a_container() {
+        let dir = tempfile::tempdir().unwrap();
+        let text = format!("{GOOD}data_dir = {}\n", dir.path().display());
+        assert_eq!(check(&text).status, Status::Pass);
+        let text = format!("{GOOD}data_dir = /nonexistent/odoo-data\n");
+        let c = check(&text);
+        let f = c
+            .findings
+            .iter()
+            .find(|f| f.message.contains("data_dir"))
+            .unwrap();
+        assert!(f.message.contains("does not exist"));
+        assert_eq!(f.line, Some(12));
+        let conf = OdooConf::parse(&text, "odoo.conf").unwrap();
+        let c = check_conf_file(&conf, Series::new(18, 0), machine(), true);
+        assert_eq!(c.status, Status::Pass, "{:?}", c.findings);
+    }
+
+    #[test]
     fn weak_and_clear_master_passwords() {
         let c = check(&GOOD.replace("$pbkdf2-sha512$600000$abc$def", "admin"));
         let f = c.findings.iter().find(|f| f.code == "G102").unwrap();

@@ -290,12 +290,14 @@ fn check_native(d: &Deploy) -> Check {
     } else {
         format!("systemd unit {unit}: {state}")
     };
-    c.see(unit_state.clone());
     match find_odoo_process(Path::new("/proc")) {
-        Some((pid, cmdline)) => c.see(format!(
-            "Odoo process {pid}: {}",
-            crate::exec::shorten(&cmdline, 120)
-        )),
+        Some((pid, cmdline)) => {
+            c.see(unit_state);
+            c.see(format!(
+                "Odoo process {pid}: {}",
+                crate::exec::shorten(&cmdline, 120)
+            ))
+        }
         None => c.fail(
             &r::SERVICE,
             format!("no Odoo process runs ({unit_state})"),

@@ -28,13 +28,14 @@ fn describe_error(e: &reqwest::Error, timeout: Duration) -> String {
     if e.is_timeout() {
         format!("timed out after {} s", timeout.as_secs())
     } else if e.is_connect() {
-        let mut msg = e.to_string();
+        // the innermost cause says it best ("Connection refused (os error 111)")
+        let mut last = e.to_string();
         let mut src = std::error::Error::source(e);
         while let Some(s) = src {
-            msg = format!("{msg}: {s}");
+            last = s.to_string();
             src = s.source();
         }
-        format!("cannot connect: {msg}")
+        format!("cannot connect: {last}")
     } else {
         e.to_string()
     }

@@ -131,13 +131,40 @@ impl Check {
         }
     }
 
+    /// The evidence column: for a warn or fail, the worst problem first, then what was seen.
+    pub fn evidence_text(&self) -> String {
+        let mut parts: Vec<String> = Vec::new();
+        let worst = self
+            .findings
+            .iter()
+            .filter(|f| f.severity == Severity::Error)
+            .chain(
+                self.findings
+                    .iter()
+                    .filter(|f| f.severity != Severity::Error),
+            )
+            .next();
+        if let Some(f) = worst {
+            let prefix = format!("check {} ({}): ", self.num, self.name);
+            let msg = f.message.strip_prefix(&prefix).unwrap_or(&f.message);
+            let more = self.findings.len() - 1;
+            parts.push(if more > 0 {
+                format!("{msg} (+{more} more)")
+            } else {
+                msg.to_string()
+            });
+        }
+        parts.extend(self.evidence.iter().cloned());
+        parts.join("; ")
+    }
+
     /// The row of the `checks` table.
     pub fn row(&self) -> Vec<Value> {
         vec![
             json!(self.num),
             json!(self.name),
             json!(self.status.as_str()),
-            json!(self.evidence.join("; ")),
+            json!(self.evidence_text()),
             json!(self.hint),
         ]
     }
@@ -328,5 +355,21 @@ Traceback (most recent call last):\n";
         assert_eq!(c.hint, "fail hint");
         assert_eq!(c.findings[1].severity, Severity::Error);
         assert_eq!(c.findings[2].severity, Severity::Warning);
+    }
+
+    #[test]
+    fn evidence_puts_the_worst_problem_first() {
+        let mut c = Check::new(12, "backups");
+        c.see("newest dump a.dump");
+        c.warn(&crate::rules::deploy::BACKUP, "a warning", "h");
+        c.fail(&crate::rules::deploy::BACKUP, "no filestore archive", "h");
+        assert_eq!(
+            c.evidence_text(),
+            "no filestore archive (+1 more); newest dump a.dump"
+        );
+        assert_eq!(
+            Check::skipped(9, "asset build", "--quick").evidence_text(),
+            "skipped: --quick"
+        );
     }
 }

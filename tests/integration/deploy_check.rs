@@ -949,6 +949,27 @@ fn native_process_fallback_and_missing_logrotate_rule_with_stand_in_systemctl() 
         .as_str()
         .unwrap()
         .contains(&format!("Odoo process {}", serving.id())));
+
+    // A log above log_max_size_mb is a warning of check 13.
+    std::fs::write(
+        dep.root.join("log/odoo.log"),
+        vec![b'x'; 2 * 1024 * 1024 + 10],
+    )
+    .unwrap();
+    let settings = std::fs::read_to_string(&dep.settings).unwrap();
+    std::fs::write(&dep.settings, format!("{settings}log_max_size_mb = 1\n")).unwrap();
+    let (_, doc, _) = run_json(&mut dep.cmd(&db, &url));
+    let big = findings_with(&doc, "G013")
+        .into_iter()
+        .find(|f| f["severity"] == "warning")
+        .expect("a size warning");
+    assert!(
+        big["message"]
+            .as_str()
+            .unwrap()
+            .contains("is 2 MiB (threshold 1 MiB)"),
+        "{big}"
+    );
 }
 
 /// A compose project replayed by the stand-in docker: `ps.json` and `inspect.json`.
