@@ -725,7 +725,7 @@ pub fn plan_report(report: &mut Report, plan: &Plan, cats: &[&Category]) {
 /// `parity install`: the plan's modules, one `-i MODULE --stop-after-init` run each, in install
 /// order. A module whose dependency failed, is missing or is blocked is skipped.
 fn install(args: &ParityInstallArgs, parity: &Parity, ctx: &mut Ctx) -> Result<Outcome, Fatal> {
-    use crate::deploy::{odoo_error_lines, save_log, Deploy};
+    use crate::deploy::{run_step, Deploy};
 
     let settings = super::deploy_check::settings(&args.target, ctx.global)?;
     if !settings.odoo_command_configured {
@@ -816,24 +816,13 @@ fn install(args: &ParityInstallArgs, parity: &Parity, ctx: &mut Ctx) -> Result<O
             ]);
             continue;
         }
-        let ran = cmd.run(timeout);
-        let log = save_log(
+        let step = run_step(
             &d.settings,
             &format!("parity-install-{:03}-{module}", i + 1),
-            &ran,
+            &cmd,
+            timeout,
         );
-        let errors = odoo_error_lines(&format!("{}\n{}", ran.stdout, ran.stderr));
-        let problem = if !ran.success() {
-            Some(ran.failure())
-        } else if !errors.is_empty() {
-            Some(format!(
-                "{} ERROR/CRITICAL line(s) in Odoo's output, first: {}",
-                errors.len(),
-                errors[0]
-            ))
-        } else {
-            None
-        };
+        let (ran, log, problem) = (step.ran, step.log, step.problem);
         steps.push(vec![
             json!(i + 1),
             json!(module),

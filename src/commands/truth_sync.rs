@@ -6,7 +6,7 @@ use serde_json::{json, Value};
 
 use super::{Ctx, Outcome};
 use crate::cli::TruthSyncArgs;
-use crate::deploy::{odoo_error_lines, save_log, Deploy};
+use crate::deploy::{run_step, Deploy};
 use crate::exit::{self, Fatal};
 use crate::finding::Finding;
 use crate::odoo_conf::OdooConf;
@@ -81,20 +81,13 @@ pub fn run(args: &TruthSyncArgs, ctx: &mut Ctx) -> Result<Outcome, Fatal> {
             ]);
             continue;
         }
-        let ran = cmd.run(d.settings.slow_command_timeout);
-        let log = save_log(&d.settings, &format!("truth-sync-{}-{label}", i + 1), &ran);
-        let errors = odoo_error_lines(&format!("{}\n{}", ran.stdout, ran.stderr));
-        let problem = if !ran.success() {
-            Some(ran.failure())
-        } else if !errors.is_empty() {
-            Some(format!(
-                "{} ERROR/CRITICAL line(s) in Odoo's output, first: {}",
-                errors.len(),
-                errors[0]
-            ))
-        } else {
-            None
-        };
+        let step = run_step(
+            &d.settings,
+            &format!("truth-sync-{}-{label}", i + 1),
+            &cmd,
+            d.settings.slow_command_timeout,
+        );
+        let (ran, log, problem) = (step.ran, step.log, step.problem);
         let status = if problem.is_some() { "failed" } else { "ok" };
         table.push(vec![
             json!(i + 1),

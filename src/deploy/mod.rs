@@ -306,6 +306,33 @@ pub fn odoo_run(
     ran
 }
 
+/// One Odoo run of a routine (truth-sync, parity install): what ran, its saved log, and what
+/// went wrong, if anything (exit status, timeout, or ERROR/CRITICAL lines in its output).
+pub struct Step {
+    pub ran: Ran,
+    pub log: Option<PathBuf>,
+    pub problem: Option<String>,
+}
+
+/// Runs `cmd` with `timeout`, saves its log under `label`, and scans the output.
+pub fn run_step(s: &Settings, label: &str, cmd: &Cmd, timeout: std::time::Duration) -> Step {
+    let ran = cmd.run(timeout);
+    let log = save_log(s, label, &ran);
+    let errors = odoo_error_lines(&format!("{}\n{}", ran.stdout, ran.stderr));
+    let problem = if !ran.success() {
+        Some(ran.failure())
+    } else if !errors.is_empty() {
+        Some(format!(
+            "{} ERROR/CRITICAL line(s) in Odoo's output, first: {}",
+            errors.len(),
+            errors[0]
+        ))
+    } else {
+        None
+    };
+    Step { ran, log, problem }
+}
+
 /// Saves a command's output in the log directory; `None` when it cannot be written.
 pub fn save_log(s: &Settings, label: &str, ran: &Ran) -> Option<PathBuf> {
     std::fs::create_dir_all(&s.log_dir).ok()?;
