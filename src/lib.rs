@@ -12,6 +12,7 @@ pub mod db;
 pub mod exit;
 pub mod finding;
 pub mod graph;
+pub mod js_scan;
 pub mod manifest;
 pub mod odoo_conf;
 pub mod pyliteral;
