@@ -5,6 +5,7 @@
 //! [`commands`].
 
 pub mod addons;
+pub mod assets;
 pub mod checks;
 pub mod cli;
 pub mod commands;
