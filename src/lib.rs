@@ -8,6 +8,7 @@ pub mod addons;
 pub mod assets;
 pub mod checks;
 pub mod cli;
+pub mod client_actions;
 pub mod commands;
 pub mod db;
 pub mod exit;

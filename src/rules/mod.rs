@@ -9,6 +9,7 @@
 use crate::finding::Severity;
 
 pub mod addons;
+pub mod client_actions;
 pub mod db;
 
 /// A documented kind of finding.
@@ -33,8 +34,8 @@ pub fn all() -> Vec<&'static Rule> {
     rules
 }
 
-fn families() -> [&'static [Rule]; 2] {
-    [addons::RULES, db::RULES]
+fn families() -> [&'static [Rule]; 3] {
+    [addons::RULES, db::RULES, client_actions::RULES]
 }
 
 /// Looks a rule up by code (case-insensitive) or by name.
