@@ -10,6 +10,7 @@ use crate::odoo_conf::OdooConf;
 use crate::report::Report;
 use crate::version::Series;
 
+pub mod client_actions;
 pub mod db;
 pub mod deps;
 pub mod modules;
@@ -162,6 +163,7 @@ pub fn run(command: &Command, ctx: &mut Ctx) -> Result<Outcome, Fatal> {
         Command::Versions => db::versions(ctx).map(Into::into),
         Command::Audit => db::audit(ctx).map(Into::into),
         Command::Broken => db::broken(ctx).map(Into::into),
+        Command::CheckClientActions(args) => client_actions::run(args, ctx).map(Into::into),
         Command::Rules => Ok(rules::list().into()),
         Command::Explain(args) => rules::explain(args).map(Into::into),
     }
