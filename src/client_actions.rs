@@ -222,6 +222,16 @@ pub fn scan_handlers(inv: &Inventory, installed: Option<&BTreeSet<String>>) -> H
         .collect();
     let asm = Assembler::new(&taking_part, &statics);
     let map = asm.bundle_map();
+    // Database mode: files of addons that are not installed are judged as if their addon were
+    // installed, to tell "registered by a module that is not installed" apart.
+    let all_map = installed.map(|_| {
+        let installable: Vec<&Addon> = addons
+            .iter()
+            .copied()
+            .filter(|a| a.manifest.installable)
+            .collect();
+        Assembler::new(&installable, &statics).bundle_map()
+    });
 
     // (module, web path, absolute path) of every JS file.
     let files: Vec<(&str, &str, &Path)> = statics
@@ -283,7 +293,10 @@ pub fn scan_handlers(inv: &Inventory, installed: Option<&BTreeSet<String>>) -> H
     for res in js_scan::resolve(&scans) {
         let (module, web, path) = files[res.file];
         let reg = res.registration;
-        let load = map.load(web);
+        let load = match (installed, &all_map) {
+            (Some(set), Some(all)) if !set.contains(module) => all.load(web),
+            _ => map.load(web),
+        };
         h.registrations += 1;
         match reg.key {
             Some(key) => {
@@ -647,7 +660,7 @@ impl Judge<'_> {
             f
         };
         let what = format!("{} `{}`{}", u.kind.as_str(), u.key, menus_suffix(u));
-        let missing_list = missing.iter().cloned().collect::<Vec<_>>().join(", ");
+        let missing_list = short_list(&missing);
 
         // Satisfied by a handler the module can rely on.
         let relied = backend.iter().find(|h| match (&u.module, self.installed) {
@@ -782,6 +795,16 @@ impl Judge<'_> {
     }
 }
 
+/// `a, b, c` — at most 8 names, then the count.
+fn short_list(names: &BTreeSet<String>) -> String {
+    let shown: Vec<&str> = names.iter().take(8).map(String::as_str).collect();
+    if names.len() > shown.len() {
+        format!("{}, … ({} in all)", shown.join(", "), names.len())
+    } else {
+        shown.join(", ")
+    }
+}
+
 fn menus_suffix(u: &Use) -> String {
     match &u.action {
         None => String::new(),
@@ -862,7 +885,7 @@ fn check_uses(
                     "{n} {} use(s) not verifiable ({}{more}): registered by no module on the addons path, and module(s) {} not on it",
                     kind.as_str(),
                     shown.join(", "),
-                    missing.into_iter().collect::<Vec<_>>().join(", ")
+                    short_list(&missing)
                 ),
             )
             .module(module),
@@ -901,12 +924,20 @@ pub fn check_static(inv: &Inventory) -> ClientActionsAnalysis {
 pub fn check_database(db: &mut Database, inv: &Inventory) -> Result<ClientActionsAnalysis, Fatal> {
     let modules = db.modules()?;
     let actions = db.client_actions()?;
-    let installed: BTreeSet<String> = modules
+    Ok(check_database_rows(
+        inv,
+        &installed_modules(&modules),
+        actions,
+    ))
+}
+
+/// The modules installed in the database (`installed`, `to upgrade`, `to remove`).
+pub fn installed_modules(modules: &[crate::db::DbModule]) -> BTreeSet<String> {
+    modules
         .iter()
         .filter(|m| crate::checks::versions::is_installed_state(&m.state))
         .map(|m| m.name.clone())
-        .collect();
-    Ok(check_database_rows(inv, &installed, actions))
+        .collect()
 }
 
 /// [`check_database`] once the rows are loaded.

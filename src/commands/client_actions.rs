@@ -18,7 +18,9 @@ pub fn run(_args: &ClientActionsArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
         let modules = db.modules()?;
         let series = crate::db::series_from_modules(&modules);
         let inv = ctx.inventory(series)?;
-        let analysis = client_actions::check_database(&mut db, &inv)?;
+        let actions = db.client_actions()?;
+        let installed = client_actions::installed_modules(&modules);
+        let analysis = client_actions::check_database_rows(&inv, &installed, actions);
         report.context("mode", "database");
         report.context("database", db.name.clone());
         report.context("server", db.spec.describe());
@@ -69,7 +71,11 @@ fn fill(report: &mut Report, a: ClientActionsAnalysis) {
             json!(location),
             json!(c.status.as_str()),
             json!(c.handler),
-            json!(u.action.as_ref().map(|a| a.menus.clone()).unwrap_or_default()),
+            json!(u
+                .action
+                .as_ref()
+                .map(|a| a.menus.clone())
+                .unwrap_or_default()),
         ]);
     }
     report.tables.push(table);

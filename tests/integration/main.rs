@@ -4,5 +4,6 @@
 mod common;
 
 mod cli_addons;
+mod client_actions;
 mod db_audits;
 mod pyliteral_diff;
