@@ -244,9 +244,9 @@ pub fn scan_handlers(inv: &Inventory, installed: Option<&BTreeSet<String>>) -> H
         })
         .collect();
 
-    // Pass 1: read every file once; tokenize those that can define registrations, aliases or
-    // helpers (they name a registry). Keep the others' text for pass 2.
-    let first: Vec<(Option<js_scan::FileScan>, Option<String>)> = files
+    // Pass 1: read every file once; tokenize those that can register, define an alias or a
+    // helper (they name a registry category or a legacy registry). Keep the others' text.
+    let mut slots: Vec<(Option<js_scan::FileScan>, Option<String>)> = files
         .par_iter()
         .map(|(_, _, p)| {
             let text = match std::fs::read(p) {
@@ -254,30 +254,48 @@ pub fn scan_handlers(inv: &Inventory, installed: Option<&BTreeSet<String>>) -> H
                     .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
                 Err(_) => return (None, None),
             };
-            if text.contains("registry") || text.contains("category") {
+            if js_scan::may_register(&text) {
                 (Some(js_scan::scan(&text)), None)
             } else {
                 (None, Some(text))
             }
         })
         .collect();
-    // Pass 2: files that mention an exported alias or a helper may use it.
-    let mut names: Vec<String> = Vec::new();
-    for (s, _) in &first {
-        if let Some(s) = s {
-            names.extend(s.exported_aliases.iter().map(|(n, _)| n.clone()));
-            names.extend(s.helpers.iter().map(|h| h.name.clone()));
+    // Next passes: files that mention an exported alias or a helper found so far may use it;
+    // repeat while new names appear (a helper built on an imported alias).
+    let mut known: std::collections::HashSet<String> = std::collections::HashSet::new();
+    loop {
+        let mut fresh: Vec<String> = Vec::new();
+        for s in slots.iter().filter_map(|(s, _)| s.as_ref()) {
+            let names = s
+                .exported_aliases
+                .iter()
+                .map(|(n, _)| n)
+                .chain(s.helpers.iter().map(|h| &h.name));
+            for n in names {
+                if known.insert(n.clone()) {
+                    fresh.push(n.clone());
+                }
+            }
         }
+        if fresh.is_empty() {
+            break;
+        }
+        slots.par_iter_mut().for_each(|slot| {
+            let hit = slot
+                .1
+                .as_deref()
+                .is_some_and(|t| fresh.iter().any(|n| t.contains(n.as_str())));
+            if hit {
+                if let Some(t) = slot.1.take() {
+                    slot.0 = Some(js_scan::scan(&t));
+                }
+            }
+        });
     }
-    names.sort();
-    names.dedup();
-    let scans: Vec<js_scan::FileScan> = first
-        .into_par_iter()
-        .map(|(scan, text)| match (scan, text) {
-            (Some(s), _) => s,
-            (None, Some(t)) if names.iter().any(|n| t.contains(n.as_str())) => js_scan::scan(&t),
-            _ => js_scan::FileScan::default(),
-        })
+    let scans: Vec<js_scan::FileScan> = slots
+        .into_iter()
+        .map(|(s, _)| s.unwrap_or_default())
         .collect();
     let tokenized = scans
         .iter()

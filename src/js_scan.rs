@@ -425,7 +425,14 @@ struct Scanner<'a> {
     imports: HashMap<&'a str, &'a str>,
     local_functions: HashSet<&'a str>,
     scopes: Vec<Scope>,
-    candidate_calls: Vec<(usize, Call)>,
+    candidate_calls: Vec<usize>,
+}
+
+/// True when a file can register a key, define a registry alias or a helper: it names a
+/// registry category or a legacy registry. Files that do not may still use an imported alias or
+/// helper; callers scan those when they mention one.
+pub fn may_register(src: &str) -> bool {
+    src.contains("category") || src.contains("_registry")
 }
 
 /// Scans one file's text.
@@ -445,11 +452,11 @@ pub fn scan(src: &str) -> FileScan {
     s.run();
     let keep: Vec<Call> = std::mem::take(&mut s.candidate_calls)
         .into_iter()
-        .filter(|(_, c)| {
-            s.imports.values().any(|v| *v == c.callee)
-                || s.local_functions.contains(c.callee.as_str())
+        .filter(|&i| {
+            let name = s.toks[i].text;
+            s.imports.contains_key(name) || s.local_functions.contains(name)
         })
-        .map(|(_, c)| c)
+        .filter_map(|i| s.call_at(i))
         .collect();
     s.out.calls = keep;
     s.out
@@ -747,35 +754,35 @@ impl<'a> Scanner<'a> {
                 return;
             }
         }
-        // A call with literal arguments: a candidate helper call.
+        // A call: a candidate helper call, materialised after the pass for the names this
+        // file imports or defines.
         if self.is(i + 1, "(")
             && !(i > 0 && (self.is(i - 1, ".") || self.ident(i - 1) == Some("function")))
         {
-            let (args, _) = self.args(i + 1);
-            if args.is_empty() || args.len() > 8 {
-                return;
-            }
-            let lits: Vec<Option<String>> = args
-                .iter()
-                .map(|&(a, b)| if b == a + 1 { self.literal(a) } else { None })
-                .collect();
-            if lits.iter().any(Option::is_some) {
-                let callee = self
-                    .imports
-                    .get(t.text)
-                    .copied()
-                    .unwrap_or(t.text)
-                    .to_string();
-                self.candidate_calls.push((
-                    i,
-                    Call {
-                        callee,
-                        args: lits,
-                        line: t.line,
-                    },
-                ));
-            }
+            self.candidate_calls.push(i);
         }
+    }
+
+    /// The call at `i` (`name (`), if it has literal string arguments.
+    fn call_at(&self, i: usize) -> Option<Call> {
+        let t = self.toks[i];
+        let (args, _) = self.args(i + 1);
+        if args.is_empty() || args.len() > 8 {
+            return None;
+        }
+        let lits: Vec<Option<String>> = args
+            .iter()
+            .map(|&(a, b)| if b == a + 1 { self.literal(a) } else { None })
+            .collect();
+        if !lits.iter().any(Option::is_some) {
+            return None;
+        }
+        let callee = self.imports.get(t.text).copied().unwrap_or(t.text);
+        Some(Call {
+            callee: callee.to_string(),
+            args: lits,
+            line: t.line,
+        })
     }
 
     /// `import { a, b as c } from "…"` and `import d from "…"`.
