@@ -110,12 +110,26 @@ struct Tok<'a> {
     kind: Kind,
     /// Identifier or punctuation text; for strings the raw content between the quotes.
     text: &'a str,
-    line: usize,
-    start: usize,
-    end: usize,
+    line: u32,
+    start: u32,
+    end: u32,
 }
 
-impl Tok<'_> {
+impl<'a> Tok<'a> {
+    fn new(kind: Kind, text: &'a str, line: usize, start: usize, end: usize) -> Tok<'a> {
+        Tok {
+            kind,
+            text,
+            line: line as u32,
+            start: start as u32,
+            end: end as u32,
+        }
+    }
+
+    fn line(&self) -> usize {
+        self.line as usize
+    }
+
     fn is(&self, p: &str) -> bool {
         matches!(self.kind, Kind::Punct | Kind::Ident) && self.text == p
     }
@@ -190,13 +204,7 @@ fn tokenize(src: &str) -> Vec<Tok<'_>> {
                 while i < b.len() && (b[i].is_ascii_alphanumeric()) {
                     i += 1;
                 }
-                toks.push(Tok {
-                    kind: Kind::Regex,
-                    text: "",
-                    line: l,
-                    start,
-                    end: i,
-                });
+                toks.push(Tok::new(Kind::Regex, "", l, start, i));
             }
             b'\'' | b'"' => {
                 let start = i;
@@ -217,13 +225,7 @@ fn tokenize(src: &str) -> Vec<Tok<'_>> {
                 }
                 let end = i.min(b.len());
                 i = (i + 1).min(b.len());
-                toks.push(Tok {
-                    kind: Kind::Str,
-                    text: &src[start + 1..end],
-                    line: l,
-                    start,
-                    end: i,
-                });
+                toks.push(Tok::new(Kind::Str, &src[start + 1..end], l, start, i));
             }
             b'`' => {
                 let (tok, ni, nl, opened) = template_part(src, i + 1, line, i);
@@ -261,13 +263,7 @@ fn tokenize(src: &str) -> Vec<Tok<'_>> {
                 while !src.is_char_boundary(i) {
                     i += 1;
                 }
-                toks.push(Tok {
-                    kind: Kind::Ident,
-                    text: &src[start..i],
-                    line,
-                    start,
-                    end: i,
-                });
+                toks.push(Tok::new(Kind::Ident, &src[start..i], line, start, i));
             }
             _ if c.is_ascii_digit() => {
                 let start = i;
@@ -275,13 +271,7 @@ fn tokenize(src: &str) -> Vec<Tok<'_>> {
                 {
                     i += 1;
                 }
-                toks.push(Tok {
-                    kind: Kind::Num,
-                    text: &src[start..i],
-                    line,
-                    start,
-                    end: i,
-                });
+                toks.push(Tok::new(Kind::Num, &src[start..i], line, start, i));
             }
             _ => {
                 let start = i;
@@ -303,13 +293,7 @@ fn tokenize(src: &str) -> Vec<Tok<'_>> {
                     b'}' => brace_depth = brace_depth.saturating_sub(1),
                     _ => {}
                 }
-                toks.push(Tok {
-                    kind: Kind::Punct,
-                    text: &src[start..i],
-                    line,
-                    start,
-                    end: i,
-                });
+                toks.push(Tok::new(Kind::Punct, &src[start..i], line, start, i));
             }
         }
     }
@@ -339,23 +323,17 @@ fn template_part(
             b'\n' => line += 1,
             b'`' => {
                 let whole = b[start] == b'`';
-                let tok = Tok {
-                    kind: if whole { Kind::Str } else { Kind::DynTemplate },
-                    text: &src[content_start..i],
-                    line: l,
+                let tok = Tok::new(
+                    if whole { Kind::Str } else { Kind::DynTemplate },
+                    &src[content_start..i],
+                    l,
                     start,
-                    end: i + 1,
-                };
+                    i + 1,
+                );
                 return (tok, i + 1, line, false);
             }
             b'$' if b.get(i + 1) == Some(&b'{') => {
-                let tok = Tok {
-                    kind: Kind::DynTemplate,
-                    text: "",
-                    line: l,
-                    start,
-                    end: i + 2,
-                };
+                let tok = Tok::new(Kind::DynTemplate, "", l, start, i + 2);
                 return (tok, i + 2, line, true);
             }
             _ => {}
@@ -364,13 +342,7 @@ fn template_part(
     }
     let end = b.len();
     (
-        Tok {
-            kind: Kind::DynTemplate,
-            text: "",
-            line: l,
-            start,
-            end,
-        },
+        Tok::new(Kind::DynTemplate, "", l, start, end),
         end,
         line,
         false,
@@ -437,6 +409,10 @@ pub fn may_register(src: &str) -> bool {
 
 /// Scans one file's text.
 pub fn scan(src: &str) -> FileScan {
+    // Token offsets are 32-bit; no JavaScript source is anywhere near 4 GiB.
+    if src.len() > u32::MAX as usize {
+        return FileScan::default();
+    }
     // Helper calls are only kept for names this file imports or defines.
     let toks = tokenize(src);
     let mut s = Scanner {
@@ -514,7 +490,7 @@ impl<'a> Scanner<'a> {
 
     fn text(&self, from: usize, to: usize) -> String {
         match (self.tok(from), to.checked_sub(1).and_then(|j| self.tok(j))) {
-            (Some(a), Some(b)) if b.end >= a.start => self.src[a.start..b.end]
+            (Some(a), Some(b)) if b.end >= a.start => self.src[a.start as usize..b.end as usize]
                 .split_whitespace()
                 .collect::<Vec<_>>()
                 .join(" "),
@@ -551,7 +527,7 @@ impl<'a> Scanner<'a> {
     fn adds_from(&mut self, mut j: usize, registry: Registry, via: &str) {
         while self.is(j, ".") && self.ident(j + 1) == Some("add") && self.is(j + 2, "(") {
             let (args, next) = self.args(j + 2);
-            let line = self.tok(j + 1).map(|t| t.line).unwrap_or(0);
+            let line = self.tok(j + 1).map(|t| t.line()).unwrap_or(0);
             if let Some(&(a, b)) = args.first() {
                 self.register(registry, a, b, line, via);
             }
@@ -748,7 +724,7 @@ impl<'a> Scanner<'a> {
                         imported: imported.to_string(),
                         key,
                         expr,
-                        line: t.line,
+                        line: t.line(),
                     });
                 }
                 return;
@@ -781,7 +757,7 @@ impl<'a> Scanner<'a> {
         Some(Call {
             callee: callee.to_string(),
             args: lits,
-            line: t.line,
+            line: t.line(),
         })
     }
 
