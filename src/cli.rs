@@ -126,6 +126,10 @@ pub enum Command {
     DeployCheck(DeployCheckArgs),
     /// Refresh the module list, update all modules, rebuild the assets (stops at the first failure).
     TruthSync(TruthSyncArgs),
+    /// Client actions, field widgets and view classes that no loaded bundle registers
+    /// (KeyNotFoundError before users click); with -d/--db-url, the database's client actions
+    /// and the menus that break.
+    CheckClientActions(ClientActionsArgs),
     /// List every finding code.
     Rules,
     /// Explain a finding code.
@@ -153,6 +157,20 @@ pub struct DepsArgs {
     /// Draw the closure of --modules as a tree.
     #[arg(long, requires = "modules")]
     pub tree: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct ClientActionsArgs {
+    /// CI mode: only the findings, one line each; exit 1 on any error finding, else 0.
+    #[arg(long)]
+    pub ci: bool,
+}
+
+impl Command {
+    /// True when the subcommand asks for CI behaviour (`--ci`).
+    pub fn ci(&self) -> bool {
+        matches!(self, Command::CheckClientActions(a) if a.ci)
+    }
 }
 
 #[derive(Debug, Args)]

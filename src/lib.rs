@@ -5,8 +5,10 @@
 //! [`commands`].
 
 pub mod addons;
+pub mod assets;
 pub mod checks;
 pub mod cli;
+pub mod client_actions;
 pub mod commands;
 pub mod db;
 pub mod deploy;
@@ -14,6 +16,7 @@ pub mod exec;
 pub mod exit;
 pub mod finding;
 pub mod graph;
+pub mod js_scan;
 pub mod manifest;
 pub mod odoo_conf;
 pub mod parity;

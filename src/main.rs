@@ -47,10 +47,12 @@ fn run(cli: &Cli) -> i32 {
             std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && stdout.is_terminal()
         }
     };
+    // `--ci`: quiet, and the exit code depends on error findings only.
+    let ci = cli.command.ci();
     let opts = RenderOptions {
         format: g.format,
         color,
-        quiet: g.quiet,
+        quiet: g.quiet || ci,
     };
     // Stdout is line-buffered: a large JSON document would cost one write per line.
     let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
@@ -61,12 +63,13 @@ fn run(cli: &Cli) -> i32 {
         }
     }
     // CSV carries one table; the findings then go to stderr so they are not lost.
-    if g.format == Format::Csv && !report.tables.is_empty() && !g.quiet {
+    if g.format == Format::Csv && !report.tables.is_empty() && !opts.quiet {
         for f in &report.findings {
             eprintln!("{}", report::finding_line(f, false));
         }
     }
+    let fail_on = if ci { exit::FailOn::Error } else { g.fail_on };
     outcome
         .exit
-        .unwrap_or_else(|| exit::code_for(&report.findings, g.fail_on))
+        .unwrap_or_else(|| exit::code_for(&report.findings, fail_on))
 }

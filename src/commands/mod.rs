@@ -10,6 +10,7 @@ use crate::odoo_conf::OdooConf;
 use crate::report::Report;
 use crate::version::Series;
 
+pub mod client_actions;
 pub mod db;
 pub mod deploy_check;
 pub mod deps;
@@ -196,6 +197,7 @@ pub fn run(command: &Command, ctx: &mut Ctx) -> Result<Outcome, Fatal> {
         Command::Parity(args) => parity::run(args, ctx),
         Command::DeployCheck(args) => deploy_check::run(args, ctx),
         Command::TruthSync(args) => truth_sync::run(args, ctx),
+        Command::CheckClientActions(args) => client_actions::run(args, ctx).map(Into::into),
         Command::Rules => Ok(rules::list().into()),
         Command::Explain(args) => rules::explain(args).map(Into::into),
     }

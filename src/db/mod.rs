@@ -23,6 +23,7 @@ pub mod sql {
     pub const DANGLING_MENUS: &str = include_str!("../../sql/dangling_menus.sql");
     pub const ORPHAN_XMLIDS: &str = include_str!("../../sql/orphan_xmlids.sql");
     pub const PARITY_COUNTS: &str = include_str!("../../sql/parity_counts.sql");
+    pub const CLIENT_ACTIONS: &str = include_str!("../../sql/client_actions.sql");
 }
 
 /// Session limits.
@@ -94,6 +95,21 @@ pub struct OrphanXmlId {
     pub name: String,
     pub model: String,
     pub res_id: Option<i32>,
+}
+
+/// A row of `ir_act_client` with its owner and the menus that open it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DbClientAction {
+    pub id: i32,
+    pub tag: String,
+    pub name: Option<String>,
+    /// Module of the action's XML id; `None` for actions created in the UI.
+    pub module: Option<String>,
+    pub xmlid: Option<String>,
+    /// State of that module in `ir_module_module`.
+    pub module_state: Option<String>,
+    /// Active menus opening the action, as `Name (id N, module.xmlid)`.
+    pub menus: Vec<String>,
 }
 
 /// An open, read-only session on an Odoo database.
@@ -310,6 +326,22 @@ impl Database {
                 action: r.get("action"),
                 active: r.get("active"),
                 xmlid: r.get("xmlid"),
+            })
+            .collect())
+    }
+
+    pub fn client_actions(&mut self) -> Result<Vec<DbClientAction>, Fatal> {
+        Ok(self
+            .query(sql::CLIENT_ACTIONS)?
+            .iter()
+            .map(|r| DbClientAction {
+                id: r.get("id"),
+                tag: r.get::<_, Option<String>>("tag").unwrap_or_default(),
+                name: r.get("name"),
+                module: r.get("module"),
+                xmlid: r.get("xmlid"),
+                module_state: r.get("module_state"),
+                menus: r.get::<_, Option<Vec<String>>>("menus").unwrap_or_default(),
             })
             .collect())
     }

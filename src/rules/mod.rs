@@ -9,6 +9,7 @@
 use crate::finding::Severity;
 
 pub mod addons;
+pub mod client_actions;
 pub mod db;
 pub mod deploy;
 pub mod parity;
@@ -36,7 +37,13 @@ pub fn all() -> Vec<&'static Rule> {
 }
 
 fn families() -> &'static [&'static [Rule]] {
-    &[addons::RULES, db::RULES, deploy::RULES, parity::RULES]
+    &[
+        addons::RULES,
+        client_actions::RULES,
+        db::RULES,
+        deploy::RULES,
+        parity::RULES,
+    ]
 }
 
 /// Looks a rule up by code (case-insensitive) or by name.

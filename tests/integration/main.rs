@@ -4,6 +4,7 @@
 mod common;
 
 mod cli_addons;
+mod client_actions;
 mod db_audits;
 mod deploy_check;
 mod parity;

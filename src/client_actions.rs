@@ -1,0 +1,1050 @@
+//! Client actions, field widgets and view classes against the registrations that the backend
+//! web client loads.
+//!
+//! Handlers come from the JavaScript of every addon ([`crate::js_scan`]), each tagged with how
+//! the backend loads its file ([`crate::assets`]). Uses come from the XML data files the
+//! manifests list (`ir.actions.client` records, `widget=` and `js_class=` in views), from Python
+//! code returning `{'type': 'ir.actions.client', 'tag': …}`, and in database mode from
+//! `ir_act_client` with the owning module and the menus that open each action.
+//!
+//! A key used by module M is satisfied by a backend-loaded handler in M or a module M depends on
+//! (transitively; `web` always counts, it is installed in every database), or in database mode
+//! by one in an installed module. When nothing on the addons path registers a key and modules M
+//! depends on (or installed modules) are missing from the path, the key is "not verifiable"
+//! rather than wrong.
+
+use std::collections::{BTreeMap, BTreeSet, HashMap};
+use std::path::{Path, PathBuf};
+
+use rayon::prelude::*;
+
+use crate::addons::{Addon, Inventory};
+use crate::assets::{self, Assembler, Load, StaticFiles};
+use crate::db::{Database, DbClientAction};
+use crate::exit::Fatal;
+use crate::finding::{Finding, Severity};
+use crate::graph::Graph;
+use crate::js_scan::{self, Registry};
+use crate::rules::client_actions as r;
+
+/// A backend-visible (or not) registration of a literal key.
+#[derive(Debug, Clone)]
+pub struct Handler {
+    pub registry: Registry,
+    pub key: String,
+    pub module: String,
+    pub file: PathBuf,
+    pub line: usize,
+    pub load: Load,
+    pub via: String,
+}
+
+/// A registration with a computed key.
+#[derive(Debug, Clone)]
+pub struct DynamicRegistration {
+    pub registry: Registry,
+    pub expr: String,
+    pub module: String,
+    pub file: PathBuf,
+    pub line: usize,
+    pub load: Load,
+}
+
+/// Every registration found on the addons paths.
+#[derive(Debug, Default)]
+pub struct Handlers {
+    by_key: HashMap<(Registry, String), Vec<Handler>>,
+    /// `fields` keys registered with a view-type prefix (`list.many2many_tags`), by suffix.
+    by_suffix: HashMap<String, Vec<Handler>>,
+    pub dynamic: Vec<DynamicRegistration>,
+    pub js_files: usize,
+    pub js_files_tokenized: usize,
+    pub registrations: usize,
+    pub backend_files: usize,
+}
+
+impl Handlers {
+    /// The handlers that can serve `key` in `registry` (for field widgets, also the
+    /// `<view type or js_class>.key` registrations).
+    pub fn lookup(&self, registry: Registry, key: &str) -> Vec<&Handler> {
+        let mut out: Vec<&Handler> = self
+            .by_key
+            .get(&(registry, key.to_string()))
+            .map(|v| v.iter().collect())
+            .unwrap_or_default();
+        if registry == Registry::Fields {
+            if let Some(v) = self.by_suffix.get(key) {
+                out.extend(v.iter());
+            }
+        }
+        out
+    }
+
+    /// Every literal handler, sorted by registry, key, module, file, line.
+    pub fn all(&self) -> Vec<&Handler> {
+        let mut v: Vec<&Handler> = self.by_key.values().flatten().collect();
+        v.sort_by(|a, b| {
+            (a.registry, &a.key, &a.module, &a.file, a.line)
+                .cmp(&(b.registry, &b.key, &b.module, &b.file, b.line))
+        });
+        v
+    }
+}
+
+/// What a use looks up.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum UseKind {
+    Action,
+    Widget,
+    JsClass,
+}
+
+impl UseKind {
+    pub fn registry(self) -> Registry {
+        match self {
+            UseKind::Action => Registry::Actions,
+            UseKind::Widget => Registry::Fields,
+            UseKind::JsClass => Registry::Views,
+        }
+    }
+    pub fn as_str(self) -> &'static str {
+        match self {
+            UseKind::Action => "client action",
+            UseKind::Widget => "field widget",
+            UseKind::JsClass => "view js_class",
+        }
+    }
+    fn noun(self) -> &'static str {
+        match self {
+            UseKind::Action => "tag",
+            UseKind::Widget => "widget",
+            UseKind::JsClass => "js_class",
+        }
+    }
+}
+
+/// One place that looks a key up.
+#[derive(Debug, Clone)]
+pub struct Use {
+    pub kind: UseKind,
+    pub key: String,
+    /// The module using it (owner of the record or file); `None` for database actions created
+    /// in the user interface.
+    pub module: Option<String>,
+    pub file: Option<PathBuf>,
+    pub line: Option<usize>,
+    /// `xml`, `python` or `database`.
+    pub source: &'static str,
+    /// Database mode: the action row.
+    pub action: Option<DbClientAction>,
+}
+
+/// How a use fares.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, PartialOrd, Ord)]
+pub enum Status {
+    Ok,
+    NotADependency,
+    NotVerifiable,
+    HandlerNotInstalled,
+    TestBundleOnly,
+    OutsideBackend,
+    Missing,
+}
+
+impl Status {
+    pub fn as_str(self) -> &'static str {
+        match self {
+            Status::Ok => "ok",
+            Status::NotADependency => "not a dependency",
+            Status::NotVerifiable => "not verifiable",
+            Status::HandlerNotInstalled => "handler not installed",
+            Status::TestBundleOnly => "test bundle only",
+            Status::OutsideBackend => "outside backend bundles",
+            Status::Missing => "not registered",
+        }
+    }
+    /// True when the use fails in the browser.
+    pub fn is_broken(self) -> bool {
+        matches!(
+            self,
+            Status::HandlerNotInstalled
+                | Status::TestBundleOnly
+                | Status::OutsideBackend
+                | Status::Missing
+        )
+    }
+}
+
+/// One checked use.
+#[derive(Debug, Clone)]
+pub struct Checked {
+    pub use_: Use,
+    pub status: Status,
+    /// `module: file:line` of the handler that decided the status, if any.
+    pub handler: Option<String>,
+}
+
+/// Everything the check found, for the command and for other features (parity).
+#[derive(Debug, Default)]
+pub struct ClientActionsAnalysis {
+    pub checked: Vec<Checked>,
+    pub findings: Vec<Finding>,
+    pub handlers: Handlers,
+    /// Client actions checked / satisfied / broken.
+    pub actions_checked: usize,
+    pub actions_valid: usize,
+    pub actions_broken: usize,
+    pub actions_not_verifiable: usize,
+    pub widgets_checked: usize,
+    pub views_checked: usize,
+}
+
+/// Which modules are installed, in database mode.
+pub struct Installed<'a> {
+    pub modules: &'a BTreeSet<String>,
+}
+
+/// Scans the JavaScript of every addon. `installed` limits the bundles to the installed addons
+/// (database mode); otherwise every installable addon takes part.
+pub fn scan_handlers(inv: &Inventory, installed: Option<&BTreeSet<String>>) -> Handlers {
+    let addons: Vec<&Addon> = inv.addons.values().collect();
+    let statics: BTreeMap<String, StaticFiles> = addons
+        .par_iter()
+        .map(|a| (a.name.clone(), assets::static_files(a)))
+        .collect();
+    let taking_part: Vec<&Addon> = addons
+        .iter()
+        .copied()
+        .filter(|a| match installed {
+            Some(set) => set.contains(&a.name),
+            None => a.manifest.installable,
+        })
+        .collect();
+    let asm = Assembler::new(&taking_part, &statics);
+    let map = asm.bundle_map();
+    // Database mode: files of addons that are not installed are judged as if their addon were
+    // installed, to tell "registered by a module that is not installed" apart.
+    let all_map = installed.map(|_| {
+        let installable: Vec<&Addon> = addons
+            .iter()
+            .copied()
+            .filter(|a| a.manifest.installable)
+            .collect();
+        Assembler::new(&installable, &statics).bundle_map()
+    });
+
+    // (module, web path, absolute path) of every JS file.
+    let files: Vec<(&str, &str, &Path)> = statics
+        .iter()
+        .flat_map(|(m, st)| {
+            st.files
+                .iter()
+                .filter(|(w, _)| w.ends_with(".js"))
+                .map(move |(w, p)| (m.as_str(), w.as_str(), p.as_path()))
+        })
+        .collect();
+
+    // Pass 1: read every file once; tokenize those that can register, define an alias or a
+    // helper (they name a registry category or a legacy registry). Keep the others' text.
+    let mut slots: Vec<(Option<js_scan::FileScan>, Option<String>)> = files
+        .par_iter()
+        .map(|(_, _, p)| {
+            let text = match std::fs::read(p) {
+                Ok(b) => String::from_utf8(b)
+                    .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
+                Err(_) => return (None, None),
+            };
+            if js_scan::may_register(&text) {
+                (Some(js_scan::scan(&text)), None)
+            } else {
+                (None, Some(text))
+            }
+        })
+        .collect();
+    // Next passes: files that mention an exported alias or a helper found so far may use it;
+    // repeat while new names appear (a helper built on an imported alias).
+    let mut known: std::collections::HashSet<String> = std::collections::HashSet::new();
+    loop {
+        let mut fresh: Vec<String> = Vec::new();
+        for s in slots.iter().filter_map(|(s, _)| s.as_ref()) {
+            let names = s
+                .exported_aliases
+                .iter()
+                .map(|(n, _)| n)
+                .chain(s.helpers.iter().map(|h| &h.name));
+            for n in names {
+                if known.insert(n.clone()) {
+                    fresh.push(n.clone());
+                }
+            }
+        }
+        if fresh.is_empty() {
+            break;
+        }
+        slots.par_iter_mut().for_each(|slot| {
+            let hit = slot
+                .1
+                .as_deref()
+                .is_some_and(|t| fresh.iter().any(|n| t.contains(n.as_str())));
+            if hit {
+                if let Some(t) = slot.1.take() {
+                    slot.0 = Some(js_scan::scan(&t));
+                }
+            }
+        });
+    }
+    let scans: Vec<js_scan::FileScan> = slots
+        .into_iter()
+        .map(|(s, _)| s.unwrap_or_default())
+        .collect();
+    let tokenized = scans
+        .iter()
+        .filter(|s| !s.registrations.is_empty() || !s.calls.is_empty() || !s.alias_calls.is_empty())
+        .count();
+
+    let mut h = Handlers {
+        js_files: files.len(),
+        js_files_tokenized: tokenized,
+        backend_files: map.backend_len(),
+        ..Handlers::default()
+    };
+    for res in js_scan::resolve(&scans) {
+        let (module, web, path) = files[res.file];
+        let reg = res.registration;
+        let load = match (installed, &all_map) {
+            (Some(set), Some(all)) if !set.contains(module) => all.load(web),
+            _ => map.load(web),
+        };
+        h.registrations += 1;
+        match reg.key {
+            Some(key) => {
+                let handler = Handler {
+                    registry: reg.registry,
+                    key: key.clone(),
+                    module: module.to_string(),
+                    file: path.to_path_buf(),
+                    line: reg.line,
+                    load,
+                    via: reg.via,
+                };
+                if reg.registry == Registry::Fields {
+                    if let Some((_, suffix)) = key.rsplit_once('.') {
+                        h.by_suffix
+                            .entry(suffix.to_string())
+                            .or_default()
+                            .push(handler.clone());
+                    }
+                }
+                h.by_key
+                    .entry((reg.registry, key))
+                    .or_default()
+                    .push(handler);
+            }
+            None => h.dynamic.push(DynamicRegistration {
+                registry: reg.registry,
+                expr: reg.expr,
+                module: module.to_string(),
+                file: path.to_path_buf(),
+                line: reg.line,
+                load,
+            }),
+        }
+    }
+    h
+}
+
+/// 1-based line of a byte offset.
+fn line_of(text: &str, pos: usize) -> usize {
+    text.as_bytes()[..pos.min(text.len())]
+        .iter()
+        .filter(|b| **b == b'\n')
+        .count()
+        + 1
+}
+
+/// Uses in one XML data file.
+pub fn xml_uses(module: &str, file: &Path, text: &str, out: &mut Vec<Use>) -> Result<(), String> {
+    let doc = roxmltree::Document::parse_with_options(
+        text,
+        roxmltree::ParsingOptions {
+            allow_dtd: true,
+            ..Default::default()
+        },
+    )
+    .map_err(|e| e.to_string())?;
+    let mk = |kind, key: &str, node: roxmltree::Node| Use {
+        kind,
+        key: key.trim().to_string(),
+        module: Some(module.to_string()),
+        file: Some(file.to_path_buf()),
+        line: Some(line_of(text, node.range().start)),
+        source: "xml",
+        action: None,
+    };
+    for rec in doc.descendants().filter(|n| n.has_tag_name("record")) {
+        match rec.attribute("model") {
+            Some("ir.actions.client") => {
+                for f in rec
+                    .children()
+                    .filter(|n| n.has_tag_name("field") && n.attribute("name") == Some("tag"))
+                {
+                    let tag = f.text().unwrap_or("").trim();
+                    if !tag.is_empty() {
+                        out.push(mk(UseKind::Action, tag, f));
+                    }
+                }
+            }
+            Some("ir.ui.view") => {
+                for arch in rec
+                    .children()
+                    .filter(|n| n.has_tag_name("field") && n.attribute("name") == Some("arch"))
+                {
+                    for n in arch.descendants().filter(|n| n.is_element()) {
+                        if n.ancestors().any(|a| a.has_tag_name("search")) {
+                            continue;
+                        }
+                        if n.has_tag_name("field") {
+                            if let Some(w) = n.attribute("widget") {
+                                if !w.trim().is_empty() {
+                                    out.push(mk(UseKind::Widget, w, n));
+                                }
+                            }
+                        }
+                        if let Some(c) = n.attribute("js_class") {
+                            if !c.trim().is_empty() {
+                                out.push(mk(UseKind::JsClass, c, n));
+                            }
+                        }
+                        if n.has_tag_name("attribute") {
+                            let kind = match n.attribute("name") {
+                                Some("widget") => Some(UseKind::Widget),
+                                Some("js_class") => Some(UseKind::JsClass),
+                                _ => None,
+                            };
+                            let v = n.text().unwrap_or("").trim();
+                            if let (Some(k), false) = (kind, v.is_empty()) {
+                                out.push(mk(k, v, n));
+                            }
+                        }
+                    }
+                }
+            }
+            _ => {}
+        }
+    }
+    Ok(())
+}
+
+/// Python: `{'type': 'ir.actions.client', 'tag': 'x'}` and `dict(type=…, tag=…)` with literal
+/// strings, found with a tokenizer that knows strings and comments.
+pub fn python_uses(module: &str, file: &Path, text: &str, out: &mut Vec<Use>) {
+    #[derive(Default)]
+    struct Group {
+        client: bool,
+        tag: Option<(String, usize)>,
+    }
+    let b = text.as_bytes();
+    let mut i = 0;
+    let mut line = 1;
+    let mut stack: Vec<(u8, Group)> = Vec::new();
+    // Last two significant tokens: (kind, text) where kind is b's' string, b'i' ident, b'p' punct.
+    let mut prev: [(u8, String); 2] = [(0, String::new()), (0, String::new())];
+    let push = |prev: &mut [(u8, String); 2], k: u8, t: String| {
+        prev[0] = std::mem::replace(&mut prev[1], (k, t));
+    };
+    while i < b.len() {
+        let c = b[i];
+        match c {
+            b'\n' => {
+                line += 1;
+                i += 1;
+            }
+            b'#' => {
+                while i < b.len() && b[i] != b'\n' {
+                    i += 1;
+                }
+            }
+            b'\'' | b'"' => {
+                let l = line;
+                let triple = b.get(i + 1) == Some(&c) && b.get(i + 2) == Some(&c);
+                let q = if triple { 3 } else { 1 };
+                // A prefix (r, b, f, u…) was taken as an identifier just before; a raw or
+                // f-string is still a string for our purpose.
+                i += q;
+                let start = i;
+                while i < b.len() {
+                    if b[i] == b'\\' {
+                        i += 2;
+                        continue;
+                    }
+                    if b[i] == b'\n' {
+                        line += 1;
+                        if !triple {
+                            break;
+                        }
+                    }
+                    if b[i] == c
+                        && (!triple || (b.get(i + 1) == Some(&c) && b.get(i + 2) == Some(&c)))
+                    {
+                        break;
+                    }
+                    i += 1;
+                }
+                let end = i.min(b.len());
+                i = (i + q).min(b.len());
+                let value = text.get(start..end).unwrap_or("").to_string();
+                // Value of `key: value` / `key=value`.
+                if prev[1].0 == b'p' && (prev[1].1 == ":" || prev[1].1 == "=") {
+                    let key_is =
+                        |k: &str| (prev[0].0 == b's' || prev[0].0 == b'i') && prev[0].1 == k;
+                    if let Some((_, g)) = stack.last_mut() {
+                        if key_is("type") && value == "ir.actions.client" {
+                            g.client = true;
+                        } else if key_is("tag") && g.tag.is_none() {
+                            g.tag = Some((value.clone(), l));
+                        }
+                    }
+                }
+                push(&mut prev, b's', value);
+            }
+            b'(' | b'[' | b'{' => {
+                stack.push((c, Group::default()));
+                push(&mut prev, b'p', (c as char).to_string());
+                i += 1;
+            }
+            b')' | b']' | b'}' => {
+                if let Some((_, g)) = stack.pop() {
+                    if let (true, Some((tag, l))) = (g.client, g.tag) {
+                        out.push(Use {
+                            kind: UseKind::Action,
+                            key: tag,
+                            module: Some(module.to_string()),
+                            file: Some(file.to_path_buf()),
+                            line: Some(l),
+                            source: "python",
+                            action: None,
+                        });
+                    }
+                }
+                push(&mut prev, b'p', (c as char).to_string());
+                i += 1;
+            }
+            _ if c == b'_' || c.is_ascii_alphabetic() => {
+                let start = i;
+                while i < b.len() && (b[i] == b'_' || b[i].is_ascii_alphanumeric()) {
+                    i += 1;
+                }
+                let word = &text[start..i];
+                // String prefixes glue to the string that follows.
+                let is_prefix = matches!(b.get(i), Some(b'\'' | b'"'))
+                    && word.len() <= 2
+                    && word.chars().all(|c| "rbfuRBFU".contains(c));
+                if !is_prefix {
+                    push(&mut prev, b'i', word.to_string());
+                }
+            }
+            b' ' | b'\t' | b'\r' | b'\\' => i += 1,
+            _ => {
+                push(&mut prev, b'p', (c as char).to_string());
+                i += 1;
+            }
+        }
+    }
+}
+
+/// Reads the uses of every addon: XML data files its manifest lists and its Python code.
+/// Unreadable or malformed files are skipped (other commands report them).
+pub fn static_uses(inv: &Inventory, only: Option<&BTreeSet<String>>) -> Vec<Use> {
+    let addons: Vec<&Addon> = inv
+        .addons
+        .values()
+        .filter(|a| a.manifest.installable)
+        .filter(|a| only.is_none_or(|s| s.contains(&a.name)))
+        .collect();
+    let mut uses: Vec<Use> = addons
+        .par_iter()
+        .flat_map_iter(|a| {
+            let mut out = Vec::new();
+            for rel in a.manifest.data.iter().chain(a.manifest.demo.iter()) {
+                if !rel.ends_with(".xml") {
+                    continue;
+                }
+                let file = a.dir.join(rel);
+                if let Ok(text) = std::fs::read_to_string(&file) {
+                    let _ = xml_uses(&a.name, &file, &text, &mut out);
+                }
+            }
+            for e in walkdir::WalkDir::new(&a.dir)
+                .into_iter()
+                .filter_entry(|e| {
+                    let n = e.file_name().to_string_lossy();
+                    !(e.depth() > 0
+                        && e.file_type().is_dir()
+                        && (n == "tests" || n == "static" || n.starts_with('.')))
+                })
+                .filter_map(Result::ok)
+            {
+                if e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "py") {
+                    if let Ok(text) = std::fs::read_to_string(e.path()) {
+                        if text.contains("ir.actions.client") {
+                            python_uses(&a.name, e.path(), &text, &mut out);
+                        }
+                    }
+                }
+            }
+            out
+        })
+        .collect();
+    uses.sort_by(|a, b| {
+        (&a.module, &a.file, a.line, a.kind, &a.key)
+            .cmp(&(&b.module, &b.file, b.line, b.kind, &b.key))
+    });
+    uses
+}
+
+fn describe_handler(h: &Handler) -> String {
+    format!("{}: {}:{}", h.module, h.file.display(), h.line)
+}
+
+fn describe_load(load: &Load) -> String {
+    match load {
+        Load::Backend => "a backend bundle".into(),
+        Load::TestOnly(b) => format!("only the test bundle(s) {}", b.join(", ")),
+        Load::Other(b) => format!("only {} (not loaded by the backend)", b.join(", ")),
+        Load::Unbundled => "no bundle".into(),
+    }
+}
+
+/// The context a use is checked in.
+struct Judge<'a> {
+    inv: &'a Inventory,
+    graph: Graph,
+    handlers: &'a Handlers,
+    /// Database mode: installed modules.
+    installed: Option<&'a BTreeSet<String>>,
+}
+
+struct Verdict {
+    status: Status,
+    handler: Option<String>,
+    finding: Option<Finding>,
+}
+
+impl Judge<'_> {
+    /// The modules a module can rely on (itself, its dependencies, `web`), and those of them
+    /// that are not on the addons path.
+    fn closure(&self, module: Option<&str>) -> (BTreeSet<String>, BTreeSet<String>) {
+        let mut roots = vec!["web".to_string(), "base".to_string()];
+        if let Some(m) = module {
+            roots.push(m.to_string());
+        }
+        let c = self.graph.closure(&roots);
+        (c.modules, c.missing)
+    }
+
+    /// Installed modules that are not on the addons path (database mode).
+    fn installed_missing(&self) -> BTreeSet<String> {
+        self.installed
+            .map(|s| s.iter().filter(|m| !self.inv.knows(m)).cloned().collect())
+            .unwrap_or_default()
+    }
+
+    fn judge(&self, u: &Use) -> Verdict {
+        let registry = u.kind.registry();
+        let hs = self.handlers.lookup(registry, &u.key);
+        let usable = |h: &&Handler| self.installed.is_none_or(|s| s.contains(&h.module));
+        let backend: Vec<&Handler> = hs
+            .iter()
+            .copied()
+            .filter(|h| h.load == Load::Backend)
+            .filter(usable)
+            .collect();
+        let (closure, mut missing) = self.closure(u.module.as_deref());
+        if self.installed.is_some() {
+            missing.extend(self.installed_missing());
+        }
+        let noun = u.kind.noun();
+        let mk = |rule: &'static crate::rules::Rule, msg: String| {
+            let mut f = Finding::new(rule, msg);
+            if let Some(m) = &u.module {
+                f = f.module(m);
+            }
+            if let Some(p) = &u.file {
+                f = f.file(p);
+            }
+            if let Some(l) = u.line {
+                f = f.line(l);
+            }
+            f
+        };
+        let what = format!("{} `{}`{}", u.kind.as_str(), u.key, menus_suffix(u));
+        let missing_list = short_list(&missing);
+
+        // Satisfied by a handler the module can rely on.
+        let relied = backend.iter().find(|h| match (&u.module, self.installed) {
+            (None, _) => true,
+            (Some(_), _) => closure.contains(&h.module),
+        });
+        if let Some(h) = relied {
+            return Verdict {
+                status: Status::Ok,
+                handler: Some(describe_handler(h)),
+                finding: None,
+            };
+        }
+        if let Some(h) = backend.first() {
+            let user = u.module.as_deref().unwrap_or("?");
+            return Verdict {
+                status: Status::NotADependency,
+                handler: Some(describe_handler(h)),
+                finding: Some(
+                    mk(
+                        &r::NOT_A_DEPENDENCY,
+                        format!(
+                            "{what} is registered only by module {} ({}:{}), which {user} does not depend on: it works only where {} is installed",
+                            h.module,
+                            h.file.display(),
+                            h.line,
+                            h.module
+                        ),
+                    )
+                    .hint(format!("add '{}' to `depends` of {user}", h.module)),
+                ),
+            };
+        }
+        let unsure = !missing.is_empty();
+        let soften = |f: Finding| {
+            if unsure {
+                Finding {
+                    severity: Severity::Warning,
+                    message: format!(
+                        "{} (unless {missing_list}, not on the addons path, registers it too)",
+                        f.message
+                    ),
+                    ..f
+                }
+            } else {
+                f
+            }
+        };
+        // Database mode: registered in a module that is not installed.
+        if self.installed.is_some() {
+            if let Some(h) = hs.iter().find(|h| h.load == Load::Backend) {
+                return Verdict {
+                    status: Status::HandlerNotInstalled,
+                    handler: Some(describe_handler(h)),
+                    finding: Some(
+                        mk(
+                            &r::HANDLER_NOT_INSTALLED,
+                            format!(
+                                "{what} is registered only by module {} ({}:{}), which is not installed",
+                                h.module,
+                                h.file.display(),
+                                h.line
+                            ),
+                        )
+                        .hint(format!("install {} (or depend on it)", h.module)),
+                    ),
+                };
+            }
+        }
+        if let Some(h) = hs.iter().find(|h| matches!(h.load, Load::TestOnly(_))) {
+            return Verdict {
+                status: Status::TestBundleOnly,
+                handler: Some(describe_handler(h)),
+                finding: Some(soften(mk(
+                    &r::TEST_BUNDLE_ONLY,
+                    format!(
+                        "{what} is registered only in {}:{}, which {} loads",
+                        h.file.display(),
+                        h.line,
+                        describe_load(&h.load)
+                    ),
+                ))),
+            };
+        }
+        if let Some(h) = hs.first() {
+            return Verdict {
+                status: Status::OutsideBackend,
+                handler: Some(describe_handler(h)),
+                finding: Some(soften(mk(
+                    &r::OUTSIDE_BACKEND,
+                    format!(
+                        "{what} is registered only in {}:{}, which {} loads",
+                        h.file.display(),
+                        h.line,
+                        describe_load(&h.load)
+                    ),
+                ))),
+            };
+        }
+        if unsure {
+            return Verdict {
+                status: Status::NotVerifiable,
+                handler: None,
+                finding: (u.kind == UseKind::Action).then(|| {
+                    mk(
+                        &r::NOT_VERIFIABLE,
+                        format!(
+                            "{what}: not verifiable: no module on the addons path registers this {noun} in the `{}` registry, and module(s) {missing_list} {} not on the addons path",
+                            registry.as_str(),
+                            if missing.len() == 1 { "is" } else { "are" }
+                        ),
+                    )
+                }),
+            };
+        }
+        let rule = match u.kind {
+            UseKind::Action => &r::TAG_NOT_REGISTERED,
+            UseKind::Widget => &r::UNKNOWN_WIDGET,
+            UseKind::JsClass => &r::UNKNOWN_JS_CLASS,
+        };
+        Verdict {
+            status: Status::Missing,
+            handler: None,
+            finding: Some(mk(
+                rule,
+                format!(
+                    "{what} is registered by no module in the `{}` registry of a backend bundle",
+                    registry.as_str()
+                ),
+            )),
+        }
+    }
+}
+
+/// `a, b, c` — at most 8 names, then the count.
+fn short_list(names: &BTreeSet<String>) -> String {
+    let shown: Vec<&str> = names.iter().take(8).map(String::as_str).collect();
+    if names.len() > shown.len() {
+        format!("{}, … ({} in all)", shown.join(", "), names.len())
+    } else {
+        shown.join(", ")
+    }
+}
+
+fn menus_suffix(u: &Use) -> String {
+    match &u.action {
+        None => String::new(),
+        Some(a) => {
+            let id = a
+                .xmlid
+                .clone()
+                .unwrap_or_else(|| format!("ir.actions.client id {}", a.id));
+            if a.menus.is_empty() {
+                format!(" (action {id}, no menu opens it)")
+            } else {
+                format!(" (action {id}; menus that break: {})", a.menus.join("; "))
+            }
+        }
+    }
+}
+
+/// Checks a set of uses against the handlers.
+fn check_uses(
+    inv: &Inventory,
+    handlers: Handlers,
+    uses: Vec<Use>,
+    installed: Option<&BTreeSet<String>>,
+) -> ClientActionsAnalysis {
+    let judge = Judge {
+        inv,
+        graph: Graph::from_inventory(inv),
+        handlers: &handlers,
+        installed,
+    };
+    let mut a = ClientActionsAnalysis::default();
+    // Not verifiable widgets/js_classes: one info finding per module and kind.
+    let mut unverifiable: BTreeMap<(String, UseKind), (BTreeSet<String>, usize)> = BTreeMap::new();
+    for u in uses {
+        let v = judge.judge(&u);
+        match u.kind {
+            UseKind::Action => {
+                a.actions_checked += 1;
+                if v.status.is_broken() {
+                    a.actions_broken += 1;
+                } else if v.status == Status::NotVerifiable {
+                    a.actions_not_verifiable += 1;
+                } else {
+                    a.actions_valid += 1;
+                }
+            }
+            UseKind::Widget => a.widgets_checked += 1,
+            UseKind::JsClass => a.views_checked += 1,
+        }
+        if v.status == Status::NotVerifiable && u.kind != UseKind::Action {
+            let e = unverifiable
+                .entry((u.module.clone().unwrap_or_default(), u.kind))
+                .or_default();
+            e.0.insert(u.key.clone());
+            e.1 += 1;
+        }
+        a.findings.extend(v.finding);
+        a.checked.push(Checked {
+            use_: u,
+            status: v.status,
+            handler: v.handler,
+        });
+    }
+    for ((module, kind), (keys, n)) in unverifiable {
+        let (_, missing) = judge.closure(Some(&module));
+        let mut missing: BTreeSet<String> = missing;
+        missing.extend(judge.installed_missing());
+        let shown: Vec<&str> = keys.iter().take(12).map(String::as_str).collect();
+        let more = if keys.len() > shown.len() {
+            format!(", … ({} in all)", keys.len())
+        } else {
+            String::new()
+        };
+        a.findings.push(
+            Finding::new(
+                &r::NOT_VERIFIABLE,
+                format!(
+                    "{n} {} use(s) not verifiable ({}{more}): registered by no module on the addons path, and module(s) {} not on it",
+                    kind.as_str(),
+                    shown.join(", "),
+                    short_list(&missing)
+                ),
+            )
+            .module(module),
+        );
+    }
+    for d in &handlers.dynamic {
+        if d.load != Load::Backend {
+            continue;
+        }
+        a.findings.push(
+            Finding::new(
+                &r::DYNAMIC_REGISTRATION,
+                format!(
+                    "registration into the `{}` registry with a computed key `{}`: not checked",
+                    d.registry.as_str(),
+                    d.expr
+                ),
+            )
+            .module(&d.module)
+            .file(&d.file)
+            .line(d.line),
+        );
+    }
+    a.handlers = handlers;
+    a
+}
+
+/// Static mode (no database): uses from the addons' XML data files and Python code.
+pub fn check_static(inv: &Inventory) -> ClientActionsAnalysis {
+    let (handlers, uses) = rayon::join(|| scan_handlers(inv, None), || static_uses(inv, None));
+    check_uses(inv, handlers, uses, None)
+}
+
+/// Database mode: the client actions of `ir_act_client` (with their owners and menus), plus
+/// the widgets and view classes of the installed addons' views.
+pub fn check_database(db: &mut Database, inv: &Inventory) -> Result<ClientActionsAnalysis, Fatal> {
+    let modules = db.modules()?;
+    let actions = db.client_actions()?;
+    Ok(check_database_rows(
+        inv,
+        &installed_modules(&modules),
+        actions,
+    ))
+}
+
+/// The modules installed in the database (`installed`, `to upgrade`, `to remove`).
+pub fn installed_modules(modules: &[crate::db::DbModule]) -> BTreeSet<String> {
+    modules
+        .iter()
+        .filter(|m| crate::checks::versions::is_installed_state(&m.state))
+        .map(|m| m.name.clone())
+        .collect()
+}
+
+/// [`check_database`] once the rows are loaded.
+pub fn check_database_rows(
+    inv: &Inventory,
+    installed: &BTreeSet<String>,
+    actions: Vec<DbClientAction>,
+) -> ClientActionsAnalysis {
+    let (handlers, mut uses) = rayon::join(
+        || scan_handlers(inv, Some(installed)),
+        || static_uses(inv, Some(installed)),
+    );
+    uses.retain(|u| u.kind != UseKind::Action);
+    let mut db_uses: Vec<Use> = actions
+        .into_iter()
+        .map(|a| Use {
+            kind: UseKind::Action,
+            key: a.tag.clone(),
+            module: a.module.clone(),
+            file: None,
+            line: None,
+            source: "database",
+            action: Some(a),
+        })
+        .collect();
+    db_uses.extend(uses);
+    check_uses(inv, handlers, db_uses, Some(installed))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn python_dicts_and_dict_calls() {
+        let src = "def a(self):\n    # {'type': 'ir.actions.client', 'tag': 'commented'}\n    return {\n        'type': 'ir.actions.client',\n        \"tag\": \"real_one\",\n        'params': {'tag': 'inner'},\n    }\n\ndef b(self):\n    return dict(type='ir.actions.client', tag=\"kw_tag\")\n\ndef c(self):\n    return {'type': 'ir.actions.act_window', 'tag': 'not_client'}\n";
+        let mut out = Vec::new();
+        python_uses("m", Path::new("m.py"), src, &mut out);
+        let got: Vec<(String, usize)> = out
+            .iter()
+            .map(|u| (u.key.clone(), u.line.unwrap()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![("real_one".to_string(), 5), ("kw_tag".to_string(), 10)]
+        );
+    }
+
+    #[test]
+    fn xml_records_and_views() {
+        let src = r#"<odoo>
+  <record id="a" model="ir.actions.client">
+    <field name="name">A</field>
+    <field name="tag">my_tag</field>
+  </record>
+  <record id="v" model="ir.ui.view">
+    <field name="arch" type="xml">
+      <list js_class="my_list">
+        <field name="x" widget="my_widget"/>
+      </list>
+    </field>
+  </record>
+  <record id="s" model="ir.ui.view">
+    <field name="arch" type="xml">
+      <search><field name="y" widget="ignored"/></search>
+    </field>
+  </record>
+  <record id="i" model="ir.ui.view">
+    <field name="arch" type="xml">
+      <xpath expr="//field[@name='x']" position="attributes">
+        <attribute name="widget">other_widget</attribute>
+      </xpath>
+    </field>
+  </record>
+</odoo>"#;
+        let mut out = Vec::new();
+        xml_uses("m", Path::new("v.xml"), src, &mut out).unwrap();
+        let got: Vec<(UseKind, String, usize)> = out
+            .iter()
+            .map(|u| (u.kind, u.key.clone(), u.line.unwrap()))
+            .collect();
+        assert_eq!(
+            got,
+            vec![
+                (UseKind::Action, "my_tag".into(), 4),
+                (UseKind::JsClass, "my_list".into(), 8),
+                (UseKind::Widget, "my_widget".into(), 9),
+                (UseKind::Widget, "other_widget".into(), 21),
+            ]
+        );
+    }
+}

@@ -1,0 +1,96 @@
+//! `odoo-audit check-client-actions`: client actions, field widgets and view classes that would
+//! raise KeyNotFoundError (or lose their widget) in the web client. Static mode reads the
+//! addons; database mode (`-d`/`--db-url`) checks `ir_act_client` and names the menus that break.
+
+use serde_json::json;
+
+use super::{inventory_context, Ctx};
+use crate::cli::ClientActionsArgs;
+use crate::client_actions::{self, ClientActionsAnalysis};
+use crate::exit::Fatal;
+use crate::report::{Report, Table};
+
+pub fn run(_args: &ClientActionsArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
+    let db_mode = ctx.global.db.database.is_some() || ctx.global.db.db_url.is_some();
+    let mut report = Report::new("check-client-actions");
+    let (analysis, inv) = if db_mode {
+        let mut db = ctx.database()?;
+        let modules = db.modules()?;
+        let series = crate::db::series_from_modules(&modules);
+        let inv = ctx.inventory(series)?;
+        let actions = db.client_actions()?;
+        let installed = client_actions::installed_modules(&modules);
+        let analysis = client_actions::check_database_rows(&inv, &installed, actions);
+        report.context("mode", "database");
+        report.context("database", db.name.clone());
+        report.context("server", db.spec.describe());
+        report
+            .summary
+            .insert("queries".into(), json!(db.query_count()));
+        (analysis, inv)
+    } else {
+        let inv = ctx.inventory(None)?;
+        report.context("mode", "static (no database)");
+        (client_actions::check_static(&inv), inv)
+    };
+    inventory_context(&mut report, &inv);
+    fill(&mut report, analysis);
+    report.findings.extend(
+        inv.findings
+            .iter()
+            .filter(|f| f.code.starts_with('P'))
+            .cloned(),
+    );
+    Ok(report)
+}
+
+fn fill(report: &mut Report, a: ClientActionsAnalysis) {
+    let mut table = Table::new(
+        "uses",
+        "Client actions, widgets and view classes",
+        &[
+            "kind", "key", "module", "source", "location", "status", "handler", "menus",
+        ],
+    );
+    for c in &a.checked {
+        let u = &c.use_;
+        let location = match (&u.file, u.line, &u.action) {
+            (Some(f), Some(l), _) => format!("{}:{l}", f.display()),
+            (Some(f), None, _) => f.display().to_string(),
+            (None, _, Some(act)) => act
+                .xmlid
+                .clone()
+                .unwrap_or_else(|| format!("ir.actions.client id {}", act.id)),
+            _ => String::new(),
+        };
+        table.push(vec![
+            json!(u.kind.as_str()),
+            json!(u.key),
+            json!(u.module),
+            json!(u.source),
+            json!(location),
+            json!(c.status.as_str()),
+            json!(c.handler),
+            json!(u
+                .action
+                .as_ref()
+                .map(|a| a.menus.clone())
+                .unwrap_or_default()),
+        ]);
+    }
+    report.tables.push(table);
+    let s = &mut report.summary;
+    s.insert("actions_checked".into(), json!(a.actions_checked));
+    s.insert("actions_valid".into(), json!(a.actions_valid));
+    s.insert("actions_broken".into(), json!(a.actions_broken));
+    s.insert(
+        "actions_not_verifiable".into(),
+        json!(a.actions_not_verifiable),
+    );
+    s.insert("widgets_checked".into(), json!(a.widgets_checked));
+    s.insert("views_checked".into(), json!(a.views_checked));
+    s.insert("js_files".into(), json!(a.handlers.js_files));
+    s.insert("registrations".into(), json!(a.handlers.registrations));
+    s.insert("backend_files".into(), json!(a.handlers.backend_files));
+    report.findings.extend(a.findings);
+}

@@ -1,0 +1,123 @@
+//! Rules of `check-client-actions` (`A`: client actions and registrations; `W`: view widgets and
+//! view classes). `A002`–`A005` and `A007` apply to the three registries (`actions`, `fields`,
+//! `views`); the message says which.
+
+use super::Rule;
+use crate::finding::Severity::{Error, Info, Warning};
+
+pub const TAG_NOT_REGISTERED: Rule = Rule {
+    code: "A001",
+    name: "client-action-not-registered",
+    severity: Error,
+    summary: "A client action's tag is registered by no module in any backend bundle.",
+    explanation: "The web client runs an ir.actions.client by looking its `tag` up in the \
+JavaScript `actions` registry. Nothing registers this tag in a file that web.assets_backend (or a \
+bundle it includes) loads, and every module the user depends on is on the addons path, so opening \
+the action (or the menus that point at it) fails with `KeyNotFoundError: Cannot find key \"…\" in \
+the \"actions\" registry`.",
+    fix: "Register the tag (registry.category(\"actions\").add(\"<tag>\", …)) in a file of a backend bundle, or fix the tag.",
+};
+
+pub const TEST_BUNDLE_ONLY: Rule = Rule {
+    code: "A002",
+    name: "registered-only-in-test-bundle",
+    severity: Error,
+    summary: "The only registration of a key is in a file that only test bundles load.",
+    explanation: "Files listed only in test bundles (web.assets_tests, web.qunit_suite_tests, \
+*.assets_unit_tests, …) are loaded by test runners, never by users' browsers: in production the \
+registry has no such key and the web client raises KeyNotFoundError (for a field widget, falls back \
+to the default widget). When modules that may also register the key are missing from the addons \
+path the finding is a warning.",
+    fix: "Move the file to web.assets_backend in the manifest's `assets`.",
+};
+
+pub const OUTSIDE_BACKEND: Rule = Rule {
+    code: "A003",
+    name: "registered-outside-backend-bundle",
+    severity: Error,
+    summary: "The only registration of a key is in a file no backend bundle loads.",
+    explanation: "The file that registers the key is in no bundle at all, or only in bundles the \
+backend web client does not load (web.assets_frontend, report bundles, …). The registration never \
+runs in the backend. When modules that may also register the key are missing from the addons path \
+the finding is a warning.",
+    fix: "List the file in web.assets_backend (manifest `assets`), or check the glob that should match it.",
+};
+
+pub const NOT_A_DEPENDENCY: Rule = Rule {
+    code: "A004",
+    name: "handler-not-a-dependency",
+    severity: Warning,
+    summary: "The key is registered only by a module the using module does not depend on.",
+    explanation: "A tag, widget or view class used by module M is only registered by a module \
+outside M's dependencies. It works today because that module happens to be installed; a database \
+with M but without it breaks.",
+    fix: "Add the registering module to `depends` of the using module.",
+};
+
+pub const DYNAMIC_REGISTRATION: Rule = Rule {
+    code: "A005",
+    name: "dynamic-registration",
+    severity: Info,
+    summary: "A registration whose key is computed at run time was not checked.",
+    explanation: "The key passed to `.add(…)` is an expression, not a literal, so the keys it \
+registers are unknown to a static scan. They are not counted as handlers of any tag.",
+    fix: "Nothing to do if intended; register literal keys to make them checkable.",
+};
+
+pub const HANDLER_NOT_INSTALLED: Rule = Rule {
+    code: "A006",
+    name: "handler-not-installed",
+    severity: Error,
+    summary: "Database mode: the key is registered only by a module that is not installed.",
+    explanation: "The database holds a client action whose tag is registered by an addon on the \
+addons path, but that addon is not installed, so its assets are not in the bundle: the menus of \
+the action fail with KeyNotFoundError.",
+    fix: "Install the registering module, or depend on it from the module owning the action.",
+};
+
+pub const NOT_VERIFIABLE: Rule = Rule {
+    code: "A007",
+    name: "registration-not-verifiable",
+    severity: Info,
+    summary: "No module on the addons path registers the key, but modules that could are missing.",
+    explanation: "Modules the user depends on (for example web, mail or account in the CI of an \
+addons repository), or in database mode installed modules, are not on the addons path, so the \
+key may be registered there. Odoo's own widgets and actions live in `web`: add Odoo's addons to \
+the addons path to check them for real.",
+    fix: "Add the missing modules (Odoo's addons directories) to --addons-path.",
+};
+
+pub const UNKNOWN_WIDGET: Rule = Rule {
+    code: "W001",
+    name: "unknown-field-widget",
+    severity: Warning,
+    summary: "A view's field `widget` is registered by no module in the `fields` registry.",
+    explanation: "A <field widget=\"…\"/> in a view names a widget nothing registers in \
+registry.category(\"fields\") (as `widget` or `<view type>.widget`) in a backend bundle, while \
+every module the view's module depends on is on the addons path. The web client logs \
+`Missing widget` and falls back to the field type's default widget.",
+    fix: "Fix the widget name, or depend on the module that registers it.",
+};
+
+pub const UNKNOWN_JS_CLASS: Rule = Rule {
+    code: "W002",
+    name: "unknown-view-js-class",
+    severity: Error,
+    summary: "A view's `js_class` is registered by no module in the `views` registry.",
+    explanation: "The view's js_class names a view nothing registers in \
+registry.category(\"views\") in a backend bundle, while every module the view's module depends on \
+is on the addons path: opening the view raises KeyNotFoundError.",
+    fix: "Fix the js_class, or register the view in a backend bundle.",
+};
+
+pub const RULES: &[Rule] = &[
+    TAG_NOT_REGISTERED,
+    TEST_BUNDLE_ONLY,
+    OUTSIDE_BACKEND,
+    NOT_A_DEPENDENCY,
+    DYNAMIC_REGISTRATION,
+    HANDLER_NOT_INSTALLED,
+    NOT_VERIFIABLE,
+    UNKNOWN_WIDGET,
+    UNKNOWN_JS_CLASS,
+];

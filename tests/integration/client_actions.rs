@@ -1,0 +1,507 @@
+//! `check-client-actions` on the real OCA corpus and on altered copies of it, and in database
+//! mode on copies of the real Odoo 18 database.
+//!
+//! Odoo's own addons (`base`, `web`, `mail`, `base_sparse_field`) are not in the corpus. The
+//! fault tests that need a verdict rather than "not verifiable" put empty addons with those names
+//! on the path: they register nothing, so every dependency of `queue_job` is known and a missing
+//! tag is an error.
+
+use std::fs;
+use std::path::{Path, PathBuf};
+
+use crate::common::*;
+
+const CHANNEL_JS: &str = "queue_job/static/src/channel_tree/channel_tree.esm.js";
+const REGISTRATION: &str =
+    "registry.category(\"actions\").add(\"queue_job_channel_tree\", ChannelTree);";
+const TAG: &str = "queue_job_channel_tree";
+
+/// A copy of queue_job and web_timeline with empty `base`, `web`, `mail` and
+/// `base_sparse_field` addons next to them, so that queue_job's dependency closure is on the path.
+fn queue_job_tree() -> (tempfile::TempDir, PathBuf) {
+    let (tmp, root) = corpus_copy(&["queue_job", "web_timeline"]);
+    write_addon(
+        &root,
+        "base_sparse_field",
+        "{'name': 'Sparse', 'depends': ['base'], 'license': 'LGPL-3'}",
+    );
+    write_addon(
+        &root,
+        "base",
+        "{'name': 'Base', 'depends': [], 'license': 'LGPL-3'}",
+    );
+    write_addon(
+        &root,
+        "web",
+        "{'name': 'Web', 'depends': ['base'], 'license': 'LGPL-3'}",
+    );
+    write_addon(
+        &root,
+        "mail",
+        "{'name': 'Mail', 'depends': ['base', 'web'], 'license': 'LGPL-3'}",
+    );
+    (tmp, root)
+}
+
+fn check(root: &Path) -> (i32, serde_json::Value) {
+    let (code, doc, err) = run_json(
+        bin()
+            .args([
+                "check-client-actions",
+                "--odoo-series",
+                "18.0",
+                "--addons-path",
+            ])
+            .arg(root),
+    );
+    assert!(doc["findings"].is_array(), "{err}");
+    (code, doc)
+}
+
+fn ci(root: &Path) -> (i32, String) {
+    let (code, out, err) = run(bin()
+        .args([
+            "check-client-actions",
+            "--ci",
+            "--odoo-series",
+            "18.0",
+            "--addons-path",
+        ])
+        .arg(root));
+    assert!(err.is_empty(), "{err}");
+    (code, out)
+}
+
+/// Replaces the real registration line of the channel tree action.
+fn edit_registration(root: &Path, replacement: &str) {
+    let file = root.join(CHANNEL_JS);
+    let text = fs::read_to_string(&file).unwrap();
+    assert!(
+        text.contains(REGISTRATION),
+        "the corpus changed: {}",
+        file.display()
+    );
+    fs::write(&file, text.replace(REGISTRATION, replacement)).unwrap();
+}
+
+fn use_row<'a>(doc: &'a serde_json::Value, kind: &str, key: &str) -> &'a serde_json::Value {
+    doc["uses"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|u| u["kind"] == kind && u["key"] == key)
+        .unwrap_or_else(|| panic!("no {kind} use of {key} in {:#}", doc["uses"]))
+}
+
+fn tag_findings<'a>(doc: &'a serde_json::Value, code: &str) -> Vec<&'a serde_json::Value> {
+    findings_with(doc, code)
+        .into_iter()
+        .filter(|f| {
+            f["message"]
+                .as_str()
+                .unwrap_or("")
+                .contains(&format!("`{TAG}`"))
+        })
+        .collect()
+}
+
+#[test]
+fn real_corpus_registrations_satisfy_their_uses() {
+    let (code, doc) = check(&corpus());
+    assert_eq!(code, 0, "{:#}", doc["findings"]);
+    let row = use_row(&doc, "client action", TAG);
+    assert_eq!(row["status"], "ok");
+    assert_eq!(row["module"], "queue_job");
+    assert!(row["location"]
+        .as_str()
+        .unwrap()
+        .ends_with("queue_job/views/queue_job_channel_views.xml:133"));
+    assert!(row["handler"]
+        .as_str()
+        .unwrap()
+        .contains("channel_tree.esm.js:226"));
+    assert_eq!(
+        use_row(&doc, "field widget", "mis_report_widget")["status"],
+        "ok"
+    );
+    assert_eq!(
+        use_row(&doc, "view js_class", "helpdesk_kanban")["status"],
+        "ok"
+    );
+    // Odoo's widgets live in `web`, which is not on the path: never reported as unknown.
+    assert!(findings_with(&doc, "W001").is_empty());
+    assert_eq!(
+        use_row(&doc, "field widget", "many2many_tags")["status"],
+        "not verifiable"
+    );
+    // base_exception returns {'type': 'ir.actions.client', 'tag': 'soft_reload'} (web's).
+    let soft = use_row(&doc, "client action", "soft_reload");
+    assert_eq!(soft["source"], "python");
+    assert_eq!(soft["status"], "not verifiable");
+    assert_eq!(doc["summary"]["errors"], 0);
+    assert_eq!(doc["summary"]["actions_checked"], 2);
+    assert_eq!(doc["summary"]["actions_valid"], 1);
+    // --ci: errors only make it fail; the info findings are printed one per line.
+    let (code, out) = ci(&corpus());
+    assert_eq!(code, 0);
+    assert!(out.lines().all(|l| l.contains("info[")), "{out}");
+}
+
+#[test]
+fn tag_removed_from_js_is_an_error_when_dependencies_are_known() {
+    let (_tmp, root) = queue_job_tree();
+    edit_registration(&root, "");
+    let (code, doc) = check(&root);
+    assert_eq!(code, 1);
+    let f = tag_findings(&doc, "A001");
+    assert_eq!(f.len(), 1, "{:#}", doc["findings"]);
+    assert_eq!(f[0]["module"], "queue_job");
+    assert!(f[0]["file"]
+        .as_str()
+        .unwrap()
+        .ends_with("queue_job/views/queue_job_channel_views.xml"));
+    assert_eq!(f[0]["line"], 133);
+    let (code, out) = ci(&root);
+    assert_eq!(code, 1);
+    assert!(
+        out.lines()
+            .any(|l| l.contains("error[A001]") && l.contains("queue_job_channel_views.xml:133")),
+        "{out}"
+    );
+}
+
+#[test]
+fn tag_removed_without_core_modules_is_not_verifiable() {
+    let (_tmp, root) = corpus_copy(&["queue_job"]);
+    edit_registration(&root, "");
+    let (code, doc) = check(&root);
+    assert_eq!(code, 0, "{:#}", doc["findings"]);
+    assert!(tag_findings(&doc, "A001").is_empty());
+    let f = tag_findings(&doc, "A007");
+    assert_eq!(f.len(), 1, "{:#}", doc["findings"]);
+    let msg = f[0]["message"].as_str().unwrap();
+    assert!(msg.contains("mail") && msg.contains("web"), "{msg}");
+    assert_eq!(f[0]["severity"], "info");
+}
+
+#[test]
+fn registration_in_a_file_no_bundle_loads() {
+    let (_tmp, root) = queue_job_tree();
+    edit_registration(&root, "");
+    let other = root.join("queue_job/static/src/unbundled/register.esm.js");
+    fs::create_dir_all(other.parent().unwrap()).unwrap();
+    fs::write(
+        &other,
+        format!("import {{registry}} from \"@web/core/registry\";\n{REGISTRATION}\n"),
+    )
+    .unwrap();
+    let (code, doc) = check(&root);
+    assert_eq!(code, 1);
+    let f = tag_findings(&doc, "A003");
+    assert_eq!(f.len(), 1, "{:#}", doc["findings"]);
+    assert!(f[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("unbundled/register.esm.js:2"));
+    assert!(f[0]["message"].as_str().unwrap().contains("no bundle"));
+    assert_eq!(
+        use_row(&doc, "client action", TAG)["status"],
+        "outside backend bundles"
+    );
+}
+
+#[test]
+fn registration_only_in_a_test_bundle() {
+    let (_tmp, root) = queue_job_tree();
+    edit_registration(&root, "");
+    let test_js = root.join("queue_job/static/tests/register_tests.esm.js");
+    fs::create_dir_all(test_js.parent().unwrap()).unwrap();
+    fs::write(&test_js, format!("{REGISTRATION}\n")).unwrap();
+    let manifest = root.join("queue_job/__manifest__.py");
+    let text = fs::read_to_string(&manifest).unwrap();
+    let text = text.replacen(
+        "\"web.assets_backend\": [",
+        "\"web.assets_unit_tests\": [\"queue_job/static/tests/**/*\"],\n        \"web.assets_backend\": [",
+        1,
+    );
+    assert!(
+        text.contains("web.assets_unit_tests"),
+        "manifest layout changed"
+    );
+    fs::write(&manifest, text).unwrap();
+    let (code, doc) = check(&root);
+    assert_eq!(code, 1);
+    let f = tag_findings(&doc, "A002");
+    assert_eq!(f.len(), 1, "{:#}", doc["findings"]);
+    assert!(f[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("web.assets_unit_tests"));
+}
+
+#[test]
+fn registration_in_a_module_not_depended_on() {
+    let (_tmp, root) = queue_job_tree();
+    edit_registration(&root, "");
+    // web_timeline's backend bundle lists this file explicitly.
+    let file = root.join("web_timeline/static/src/views/timeline/timeline_view.esm.js");
+    let mut text = fs::read_to_string(&file).unwrap();
+    text.push_str(
+        "\nregistry.category(\"actions\").add(\"queue_job_channel_tree\", TimelineView);\n",
+    );
+    fs::write(&file, text).unwrap();
+    let (code, doc) = check(&root);
+    assert_eq!(code, 0, "a warning does not fail: {:#}", doc["findings"]);
+    let f = tag_findings(&doc, "A004");
+    assert_eq!(f.len(), 1, "{:#}", doc["findings"]);
+    assert_eq!(f[0]["severity"], "warning");
+    assert!(f[0]["message"].as_str().unwrap().contains("web_timeline"));
+    assert!(f[0]["hint"].as_str().unwrap().contains("'web_timeline'"));
+}
+
+#[test]
+fn aliased_and_multi_line_registrations_count() {
+    let (_tmp, root) = queue_job_tree();
+    // Exported alias in one file, imported under another name in a second one.
+    edit_registration(&root, "");
+    let dir = root.join("queue_job/static/src/channel_tree");
+    fs::write(
+        dir.join("registries.esm.js"),
+        "import {registry} from \"@web/core/registry\";\nexport const actionRegistry = registry.category('actions');\n",
+    )
+    .unwrap();
+    fs::write(
+        dir.join("register.esm.js"),
+        "import {actionRegistry as actions} from \"./registries.esm\";\nimport {ChannelTree} from \"./channel_tree.esm\";\nactions.add(\n  'queue_job_channel_tree',\n  ChannelTree\n);\n",
+    )
+    .unwrap();
+    let (code, doc) = check(&root);
+    assert_eq!(code, 0, "{:#}", doc["findings"]);
+    let row = use_row(&doc, "client action", TAG);
+    assert_eq!(row["status"], "ok");
+    assert!(row["handler"]
+        .as_str()
+        .unwrap()
+        .contains("register.esm.js:3"));
+
+    // Multi-line, template-literal quoting, options.
+    let (_tmp2, root2) = queue_job_tree();
+    edit_registration(
+        &root2,
+        "registry\n    .category(\n        \"actions\"\n    )\n    .add(\n        `queue_job_channel_tree`,\n        ChannelTree,\n        { force: true }\n    );",
+    );
+    let (code, doc) = check(&root2);
+    assert_eq!(code, 0, "{:#}", doc["findings"]);
+    assert_eq!(use_row(&doc, "client action", TAG)["status"], "ok");
+}
+
+#[test]
+fn substring_of_a_registered_tag_does_not_count() {
+    let (_tmp, root) = queue_job_tree();
+    edit_registration(
+        &root,
+        "// queue_job_channel_tree was renamed\nregistry.category(\"actions\").add(\"queue_job_channel_tree_v2\", ChannelTree);",
+    );
+    let (code, doc) = check(&root);
+    assert_eq!(code, 1);
+    assert_eq!(tag_findings(&doc, "A001").len(), 1, "{:#}", doc["findings"]);
+    // The reverse: the use names a longer tag than the registration.
+    let (_tmp2, root2) = queue_job_tree();
+    let xml = root2.join("queue_job/views/queue_job_channel_views.xml");
+    let text = fs::read_to_string(&xml).unwrap();
+    fs::write(
+        &xml,
+        text.replace(
+            ">queue_job_channel_tree</field>",
+            ">queue_job_channel_tree_full</field>",
+        ),
+    )
+    .unwrap();
+    let (code, doc) = check(&root2);
+    assert_eq!(code, 1);
+    let f = findings_with(&doc, "A001");
+    assert_eq!(f.len(), 1);
+    assert!(f[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("`queue_job_channel_tree_full`"));
+}
+
+#[test]
+fn dynamic_registration_is_reported_not_counted() {
+    let (_tmp, root) = queue_job_tree();
+    edit_registration(
+        &root,
+        "const tag = \"queue_job_\" + \"channel_tree\";\nregistry.category(\"actions\").add(tag, ChannelTree);",
+    );
+    let (code, doc) = check(&root);
+    assert_eq!(code, 1);
+    let d = findings_with(&doc, "A005");
+    assert_eq!(d.len(), 1, "{:#}", doc["findings"]);
+    assert!(d[0]["message"].as_str().unwrap().contains("`tag`"));
+    assert!(d[0]["file"]
+        .as_str()
+        .unwrap()
+        .ends_with("channel_tree.esm.js"));
+    assert_eq!(tag_findings(&doc, "A001").len(), 1);
+}
+
+#[test]
+fn unknown_widget_and_js_class_when_dependencies_are_known() {
+    let (_tmp, root) = queue_job_tree();
+    let views = root.join("queue_job/views/queue_job_views.xml");
+    let text = fs::read_to_string(&views).unwrap();
+    fs::write(
+        &views,
+        text.replace(
+            "widget=\"job_directed_graph\"",
+            "widget=\"job_directed_graph_typo\"",
+        )
+        .replacen("<list", "<list js_class=\"no_such_list\"", 1),
+    )
+    .unwrap();
+    let (code, doc) = check(&root);
+    assert_eq!(code, 1, "W002 is an error");
+    let w = findings_with(&doc, "W001");
+    assert!(
+        w.iter().any(|f| f["message"]
+            .as_str()
+            .unwrap()
+            .contains("`job_directed_graph_typo`")
+            && f["file"].as_str().unwrap().ends_with("queue_job_views.xml")),
+        "{w:#?}"
+    );
+    let v = findings_with(&doc, "W002");
+    assert_eq!(v.len(), 1, "{v:#?}");
+    assert!(v[0]["message"].as_str().unwrap().contains("`no_such_list`"));
+}
+
+#[test]
+fn ci_formats_point_at_the_file_and_line() {
+    let (_tmp, root) = queue_job_tree();
+    edit_registration(&root, "");
+    let (code, out, _) = run(bin()
+        .args([
+            "check-client-actions",
+            "--odoo-series",
+            "18.0",
+            "--format",
+            "github",
+            "--addons-path",
+        ])
+        .arg(&root));
+    assert_eq!(code, 1);
+    let line = out
+        .lines()
+        .find(|l| l.starts_with("::error") && l.contains("A001"))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(
+        line.contains("queue_job_channel_views.xml,line=133"),
+        "{line}"
+    );
+    let (_, sarif, _) = run(bin()
+        .args([
+            "check-client-actions",
+            "--odoo-series",
+            "18.0",
+            "--format",
+            "sarif",
+            "--addons-path",
+        ])
+        .arg(&root));
+    let v: serde_json::Value = serde_json::from_str(&sarif).unwrap();
+    assert_eq!(v["version"], "2.1.0");
+    let res = v["runs"][0]["results"].as_array().unwrap();
+    let a001 = res.iter().find(|r| r["ruleId"] == "A001").unwrap();
+    assert_eq!(
+        a001["locations"][0]["physicalLocation"]["region"]["startLine"],
+        133
+    );
+    let (_, junit, _) = run(bin()
+        .args([
+            "check-client-actions",
+            "--odoo-series",
+            "18.0",
+            "--format",
+            "junit",
+            "--addons-path",
+        ])
+        .arg(&root));
+    assert!(
+        junit.contains("A001") && junit.contains("<failure"),
+        "{junit}"
+    );
+}
+
+#[test]
+fn database_mode_names_the_menus_that_break() {
+    let db = TestDb::new("client_actions");
+    db.exec(
+        "WITH a AS (INSERT INTO ir_act_client (type, name, tag, binding_type, context, target)
+                    VALUES ('ir.actions.client', '{\"en_US\": \"Broken board\"}', 'oa_nobody_registers_this', 'action', '{}', 'current')
+                    RETURNING id),
+              d AS (INSERT INTO ir_model_data (module, name, model, res_id, noupdate)
+                    SELECT 'mis_builder', 'oa_broken_action', 'ir.actions.client', id, false FROM a),
+              m AS (INSERT INTO ir_ui_menu (name, action, active, sequence)
+                    SELECT '{\"en_US\": \"Broken Board Menu\"}', 'ir.actions.client,' || id, true, 5 FROM a RETURNING id)
+         INSERT INTO ir_model_data (module, name, model, res_id, noupdate)
+              SELECT 'mis_builder', 'oa_broken_menu', 'ir.ui.menu', id, false FROM m;
+         WITH a AS (INSERT INTO ir_act_client (type, name, tag, binding_type, context, target)
+                    VALUES ('ir.actions.client', '{\"en_US\": \"Channels\"}', 'queue_job_channel_tree', 'action', '{}', 'current')
+                    RETURNING id)
+         INSERT INTO ir_ui_menu (name, action, active, sequence)
+              SELECT '{\"en_US\": \"Job Channels\"}', 'ir.actions.client,' || id, true, 6 FROM a;",
+    );
+    let (code, doc, err) = run_json(
+        bin()
+            .args([
+                "check-client-actions",
+                "--db-url",
+                &db.url(),
+                "--addons-path",
+            ])
+            .arg(corpus()),
+    );
+    assert_eq!(doc["context"]["mode"], "database", "{err}");
+    // queue_job registers the tag but is not installed in the fixture database.
+    assert_eq!(code, 1, "{:#}", doc["findings"]);
+    let f = findings_with(&doc, "A006");
+    assert_eq!(f.len(), 1, "{:#}", doc["findings"]);
+    let msg = f[0]["message"].as_str().unwrap();
+    assert!(
+        msg.contains("queue_job") && msg.contains("Job Channels"),
+        "{msg}"
+    );
+    // Nobody registers the other tag; mis_builder needs account and web, which are installed
+    // but not on the addons path: reported, with its menu, as not verifiable.
+    let row = use_row(&doc, "client action", "oa_nobody_registers_this");
+    assert_eq!(row["status"], "not verifiable");
+    assert_eq!(row["module"], "mis_builder");
+    assert_eq!(row["location"], "mis_builder.oa_broken_action");
+    assert!(row["menus"][0]
+        .as_str()
+        .unwrap()
+        .contains("Broken Board Menu"));
+    let nv: Vec<_> = findings_with(&doc, "A007")
+        .into_iter()
+        .filter(|f| {
+            f["message"]
+                .as_str()
+                .unwrap()
+                .contains("oa_nobody_registers_this")
+        })
+        .collect();
+    assert_eq!(nv.len(), 1);
+    let msg = nv[0]["message"].as_str().unwrap();
+    assert!(
+        msg.contains("Broken Board Menu") && msg.contains("mis_builder.oa_broken_menu"),
+        "{msg}"
+    );
+    // The fixture's own actions are all checked, one query for all of them.
+    let n: usize = db
+        .scalar("select count(*)::text from ir_act_client")
+        .parse()
+        .unwrap();
+    assert_eq!(doc["summary"]["actions_checked"], n);
+    assert_eq!(doc["summary"]["queries"], 3);
+}
