@@ -64,6 +64,17 @@ impl Checks {
         }
     }
 
+    /// A check that could not run, with the reason; it counts neither as a pass nor a failure.
+    fn skip(&mut self, group: Group, name: &str, reason: &str, threshold: Value) {
+        self.table.push(vec![
+            json!(group.as_str()),
+            json!(name),
+            json!("skip"),
+            json!(reason),
+            threshold,
+        ]);
+    }
+
     fn add(
         &mut self,
         group: Group,
@@ -237,6 +248,57 @@ fn verify(args: &ParityVerifyArgs, parity: &Parity, ctx: &mut Ctx) -> Result<Out
         },
     );
 
+    // Client actions: the check-client-actions analysis in database mode. It needs the addons
+    // paths, where the JavaScript handlers are.
+    let mut detail = Vec::new();
+    if ctx.has_addons_paths()? {
+        let inv = ctx.inventory(db::series_from_modules(&modules))?;
+        let actions = database.client_actions()?;
+        let a = crate::client_actions::check_database_rows(
+            &inv,
+            &crate::client_actions::installed_modules(&modules),
+            actions,
+        );
+        let broken: Vec<Finding> = a
+            .findings
+            .iter()
+            .filter(|f| f.code.starts_with('A') && f.severity == crate::finding::Severity::Error)
+            .cloned()
+            .collect();
+        c.add(
+            Group::Important,
+            "client actions valid",
+            a.actions_broken == 0,
+            json!(format!(
+                "{} checked: {} valid, {} broken, {} not verifiable",
+                a.actions_checked, a.actions_valid, a.actions_broken, a.actions_not_verifiable
+            )),
+            json!("0 broken"),
+            || {
+                Finding::new(
+                    &r::CLIENT_ACTIONS,
+                    format!(
+                        "{} client action(s) would raise KeyNotFoundError: {}",
+                        a.actions_broken,
+                        broken
+                            .iter()
+                            .map(|f| f.message.as_str())
+                            .collect::<Vec<_>>()
+                            .join("; ")
+                    ),
+                )
+            },
+        );
+        detail = broken;
+    } else {
+        c.skip(
+            Group::Important,
+            "client actions valid",
+            "no addons path: pass --addons-path or -c to find the JavaScript handlers",
+            json!("0 broken"),
+        );
+    }
+
     // Coverage.
     c.add(
         Group::Coverage,
@@ -352,6 +414,7 @@ fn verify(args: &ParityVerifyArgs, parity: &Parity, ctx: &mut Ctx) -> Result<Out
     report
         .summary
         .insert("queries".into(), json!(database.query_count()));
+    report.findings.extend(detail);
     finish_verify(args, report, c, Some(per_category), ctx)
 }
 
@@ -366,10 +429,16 @@ fn finish_verify(
     per_category: Option<Table>,
     ctx: &mut Ctx,
 ) -> Result<Outcome, Fatal> {
-    let passed = c.table.rows.iter().filter(|r| r[2] == "pass").count();
-    let failed = c.table.rows.len() - passed;
-    report.summary.insert("checks_passed".into(), json!(passed));
-    report.summary.insert("checks_failed".into(), json!(failed));
+    let count = |s: &str| c.table.rows.iter().filter(|r| r[2] == s).count();
+    report
+        .summary
+        .insert("checks_passed".into(), json!(count("pass")));
+    report
+        .summary
+        .insert("checks_failed".into(), json!(count("fail")));
+    report
+        .summary
+        .insert("checks_skipped".into(), json!(count("skip")));
     report
         .summary
         .insert("critical_failed".into(), json!(c.critical_failed));
@@ -393,7 +462,7 @@ fn finish_verify(
     if let Some(t) = per_category {
         report.tables.push(t);
     }
-    report.findings = c.findings;
+    report.findings.extend(c.findings);
     if let Some(path) = &args.report {
         write_report(path, &mut report, ctx.global.format)?;
     }
