@@ -552,8 +552,16 @@ fn verify_checks_client_actions_when_addons_paths_are_given() {
     assert_eq!(check(&c, "client actions valid").1, "skip");
     assert_eq!(doc["summary"]["checks_skipped"], 1);
     // The clean fixture with the corpus: nothing broken.
-    let (_, doc, _) = run_json(bin().args(["parity", "verify", "--db-url", &db.url(), "--addons-path"]).arg(corpus()));
-    assert_eq!(check(&checks(&doc), "client actions valid").1, "pass", "{doc}");
+    let (_, doc, _) = run_json(
+        bin()
+            .args(["parity", "verify", "--db-url", &db.url(), "--addons-path"])
+            .arg(corpus()),
+    );
+    assert_eq!(
+        check(&checks(&doc), "client actions valid").1,
+        "pass",
+        "{doc}"
+    );
     // A client action whose tag only an uninstalled module registers, behind a menu.
     db.exec(
         "WITH a AS (INSERT INTO ir_act_client (type, name, tag, binding_type, context, target)
@@ -562,14 +570,22 @@ fn verify_checks_client_actions_when_addons_paths_are_given() {
          INSERT INTO ir_ui_menu (name, action, active, sequence)
               SELECT '{\"en_US\": \"Job Channels\"}', 'ir.actions.client,' || id, true, 6 FROM a;",
     );
-    let (code, doc, _) = run_json(bin().args(["parity", "verify", "--db-url", &db.url(), "--addons-path"]).arg(corpus()));
+    let (code, doc, _) = run_json(
+        bin()
+            .args(["parity", "verify", "--db-url", &db.url(), "--addons-path"])
+            .arg(corpus()),
+    );
     assert_eq!(code, 1, "the required modules are still missing");
     let row = check(&checks(&doc), "client actions valid").clone();
     assert_eq!(row.1, "fail", "{doc}");
     assert!(row.2.as_str().unwrap().contains("1 broken"), "{row:?}");
     let y7 = findings_with(&doc, "Y007");
     assert_eq!(y7.len(), 1);
-    assert!(y7[0]["message"].as_str().unwrap().contains("Job Channels"), "{}", y7[0]);
+    assert!(
+        y7[0]["message"].as_str().unwrap().contains("Job Channels"),
+        "{}",
+        y7[0]
+    );
     // The detailed check-client-actions finding comes along.
     assert_eq!(findings_with(&doc, "A006").len(), 1);
 }
