@@ -64,6 +64,31 @@ impl Checks {
         }
     }
 
+    /// A check that a figure reaches a threshold; the failure says both.
+    fn at_least(
+        &mut self,
+        group: Group,
+        name: &str,
+        measured: i64,
+        threshold: u64,
+        rule: &'static crate::rules::Rule,
+        what: &str,
+    ) {
+        self.add(
+            group,
+            name,
+            u64::try_from(measured).is_ok_and(|m| m >= threshold),
+            json!(measured),
+            json!(format!(">= {threshold}")),
+            || {
+                Finding::new(
+                    rule,
+                    format!("{measured} {what}, the threshold is {threshold}"),
+                )
+            },
+        );
+    }
+
     /// A check that could not run, with the reason; it counts neither as a pass nor a failure.
     fn skip(&mut self, group: Group, name: &str, reason: &str, threshold: Value) {
         self.table.push(vec![
@@ -144,21 +169,13 @@ fn verify(args: &ParityVerifyArgs, parity: &Parity, ctx: &mut Ctx) -> Result<Out
         .collect();
 
     // Critical.
-    c.add(
+    c.at_least(
         Group::Critical,
         "installed modules",
-        counts.installed_modules as u64 >= t.installed_modules,
-        json!(counts.installed_modules),
-        json!(format!(">= {}", t.installed_modules)),
-        || {
-            Finding::new(
-                &r::INSTALLED_COUNT,
-                format!(
-                    "{} modules installed, the threshold is {}",
-                    counts.installed_modules, t.installed_modules
-                ),
-            )
-        },
+        counts.installed_modules,
+        t.installed_modules,
+        &r::INSTALLED_COUNT,
+        "modules installed",
     );
     for m in &t.required_modules {
         let st = state
@@ -300,37 +317,21 @@ fn verify(args: &ParityVerifyArgs, parity: &Parity, ctx: &mut Ctx) -> Result<Out
     }
 
     // Coverage.
-    c.add(
+    c.at_least(
         Group::Coverage,
         "installed module categories",
-        counts.installed_categories as u64 >= t.installed_categories,
-        json!(counts.installed_categories),
-        json!(format!(">= {}", t.installed_categories)),
-        || {
-            Finding::new(
-                &r::CATEGORIES,
-                format!(
-                    "installed modules span {} categories, the threshold is {}",
-                    counts.installed_categories, t.installed_categories
-                ),
-            )
-        },
+        counts.installed_categories,
+        t.installed_categories,
+        &r::CATEGORIES,
+        "module categories among the installed modules",
     );
-    c.add(
+    c.at_least(
         Group::Coverage,
         "OCA modules installed",
-        counts.oca_modules as u64 >= t.oca_modules,
-        json!(counts.oca_modules),
-        json!(format!(">= {}", t.oca_modules)),
-        || {
-            Finding::new(
-                &r::OCA_COUNT,
-                format!(
-                    "{} OCA modules installed, the threshold is {}",
-                    counts.oca_modules, t.oca_modules
-                ),
-            )
-        },
+        counts.oca_modules,
+        t.oca_modules,
+        &r::OCA_COUNT,
+        "OCA modules installed",
     );
     c.add(
         Group::Coverage,
@@ -345,21 +346,13 @@ fn verify(args: &ParityVerifyArgs, parity: &Parity, ctx: &mut Ctx) -> Result<Out
             )
         },
     );
-    c.add(
+    c.at_least(
         Group::Coverage,
         "active menus",
-        counts.active_menus as u64 >= t.active_menus,
-        json!(counts.active_menus),
-        json!(format!(">= {}", t.active_menus)),
-        || {
-            Finding::new(
-                &r::ACTIVE_MENUS,
-                format!(
-                    "{} active menus, the threshold is {}",
-                    counts.active_menus, t.active_menus
-                ),
-            )
-        },
+        counts.active_menus,
+        t.active_menus,
+        &r::ACTIVE_MENUS,
+        "active menus",
     );
     let mut per_category = Table::new(
         "categories",
