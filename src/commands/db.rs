@@ -61,6 +61,16 @@ fn db_context(report: &mut Report, l: &Loaded) {
     }
 }
 
+/// Module counts by state and the number of queries the session ran.
+fn db_summary(report: &mut Report, l: &Loaded) {
+    report
+        .summary
+        .insert("states".into(), state_counts(&l.modules));
+    report
+        .summary
+        .insert("queries".into(), json!(l.db.query_count()));
+}
+
 fn state_counts(modules: &[db::DbModule]) -> Value {
     let mut counts: Map<String, Value> = Map::new();
     let mut sorted: Vec<&str> = modules.iter().map(|m| m.state.as_str()).collect();
@@ -95,12 +105,7 @@ pub fn versions(ctx: &mut Ctx) -> Result<Report, Fatal> {
     report.tables.push(table);
     report.findings = inv.findings.clone();
     report.findings.extend(cmp.findings);
-    report
-        .summary
-        .insert("states".into(), state_counts(&l.modules));
-    report
-        .summary
-        .insert("queries".into(), json!(l.db.query_count()));
+    db_summary(&mut report, &l);
     Ok(report)
 }
 
@@ -162,12 +167,7 @@ pub fn audit(ctx: &mut Ctx) -> Result<Report, Fatal> {
     }
     report.tables.push(table);
     report.findings = inv.findings.clone();
-    report
-        .summary
-        .insert("states".into(), state_counts(&l.modules));
-    report
-        .summary
-        .insert("queries".into(), json!(l.db.query_count()));
+    db_summary(&mut report, &l);
     Ok(report)
 }
 
@@ -208,11 +208,6 @@ pub fn broken(ctx: &mut Ctx) -> Result<Report, Fatal> {
         );
     }
     report.findings = findings;
-    report
-        .summary
-        .insert("states".into(), state_counts(&l.modules));
-    report
-        .summary
-        .insert("queries".into(), json!(l.db.query_count()));
+    db_summary(&mut report, &l);
     Ok(report)
 }
