@@ -23,6 +23,7 @@ use crate::assets::{self, Assembler, Load, StaticFiles};
 use crate::db::{Database, DbClientAction};
 use crate::exit::Fatal;
 use crate::finding::{Finding, Severity};
+use crate::fsread;
 use crate::graph::Graph;
 use crate::js_scan::{self, Registry};
 use crate::rules::client_actions as r;
@@ -244,29 +245,38 @@ pub fn scan_handlers(inv: &Inventory, installed: Option<&BTreeSet<String>>) -> H
         })
         .collect();
 
-    // Pass 1: read every file once; tokenize those that can register, define an alias or a
-    // helper (they name a registry category or a legacy registry). Keep the others' text.
-    let mut slots: Vec<(Option<js_scan::FileScan>, Option<String>)> = files
+    // Pass 1: read every file once; scan those that can register a key or define an alias or a
+    // helper (they name a registry category or a legacy registry), looking only around those
+    // names where possible.
+    #[derive(PartialEq)]
+    enum Depth {
+        Unread,
+        Skipped,
+        Sparse,
+        Whole,
+    }
+    let mut slots: Vec<(Depth, js_scan::FileScan)> = files
         .par_iter()
         .map(|(_, _, p)| {
-            let text = match std::fs::read(p) {
-                Ok(b) => String::from_utf8(b)
-                    .unwrap_or_else(|e| String::from_utf8_lossy(e.as_bytes()).into_owned()),
-                Err(_) => return (None, None),
-            };
-            if js_scan::may_register(&text) {
-                (Some(js_scan::scan(&text)), None)
-            } else {
-                (None, Some(text))
-            }
+            fsread::with_text(p, |text| {
+                if !js_scan::may_register(text) {
+                    return (Depth::Skipped, js_scan::FileScan::default());
+                }
+                match js_scan::scan_sparse(text) {
+                    Some(s) => (Depth::Sparse, s),
+                    None => (Depth::Whole, js_scan::scan(text)),
+                }
+            })
+            .unwrap_or((Depth::Unread, js_scan::FileScan::default()))
         })
         .collect();
-    // Next passes: files that mention an exported alias or a helper found so far may use it;
-    // repeat while new names appear (a helper built on an imported alias).
+    // Next passes: files that mention an exported alias or a helper found so far may use it
+    // (import it, call it): read them again and scan them whole. Repeat while new names appear
+    // (a helper built on an imported alias).
     let mut known: std::collections::HashSet<String> = std::collections::HashSet::new();
     loop {
         let mut fresh: Vec<String> = Vec::new();
-        for s in slots.iter().filter_map(|(s, _)| s.as_ref()) {
+        for (_, s) in &slots {
             let names = s
                 .exported_aliases
                 .iter()
@@ -281,22 +291,23 @@ pub fn scan_handlers(inv: &Inventory, installed: Option<&BTreeSet<String>>) -> H
         if fresh.is_empty() {
             break;
         }
-        slots.par_iter_mut().for_each(|slot| {
-            let hit = slot
-                .1
-                .as_deref()
-                .is_some_and(|t| fresh.iter().any(|n| t.contains(n.as_str())));
-            if hit {
-                if let Some(t) = slot.1.take() {
-                    slot.0 = Some(js_scan::scan(&t));
+        slots
+            .par_iter_mut()
+            .zip(files.par_iter())
+            .filter(|(slot, _)| matches!(slot.0, Depth::Skipped | Depth::Sparse))
+            .for_each(|(slot, (_, _, p))| {
+                let whole = fsread::with_text(p, |t| {
+                    fresh
+                        .iter()
+                        .any(|n| t.contains(n.as_str()))
+                        .then(|| js_scan::scan(t))
+                });
+                if let Ok(Some(s)) = whole {
+                    *slot = (Depth::Whole, s);
                 }
-            }
-        });
+            });
     }
-    let scans: Vec<js_scan::FileScan> = slots
-        .into_iter()
-        .map(|(s, _)| s.unwrap_or_default())
-        .collect();
+    let scans: Vec<js_scan::FileScan> = slots.into_iter().map(|(_, s)| s).collect();
     let tokenized = scans
         .iter()
         .filter(|s| !s.registrations.is_empty() || !s.calls.is_empty() || !s.alias_calls.is_empty())
@@ -570,9 +581,7 @@ pub fn static_uses(inv: &Inventory, only: Option<&BTreeSet<String>>) -> Vec<Use>
                     continue;
                 }
                 let file = a.dir.join(rel);
-                if let Ok(text) = std::fs::read_to_string(&file) {
-                    let _ = xml_uses(&a.name, &file, &text, &mut out);
-                }
+                let _ = fsread::with_text(&file, |text| xml_uses(&a.name, &file, text, &mut out));
             }
             for e in walkdir::WalkDir::new(&a.dir)
                 .into_iter()
@@ -585,11 +594,11 @@ pub fn static_uses(inv: &Inventory, only: Option<&BTreeSet<String>>) -> Vec<Use>
                 .filter_map(Result::ok)
             {
                 if e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "py") {
-                    if let Ok(text) = std::fs::read_to_string(e.path()) {
+                    let _ = fsread::with_text(e.path(), |text| {
                         if text.contains("ir.actions.client") {
-                            python_uses(&a.name, e.path(), &text, &mut out);
+                            python_uses(&a.name, e.path(), text, &mut out);
                         }
-                    }
+                    });
                 }
             }
             out

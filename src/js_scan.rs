@@ -16,6 +16,7 @@
 //! Scanning a file gives a [`FileScan`]; [`resolve`] joins the scans of all files (imports of
 //! exported aliases and helpers) into [`Registration`]s.
 
+use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
 
 /// The registries whose keys the web client looks up.
@@ -97,267 +98,355 @@ pub struct FileScan {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 enum Kind {
     Ident,
+    /// A string literal (quotes or a template literal without substitutions), closed.
     Str,
-    /// A template literal with `${…}` substitutions.
+    /// A string literal cut short by a line break or the end of the file.
+    StrOpen,
+    /// The head of a template literal with `${…}` substitutions.
     DynTemplate,
+    /// The rest of a template literal after a substitution (no token of its own).
+    TemplateRest,
     Num,
     Punct,
     Regex,
+    Comment,
 }
 
+/// A token: its kind and byte range. For strings the range includes the quotes.
 #[derive(Debug, Clone, Copy)]
-struct Tok<'a> {
-    kind: Kind,
-    /// Identifier or punctuation text; for strings the raw content between the quotes.
-    text: &'a str,
-    line: u32,
+struct Tok {
     start: u32,
     end: u32,
+    kind: Kind,
 }
 
-impl<'a> Tok<'a> {
-    fn new(kind: Kind, text: &'a str, line: usize, start: usize, end: usize) -> Tok<'a> {
-        Tok {
-            kind,
-            text,
-            line: line as u32,
-            start: start as u32,
-            end: end as u32,
+/// A stretch of the source that is not plain code: a string, a template part, a regular
+/// expression literal or a comment. Everything between spans is code.
+type Span = Tok;
+
+const REGEX_AFTER_KEYWORDS: &[&[u8]] = &[
+    b"return",
+    b"typeof",
+    b"case",
+    b"do",
+    b"else",
+    b"in",
+    b"instanceof",
+    b"new",
+    b"delete",
+    b"void",
+    b"throw",
+    b"yield",
+    b"await",
+    b"of",
+];
+
+fn is_ident_byte(c: u8) -> bool {
+    c == b'_' || c == b'$' || c.is_ascii_alphanumeric() || c >= 0x80
+}
+
+fn is_space(c: u8) -> bool {
+    matches!(c, b' ' | b'\t' | b'\n' | b'\r' | 0x0b | 0x0c)
+}
+
+/// What precedes a `/` in code, to tell a division from a regular expression literal.
+#[derive(Clone, Copy)]
+enum Prev {
+    /// Start of the file, or just after a `${`.
+    Nothing,
+    /// A string, template or regular expression literal.
+    Operand,
+    /// The last non-blank code byte.
+    Code(usize),
+}
+
+fn regex_allowed(b: &[u8], prev: Prev) -> bool {
+    match prev {
+        Prev::Nothing => true,
+        Prev::Operand => false,
+        Prev::Code(q) => {
+            let c = b[q];
+            if is_ident_byte(c) {
+                let mut s = q;
+                while s > 0 && is_ident_byte(b[s - 1]) {
+                    s -= 1;
+                }
+                // A number (digit first) is an operand; so is any identifier but a keyword
+                // that takes an expression.
+                !b[s].is_ascii_digit() && REGEX_AFTER_KEYWORDS.contains(&&b[s..=q])
+            } else {
+                !matches!(c, b')' | b']' | b'}')
+            }
+        }
+    }
+}
+
+/// Next position at or after `from` of a byte that can open a string, template, comment or
+/// regular expression, found with vectorised searches whose results are kept between calls.
+struct Specials<'b> {
+    b: &'b [u8],
+    quote: usize,
+    slash: usize,
+}
+
+impl<'b> Specials<'b> {
+    fn new(b: &'b [u8]) -> Self {
+        let n = b.len();
+        Specials {
+            b,
+            quote: memchr::memchr3(b'\'', b'"', b'`', b).unwrap_or(n),
+            slash: memchr::memchr(b'/', b).unwrap_or(n),
         }
     }
 
-    fn line(&self) -> usize {
-        self.line as usize
-    }
-
-    fn is(&self, p: &str) -> bool {
-        matches!(self.kind, Kind::Punct | Kind::Ident) && self.text == p
+    fn next(&mut self, from: usize) -> usize {
+        let n = self.b.len();
+        if self.quote < from {
+            self.quote =
+                memchr::memchr3(b'\'', b'"', b'`', &self.b[from..]).map_or(n, |k| from + k);
+        }
+        if self.slash < from {
+            self.slash = memchr::memchr(b'/', &self.b[from..]).map_or(n, |k| from + k);
+        }
+        self.quote.min(self.slash)
     }
 }
 
-const REGEX_AFTER_KEYWORDS: &[&str] = &[
-    "return",
-    "typeof",
-    "case",
-    "do",
-    "else",
-    "in",
-    "instanceof",
-    "new",
-    "delete",
-    "void",
-    "throw",
-    "yield",
-    "await",
-    "of",
-];
-
-/// Tokenizes JavaScript. Never fails: unterminated constructs end at the end of the text.
-fn tokenize(src: &str) -> Vec<Tok<'_>> {
+/// Splits a source into spans (strings, template parts, regular expressions, comments); the
+/// gaps between them are code. Never fails: unterminated constructs end at the end of the text.
+fn skeleton(src: &str, spans: &mut Vec<Span>) {
     let b = src.as_bytes();
-    let mut toks: Vec<Tok> = Vec::with_capacity(b.len() / 6);
+    let n = b.len();
+    spans.clear();
+    let mut specials = Specials::new(b);
+    let mut prev = Prev::Nothing;
+    // One entry per open `${…}` substitution: the depth of plain braces inside it.
+    let mut substitutions: Vec<usize> = Vec::new();
     let mut i = 0;
-    let mut line = 1;
-    // Template literal nesting: each entry is the brace depth at which a `${` was opened.
-    let mut tmpl_stack: Vec<usize> = Vec::new();
-    let mut brace_depth = 0usize;
-    while i < b.len() {
-        let c = b[i];
+    let push = |spans: &mut Vec<Span>, kind, start: usize, end: usize| {
+        spans.push(Tok {
+            start: start as u32,
+            end: end as u32,
+            kind,
+        })
+    };
+    while i < n {
+        let p = if substitutions.is_empty() {
+            specials.next(i)
+        } else {
+            (i..n)
+                .find(|&k| matches!(b[k], b'\'' | b'"' | b'`' | b'/' | b'{' | b'}'))
+                .unwrap_or(n)
+        };
+        if let Some(q) = (i..p).rev().find(|&k| !is_space(b[k])) {
+            prev = Prev::Code(q);
+        }
+        if p >= n {
+            break;
+        }
+        let c = b[p];
         match c {
-            b'\n' => {
-                line += 1;
-                i += 1;
+            b'/' if b.get(p + 1) == Some(&b'/') => {
+                let end = memchr::memchr(b'\n', &b[p..]).map_or(n, |k| p + k);
+                push(spans, Kind::Comment, p, end);
+                i = end;
             }
-            b' ' | b'\t' | b'\r' | 0x0b | 0x0c => i += 1,
-            b'/' if b.get(i + 1) == Some(&b'/') => {
-                while i < b.len() && b[i] != b'\n' {
-                    i += 1;
-                }
+            b'/' if b.get(p + 1) == Some(&b'*') => {
+                let end = memchr::memmem::find(&b[p + 2..], b"*/").map_or(n, |k| p + 2 + k + 2);
+                push(spans, Kind::Comment, p, end);
+                i = end;
             }
-            b'/' if b.get(i + 1) == Some(&b'*') => {
-                i += 2;
-                while i < b.len() && !(b[i] == b'*' && b.get(i + 1) == Some(&b'/')) {
-                    if b[i] == b'\n' {
-                        line += 1;
-                    }
-                    i += 1;
-                }
-                i = (i + 2).min(b.len());
-            }
-            b'/' if regex_allowed(toks.last()) => {
-                let start = i;
-                let l = line;
-                i += 1;
+            b'/' if regex_allowed(b, prev) => {
+                let mut k = p + 1;
                 let mut in_class = false;
-                while i < b.len() {
-                    match b[i] {
-                        b'\\' => i += 1,
+                while k < n {
+                    match b[k] {
+                        b'\\' => k += 1,
                         b'[' => in_class = true,
                         b']' => in_class = false,
                         b'/' if !in_class => break,
                         b'\n' => break,
                         _ => {}
                     }
-                    i += 1;
+                    k += 1;
                 }
-                i = (i + 1).min(b.len());
-                while i < b.len() && (b[i].is_ascii_alphanumeric()) {
-                    i += 1;
+                k = (k + 1).min(n);
+                while k < n && b[k].is_ascii_alphanumeric() {
+                    k += 1;
                 }
-                toks.push(Tok::new(Kind::Regex, "", l, start, i));
+                push(spans, Kind::Regex, p, k);
+                prev = Prev::Operand;
+                i = k;
             }
             b'\'' | b'"' => {
-                let start = i;
-                let l = line;
-                i += 1;
-                while i < b.len() && b[i] != c {
-                    match b[i] {
-                        b'\\' => {
-                            if b.get(i + 1) == Some(&b'\n') {
-                                line += 1;
-                            }
-                            i += 1;
+                let mut k = p + 1;
+                let closed = loop {
+                    match memchr::memchr3(c, b'\\', b'\n', &b[k.min(n)..]) {
+                        None => {
+                            k = n;
+                            break false;
                         }
-                        b'\n' => break,
-                        _ => {}
+                        Some(d) => {
+                            k += d;
+                            match b[k] {
+                                b'\\' => k += 2,
+                                b'\n' => break false,
+                                _ => {
+                                    k += 1;
+                                    break true;
+                                }
+                            }
+                        }
                     }
-                    i += 1;
-                }
-                let end = i.min(b.len());
-                i = (i + 1).min(b.len());
-                toks.push(Tok::new(Kind::Str, &src[start + 1..end], l, start, i));
+                };
+                let k = k.min(n);
+                push(spans, if closed { Kind::Str } else { Kind::StrOpen }, p, k);
+                prev = Prev::Operand;
+                i = k;
             }
-            b'`' => {
-                let (tok, ni, nl, opened) = template_part(src, i + 1, line, i);
-                toks.push(tok);
-                i = ni;
-                line = nl;
-                if opened {
-                    tmpl_stack.push(brace_depth);
-                    brace_depth += 1;
+            b'`' | b'}' if c == b'`' || substitutions.last() == Some(&0) => {
+                if c == b'}' {
+                    substitutions.pop();
                 }
+                // Up to the closing backquote or the next `${`.
+                let mut k = p + 1;
+                let opened = loop {
+                    match memchr::memchr3(b'`', b'\\', b'$', &b[k.min(n)..]) {
+                        None => {
+                            k = n;
+                            break None;
+                        }
+                        Some(d) => {
+                            k += d;
+                            match b[k] {
+                                b'\\' => k += 2,
+                                b'`' => {
+                                    k += 1;
+                                    break Some(false);
+                                }
+                                _ if b.get(k + 1) == Some(&b'{') => {
+                                    k += 2;
+                                    break Some(true);
+                                }
+                                _ => k += 1,
+                            }
+                        }
+                    }
+                };
+                let k = k.min(n);
+                let kind = match (c, opened) {
+                    (b'`', Some(false)) => Kind::Str,
+                    (b'`', None) => Kind::StrOpen,
+                    (b'`', Some(true)) => Kind::DynTemplate,
+                    _ => Kind::TemplateRest,
+                };
+                push(spans, kind, p, k);
+                if opened == Some(true) {
+                    substitutions.push(0);
+                    prev = Prev::Nothing;
+                } else {
+                    prev = Prev::Operand;
+                }
+                i = k;
             }
-            b'}' if tmpl_stack.last() == Some(&(brace_depth.wrapping_sub(1))) => {
-                // End of a `${…}` substitution: the template goes on.
-                tmpl_stack.pop();
-                brace_depth -= 1;
-                let (_tok, ni, nl, opened) = template_part(src, i + 1, line, i);
-                i = ni;
-                line = nl;
-                if opened {
-                    tmpl_stack.push(brace_depth);
-                    brace_depth += 1;
+            b'{' => {
+                if let Some(d) = substitutions.last_mut() {
+                    *d += 1;
                 }
+                prev = Prev::Code(p);
+                i = p + 1;
             }
-            _ if c == b'_' || c == b'$' || c.is_ascii_alphabetic() || c >= 0x80 => {
-                let start = i;
-                while i < b.len()
-                    && (b[i] == b'_'
-                        || b[i] == b'$'
-                        || b[i].is_ascii_alphanumeric()
-                        || b[i] >= 0x80)
-                {
-                    i += 1;
+            b'}' => {
+                if let Some(d) = substitutions.last_mut() {
+                    *d -= 1;
                 }
-                // Stay on a char boundary for non-ASCII identifiers.
-                while !src.is_char_boundary(i) {
-                    i += 1;
-                }
-                toks.push(Tok::new(Kind::Ident, &src[start..i], line, start, i));
-            }
-            _ if c.is_ascii_digit() => {
-                let start = i;
-                while i < b.len() && (b[i].is_ascii_alphanumeric() || b[i] == b'.' || b[i] == b'_')
-                {
-                    i += 1;
-                }
-                toks.push(Tok::new(Kind::Num, &src[start..i], line, start, i));
+                prev = Prev::Code(p);
+                i = p + 1;
             }
             _ => {
-                let start = i;
-                // `=>` and `...` matter to the pattern matcher; other operators are single chars.
-                let len = if src[i..].starts_with("=>") {
-                    2
-                } else if src[i..].starts_with("...") {
-                    3
-                } else {
-                    let mut n = 1;
-                    while !src.is_char_boundary(i + n) {
-                        n += 1;
-                    }
-                    n
-                };
-                i += len;
-                match c {
-                    b'{' => brace_depth += 1,
-                    b'}' => brace_depth = brace_depth.saturating_sub(1),
-                    _ => {}
-                }
-                toks.push(Tok::new(Kind::Punct, &src[start..i], line, start, i));
+                // A division sign.
+                prev = Prev::Code(p);
+                i = p + 1;
             }
         }
     }
-    toks
 }
 
-/// Reads a template literal part from `i` (just after "`" or "}") to the closing "`" or the
-/// next "${". Returns the token, the next index, the line, and whether a `${` was opened.
-fn template_part(
-    src: &str,
-    mut i: usize,
-    mut line: usize,
-    start: usize,
-) -> (Tok<'_>, usize, usize, bool) {
+/// The index of the first span that ends after `pos`.
+fn span_after(spans: &[Span], pos: usize) -> usize {
+    spans.partition_point(|s| (s.end as usize) <= pos)
+}
+
+/// True when `pos` lies inside a span (not in code).
+fn in_span(spans: &[Span], pos: usize) -> bool {
+    spans
+        .get(span_after(spans, pos))
+        .is_some_and(|s| (s.start as usize) <= pos)
+}
+
+/// Appends the tokens that start in `from..to` (`from` at a token boundary) to `out`: code
+/// is cut into identifiers, numbers and punctuation, spans become one token each (comments
+/// and template rests none).
+fn lex_range(src: &str, spans: &[Span], from: usize, to: usize, out: &mut Vec<Tok>) {
     let b = src.as_bytes();
-    let l = line;
-    let content_start = i;
-    while i < b.len() {
-        match b[i] {
-            b'\\' => {
-                if b.get(i + 1) == Some(&b'\n') {
-                    line += 1;
-                }
-                i += 2;
-                continue;
+    let mut si = span_after(spans, from);
+    let mut i = from;
+    let push = |out: &mut Vec<Tok>, kind, start: usize, end: usize| {
+        out.push(Tok {
+            start: start as u32,
+            end: end as u32,
+            kind,
+        })
+    };
+    while i < to {
+        let next_span = spans.get(si).map_or(b.len(), |s| s.start as usize);
+        if i >= next_span {
+            let s = spans[si];
+            if !matches!(s.kind, Kind::Comment | Kind::TemplateRest) {
+                out.push(s);
             }
-            b'\n' => line += 1,
-            b'`' => {
-                let whole = b[start] == b'`';
-                let tok = Tok::new(
-                    if whole { Kind::Str } else { Kind::DynTemplate },
-                    &src[content_start..i],
-                    l,
-                    start,
-                    i + 1,
-                );
-                return (tok, i + 1, line, false);
-            }
-            b'$' if b.get(i + 1) == Some(&b'{') => {
-                let tok = Tok::new(Kind::DynTemplate, "", l, start, i + 2);
-                return (tok, i + 2, line, true);
-            }
-            _ => {}
+            i = s.end as usize;
+            si += 1;
+            continue;
         }
-        i += 1;
+        let c = b[i];
+        if is_space(c) {
+            i += 1;
+            continue;
+        }
+        let start = i;
+        if is_ident_byte(c) && !c.is_ascii_digit() {
+            while i < next_span && is_ident_byte(b[i]) {
+                i += 1;
+            }
+            push(out, Kind::Ident, start, i);
+        } else if c.is_ascii_digit() {
+            while i < next_span && (b[i].is_ascii_alphanumeric() || b[i] == b'.' || b[i] == b'_') {
+                i += 1;
+            }
+            push(out, Kind::Num, start, i);
+        } else {
+            // `=>` and `...` matter to the pattern matcher; other operators are single bytes.
+            let rest = &b[i..next_span];
+            i += if rest.starts_with(b"=>") {
+                2
+            } else if rest.starts_with(b"...") {
+                3
+            } else {
+                1
+            };
+            push(out, Kind::Punct, start, i);
+        }
     }
-    let end = b.len();
-    (
-        Tok::new(Kind::DynTemplate, "", l, start, end),
-        end,
-        line,
-        false,
-    )
 }
 
-fn regex_allowed(prev: Option<&Tok>) -> bool {
-    match prev {
-        None => true,
-        Some(t) => match t.kind {
-            Kind::Num | Kind::Str | Kind::DynTemplate | Kind::Regex => false,
-            Kind::Ident => REGEX_AFTER_KEYWORDS.contains(&t.text),
-            Kind::Punct => !matches!(t.text, ")" | "]" | "}"),
-        },
-    }
+/// Tokenizes a whole source.
+fn tokenize(src: &str) -> Vec<Tok> {
+    let mut spans = Vec::new();
+    skeleton(src, &mut spans);
+    let mut toks = Vec::with_capacity(src.len() / 6);
+    lex_range(src, &spans, 0, src.len(), &mut toks);
+    toks
 }
 
 /// The value of a string token's raw content (simple escapes decoded).
@@ -391,45 +480,66 @@ struct Scope {
 
 struct Scanner<'a> {
     src: &'a str,
-    toks: Vec<Tok<'a>>,
+    toks: Vec<Tok>,
     out: FileScan,
     aliases: HashMap<&'a str, Registry>,
     imports: HashMap<&'a str, &'a str>,
     local_functions: HashSet<&'a str>,
     scopes: Vec<Scope>,
     candidate_calls: Vec<usize>,
+    /// Last line number computed: (byte offset, line).
+    line_cache: Cell<(usize, usize)>,
+    /// Lowest and highest token index looked at (a window must be widened when they touch
+    /// its edges).
+    lo: Cell<usize>,
+    hi: Cell<usize>,
+    /// Reading a window of the file: function scopes are unknown there, so a registration whose
+    /// key is a bare identifier (maybe a helper's parameter) needs the whole file.
+    window: bool,
+    needs_whole_file: bool,
 }
 
 /// True when a file can register a key, define a registry alias or a helper: it names a
 /// registry category or a legacy registry. Files that do not may still use an imported alias or
 /// helper; callers scan those when they mention one.
 pub fn may_register(src: &str) -> bool {
-    src.contains("category") || src.contains("_registry")
+    memchr::memmem::find(src.as_bytes(), b"category").is_some()
+        || memchr::memmem::find(src.as_bytes(), b"_registry").is_some()
 }
 
-/// Scans one file's text.
+impl<'a> Scanner<'a> {
+    fn new(src: &'a str, toks: Vec<Tok>, window: bool) -> Self {
+        Scanner {
+            src,
+            toks,
+            out: FileScan::default(),
+            aliases: HashMap::new(),
+            imports: HashMap::new(),
+            local_functions: HashSet::new(),
+            scopes: Vec::new(),
+            candidate_calls: Vec::new(),
+            line_cache: Cell::new((0, 1)),
+            lo: Cell::new(usize::MAX),
+            hi: Cell::new(0),
+            window,
+            needs_whole_file: false,
+        }
+    }
+}
+
+/// Scans one file's text, token by token.
 pub fn scan(src: &str) -> FileScan {
     // Token offsets are 32-bit; no JavaScript source is anywhere near 4 GiB.
     if src.len() > u32::MAX as usize {
         return FileScan::default();
     }
-    // Helper calls are only kept for names this file imports or defines.
-    let toks = tokenize(src);
-    let mut s = Scanner {
-        src,
-        toks,
-        out: FileScan::default(),
-        aliases: HashMap::new(),
-        imports: HashMap::new(),
-        local_functions: HashSet::new(),
-        scopes: Vec::new(),
-        candidate_calls: Vec::new(),
-    };
+    let mut s = Scanner::new(src, tokenize(src), false);
     s.run();
+    // Helper calls are only kept for names this file imports or defines.
     let keep: Vec<Call> = std::mem::take(&mut s.candidate_calls)
         .into_iter()
         .filter(|&i| {
-            let name = s.toks[i].text;
+            let name = s.text_at(i);
             s.imports.contains_key(name) || s.local_functions.contains(name)
         })
         .filter_map(|i| s.call_at(i))
@@ -438,25 +548,196 @@ pub fn scan(src: &str) -> FileScan {
     s.out
 }
 
+/// True when `word` at `pos` is a whole identifier (no identifier byte on either side).
+fn word_at(b: &[u8], pos: usize, len: usize) -> bool {
+    (pos == 0 || !is_ident_byte(b[pos - 1])) && b.get(pos + len).is_none_or(|&c| !is_ident_byte(c))
+}
+
+/// The nearest token boundary at or before `pos`: the start of the span `pos` is in, or a code
+/// position after a blank, after a span, or at the start of the file.
+fn boundary_before(b: &[u8], spans: &[Span], mut pos: usize) -> usize {
+    loop {
+        if pos == 0 {
+            return 0;
+        }
+        let si = span_after(spans, pos);
+        if let Some(sp) = spans.get(si) {
+            if (sp.start as usize) <= pos {
+                return sp.start as usize;
+            }
+        }
+        if is_space(b[pos - 1]) || (si > 0 && spans[si - 1].end as usize == pos) {
+            return pos;
+        }
+        pos -= 1;
+    }
+}
+
+/// Runs `f` on a scanner over a window of tokens around the token that starts at `pos`,
+/// widening the window until `f` did not look at its edges. `None` when `f` needs the whole
+/// file (function scopes), `Some(None)` when no token starts at `pos`.
+fn in_window<'a>(
+    src: &'a str,
+    spans: &[Span],
+    pos: usize,
+    f: impl Fn(&mut Scanner<'a>, usize),
+) -> Option<Option<Scanner<'a>>> {
+    let b = src.as_bytes();
+    let (mut back, mut ahead) = (64usize, 256usize);
+    loop {
+        let from = boundary_before(b, spans, pos.saturating_sub(back));
+        let to = (pos + ahead).min(b.len());
+        let mut toks = Vec::with_capacity((to - from) / 4);
+        lex_range(src, spans, from, to, &mut toks);
+        let k = toks.partition_point(|t| (t.start as usize) < pos);
+        if toks.get(k).is_none_or(|t| t.start as usize != pos) {
+            return Some(None);
+        }
+        let mut sc = Scanner::new(src, toks, true);
+        f(&mut sc, k);
+        if sc.needs_whole_file {
+            return None;
+        }
+        let low = from > 0 && sc.lo.get().min(k) <= 4;
+        let high = to < b.len() && sc.hi.get() + 1 >= sc.toks.len();
+        if !low && !high {
+            return Some(Some(sc));
+        }
+        if low {
+            back *= 4;
+        }
+        if high {
+            ahead *= 4;
+        }
+    }
+}
+
+/// Scans one file by looking only around the words that can register a key (`category`, the
+/// legacy `action_registry`, `require("web.…_registry")`) and around the uses of the aliases
+/// they define. Gives the same registrations and exported aliases as [`scan`], much faster on
+/// large files, but no helper calls or imported-alias calls: callers run [`scan`] on files that
+/// mention an exported alias or a helper. `None` when the file needs [`scan`] (a registration
+/// whose key is a bare name may be a helper's parameter).
+pub fn scan_sparse(src: &str) -> Option<FileScan> {
+    if src.len() > u32::MAX as usize {
+        return Some(FileScan::default());
+    }
+    let b = src.as_bytes();
+    let mut spans = Vec::new();
+    skeleton(src, &mut spans);
+    let mut words: Vec<&[u8]> = vec![b"category", b"action_registry"];
+    if memchr::memmem::find(b, b"web.field_registry").is_some()
+        || memchr::memmem::find(b, b"web.view_registry").is_some()
+    {
+        words.push(b"require");
+    }
+    let mut hits: Vec<usize> = words
+        .iter()
+        .flat_map(|w| {
+            memchr::memmem::find_iter(b, w)
+                .filter(|&h| word_at(b, h, w.len()))
+                .collect::<Vec<_>>()
+        })
+        .filter(|&h| !in_span(&spans, h))
+        .collect();
+    hits.sort_unstable();
+    // (position of the token that found it, registration), in the order `scan` finds them.
+    let mut found: Vec<(usize, Registration)> = Vec::new();
+    let mut exported: Vec<(usize, (String, Registry))> = Vec::new();
+    // (position of the defining `category` token, alias, registry).
+    let mut aliases: Vec<(usize, &str, Registry)> = Vec::new();
+    for h in hits {
+        let Some(sc) = in_window(src, &spans, h, |sc, k| {
+            sc.category_hit(k);
+        })?
+        else {
+            continue;
+        };
+        found.extend(sc.out.registrations.into_iter().map(|r| (h, r)));
+        exported.extend(sc.out.exported_aliases.into_iter().map(|e| (h, e)));
+        aliases.extend(sc.aliases.into_iter().map(|(n, r)| (h, n, r)));
+    }
+    let mut names: Vec<&str> = aliases.iter().map(|a| a.1).collect();
+    names.sort_unstable();
+    names.dedup();
+    for name in names {
+        for u in memchr::memmem::find_iter(b, name.as_bytes()) {
+            if !word_at(b, u, name.len()) || in_span(&spans, u) {
+                continue;
+            }
+            // The alias as defined last before this use.
+            let Some(&(_, _, registry)) = aliases.iter().rev().find(|a| a.0 < u && a.1 == name)
+            else {
+                continue;
+            };
+            let Some(sc) = in_window(src, &spans, u, |sc, k| sc.alias_add(k, registry))? else {
+                continue;
+            };
+            found.extend(sc.out.registrations.into_iter().map(|r| (u, r)));
+        }
+    }
+    found.sort_by_key(|f| f.0);
+    exported.sort_by_key(|e| e.0);
+    Some(FileScan {
+        registrations: found.into_iter().map(|f| f.1).collect(),
+        exported_aliases: exported.into_iter().map(|e| e.1).collect(),
+        ..FileScan::default()
+    })
+}
+
 impl<'a> Scanner<'a> {
-    fn tok(&self, i: usize) -> Option<&Tok<'a>> {
-        self.toks.get(i)
+    fn tok(&self, i: usize) -> Option<Tok> {
+        if i < self.lo.get() {
+            self.lo.set(i);
+        }
+        if i > self.hi.get() {
+            self.hi.set(i);
+        }
+        self.toks.get(i).copied()
+    }
+
+    /// The text of a token; for strings, the raw content between the quotes.
+    fn text_of(&self, t: Tok) -> &'a str {
+        let (s, e) = (t.start as usize, t.end as usize);
+        match t.kind {
+            Kind::Ident | Kind::Punct | Kind::Num => &self.src[s..e],
+            Kind::Str => &self.src[s + 1..e.saturating_sub(1).max(s + 1)],
+            Kind::StrOpen => &self.src[(s + 1).min(e)..e],
+            _ => "",
+        }
+    }
+
+    fn text_at(&self, i: usize) -> &'a str {
+        self.tok(i).map_or("", |t| self.text_of(t))
+    }
+
+    /// 1-based line of a token.
+    fn line(&self, t: Tok) -> usize {
+        let pos = t.start as usize;
+        let (mut at, mut line) = self.line_cache.get();
+        if pos < at {
+            (at, line) = (0, 1);
+        }
+        line += memchr::memchr_iter(b'\n', &self.src.as_bytes()[at..pos]).count();
+        self.line_cache.set((pos, line));
+        line
     }
 
     fn is(&self, i: usize, p: &str) -> bool {
-        self.tok(i).is_some_and(|t| t.is(p))
+        self.tok(i)
+            .is_some_and(|t| matches!(t.kind, Kind::Punct | Kind::Ident) && self.text_of(t) == p)
     }
 
     fn ident(&self, i: usize) -> Option<&'a str> {
         self.tok(i)
             .filter(|t| t.kind == Kind::Ident)
-            .map(|t| t.text)
+            .map(|t| self.text_of(t))
     }
 
     fn literal(&self, i: usize) -> Option<String> {
         self.tok(i)
             .filter(|t| t.kind == Kind::Str)
-            .map(|t| unescape(t.text))
+            .map(|t| unescape(self.text_of(t)))
     }
 
     /// The arguments of a call whose `(` is at `open`: per argument, its token range.
@@ -467,7 +748,7 @@ impl<'a> Scanner<'a> {
         let mut start = i;
         while let Some(t) = self.tok(i) {
             if t.kind == Kind::Punct {
-                match t.text {
+                match self.text_of(t) {
                     "(" | "[" | "{" => depth += 1,
                     ")" | "]" | "}" if depth > 0 => depth -= 1,
                     ")" => {
@@ -505,7 +786,7 @@ impl<'a> Scanner<'a> {
         if t.kind != Kind::Ident {
             return None;
         }
-        match t.text {
+        match self.text_of(t) {
             "category" if self.is(i + 1, "(") && self.is(i + 3, ")") => {
                 let name = self.literal(i + 2)?;
                 Registry::from_category(&name).map(|r| (r, i + 4))
@@ -527,7 +808,7 @@ impl<'a> Scanner<'a> {
     fn adds_from(&mut self, mut j: usize, registry: Registry, via: &str) {
         while self.is(j, ".") && self.ident(j + 1) == Some("add") && self.is(j + 2, "(") {
             let (args, next) = self.args(j + 2);
-            let line = self.tok(j + 1).map(|t| t.line()).unwrap_or(0);
+            let line = self.tok(j + 1).map(|t| self.line(t)).unwrap_or(0);
             if let Some(&(a, b)) = args.first() {
                 self.register(registry, a, b, line, via);
             }
@@ -545,6 +826,10 @@ impl<'a> Scanner<'a> {
         if key.is_none() && b == a + 1 {
             // A parameter of an enclosing named function: that function is a helper.
             if let Some(name) = self.ident(a) {
+                if self.window {
+                    self.needs_whole_file = true;
+                    return;
+                }
                 for sc in self.scopes.iter().rev() {
                     if let Some(p) = sc.params.iter().position(|p| p == name) {
                         if let Some(fname) = &sc.name {
@@ -583,7 +868,7 @@ impl<'a> Scanner<'a> {
     /// A function starting at `i`, if any: (name, params, index of its body's `{`).
     fn function_at(&self, i: usize) -> Option<(Option<String>, Vec<String>, usize)> {
         let t = self.tok(i)?;
-        if t.kind == Kind::Ident && t.text == "function" {
+        if t.kind == Kind::Ident && self.text_of(t) == "function" {
             let mut j = i + 1;
             if self.is(j, "*") {
                 j += 1;
@@ -614,7 +899,7 @@ impl<'a> Scanner<'a> {
                 return None;
             };
             if self.is(next, "=>") && self.is(next + 1, "{") {
-                return Some((Some(t.text.to_string()), params, next + 1));
+                return Some((Some(self.text_of(t).to_string()), params, next + 1));
             }
         }
         None
@@ -632,8 +917,8 @@ impl<'a> Scanner<'a> {
                         self.local_functions.insert(
                             self.toks[i..f.2]
                                 .iter()
-                                .find(|t| t.kind == Kind::Ident && t.text == n)
-                                .map(|t| t.text)
+                                .find(|t| t.kind == Kind::Ident && self.text_of(**t) == n)
+                                .map(|t| self.text_of(*t))
                                 .unwrap_or(""),
                         );
                     }
@@ -641,7 +926,7 @@ impl<'a> Scanner<'a> {
                 }
             }
             match t.kind {
-                Kind::Punct if t.text == "{" => {
+                Kind::Punct if self.text_of(t) == "{" => {
                     depth += 1;
                     if let Some((name, params, at)) = pending.take() {
                         if at == i {
@@ -655,7 +940,7 @@ impl<'a> Scanner<'a> {
                         }
                     }
                 }
-                Kind::Punct if t.text == "}" => {
+                Kind::Punct if self.text_of(t) == "}" => {
                     if self.scopes.last().is_some_and(|s| s.depth == depth) {
                         self.scopes.pop();
                     }
@@ -668,14 +953,12 @@ impl<'a> Scanner<'a> {
         }
     }
 
-    fn ident_token(&mut self, i: usize) {
-        let t = self.toks[i];
-        if t.text == "import" {
-            self.import_at(i);
-            return;
-        }
+    /// At a `category` (or legacy registry) token: the registration chain it starts, and the
+    /// alias it defines. False when the token does not name a registry.
+    fn category_hit(&mut self, i: usize) -> bool {
         if let Some((registry, next)) = self.category_at(i) {
-            let via = if t.text == "category" {
+            let t = self.toks[i];
+            let via = if self.text_of(t) == "category" {
                 "category"
             } else {
                 "legacy"
@@ -699,6 +982,29 @@ impl<'a> Scanner<'a> {
                 }
             }
             self.adds_from(next, registry, via);
+            return true;
+        }
+        false
+    }
+
+    /// At an alias token known to stand for `registry`: `alias.add(…)` chains.
+    fn alias_add(&mut self, i: usize, registry: Registry) {
+        if self.is(i + 1, ".")
+            && self.ident(i + 2) == Some("add")
+            && self.is(i + 3, "(")
+            && !(i > 0 && self.is(i - 1, "."))
+        {
+            self.adds_from(i + 1, registry, "alias");
+        }
+    }
+
+    fn ident_token(&mut self, i: usize) {
+        let t = self.toks[i];
+        if self.text_of(t) == "import" {
+            self.import_at(i);
+            return;
+        }
+        if self.category_hit(i) {
             return;
         }
         // `alias.add(`
@@ -707,11 +1013,11 @@ impl<'a> Scanner<'a> {
             && self.is(i + 3, "(")
             && !(i > 0 && self.is(i - 1, "."))
         {
-            if let Some(&registry) = self.aliases.get(t.text) {
+            if let Some(&registry) = self.aliases.get(self.text_of(t)) {
                 self.adds_from(i + 1, registry, "alias");
                 return;
             }
-            if let Some(&imported) = self.imports.get(t.text) {
+            if let Some(&imported) = self.imports.get(self.text_of(t)) {
                 let (args, _) = self.args(i + 3);
                 if let Some(&(a, b)) = args.first() {
                     let key = if b == a + 1 { self.literal(a) } else { None };
@@ -724,7 +1030,7 @@ impl<'a> Scanner<'a> {
                         imported: imported.to_string(),
                         key,
                         expr,
-                        line: t.line(),
+                        line: self.line(t),
                     });
                 }
                 return;
@@ -753,11 +1059,15 @@ impl<'a> Scanner<'a> {
         if !lits.iter().any(Option::is_some) {
             return None;
         }
-        let callee = self.imports.get(t.text).copied().unwrap_or(t.text);
+        let callee = self
+            .imports
+            .get(self.text_of(t))
+            .copied()
+            .unwrap_or(self.text_of(t));
         Some(Call {
             callee: callee.to_string(),
             args: lits,
-            line: t.line(),
+            line: self.line(t),
         })
     }
 
@@ -777,8 +1087,8 @@ impl<'a> Scanner<'a> {
             return;
         }
         j += 1;
-        while let Some(t) = self.tok(j) {
-            if t.is("}") {
+        while j < self.toks.len() {
+            if self.is(j, "}") {
                 break;
             }
             if let Some(name) = self.ident(j) {
@@ -867,8 +1177,19 @@ pub fn resolve(scans: &[FileScan]) -> Vec<Resolved> {
 mod tests {
     use super::*;
 
+    /// `scan_sparse` agrees with `scan` on registrations and exported aliases (or defers to it).
+    fn check_sparse(src: &str) -> FileScan {
+        let whole = scan(src);
+        if let Some(sparse) = scan_sparse(src) {
+            assert_eq!(sparse.registrations, whole.registrations, "{src}");
+            assert_eq!(sparse.exported_aliases, whole.exported_aliases, "{src}");
+            assert!(whole.helpers.is_empty(), "{src}");
+        }
+        whole
+    }
+
     fn keys(src: &str) -> Vec<(Registry, Option<String>)> {
-        let s = scan(src);
+        let s = check_sparse(src);
         resolve(&[s])
             .into_iter()
             .map(|r| (r.registration.registry, r.registration.key))
@@ -889,7 +1210,7 @@ mod tests {
 
     #[test]
     fn line_numbers_point_at_add() {
-        let s = scan("// x\nregistry\n  .category('actions')\n  .add('a', A);\n");
+        let s = check_sparse("// x\nregistry\n  .category('actions')\n  .add('a', A);\n");
         assert_eq!(s.registrations[0].line, 4);
     }
 
@@ -908,7 +1229,7 @@ const d = a / b; registry.category("actions").add("real", R); const e = c / 2;
 
     #[test]
     fn aliases_local_exported_and_imported() {
-        let a = scan(
+        let a = check_sparse(
             "export const actionRegistry = registry.category(\"actions\");\n\
              let fields = registry.category('fields'); var v; v = registry.category('views');\n\
              actionRegistry.add('x1', X); fields.add('f1', F); v.add('v1', V);",
@@ -970,5 +1291,71 @@ const d = a / b; registry.category("actions").add("real", R); const e = c / 2;
     fn chained_adds_and_other_categories() {
         let src = "registry.category('actions').add('a', A).add('b', B);\nregistry.category('services').add('s', S);";
         assert_eq!(keys(src), vec![act("a"), act("b")]);
+    }
+
+    #[test]
+    fn sparse_scan_widens_its_window_and_matches_the_whole_scan() {
+        let long_object = format!("{{ {} }}", "k: 1, ".repeat(200));
+        let sources = [
+            // An argument list much longer than the first window.
+            format!("registry.category('actions').add('big', {long_object}).add('after', A);"),
+            // A receiver chain and an exported alias far behind the word `category`.
+            format!(
+                "export const far ={}registry\n.sub\n.more\n.category('views');\nfar.add('v', V);",
+                " ".repeat(500)
+            ),
+            // Aliases redefined to another registry; a use before any definition.
+            "r.add('early', X); let r = registry.category('actions'); r.add('a1', A);\n\
+             r = registry.category('fields'); r.add('f1', F); x.r.add('no', N);"
+                .to_string(),
+            // Legacy alias named like the registry.
+            "var action_registry = core.action_registry; action_registry.add('t1', T);\n\
+             core.action_registry.add('t2', T);"
+                .to_string(),
+            // Strings, templates and regexes around the words.
+            "const a = `${ {b: `x${ registry.category('fields').add('w1', W) }`} }`;\n\
+             if (x) /category/.test(y); y = z / category / 2;\n\
+             const c = 'category(\"actions\")'; // category\n\
+             registry.category(\"actions\").add(\"t\\u0041\", T, { sequence: 1 });"
+                .to_string(),
+            // Unterminated constructs, CRLF and non-ASCII text.
+            "const é = 'unterminated\r\nregistry.category('actions').add('ok', X);\r\n`never closed registry.category('actions').add('no', X)"
+                .to_string(),
+            "registry.category('actions').add(key, X); registry.category('actions').add(`a${b}`, Y);"
+                .to_string(),
+            "function reg(tag) { registry.category('actions').add(tag, X); }\nreg('t');".to_string(),
+        ];
+        for src in &sources {
+            check_sparse(src);
+            // Every prefix too: constructs cut anywhere.
+            for cut in (0..src.len())
+                .filter(|&c| src.is_char_boundary(c))
+                .step_by(7)
+            {
+                check_sparse(&src[..cut]);
+            }
+        }
+        assert_eq!(scan_sparse(&sources[0]).unwrap().registrations.len(), 2);
+        assert_eq!(
+            scan_sparse(&sources[1]).unwrap().exported_aliases,
+            vec![("far".to_string(), Registry::Views)]
+        );
+        let keys: Vec<_> = scan_sparse(&sources[2])
+            .unwrap()
+            .registrations
+            .into_iter()
+            .map(|r| (r.registry, r.key.unwrap()))
+            .collect();
+        assert_eq!(
+            keys,
+            vec![
+                (Registry::Actions, "a1".to_string()),
+                (Registry::Fields, "f1".to_string())
+            ]
+        );
+        assert!(
+            scan_sparse(&sources[7]).is_none(),
+            "a helper needs the whole file"
+        );
     }
 }

@@ -15,6 +15,7 @@ pub mod deploy;
 pub mod exec;
 pub mod exit;
 pub mod finding;
+pub mod fsread;
 pub mod graph;
 pub mod js_scan;
 pub mod manifest;

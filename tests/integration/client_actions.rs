@@ -505,3 +505,63 @@ fn database_mode_names_the_menus_that_break() {
     assert_eq!(doc["summary"]["actions_checked"], n);
     assert_eq!(doc["summary"]["queries"], 3);
 }
+
+/// The scanner that looks only around registry names agrees with the token-by-token scan on
+/// every JavaScript file of the corpus, whole and cut at many points (unterminated strings,
+/// templates, comments and calls), or defers to it.
+#[test]
+fn sparse_and_whole_scans_agree_on_the_corpus() {
+    use odoo_audit::js_scan::{may_register, scan, scan_sparse};
+    let mut files = 0;
+    let mut registrations = 0;
+    for e in walkdir::WalkDir::new(corpus())
+        .into_iter()
+        .filter_map(Result::ok)
+        .filter(|e| e.path().extension().is_some_and(|x| x == "js"))
+    {
+        let text = fs::read_to_string(e.path()).unwrap();
+        if !may_register(&text) {
+            continue;
+        }
+        files += 1;
+        let step = (text.len() / 40).max(1);
+        let cuts = (0..text.len())
+            .step_by(step)
+            .chain([text.len()])
+            .filter(|&c| text.is_char_boundary(c));
+        for cut in cuts {
+            let src = &text[..cut];
+            let whole = scan(src);
+            if cut == text.len() {
+                registrations += whole.registrations.len();
+            }
+            let Some(sparse) = scan_sparse(src) else {
+                // Deferred: only for a key that is a bare name (a helper's parameter or dynamic).
+                assert!(
+                    !whole.helpers.is_empty()
+                        || whole.registrations.iter().any(|r| r.key.is_none()),
+                    "{} cut at {cut}: deferred without a bare-name key",
+                    e.path().display()
+                );
+                continue;
+            };
+            assert_eq!(
+                sparse.registrations,
+                whole.registrations,
+                "{} cut at {cut}",
+                e.path().display()
+            );
+            assert_eq!(
+                sparse.exported_aliases,
+                whole.exported_aliases,
+                "{} cut at {cut}",
+                e.path().display()
+            );
+        }
+    }
+    assert!(files >= 30, "{files} corpus files name a registry");
+    assert!(
+        registrations >= 20,
+        "{registrations} registrations in the corpus"
+    );
+}
