@@ -13,8 +13,10 @@
 //! depends on (or installed modules) are missing from the path, the key is "not verifiable"
 //! rather than wrong.
 
+use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
+use std::rc::Rc;
 
 use rayon::prelude::*;
 
@@ -221,19 +223,22 @@ pub fn scan_handlers(inv: &Inventory, installed: Option<&BTreeSet<String>>) -> H
             None => a.manifest.installable,
         })
         .collect();
-    let asm = Assembler::new(&taking_part, &statics);
-    let map = asm.bundle_map();
-    // Database mode: files of addons that are not installed are judged as if their addon were
-    // installed, to tell "registered by a module that is not installed" apart.
-    let all_map = installed.map(|_| {
-        let installable: Vec<&Addon> = addons
-            .iter()
-            .copied()
-            .filter(|a| a.manifest.installable)
-            .collect();
-        Assembler::new(&installable, &statics).bundle_map()
-    });
-
+    // Which bundles load each file; computed while the files are read.
+    let bundle_maps = || {
+        let asm = Assembler::new(&taking_part, &statics);
+        let map = asm.bundle_map();
+        // Database mode: files of addons that are not installed are judged as if their addon were
+        // installed, to tell "registered by a module that is not installed" apart.
+        let all_map = installed.map(|_| {
+            let installable: Vec<&Addon> = addons
+                .iter()
+                .copied()
+                .filter(|a| a.manifest.installable)
+                .collect();
+            Assembler::new(&installable, &statics).bundle_map()
+        });
+        (map, all_map)
+    };
     // (module, web path, absolute path) of every JS file.
     let files: Vec<(&str, &str, &Path)> = statics
         .iter()
@@ -248,28 +253,30 @@ pub fn scan_handlers(inv: &Inventory, installed: Option<&BTreeSet<String>>) -> H
     // Pass 1: read every file once; scan those that can register a key or define an alias or a
     // helper (they name a registry category or a legacy registry), looking only around those
     // names where possible.
-    #[derive(PartialEq)]
     enum Depth {
         Unread,
         Skipped,
         Sparse,
         Whole,
     }
-    let mut slots: Vec<(Depth, js_scan::FileScan)> = files
-        .par_iter()
-        .map(|(_, _, p)| {
-            fsread::with_text(p, |text| {
-                if !js_scan::may_register(text) {
-                    return (Depth::Skipped, js_scan::FileScan::default());
-                }
-                match js_scan::scan_sparse(text) {
-                    Some(s) => (Depth::Sparse, s),
-                    None => (Depth::Whole, js_scan::scan(text)),
-                }
+    let read_all = || -> Vec<(Depth, js_scan::FileScan)> {
+        files
+            .par_iter()
+            .map(|(_, _, p)| {
+                fsread::with_text(p, |text| {
+                    if !js_scan::may_register(text) {
+                        return (Depth::Skipped, js_scan::FileScan::default());
+                    }
+                    match js_scan::scan_sparse(text) {
+                        Some(s) => (Depth::Sparse, s),
+                        None => (Depth::Whole, js_scan::scan(text)),
+                    }
+                })
+                .unwrap_or((Depth::Unread, js_scan::FileScan::default()))
             })
-            .unwrap_or((Depth::Unread, js_scan::FileScan::default()))
-        })
-        .collect();
+            .collect()
+    };
+    let ((map, all_map), mut slots) = rayon::join(bundle_maps, read_all);
     // Next passes: files that mention an exported alias or a helper found so far may use it
     // (import it, call it): read them again and scan them whole. Repeat while new names appear
     // (a helper built on an imported alias).
@@ -631,6 +638,15 @@ struct Judge<'a> {
     handlers: &'a Handlers,
     /// Database mode: installed modules.
     installed: Option<&'a BTreeSet<String>>,
+    /// [`Judge::reach`] per using module.
+    reach_cache: RefCell<HashMap<Option<String>, Rc<Reach>>>,
+}
+
+/// What a module can rely on: itself, its dependencies, `web` and `base` (`modules`), and those
+/// of them, or of the installed modules, that are not on the addons path (`missing`).
+struct Reach {
+    modules: BTreeSet<String>,
+    missing: BTreeSet<String>,
 }
 
 struct Verdict {
@@ -640,15 +656,25 @@ struct Verdict {
 }
 
 impl Judge<'_> {
-    /// The modules a module can rely on (itself, its dependencies, `web`), and those of them
-    /// that are not on the addons path.
-    fn closure(&self, module: Option<&str>) -> (BTreeSet<String>, BTreeSet<String>) {
+    /// What a module can rely on (computed once per module).
+    fn reach(&self, module: Option<&str>) -> Rc<Reach> {
+        let key = module.map(str::to_string);
+        if let Some(r) = self.reach_cache.borrow().get(&key) {
+            return r.clone();
+        }
         let mut roots = vec!["web".to_string(), "base".to_string()];
         if let Some(m) = module {
             roots.push(m.to_string());
         }
         let c = self.graph.closure(&roots);
-        (c.modules, c.missing)
+        let mut missing = c.missing;
+        missing.extend(self.installed_missing());
+        let r = Rc::new(Reach {
+            modules: c.modules,
+            missing,
+        });
+        self.reach_cache.borrow_mut().insert(key, r.clone());
+        r
     }
 
     /// Installed modules that are not on the addons path (database mode).
@@ -668,10 +694,8 @@ impl Judge<'_> {
             .filter(|h| h.load == Load::Backend)
             .filter(usable)
             .collect();
-        let (closure, mut missing) = self.closure(u.module.as_deref());
-        if self.installed.is_some() {
-            missing.extend(self.installed_missing());
-        }
+        let reach = self.reach(u.module.as_deref());
+        let (closure, missing) = (&reach.modules, &reach.missing);
         let noun = u.kind.noun();
         let mk = |rule: &'static crate::rules::Rule, msg: String| {
             let mut f = Finding::new(rule, msg);
@@ -687,7 +711,7 @@ impl Judge<'_> {
             f
         };
         let what = format!("{} `{}`{}", u.kind.as_str(), u.key, menus_suffix(u));
-        let missing_list = short_list(&missing);
+        let missing_list = short_list(missing);
 
         // Satisfied by a handler the module can rely on.
         let relied = backend.iter().find(|h| match (&u.module, self.installed) {
@@ -861,6 +885,7 @@ fn check_uses(
         graph: Graph::from_inventory(inv),
         handlers: &handlers,
         installed,
+        reach_cache: RefCell::default(),
     };
     let mut a = ClientActionsAnalysis::default();
     // Not verifiable widgets/js_classes: one info finding per module and kind.
@@ -896,9 +921,7 @@ fn check_uses(
         });
     }
     for ((module, kind), (keys, n)) in unverifiable {
-        let (_, missing) = judge.closure(Some(&module));
-        let mut missing: BTreeSet<String> = missing;
-        missing.extend(judge.installed_missing());
+        let missing = judge.reach(Some(&module)).missing.clone();
         let shown: Vec<&str> = keys.iter().take(12).map(String::as_str).collect();
         let more = if keys.len() > shown.len() {
             format!(", … ({} in all)", keys.len())

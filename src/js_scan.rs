@@ -18,6 +18,7 @@
 
 use std::cell::Cell;
 use std::collections::{HashMap, HashSet};
+use std::sync::LazyLock;
 
 /// The registries whose keys the web client looks up.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, Hash, PartialOrd, Ord)]
@@ -503,9 +504,20 @@ struct Scanner<'a> {
 /// registry category or a legacy registry. Files that do not may still use an imported alias or
 /// helper; callers scan those when they mention one.
 pub fn may_register(src: &str) -> bool {
-    memchr::memmem::find(src.as_bytes(), b"category").is_some()
-        || memchr::memmem::find(src.as_bytes(), b"_registry").is_some()
+    FINDERS[0].find(src.as_bytes()).is_some() || FINDERS[1].find(src.as_bytes()).is_some()
 }
+
+/// Searchers for the words that can start a registration, built once.
+static FINDERS: LazyLock<[memchr::memmem::Finder<'static>; 5]> = LazyLock::new(|| {
+    [
+        "category",
+        "_registry",
+        "action_registry",
+        "web.field_registry",
+        "web.view_registry",
+    ]
+    .map(|w| memchr::memmem::Finder::new(w.as_bytes()))
+});
 
 impl<'a> Scanner<'a> {
     fn new(src: &'a str, toks: Vec<Tok>, window: bool) -> Self {
@@ -625,21 +637,20 @@ pub fn scan_sparse(src: &str) -> Option<FileScan> {
     let b = src.as_bytes();
     let mut spans = Vec::new();
     skeleton(src, &mut spans);
-    let mut words: Vec<&[u8]> = vec![b"category", b"action_registry"];
-    if memchr::memmem::find(b, b"web.field_registry").is_some()
-        || memchr::memmem::find(b, b"web.view_registry").is_some()
-    {
-        words.push(b"require");
+    let mut hits: Vec<usize> = Vec::new();
+    let mut words = |finder: &memchr::memmem::Finder| {
+        let len = finder.needle().len();
+        hits.extend(
+            finder
+                .find_iter(b)
+                .filter(|&h| word_at(b, h, len) && !in_span(&spans, h)),
+        );
+    };
+    words(&FINDERS[0]);
+    words(&FINDERS[2]);
+    if FINDERS[3].find(b).is_some() || FINDERS[4].find(b).is_some() {
+        words(&memchr::memmem::Finder::new("require"));
     }
-    let mut hits: Vec<usize> = words
-        .iter()
-        .flat_map(|w| {
-            memchr::memmem::find_iter(b, w)
-                .filter(|&h| word_at(b, h, w.len()))
-                .collect::<Vec<_>>()
-        })
-        .filter(|&h| !in_span(&spans, h))
-        .collect();
     hits.sort_unstable();
     // (position of the token that found it, registration), in the order `scan` finds them.
     let mut found: Vec<(usize, Registration)> = Vec::new();
