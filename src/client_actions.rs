@@ -255,7 +255,6 @@ pub fn scan_handlers(inv: &Inventory, installed: Option<&BTreeSet<String>>) -> H
     // names where possible.
     enum Depth {
         Unread,
-        Skipped,
         Sparse,
         Whole,
     }
@@ -263,14 +262,9 @@ pub fn scan_handlers(inv: &Inventory, installed: Option<&BTreeSet<String>>) -> H
         files
             .par_iter()
             .map(|(_, _, p)| {
-                fsread::with_text(p, |text| {
-                    if !js_scan::may_register(text) {
-                        return (Depth::Skipped, js_scan::FileScan::default());
-                    }
-                    match js_scan::scan_sparse(text) {
-                        Some(s) => (Depth::Sparse, s),
-                        None => (Depth::Whole, js_scan::scan(text)),
-                    }
+                fsread::with_text(p, |text| match js_scan::scan_sparse(text) {
+                    Some(s) => (Depth::Sparse, s),
+                    None => (Depth::Whole, js_scan::scan(text)),
                 })
                 .unwrap_or((Depth::Unread, js_scan::FileScan::default()))
             })
@@ -301,7 +295,7 @@ pub fn scan_handlers(inv: &Inventory, installed: Option<&BTreeSet<String>>) -> H
         slots
             .par_iter_mut()
             .zip(files.par_iter())
-            .filter(|(slot, _)| matches!(slot.0, Depth::Skipped | Depth::Sparse))
+            .filter(|(slot, _)| matches!(slot.0, Depth::Sparse))
             .for_each(|(slot, (_, _, p))| {
                 let whole = fsread::with_text(p, |t| {
                     fresh

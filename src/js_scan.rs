@@ -504,20 +504,15 @@ struct Scanner<'a> {
 /// registry category or a legacy registry. Files that do not may still use an imported alias or
 /// helper; callers scan those when they mention one.
 pub fn may_register(src: &str) -> bool {
-    FINDERS[0].find(src.as_bytes()).is_some() || FINDERS[1].find(src.as_bytes()).is_some()
+    CATEGORY.find(src.as_bytes()).is_some() || REGISTRY.find(src.as_bytes()).is_some()
 }
 
-/// Searchers for the words that can start a registration, built once.
-static FINDERS: LazyLock<[memchr::memmem::Finder<'static>; 5]> = LazyLock::new(|| {
-    [
-        "category",
-        "_registry",
-        "action_registry",
-        "web.field_registry",
-        "web.view_registry",
-    ]
-    .map(|w| memchr::memmem::Finder::new(w.as_bytes()))
-});
+/// Searchers for `category` and `_registry` (in `action_registry`, `web.field_registry`,
+/// `web.view_registry`), built once.
+static CATEGORY: LazyLock<memchr::memmem::Finder<'static>> =
+    LazyLock::new(|| memchr::memmem::Finder::new("category"));
+static REGISTRY: LazyLock<memchr::memmem::Finder<'static>> =
+    LazyLock::new(|| memchr::memmem::Finder::new("_registry"));
 
 impl<'a> Scanner<'a> {
     fn new(src: &'a str, toks: Vec<Tok>, window: bool) -> Self {
@@ -635,23 +630,33 @@ pub fn scan_sparse(src: &str) -> Option<FileScan> {
         return Some(FileScan::default());
     }
     let b = src.as_bytes();
-    let mut spans = Vec::new();
-    skeleton(src, &mut spans);
-    let mut hits: Vec<usize> = Vec::new();
-    let mut words = |finder: &memchr::memmem::Finder| {
-        let len = finder.needle().len();
-        hits.extend(
-            finder
-                .find_iter(b)
-                .filter(|&h| word_at(b, h, len) && !in_span(&spans, h)),
-        );
-    };
-    words(&FINDERS[0]);
-    words(&FINDERS[2]);
-    if FINDERS[3].find(b).is_some() || FINDERS[4].find(b).is_some() {
-        words(&memchr::memmem::Finder::new("require"));
+    // (position, length) of the words `category` and `action_registry` (and `require` when
+    // the file names a legacy registry module).
+    let mut hits: Vec<(usize, usize)> = CATEGORY.find_iter(b).map(|h| (h, 8)).collect();
+    let mut legacy_modules = false;
+    let mut any_registry = false;
+    for h in REGISTRY.find_iter(b) {
+        any_registry = true;
+        let before = &b[..h];
+        if before.ends_with(b"action") {
+            hits.push((h - 6, 15));
+        } else if before.ends_with(b"web.field") || before.ends_with(b"web.view") {
+            legacy_modules = true;
+        }
+    }
+    if hits.is_empty() && !any_registry {
+        return Some(FileScan::default());
+    }
+    if legacy_modules {
+        hits.extend(memchr::memmem::find_iter(b, b"require").map(|h| (h, 7)));
     }
     hits.sort_unstable();
+    let mut spans = Vec::new();
+    skeleton(src, &mut spans);
+    let hits = hits
+        .into_iter()
+        .filter(|&(h, len)| word_at(b, h, len) && !in_span(&spans, h))
+        .map(|(h, _)| h);
     // (position of the token that found it, registration), in the order `scan` finds them.
     let mut found: Vec<(usize, Registration)> = Vec::new();
     let mut exported: Vec<(usize, (String, Registry))> = Vec::new();
