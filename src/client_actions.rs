@@ -582,7 +582,16 @@ pub fn static_uses(inv: &Inventory, only: Option<&BTreeSet<String>>) -> Vec<Use>
                     continue;
                 }
                 let file = a.dir.join(rel);
-                let _ = fsread::with_text(&file, |text| xml_uses(&a.name, &file, text, &mut out));
+                let _ = fsread::with_text(&file, |text| {
+                    // Only files that name one of the looked-up attributes or models are parsed.
+                    let b = text.as_bytes();
+                    let relevant = ["ir.actions.client", "widget", "js_class"]
+                        .iter()
+                        .any(|w| memchr::memmem::find(b, w.as_bytes()).is_some());
+                    if relevant {
+                        let _ = xml_uses(&a.name, &file, text, &mut out);
+                    }
+                });
             }
             for e in walkdir::WalkDir::new(&a.dir)
                 .into_iter()
