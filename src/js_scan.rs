@@ -121,6 +121,16 @@ struct Tok {
     kind: Kind,
 }
 
+impl Tok {
+    fn new(kind: Kind, start: usize, end: usize) -> Tok {
+        Tok {
+            start: start as u32,
+            end: end as u32,
+            kind,
+        }
+    }
+}
+
 /// A stretch of the source that is not plain code: a string, a template part, a regular
 /// expression literal or a comment. Everything between spans is code.
 type Span = Tok;
@@ -224,12 +234,8 @@ fn skeleton(src: &str, spans: &mut Vec<Span>) {
     // One entry per open `${…}` substitution: the depth of plain braces inside it.
     let mut substitutions: Vec<usize> = Vec::new();
     let mut i = 0;
-    let push = |spans: &mut Vec<Span>, kind, start: usize, end: usize| {
-        spans.push(Tok {
-            start: start as u32,
-            end: end as u32,
-            kind,
-        })
+    let push = |spans: &mut Vec<Tok>, kind, start: usize, end: usize| {
+        spans.push(Tok::new(kind, start, end))
     };
     while i < n {
         let p = if substitutions.is_empty() {
@@ -392,13 +398,8 @@ fn lex_range(src: &str, spans: &[Span], from: usize, to: usize, out: &mut Vec<To
     let b = src.as_bytes();
     let mut si = span_after(spans, from);
     let mut i = from;
-    let push = |out: &mut Vec<Tok>, kind, start: usize, end: usize| {
-        out.push(Tok {
-            start: start as u32,
-            end: end as u32,
-            kind,
-        })
-    };
+    let push =
+        |out: &mut Vec<Tok>, kind, start: usize, end: usize| out.push(Tok::new(kind, start, end));
     while i < to {
         let next_span = spans.get(si).map_or(b.len(), |s| s.start as usize);
         if i >= next_span {
