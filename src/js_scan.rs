@@ -1375,4 +1375,64 @@ const d = a / b; registry.category("actions").add("real", R); const e = c / 2;
             "a helper needs the whole file"
         );
     }
+
+    #[test]
+    fn sparse_and_whole_scans_agree_on_random_sources() {
+        // Pieces of JavaScript syntax glued in a pseudo-random order (fixed seed): unbalanced
+        // quotes, templates, comments, regexes, escapes and multi-byte text everywhere.
+        let pieces = [
+            "registry",
+            ".",
+            "category",
+            "(",
+            ")",
+            "'actions'",
+            "\"fields\"",
+            "`views`",
+            ".add",
+            "'k'",
+            ",",
+            " ",
+            "\n",
+            "=",
+            "r",
+            "const ",
+            "export ",
+            "/",
+            "*",
+            "\\",
+            "'",
+            "\"",
+            "`",
+            "${",
+            "}",
+            "{",
+            "é",
+            "return ",
+            "action_registry",
+            "core.",
+            ";",
+            "x",
+            "1",
+            "registry.category('actions').add('a', A);",
+            "\nconst r = registry.category(\"fields\");\n",
+            "r.add('w', W);",
+        ];
+        let mut seed: u64 = 0x9e37_79b9_7f4a_7c15;
+        let mut registering = 0;
+        for _ in 0..3000 {
+            let mut src = String::new();
+            for _ in 0..(seed % 40) {
+                seed ^= seed << 13;
+                seed ^= seed >> 7;
+                seed ^= seed << 17;
+                src.push_str(pieces[(seed % pieces.len() as u64) as usize]);
+            }
+            seed = seed.wrapping_add(1);
+            if !check_sparse(&src).registrations.is_empty() {
+                registering += 1;
+            }
+        }
+        assert!(registering > 0, "no generated source registered anything");
+    }
 }
