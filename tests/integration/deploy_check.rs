@@ -897,11 +897,11 @@ fn https_certificate_trusted_expiring_and_untrusted() {
     let (code, doc, _) = run_json(&mut dep.cmd(&db, &format!("https://localhost:{}", short.port)));
     assert_eq!(code, 1);
     let g105 = findings_with(&doc, "G105");
+    // 7 days when the check runs within the second the certificate was made, 6 after.
+    let msg = g105[0]["message"].as_str().unwrap();
     assert!(
-        g105[0]["message"]
-            .as_str()
-            .unwrap()
-            .contains("expires in 6 day(s) (threshold 14)"),
+        msg.contains("expires in 6 day(s) (threshold 14)")
+            || msg.contains("expires in 7 day(s) (threshold 14)"),
         "{g105:#?}"
     );
 
