@@ -1,13 +1,15 @@
 -- Every module row with its display name and category. Translatable names are jsonb since
 -- Odoo 16 ({"en_US": "...", ...}); to_jsonb() also accepts the plain varchar of older schemas.
--- The English value is shown, else the first one.
+-- The English value is shown, else the first one. Text columns are cast to text so that an
+-- odd column type still reads.
 WITH m AS (
-    SELECT m.name,
-           m.state,
-           m.latest_version,
-           m.author,
-           m.website,
-           m.license,
+    SELECT m.id,
+           m.name::text AS name,
+           m.state::text AS state,
+           m.latest_version::text AS latest_version,
+           m.author::text AS author,
+           m.website::text AS website,
+           m.license::text AS license,
            m.auto_install,
            m.application,
            to_jsonb(m.shortdesc) AS shortdesc,
@@ -15,7 +17,8 @@ WITH m AS (
       FROM ir_module_module m
       LEFT JOIN ir_module_category c ON c.id = m.category_id
 )
-SELECT name,
+SELECT id,
+       name,
        state,
        latest_version,
        author,

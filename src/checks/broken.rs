@@ -83,21 +83,25 @@ pub fn xmlids(orphans: &[OrphanXmlId], hint: &HintCtx) -> Vec<Finding> {
     orphans
         .iter()
         .map(|o| {
-            Finding::new(
+            let id = match &o.module {
+                Some(m) => format!("{m}.{}", o.name),
+                None => format!("{} (its module is NULL)", o.name),
+            };
+            let f = Finding::new(
                 &r::ORPHAN_XMLID,
                 format!(
-                    "XML id {}.{} points at {} {}, which no longer exists",
-                    o.module,
-                    o.name,
+                    "XML id {id} points at {} {}, which no longer exists",
                     o.model,
                     o.res_id.map(|i| i.to_string()).unwrap_or_default()
                 ),
-            )
-            .module(&o.module)
-            .hint(format!(
-                "update the module ({}) or delete the stale ir_model_data row",
-                hint.odoo("-u", &o.module)
-            ))
+            );
+            match &o.module {
+                Some(m) => f.module(m).hint(format!(
+                    "update the module ({}) or delete the stale ir_model_data row",
+                    hint.odoo("-u", m)
+                )),
+                None => f.hint("delete the stale ir_model_data row"),
+            }
         })
         .collect()
 }

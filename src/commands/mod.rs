@@ -2,6 +2,7 @@
 //! returns a [`Report`]; `main` renders it and turns it into the exit code.
 
 use std::path::PathBuf;
+use std::time::Duration;
 
 use crate::addons::{self, Inventory, SeriesSource};
 use crate::cli::{Command, GlobalArgs};
@@ -37,11 +38,53 @@ impl From<Report> for Outcome {
 pub struct Ctx<'a> {
     pub global: &'a GlobalArgs,
     conf: Option<Option<OdooConf>>,
+    /// The findings of every database session opened for this run (see [`crate::db::Notes`]).
+    db_notes: std::cell::RefCell<Vec<crate::db::Notes>>,
 }
 
 impl<'a> Ctx<'a> {
     pub fn new(global: &'a GlobalArgs) -> Ctx<'a> {
-        Ctx { global, conf: None }
+        Ctx {
+            global,
+            conf: None,
+            db_notes: Default::default(),
+        }
+    }
+
+    /// `--connect-timeout` and `--statement-timeout`, checked against their ranges.
+    pub fn db_timeouts(&self) -> Result<(Option<Duration>, Duration), Fatal> {
+        use crate::db::conn::{timeout_in_range, CONNECT_TIMEOUT_SECS, STATEMENT_TIMEOUT_SECS};
+        let a = &self.global.db;
+        let connect = a
+            .connect_timeout
+            .map(|t| timeout_in_range("--connect-timeout", t, &CONNECT_TIMEOUT_SECS))
+            .transpose()?;
+        let statement = timeout_in_range(
+            "--statement-timeout",
+            a.statement_timeout,
+            &STATEMENT_TIMEOUT_SECS,
+        )?;
+        Ok((connect, statement))
+    }
+
+    /// The findings the database sessions of this run made about themselves, once each.
+    pub fn take_db_notes(&self) -> Vec<crate::finding::Finding> {
+        let mut out: Vec<crate::finding::Finding> = Vec::new();
+        for notes in self.db_notes.borrow_mut().drain(..) {
+            let taken = match notes.lock() {
+                Ok(mut n) => std::mem::take(&mut *n),
+                Err(_) => Vec::new(),
+            };
+            for f in taken {
+                if !out
+                    .iter()
+                    .any(|o| o.code == f.code && o.message == f.message)
+                {
+                    out.push(f);
+                }
+            }
+        }
+        out
     }
 
     /// The Odoo config file given with -c/--config (or ODOO_RC), parsed as Odoo parses it.
@@ -145,14 +188,17 @@ impl<'a> Ctx<'a> {
             env: &env,
             home,
         })?;
-        if let Some(t) = a.connect_timeout {
-            spec.connect_timeout = Some(std::time::Duration::from_secs(t.max(1)));
+        let (connect_timeout, statement_timeout) = self.db_timeouts()?;
+        if let Some(t) = connect_timeout {
+            spec.connect_timeout = Some(t);
         }
         let limits = crate::db::Limits {
-            statement_timeout: std::time::Duration::from_secs(a.statement_timeout.max(1)),
+            statement_timeout,
             ..crate::db::Limits::default()
         };
-        crate::db::Database::connect(spec, limits)
+        let db = crate::db::Database::connect(spec, limits)?;
+        self.db_notes.borrow_mut().push(db.notes());
+        Ok(db)
     }
 
     /// Discovers the addons. `db_series` is the series read from the database, if any; the
@@ -186,8 +232,16 @@ pub fn inventory_context(report: &mut Report, inv: &Inventory) {
     );
 }
 
-/// Runs a subcommand.
+/// Runs a subcommand; adds the findings of its database sessions to its report.
 pub fn run(command: &Command, ctx: &mut Ctx) -> Result<Outcome, Fatal> {
+    // Bad timeouts are usage errors whatever the command (not a failed check of deploy-check).
+    ctx.db_timeouts()?;
+    let mut outcome = dispatch(command, ctx)?;
+    outcome.report.findings.extend(ctx.take_db_notes());
+    Ok(outcome)
+}
+
+fn dispatch(command: &Command, ctx: &mut Ctx) -> Result<Outcome, Fatal> {
     match command {
         Command::Modules(args) => modules::run(args, ctx).map(Into::into),
         Command::Deps(args) => deps::run(args, ctx).map(Into::into),

@@ -78,13 +78,14 @@ impl fmt::Debug for ConnSpec {
 impl ConnSpec {
     /// `user@host:port/db`, for messages; never the password.
     pub fn describe(&self) -> String {
-        format!(
+        let shown = format!(
             "{}@{}:{}/{}",
             self.user.clone().unwrap_or_else(default_user),
             self.host.as_deref().unwrap_or(DEFAULT_SOCKET_DIR),
             self.port.unwrap_or(5432),
             self.dbname.as_deref().unwrap_or("?")
-        )
+        );
+        sanitize(&shown, self)
     }
 
     /// Fills every unset value from `other`.
@@ -113,18 +114,66 @@ fn default_user() -> String {
         .unwrap_or_else(|_| "postgres".into())
 }
 
+/// Where a piece of a connection string sits, for error messages: the string itself is never
+/// shown, since it may hold a password.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+struct Span {
+    start: usize,
+    end: usize,
+}
+
+fn url_error(url: &str, at: Span, why: &str) -> Fatal {
+    // Character positions (1-based), not bytes.
+    let pos = |b: usize| url.get(..b).map(|s| s.chars().count()).unwrap_or(0);
+    let (a, b) = (pos(at.start) + 1, pos(at.end).max(pos(at.start) + 1));
+    let place = if a == b {
+        format!("character {a}")
+    } else {
+        format!("characters {a}-{b}")
+    };
+    Fatal::usage(format!(
+        "--db-url: {why} ({place} of {}; the value is not shown, it may hold a password)",
+        url.chars().count()
+    ))
+}
+
+/// The accepted range of a timeout option, in seconds.
+pub const CONNECT_TIMEOUT_SECS: std::ops::RangeInclusive<u64> = 1..=600;
+pub const STATEMENT_TIMEOUT_SECS: std::ops::RangeInclusive<u64> = 1..=86_400;
+
+/// Checks a timeout against its range; `what` names the option in the message.
+pub fn timeout_in_range(
+    what: &str,
+    secs: u64,
+    range: &std::ops::RangeInclusive<u64>,
+) -> Result<Duration, Fatal> {
+    if range.contains(&secs) {
+        Ok(Duration::from_secs(secs))
+    } else {
+        Err(Fatal::usage(format!(
+            "{what}: {secs} is out of range: give a number of seconds from {} to {}",
+            range.start(),
+            range.end()
+        )))
+    }
+}
+
 /// Parses a `postgres://` URL or a `key=value` connection string into a spec. Unlike the
-/// `postgres` crate, it accepts `sslmode=verify-ca|verify-full` and `sslrootcert`.
+/// `postgres` crate, it accepts `sslmode=verify-ca|verify-full` and `sslrootcert`. In a URL,
+/// everything before the last `@` is the user and password, so a generated password may hold
+/// unencoded `/`, `?`, `#`, `:` or `@`. Errors name the position of the bad part, never its text.
 pub fn parse_url(url: &str) -> Result<ConnSpec, Fatal> {
-    let bad = |why: &str| Fatal::usage(format!("--db-url: {why}"));
     let mut spec = ConnSpec::default();
-    let set = |spec: &mut ConnSpec, k: &str, v: String| -> Result<(), Fatal> {
+    let set = |spec: &mut ConnSpec, k: &str, v: String, at: Span| -> Result<(), Fatal> {
+        let bad = |why: &str| url_error(url, at, why);
         match k {
             "host" => spec.host = Some(v),
             "port" => {
                 spec.port = Some(
-                    v.parse()
-                        .map_err(|_| bad(&format!("port `{v}` is not a number")))?,
+                    v.parse::<u16>()
+                        .ok()
+                        .filter(|p| *p > 0)
+                        .ok_or_else(|| bad("the port is not a number from 1 to 65535"))?,
                 )
             }
             "user" => spec.user = Some(v),
@@ -134,74 +183,145 @@ pub fn parse_url(url: &str) -> Result<ConnSpec, Fatal> {
             }
             "dbname" => spec.dbname = Some(v),
             "sslmode" => {
-                spec.sslmode =
-                    Some(SslMode::parse(&v).ok_or_else(|| bad(&format!("unknown sslmode `{v}`")))?)
+                spec.sslmode = Some(SslMode::parse(&v).ok_or_else(|| {
+                    bad("unknown sslmode (expected disable, allow, prefer, require, verify-ca or verify-full)")
+                })?)
             }
             "sslrootcert" => spec.sslrootcert = Some(PathBuf::from(v)),
             "connect_timeout" => {
                 let secs: u64 = v
                     .parse()
-                    .map_err(|_| bad(&format!("connect_timeout `{v}` is not a number")))?;
-                spec.connect_timeout = Some(Duration::from_secs(secs));
+                    .map_err(|_| bad("connect_timeout is not a number of seconds"))?;
+                spec.connect_timeout = Some(
+                    timeout_in_range("--db-url connect_timeout", secs, &CONNECT_TIMEOUT_SECS)
+                        .map_err(|_| {
+                            bad(&format!(
+                                "connect_timeout is out of range: give {} to {} seconds",
+                                CONNECT_TIMEOUT_SECS.start(),
+                                CONNECT_TIMEOUT_SECS.end()
+                            ))
+                        })?,
+                );
             }
             "application_name" | "options" => {}
-            other => return Err(bad(&format!("unsupported parameter `{other}`"))),
+            _ => return Err(bad(
+                "unsupported parameter (supported: host, port, user, password, dbname, sslmode, sslrootcert, connect_timeout)",
+            )),
         }
         Ok(())
     };
-    let rest = url
-        .strip_prefix("postgres://")
-        .or_else(|| url.strip_prefix("postgresql://"));
-    match rest {
-        Some(rest) => {
-            let (main, query) = rest.split_once('?').unwrap_or((rest, ""));
-            let (authority, path) = main.split_once('/').unwrap_or((main, ""));
-            let (userinfo, hostport) = match authority.rsplit_once('@') {
-                Some((u, h)) => (Some(u), h),
-                None => (None, authority),
-            };
-            if let Some(u) = userinfo {
-                let (user, pass) = match u.split_once(':') {
-                    Some((a, b)) => (a, Some(b)),
-                    None => (u, None),
-                };
-                if !user.is_empty() {
-                    set(&mut spec, "user", percent_decode(user))?;
-                }
-                if let Some(p) = pass {
-                    set(&mut spec, "password", percent_decode(p))?;
-                }
-            }
-            if !hostport.is_empty() {
-                let (host, port) = if let Some(h) = hostport.strip_prefix('[') {
-                    let (h, after) = h.split_once(']').ok_or_else(|| bad("unclosed `[`"))?;
-                    (h.to_string(), after.strip_prefix(':'))
-                } else {
-                    match hostport.rsplit_once(':') {
-                        Some((h, p)) => (h.to_string(), Some(p)),
-                        None => (hostport.to_string(), None),
-                    }
-                };
-                if !host.is_empty() {
-                    set(&mut spec, "host", percent_decode(&host))?;
-                }
-                if let Some(p) = port.filter(|p| !p.is_empty()) {
-                    set(&mut spec, "port", p.to_string())?;
-                }
-            }
-            if !path.is_empty() {
-                set(&mut spec, "dbname", percent_decode(path))?;
-            }
-            for pair in query.split('&').filter(|p| !p.is_empty()) {
-                let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
-                set(&mut spec, &percent_decode(k), percent_decode(v))?;
-            }
+    let scheme = ["postgres://", "postgresql://"]
+        .iter()
+        .find(|p| url.starts_with(*p))
+        .map(|p| p.len());
+    let Some(base) = scheme else {
+        for (k, v, at) in split_keyvalues(url).map_err(|(at, why)| url_error(url, at, why))? {
+            set(&mut spec, &k, v, at)?;
         }
+        return Ok(spec);
+    };
+    let span = |a: usize, b: usize| Span {
+        start: base + a,
+        end: base + b,
+    };
+    let rest = &url[base..];
+    let (userinfo, after) = match rest.rfind('@') {
+        Some(i) => (Some((&rest[..i], 0)), i + 1),
+        None => (None, 0),
+    };
+    if let Some((u, off)) = userinfo {
+        match u.find(':') {
+            Some(c) => {
+                if c > 0 {
+                    set(
+                        &mut spec,
+                        "user",
+                        percent_decode(&u[..c]),
+                        span(off, off + c),
+                    )?;
+                }
+                set(
+                    &mut spec,
+                    "password",
+                    percent_decode(&u[c + 1..]),
+                    span(off + c + 1, off + u.len()),
+                )?;
+            }
+            None if !u.is_empty() => set(
+                &mut spec,
+                "user",
+                percent_decode(u),
+                span(off, off + u.len()),
+            )?,
+            None => {}
+        }
+    }
+    let tail = &rest[after..];
+    let path_at = tail.find(['/', '?']).unwrap_or(tail.len());
+    let hostport = &tail[..path_at];
+    let (path, query, query_at) = match tail[path_at..].strip_prefix('/') {
+        Some(p) => match p.split_once('?') {
+            Some((a, b)) => (a, b, after + path_at + 1 + a.len() + 1),
+            None => (p, "", tail.len()),
+        },
         None => {
-            for pair in split_keyvalues(url).map_err(|e| bad(&e))? {
-                set(&mut spec, &pair.0, pair.1)?;
-            }
+            let q = tail[path_at..].strip_prefix('?').unwrap_or("");
+            ("", q, after + path_at + 1)
         }
+    };
+    if !hostport.is_empty() {
+        let (host, port) = if let Some(h) = hostport.strip_prefix('[') {
+            let close = h
+                .find(']')
+                .ok_or_else(|| url_error(url, span(after, after + 1), "unclosed `[`"))?;
+            (
+                (&h[..close], after + 1),
+                h[close + 1..]
+                    .strip_prefix(':')
+                    .map(|p| (p, after + 1 + close + 2)),
+            )
+        } else {
+            match hostport.rfind(':') {
+                Some(c) => (
+                    (&hostport[..c], after),
+                    Some((&hostport[c + 1..], after + c + 1)),
+                ),
+                None => ((hostport, after), None),
+            }
+        };
+        if !host.0.is_empty() {
+            set(
+                &mut spec,
+                "host",
+                percent_decode(host.0),
+                span(host.1, host.1 + host.0.len()),
+            )?;
+        }
+        if let Some((p, at)) = port.filter(|p| !p.0.is_empty()) {
+            set(&mut spec, "port", p.to_string(), span(at, at + p.len()))?;
+        }
+    }
+    if !path.is_empty() {
+        let at = after + path_at + 1;
+        set(
+            &mut spec,
+            "dbname",
+            percent_decode(path),
+            span(at, at + path.len()),
+        )?;
+    }
+    let mut at = query_at;
+    for pair in query.split('&') {
+        if !pair.is_empty() {
+            let (k, v) = pair.split_once('=').unwrap_or((pair, ""));
+            set(
+                &mut spec,
+                &percent_decode(k),
+                percent_decode(v),
+                span(at, at + pair.len()),
+            )?;
+        }
+        at += pair.len() + 1;
     }
     Ok(spec)
 }
@@ -211,8 +331,10 @@ fn percent_decode(s: &str) -> String {
     let mut out = Vec::with_capacity(bytes.len());
     let mut i = 0;
     while i < bytes.len() {
-        if bytes[i] == b'%' && i + 2 < bytes.len() {
-            let hex = std::str::from_utf8(&bytes[i + 1..i + 3]).ok();
+        if bytes[i] == b'%' {
+            let hex = bytes
+                .get(i + 1..i + 3)
+                .and_then(|h| std::str::from_utf8(h).ok());
             if let Some(v) = hex.and_then(|h| u8::from_str_radix(h, 16).ok()) {
                 out.push(v);
                 i += 3;
@@ -225,68 +347,131 @@ fn percent_decode(s: &str) -> String {
     String::from_utf8_lossy(&out).into_owned()
 }
 
-/// Splits libpq's `key=value key='quoted value'` syntax.
-fn split_keyvalues(s: &str) -> Result<Vec<(String, String)>, String> {
+type KeyValueError = (Span, &'static str);
+
+/// Splits libpq's `key=value key='quoted value'` syntax; each pair with the span it covers.
+fn split_keyvalues(s: &str) -> Result<Vec<(String, String, Span)>, KeyValueError> {
     let mut out = Vec::new();
-    let mut chars = s.chars().peekable();
-    loop {
-        while chars.peek().is_some_and(|c| c.is_whitespace()) {
+    let mut chars = s.char_indices().peekable();
+    let skip_space = |chars: &mut std::iter::Peekable<std::str::CharIndices>| {
+        while chars.peek().is_some_and(|(_, c)| c.is_whitespace()) {
             chars.next();
         }
-        if chars.peek().is_none() {
+    };
+    loop {
+        skip_space(&mut chars);
+        let Some(&(start, _)) = chars.peek() else {
             break;
-        }
+        };
         let mut key = String::new();
-        while let Some(&c) = chars.peek() {
+        while let Some(&(_, c)) = chars.peek() {
             if c == '=' || c.is_whitespace() {
                 break;
             }
             key.push(c);
             chars.next();
         }
-        while chars.peek().is_some_and(|c| c.is_whitespace()) {
-            chars.next();
+        skip_space(&mut chars);
+        let here = |chars: &mut std::iter::Peekable<std::str::CharIndices>| {
+            chars.peek().map(|(i, _)| *i).unwrap_or(s.len())
+        };
+        if chars.peek().map(|(_, c)| *c) != Some('=') {
+            let end = here(&mut chars);
+            return Err((Span { start, end }, "a parameter without `=`"));
         }
-        if chars.next() != Some('=') {
-            return Err(format!("missing `=` after `{key}`"));
-        }
-        while chars.peek().is_some_and(|c| c.is_whitespace()) {
-            chars.next();
-        }
+        chars.next();
+        skip_space(&mut chars);
         let mut value = String::new();
-        if chars.peek() == Some(&'\'') {
+        if chars.peek().map(|(_, c)| *c) == Some('\'') {
             chars.next();
             loop {
                 match chars.next() {
-                    None => return Err(format!("unterminated quoted value of `{key}`")),
-                    Some('\\') => {
-                        if let Some(c) = chars.next() {
+                    None => {
+                        return Err((
+                            Span {
+                                start,
+                                end: s.len(),
+                            },
+                            "a quoted value without its closing quote",
+                        ))
+                    }
+                    Some((_, '\\')) => {
+                        if let Some((_, c)) = chars.next() {
                             value.push(c)
                         }
                     }
-                    Some('\'') => break,
-                    Some(c) => value.push(c),
+                    Some((_, '\'')) => break,
+                    Some((_, c)) => value.push(c),
                 }
             }
         } else {
-            while let Some(&c) = chars.peek() {
+            while let Some(&(_, c)) = chars.peek() {
                 if c.is_whitespace() {
                     break;
                 }
+                chars.next();
                 if c == '\\' {
-                    chars.next();
-                    if let Some(n) = chars.next() {
+                    if let Some((_, n)) = chars.next() {
                         value.push(n);
                     }
                     continue;
                 }
                 value.push(c);
-                chars.next();
             }
         }
-        out.push((key, value));
+        let end = here(&mut chars);
+        out.push((key, value, Span { start, end }));
     }
     Ok(out)
+}
+
+/// Replaces control characters (and other invisible ones that move the cursor) by escapes,
+/// so text from the server or the inputs cannot drive a terminal or a CI log.
+pub fn escape_controls(s: &str) -> String {
+    if !s.chars().any(needs_escape) {
+        return s.to_string();
+    }
+    let mut out = String::with_capacity(s.len() + 8);
+    for c in s.chars() {
+        if needs_escape(c) {
+            out.push_str(&c.escape_unicode().to_string());
+        } else {
+            out.push(c);
+        }
+    }
+    out
+}
+
+fn needs_escape(c: char) -> bool {
+    c.is_control()
+        || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+}
+
+/// A message from the server or the driver, made safe to print: the password (as given and
+/// percent-encoded) is replaced, newlines joined, control characters escaped.
+pub fn sanitize(msg: &str, spec: &ConnSpec) -> String {
+    let mut msg = msg.to_string();
+    if let Some(p) = spec.password.as_deref().filter(|p| !p.is_empty()) {
+        msg = msg.replace(p, "<redacted>");
+        let encoded: String = p
+            .bytes()
+            .map(|b| {
+                if b.is_ascii_alphanumeric() || b"-._~".contains(&b) {
+                    (b as char).to_string()
+                } else {
+                    format!("%{b:02X}")
+                }
+            })
+            .collect();
+        msg = msg.replace(&encoded, "<redacted>");
+        msg = msg.replace(&encoded.to_lowercase(), "<redacted>");
+    }
+    let joined: Vec<&str> = msg
+        .lines()
+        .map(str::trim)
+        .filter(|l| !l.is_empty())
+        .collect();
+    escape_controls(&joined.join(" "))
 }
 
 /// The spec from libpq's environment variables.
@@ -306,22 +491,28 @@ pub fn from_env(env: &dyn Fn(&str) -> Option<String>) -> Result<ConnSpec, Fatal>
     if let Some(p) = get("PGPORT") {
         spec.port = Some(
             p.parse()
-                .map_err(|_| Fatal::usage(format!("PGPORT: `{p}` is not a port number")))?,
+                .map_err(|_| Fatal::usage("PGPORT: not a port number (the value is not shown)"))?,
         );
     }
     if let Some(m) = get("PGSSLMODE") {
-        spec.sslmode = Some(
-            SslMode::parse(&m)
-                .ok_or_else(|| Fatal::usage(format!("PGSSLMODE: unknown sslmode `{m}`")))?,
-        );
+        spec.sslmode = Some(SslMode::parse(&m).ok_or_else(|| {
+            Fatal::usage(format!(
+                "PGSSLMODE: unknown sslmode `{}`",
+                escape_controls(&m)
+            ))
+        })?);
     }
     if let Some(t) = get("PGCONNECT_TIMEOUT") {
-        let secs: u64 = t.parse().map_err(|_| {
-            Fatal::usage(format!(
-                "PGCONNECT_TIMEOUT: `{t}` is not a number of seconds"
-            ))
+        let secs: u64 = t.trim().parse().map_err(|_| {
+            Fatal::usage("PGCONNECT_TIMEOUT: not a number of seconds (the value is not shown)")
         })?;
-        spec.connect_timeout = Some(Duration::from_secs(secs.max(2)));
+        // libpq waits at least 2 s; 0 (wait forever) is refused: every wait is bounded.
+        let secs = if secs == 0 { 0 } else { secs.max(2) };
+        spec.connect_timeout = Some(timeout_in_range(
+            "PGCONNECT_TIMEOUT",
+            secs,
+            &CONNECT_TIMEOUT_SECS,
+        )?);
     }
     Ok(spec)
 }
@@ -336,14 +527,14 @@ pub fn from_conf(conf: &OdooConf) -> Result<ConnSpec, Fatal> {
             .map(str::to_string)
     };
     let where_ = |k: &str| {
-        format!(
+        escape_controls(&format!(
             "{}:{}",
             conf.path
                 .as_ref()
                 .map(|p| p.display().to_string())
                 .unwrap_or_default(),
             conf.line_of(k).unwrap_or(0)
-        )
+        ))
     };
     let mut spec = ConnSpec {
         host: get("db_host"),
@@ -358,16 +549,18 @@ pub fn from_conf(conf: &OdooConf) -> Result<ConnSpec, Fatal> {
     if let Some(p) = get("db_port") {
         spec.port = Some(p.parse().map_err(|_| {
             Fatal::usage(format!(
-                "{}: db_port `{p}` is not a port number",
-                where_("db_port")
+                "{}: db_port `{}` is not a port number",
+                where_("db_port"),
+                escape_controls(&p)
             ))
         })?);
     }
     if let Some(m) = get("db_sslmode") {
         spec.sslmode = Some(SslMode::parse(&m).ok_or_else(|| {
             Fatal::usage(format!(
-                "{}: unknown db_sslmode `{m}`",
-                where_("db_sslmode")
+                "{}: unknown db_sslmode `{}`",
+                where_("db_sslmode"),
+                escape_controls(&m)
             ))
         })?);
     }

@@ -1,18 +1,26 @@
-//! The database layer: one read-only, time-limited session per run, and typed loaders over the
-//! queries in `sql/` (embedded at build time). Every session sets
-//! `default_transaction_read_only=on` and a `statement_timeout` in its startup options, so a
-//! write is refused by the server itself. The number of queries does not depend on the number
-//! of modules.
+//! The database layer, the only code that talks to PostgreSQL: one session per run, and typed
+//! loaders over the queries in `sql/` (embedded at build time). Every query runs in its own
+//! `READ ONLY` transaction with `SET LOCAL statement_timeout` (see [`session`]); the session
+//! defaults (`default_transaction_read_only=on`, `statement_timeout`) are a second wall, and
+//! every wait for the server is bounded here too. Rows are decoded defensively
+//! ([`decode`]). The number of queries does not depend on the number of modules.
 
 pub mod conn;
+pub mod decode;
+mod session;
 
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
-use postgres::{Client, NoTls, Row};
+use postgres::Row;
 
 pub use conn::{ConnSpec, SslMode};
+use session::{Failure, Session, Tls};
 
 use crate::exit::Fatal;
+use crate::finding::Finding;
+use crate::rules::db as rules;
 use crate::version::Series;
 
 /// The queries, embedded from `sql/`.
@@ -81,7 +89,7 @@ pub struct DbDependency {
 /// A menu whose action no longer exists.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DanglingMenu {
-    pub id: i32,
+    pub id: i64,
     pub name: Option<String>,
     pub action: String,
     pub active: bool,
@@ -91,16 +99,17 @@ pub struct DanglingMenu {
 /// An XML id whose record no longer exists.
 #[derive(Debug, Clone, PartialEq)]
 pub struct OrphanXmlId {
-    pub module: String,
+    /// `None` when `ir_model_data.module` is NULL.
+    pub module: Option<String>,
     pub name: String,
     pub model: String,
-    pub res_id: Option<i32>,
+    pub res_id: Option<i64>,
 }
 
 /// A row of `ir_act_client` with its owner and the menus that open it.
 #[derive(Debug, Clone, PartialEq)]
 pub struct DbClientAction {
-    pub id: i32,
+    pub id: i64,
     pub tag: String,
     pub name: Option<String>,
     /// Module of the action's XML id; `None` for actions created in the UI.
@@ -112,15 +121,24 @@ pub struct DbClientAction {
     pub menus: Vec<String>,
 }
 
-/// An open, read-only session on an Odoo database.
+/// Findings about the session itself (superuser role, rows left out), collected by the layer
+/// and added to the report of whichever command opened the session.
+pub type Notes = Arc<Mutex<Vec<Finding>>>;
+
+/// An open, read-only session on an Odoo database. Every query runs through
+/// [`session::Session::read_only`].
 pub struct Database {
-    client: Client,
+    session: Session,
     pub spec: ConnSpec,
     pub name: String,
     pub server_version: String,
+    /// The role the session runs as, and whether it is a superuser.
+    pub role: String,
+    pub superuser: bool,
     /// Time the connection took.
     pub connect_time: Duration,
     queries: usize,
+    notes: Notes,
 }
 
 impl std::fmt::Debug for Database {
@@ -148,43 +166,46 @@ fn tls_connector(spec: &ConnSpec) -> Result<postgres_native_tls::MakeTlsConnecto
         SslMode::VerifyFull => {}
     }
     if let Some(root) = &spec.sslrootcert {
-        let pem = std::fs::read(root).map_err(|e| {
-            Fatal::usage(format!("sslrootcert {}: cannot read: {e}", root.display()))
-        })?;
+        let shown = conn::escape_controls(&root.display().to_string());
+        let pem = std::fs::read(root)
+            .map_err(|e| Fatal::usage(format!("sslrootcert {shown}: cannot read: {e}")))?;
         let cert = native_tls::Certificate::from_pem(&pem).map_err(|e| {
-            Fatal::usage(format!(
-                "sslrootcert {}: not a PEM certificate: {e}",
-                root.display()
-            ))
+            Fatal::usage(format!("sslrootcert {shown}: not a PEM certificate: {e}"))
         })?;
         b.add_root_certificate(cert);
     }
-    let connector = b
-        .build()
-        .map_err(|e| Fatal::database(format!("cannot set up TLS: {e}")))?;
+    let connector = b.build().map_err(|e| {
+        Fatal::database(format!(
+            "cannot set up TLS: {}",
+            conn::sanitize(&e.to_string(), spec)
+        ))
+    })?;
     Ok(postgres_native_tls::MakeTlsConnector::new(connector))
 }
 
-/// One line for a connection error, without secrets.
-fn connect_error(spec: &ConnSpec, e: &postgres::Error) -> Fatal {
-    let mut msg = e.to_string();
-    if let Some(db) = e.as_db_error() {
-        msg = db.message().to_string();
+/// The text of a driver or server error, without secrets or control characters.
+fn error_text(spec: &ConnSpec, e: &postgres::Error) -> String {
+    let msg = if let Some(db) = e.as_db_error() {
+        db.message().to_string()
     } else if let Some(src) = std::error::Error::source(e) {
-        msg = format!("{msg}: {src}");
-    }
-    if let Some(p) = &spec.password {
-        if !p.is_empty() {
-            msg = msg.replace(p.as_str(), "<redacted>");
-        }
-    }
-    let msg = msg.replace('\n', " ");
-    Fatal::database(format!("cannot connect to {}: {msg}", spec.describe()))
+        format!("{e}: {src}")
+    } else {
+        e.to_string()
+    };
+    conn::sanitize(&msg, spec)
+}
+
+/// Whole seconds, for messages.
+fn secs(d: Duration) -> String {
+    format!("{} s", d.as_secs_f64().ceil() as u64)
 }
 
 impl Database {
-    /// Opens a read-only session and checks that the database is an Odoo database.
+    /// Opens a read-only session and checks that the database is an Odoo database. The whole
+    /// startup is bounded by the connect timeout, every query by the statement timeout (on
+    /// the server) and by the statement timeout plus the connect timeout (here).
     pub fn connect(spec: ConnSpec, limits: Limits) -> Result<Database, Fatal> {
+        let connect_timeout = spec.connect_timeout.unwrap_or(limits.connect_timeout);
         let mut cfg = postgres::Config::new();
         if let Some(h) = &spec.host {
             cfg.host(h);
@@ -204,7 +225,15 @@ impl Database {
             cfg.dbname(d);
         }
         cfg.application_name("odoo-audit");
-        cfg.connect_timeout(spec.connect_timeout.unwrap_or(limits.connect_timeout));
+        cfg.connect_timeout(connect_timeout);
+        // A server that dies mid-run: the kernel notices within about a minute.
+        cfg.keepalives(true);
+        cfg.keepalives_idle(Duration::from_secs(15));
+        cfg.keepalives_interval(Duration::from_secs(5));
+        cfg.keepalives_retries(3);
+        cfg.tcp_user_timeout(limits.statement_timeout + connect_timeout);
+        // The session defaults are a second wall: each query also runs in its own read-only
+        // transaction with its own statement_timeout.
         cfg.options(&format!(
             "-c default_transaction_read_only=on -c statement_timeout={} -c idle_in_transaction_session_timeout={}",
             limits.statement_timeout.as_millis(),
@@ -218,31 +247,60 @@ impl Database {
                 postgres::config::SslMode::Require
             }
         });
-        let started = Instant::now();
-        let client = if mode == SslMode::Disable {
-            cfg.connect(NoTls)
+        let tls = if mode == SslMode::Disable {
+            Tls::None
         } else {
-            cfg.connect(tls_connector(&spec)?)
-        }
-        .map_err(|e| connect_error(&spec, &e))?;
+            Tls::Native(tls_connector(&spec)?)
+        };
+        let started = Instant::now();
+        let session = Session::open(cfg, tls, connect_timeout, limits.statement_timeout)
+            .map_err(|f| {
+                let why = match f {
+                    Failure::Server(e) => error_text(&spec, &e),
+                    Failure::NoAnswer(d) => format!(
+                        "no answer within {} (connect timeout; the server accepted the connection but did not complete the startup)",
+                        secs(d)
+                    ),
+                    Failure::Gone => "the connection ended during the startup".into(),
+                };
+                Fatal::database(format!("cannot connect to {}: {why}", spec.describe()))
+            })?;
         let connect_time = started.elapsed();
         let mut db = Database {
-            client,
+            session,
             spec,
             name: String::new(),
             server_version: String::new(),
+            role: String::new(),
+            superuser: false,
             connect_time,
             queries: 0,
+            notes: Notes::default(),
         };
         let row = db.query_one(sql::IS_ODOO)?;
-        let is_odoo: bool = row.get("is_odoo");
-        db.name = row.get("database");
-        db.server_version = row.get("server_version");
-        if !is_odoo {
+        let read = |c: &str| decode::text(&row, c).ok().flatten().unwrap_or_default();
+        db.name = read("database");
+        db.server_version = read("server_version");
+        db.role = read("role");
+        db.superuser = decode::flag(&row, "superuser", false).unwrap_or(false);
+        if !decode::flag(&row, "is_odoo", false).unwrap_or(false) {
             return Err(Fatal::database(format!(
                 "{} is not an Odoo database (it has no ir_module_module table)",
                 db.spec.describe()
             )));
+        }
+        if db.superuser {
+            db.note(
+                Finding::new(
+                    &rules::SUPERUSER_SESSION,
+                    format!(
+                        "connected to {} as `{}`, a superuser; SELECT on the tables the audit reads is enough",
+                        db.spec.describe(),
+                        conn::escape_controls(&db.role)
+                    ),
+                )
+                .hint("connect with a read-only role (README: Least-privilege role)"),
+            );
         }
         Ok(db)
     }
@@ -252,111 +310,165 @@ impl Database {
         self.queries
     }
 
-    fn query_error(&self, e: postgres::Error) -> Fatal {
-        let msg = e
-            .as_db_error()
-            .map(|d| d.message().to_string())
-            .unwrap_or_else(|| e.to_string());
-        Fatal::database(format!("query on {} failed: {msg}", self.spec.describe()))
+    /// The findings about this session, shared with whoever reports them.
+    pub fn notes(&self) -> Notes {
+        self.notes.clone()
     }
 
-    pub fn query(&mut self, sql: &str) -> Result<Vec<Row>, Fatal> {
+    fn note(&self, f: Finding) {
+        if let Ok(mut n) = self.notes.lock() {
+            n.push(f);
+        }
+    }
+
+    fn failure(&self, f: Failure) -> Fatal {
+        let why = match f {
+            Failure::Server(e) => error_text(&self.spec, &e),
+            Failure::NoAnswer(d) => format!(
+                "no answer from the server within {} (statement timeout plus connect timeout); the connection was abandoned",
+                secs(d)
+            ),
+            Failure::Gone => "the connection is gone (an earlier query got no answer)".into(),
+        };
+        Fatal::database(format!("query on {} failed: {why}", self.spec.describe()))
+    }
+
+    /// Runs one query in its own read-only, time-limited transaction.
+    pub fn query(&mut self, sql: &'static str) -> Result<Vec<Row>, Fatal> {
         self.queries += 1;
-        let r = self.client.query(sql, &[]);
-        r.map_err(|e| self.query_error(e))
+        self.session
+            .read_only(move |c| c.query(sql, &[]))
+            .map_err(|f| self.failure(f))
     }
 
-    pub fn query_one(&mut self, sql: &str) -> Result<Row, Fatal> {
+    pub fn query_one(&mut self, sql: &'static str) -> Result<Row, Fatal> {
         self.queries += 1;
-        let r = self.client.query_one(sql, &[]);
-        r.map_err(|e| self.query_error(e))
+        self.session
+            .read_only(move |c| c.query_one(sql, &[]))
+            .map_err(|f| self.failure(f))
     }
 
-    /// Runs a statement that is expected to change nothing; used by tests to prove that the
-    /// session refuses writes.
+    /// Runs statements the way every query runs (read-only transaction, time limits); used by
+    /// tests to prove that the session refuses writes and ends slow statements.
     pub fn execute_raw(&mut self, sql: &str) -> Result<(), String> {
-        self.client.batch_execute(sql).map_err(|e| {
-            e.as_db_error()
-                .map(|d| d.message().to_string())
-                .unwrap_or_else(|| e.to_string())
-        })
+        let sql = sql.to_string();
+        self.session
+            .read_only(move |c| c.batch_execute(&sql))
+            .map_err(|f| self.failure(f).message)
+    }
+
+    /// Runs `sql` and reads each row with `read`; rows that cannot be read are left out and
+    /// reported (one finding per table, column and problem).
+    fn load<T>(
+        &mut self,
+        sql: &'static str,
+        table: &str,
+        read: impl Fn(&Row) -> Result<T, decode::Problem>,
+    ) -> Result<Vec<T>, Fatal> {
+        let rows = self.query(sql)?;
+        let mut out = Vec::with_capacity(rows.len());
+        let mut bad: BTreeMap<decode::Problem, (usize, Vec<i64>)> = BTreeMap::new();
+        for r in &rows {
+            match read(r) {
+                Ok(v) => out.push(v),
+                Err(p) => {
+                    let e = bad.entry(p).or_default();
+                    e.0 += 1;
+                    if let Some(id) = decode::int(r, "id").ok().flatten() {
+                        if e.1.len() < 5 {
+                            e.1.push(id);
+                        }
+                    }
+                }
+            }
+        }
+        for (p, (n, ids)) in bad {
+            let ids = if ids.is_empty() {
+                String::new()
+            } else {
+                let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+                format!(
+                    " (id {}{})",
+                    list.join(", "),
+                    if n > ids.len() { ", …" } else { "" }
+                )
+            };
+            self.note(Finding::new(
+                &rules::UNREADABLE_ROWS,
+                format!(
+                    "{table}: {n} row{} left out{ids}: column `{}` {}",
+                    if n == 1 { "" } else { "s" },
+                    conn::escape_controls(&p.column),
+                    p.describe()
+                ),
+            ));
+        }
+        Ok(out)
     }
 
     pub fn modules(&mut self) -> Result<Vec<DbModule>, Fatal> {
-        Ok(self
-            .query(sql::MODULES)?
-            .iter()
-            .map(|r| DbModule {
-                name: r.get("name"),
-                state: r.get::<_, Option<String>>("state").unwrap_or_default(),
-                latest_version: r.get("latest_version"),
-                display_name: r.get("display_name"),
-                category: r.get("category"),
-                author: r.get("author"),
-                website: r.get("website"),
-                license: r.get("license"),
-                auto_install: r.get("auto_install"),
-                application: r.get("application"),
+        self.load(sql::MODULES, "ir_module_module", |r| {
+            Ok(DbModule {
+                name: decode::required_text(r, "name")?,
+                state: decode::text(r, "state")?.unwrap_or_default(),
+                latest_version: decode::text(r, "latest_version")?,
+                display_name: decode::text(r, "display_name")?,
+                category: decode::text(r, "category")?,
+                author: decode::text(r, "author")?,
+                website: decode::text(r, "website")?,
+                license: decode::text(r, "license")?,
+                auto_install: decode::flag(r, "auto_install", false)?,
+                application: decode::flag(r, "application", false)?,
             })
-            .collect())
+        })
     }
 
     pub fn dependencies(&mut self) -> Result<Vec<DbDependency>, Fatal> {
-        Ok(self
-            .query(sql::DEPENDENCIES)?
-            .iter()
-            .map(|r| DbDependency {
-                module: r.get("module"),
-                module_state: r
-                    .get::<_, Option<String>>("module_state")
-                    .unwrap_or_default(),
-                dependency: r.get::<_, Option<String>>("dependency").unwrap_or_default(),
-                dependency_state: r.get("dependency_state"),
+        self.load(sql::DEPENDENCIES, "ir_module_module_dependency", |r| {
+            Ok(DbDependency {
+                module: decode::required_text(r, "module")?,
+                module_state: decode::text(r, "module_state")?.unwrap_or_default(),
+                dependency: decode::required_text(r, "dependency")?,
+                dependency_state: decode::text(r, "dependency_state")?,
             })
-            .collect())
+        })
     }
 
     pub fn dangling_menus(&mut self) -> Result<Vec<DanglingMenu>, Fatal> {
-        Ok(self
-            .query(sql::DANGLING_MENUS)?
-            .iter()
-            .map(|r| DanglingMenu {
-                id: r.get("id"),
-                name: r.get("name"),
-                action: r.get("action"),
-                active: r.get("active"),
-                xmlid: r.get("xmlid"),
+        self.load(sql::DANGLING_MENUS, "ir_ui_menu", |r| {
+            Ok(DanglingMenu {
+                id: decode::required_int(r, "id")?,
+                name: decode::text(r, "name")?,
+                action: decode::required_text(r, "action")?,
+                active: decode::flag(r, "active", true)?,
+                xmlid: decode::text(r, "xmlid")?,
             })
-            .collect())
+        })
     }
 
     pub fn client_actions(&mut self) -> Result<Vec<DbClientAction>, Fatal> {
-        Ok(self
-            .query(sql::CLIENT_ACTIONS)?
-            .iter()
-            .map(|r| DbClientAction {
-                id: r.get("id"),
-                tag: r.get::<_, Option<String>>("tag").unwrap_or_default(),
-                name: r.get("name"),
-                module: r.get("module"),
-                xmlid: r.get("xmlid"),
-                module_state: r.get("module_state"),
-                menus: r.get::<_, Option<Vec<String>>>("menus").unwrap_or_default(),
+        self.load(sql::CLIENT_ACTIONS, "ir_act_client", |r| {
+            Ok(DbClientAction {
+                id: decode::required_int(r, "id")?,
+                tag: decode::text(r, "tag")?.unwrap_or_default(),
+                name: decode::text(r, "name")?,
+                module: decode::text(r, "module")?,
+                xmlid: decode::text(r, "xmlid")?,
+                module_state: decode::text(r, "module_state")?,
+                menus: decode::text_list(r, "menus")?,
             })
-            .collect())
+        })
     }
 
     pub fn orphan_xmlids(&mut self) -> Result<Vec<OrphanXmlId>, Fatal> {
-        Ok(self
-            .query(sql::ORPHAN_XMLIDS)?
-            .iter()
-            .map(|r| OrphanXmlId {
-                module: r.get("module"),
-                name: r.get("name"),
-                model: r.get("model"),
-                res_id: r.get("res_id"),
+        self.load(sql::ORPHAN_XMLIDS, "ir_model_data", |r| {
+            Ok(OrphanXmlId {
+                module: decode::text(r, "module")?,
+                name: decode::text(r, "name")?.unwrap_or_default(),
+                model: decode::text(r, "model")?.unwrap_or_default(),
+                res_id: decode::int(r, "res_id")?,
             })
-            .collect())
+        })
     }
 }
 
@@ -376,15 +488,26 @@ pub struct ParityCounts {
 impl Database {
     pub fn parity_counts(&mut self) -> Result<ParityCounts, Fatal> {
         let r = self.query_one(sql::PARITY_COUNTS)?;
+        let count = |c: &str| {
+            decode::int(&r, c)
+                .map(Option::unwrap_or_default)
+                .map_err(|p| {
+                    Fatal::database(format!(
+                        "query on {} failed: parity count `{c}` {}",
+                        self.spec.describe(),
+                        p.describe()
+                    ))
+                })
+        };
         Ok(ParityCounts {
-            installed_modules: r.get("installed_modules"),
-            installed_categories: r.get("installed_categories"),
-            oca_modules: r.get("oca_modules"),
-            server_actions: r.get("server_actions"),
-            active_menus: r.get("active_menus"),
-            core_tables: r.get("core_tables"),
-            uninstallable: r.get("uninstallable"),
-            to_upgrade: r.get("to_upgrade"),
+            installed_modules: count("installed_modules")?,
+            installed_categories: count("installed_categories")?,
+            oca_modules: count("oca_modules")?,
+            server_actions: count("server_actions")?,
+            active_menus: count("active_menus")?,
+            core_tables: count("core_tables")?,
+            uninstallable: count("uninstallable")?,
+            to_upgrade: count("to_upgrade")?,
         })
     }
 }

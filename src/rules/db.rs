@@ -107,6 +107,28 @@ record was deleted. Updates of the owning module may fail or recreate it unexpec
     fix: "Update the owning module (-u) so that Odoo cleans its data, or delete the stale ir_model_data row.",
 };
 
+pub const SUPERUSER_SESSION: Rule = Rule {
+    code: "B005",
+    name: "superuser-session",
+    severity: Info,
+    summary: "The tool is connected as a PostgreSQL superuser.",
+    explanation: "Every query runs in a read-only transaction, so the audit changes nothing, but \
+a superuser role is far more than it needs: SELECT on the tables it reads is enough. A role \
+that cannot write is a second wall if a database object tries to make the session write.",
+    fix: "Connect with a read-only role (see the README: Least-privilege role).",
+};
+
+pub const UNREADABLE_ROWS: Rule = Rule {
+    code: "B006",
+    name: "unreadable-database-rows",
+    severity: Warning,
+    summary: "Rows of an Odoo table could not be read as Odoo writes them; they were left out.",
+    explanation: "A column the audit needs is NULL or of an unexpected type (a module without a \
+name, an id that is not an integer). Odoo itself never writes such rows; they come from manual \
+SQL or a broken migration, and the checks that read them are incomplete.",
+    fix: "Inspect the rows named in the message and repair or delete them.",
+};
+
 pub const RULES: &[Rule] = &[
     UPGRADE_PENDING,
     DATABASE_NEWER,
@@ -118,4 +140,6 @@ pub const RULES: &[Rule] = &[
     MISSING_INSTALLED_DEPENDENCY,
     DANGLING_MENU,
     ORPHAN_XMLID,
+    SUPERUSER_SESSION,
+    UNREADABLE_ROWS,
 ];
