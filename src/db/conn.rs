@@ -711,6 +711,110 @@ mod tests {
     }
 
     #[test]
+    fn generated_passwords_need_no_encoding() {
+        for (url, pw) in [
+            ("postgres://odoo:Pw_Leak/4242@host/db", "Pw_Leak/4242"),
+            ("postgres://odoo:a?b=c&d@host:6432/db?sslmode=disable", "a?b=c&d"),
+            ("postgres://odoo:x@y:z#w@[::1]:5433/db", "x@y:z#w"),
+        ] {
+            let s = parse_url(url).unwrap_or_else(|e| panic!("{url}: {e}"));
+            assert_eq!(s.user.as_deref(), Some("odoo"), "{url}");
+            assert_eq!(s.password.as_deref(), Some(pw), "{url}");
+            assert_eq!(s.dbname.as_deref(), Some("db"), "{url}");
+            assert!(!s.describe().contains(pw), "{}", s.describe());
+        }
+        let s = parse_url("postgres://odoo:a?b=c&d@host:6432/db?sslmode=disable").unwrap();
+        assert_eq!(s.host.as_deref(), Some("host"));
+        assert_eq!(s.port, Some(6432));
+        assert_eq!(s.sslmode, Some(SslMode::Disable));
+        let s = parse_url("postgres://odoo:x@y:z#w@[::1]:5433/db").unwrap();
+        assert_eq!(s.host.as_deref(), Some("::1"));
+        assert_eq!(s.port, Some(5433));
+        // No user info at all; a query right after the host.
+        let s = parse_url("postgresql://h?dbname=d&port=7").unwrap();
+        assert_eq!(
+            (s.host.as_deref(), s.dbname.as_deref(), s.port),
+            (Some("h"), Some("d"), Some(7))
+        );
+    }
+
+    #[test]
+    fn parse_errors_name_positions_not_text() {
+        let secret = "S3cr3t_Pw";
+        for bad in [
+            format!("postgres://odoo:{secret}@host:{secret}/db"),
+            format!("postgres://odoo:pw@host/db?sslmode={secret}"),
+            format!("postgres://odoo:pw@host/db?{secret}=1"),
+            format!("postgres://odoo:pw@host/db?connect_timeout={secret}"),
+            format!("postgres://odoo:pw@[{secret}/db"),
+            format!("host=h password={secret} {secret}"),
+            format!("host=h password='{secret}"),
+            format!("host=h password={secret} sslmode={secret}"),
+            format!("host=h port={secret} password={secret}"),
+        ] {
+            let e = parse_url(&bad).unwrap_err();
+            assert_eq!(e.code, crate::exit::USAGE, "{bad}");
+            assert!(!e.message.contains(secret), "{bad}: {}", e.message);
+            assert!(e.message.contains("character"), "{bad}: {}", e.message);
+        }
+        let e = parse_url("postgres://odoo:pw@host:Pw_Leak/db").unwrap_err();
+        assert!(
+            e.message
+                .contains("the port is not a number from 1 to 65535 (characters 25-31 of 34"),
+            "{}",
+            e.message
+        );
+        assert!(parse_url("postgres://h:0/db").is_err());
+    }
+
+    #[test]
+    fn timeouts_are_range_checked() {
+        for (u, ok) in [
+            ("postgres://h/d?connect_timeout=0", false),
+            ("postgres://h/d?connect_timeout=601", false),
+            ("postgres://h/d?connect_timeout=99999999999999999999", false),
+            ("postgres://h/d?connect_timeout=600", true),
+        ] {
+            assert_eq!(parse_url(u).is_ok(), ok, "{u}");
+        }
+        for (v, ok) in [("0", false), ("1", true), ("601", false), ("x", false)] {
+            let env = env_of(&[("PGCONNECT_TIMEOUT", v)]);
+            let r = from_env(&env);
+            assert_eq!(r.is_ok(), ok, "PGCONNECT_TIMEOUT={v}");
+            if let Err(e) = r {
+                assert_eq!(e.code, crate::exit::USAGE);
+            }
+        }
+        let env = env_of(&[("PGCONNECT_TIMEOUT", "1")]);
+        assert_eq!(
+            from_env(&env).unwrap().connect_timeout,
+            Some(Duration::from_secs(2))
+        );
+        let e = timeout_in_range("--statement-timeout", 0, &STATEMENT_TIMEOUT_SECS).unwrap_err();
+        assert_eq!(
+            e.message,
+            "--statement-timeout: 0 is out of range: give a number of seconds from 1 to 86400"
+        );
+    }
+
+    #[test]
+    fn server_text_is_sanitized() {
+        let spec = parse_url("postgres://odoo:p@ss/w%rd@h/db").unwrap();
+        assert_eq!(spec.password.as_deref(), Some("p@ss/w%rd"));
+        let msg = "FATAL: no p@ss/w%rd here\nnor p%40ss%2Fw%25rd\n\u{1b}[31mred";
+        let out = sanitize(msg, &spec);
+        assert!(!out.contains("p@ss"), "{out}");
+        assert!(!out.contains("%40ss"), "{out}");
+        assert!(!out.contains('\u{1b}') && !out.contains('\n'), "{out}");
+        assert!(out.contains("\\u{1b}[31mred"), "{out}");
+        let spec = ConnSpec {
+            dbname: Some("db\u{7}\u{202e}x".into()),
+            ..ConnSpec::default()
+        };
+        assert!(spec.describe().ends_with("/db\\u{7}\\u{202e}x"), "{}", spec.describe());
+    }
+
+    #[test]
     fn debug_redacts_password() {
         let s = parse_url("postgres://u:hunter2@h/db").unwrap();
         let shown = format!("{s:?} {}", s.describe());
