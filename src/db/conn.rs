@@ -714,7 +714,10 @@ mod tests {
     fn generated_passwords_need_no_encoding() {
         for (url, pw) in [
             ("postgres://odoo:Pw_Leak/4242@host/db", "Pw_Leak/4242"),
-            ("postgres://odoo:a?b=c&d@host:6432/db?sslmode=disable", "a?b=c&d"),
+            (
+                "postgres://odoo:a?b=c&d@host:6432/db?sslmode=disable",
+                "a?b=c&d",
+            ),
             ("postgres://odoo:x@y:z#w@[::1]:5433/db", "x@y:z#w"),
         ] {
             let s = parse_url(url).unwrap_or_else(|e| panic!("{url}: {e}"));
@@ -811,7 +814,11 @@ mod tests {
             dbname: Some("db\u{7}\u{202e}x".into()),
             ..ConnSpec::default()
         };
-        assert!(spec.describe().ends_with("/db\\u{7}\\u{202e}x"), "{}", spec.describe());
+        assert!(
+            spec.describe().ends_with("/db\\u{7}\\u{202e}x"),
+            "{}",
+            spec.describe()
+        );
     }
 
     #[test]
