@@ -106,6 +106,8 @@ fn trojan_view_cannot_make_the_session_write() {
     );
 }
 
+/// What the read-only transactions rely on: PostgreSQL refuses to make a transaction
+/// read-write once it has run a query, so SQL inside a query cannot lift it.
 #[test]
 fn transaction_read_only_cannot_be_flipped_mid_transaction() {
     let db = TestDb::new("flip");
@@ -135,8 +137,9 @@ CREATE VIEW ir_ui_menu AS SELECT * FROM ir_ui_menu_real WHERE trojan();
 #[test]
 fn trojan_cannot_lift_the_statement_timeout_of_later_queries() {
     let db = TestDb::new("trojan_timeout");
-    // The first call of each statement switches statement_timeout off for the session; any
-    // later statement that sees the switch sleeps a minute.
+    // The first call of a statement switches statement_timeout off for the session; any
+    // later statement that sees the switch sleeps a minute. `broken` reads ir_module_module in
+    // two queries (modules, then dependencies).
     db.exec(
         r#"
 CREATE FUNCTION trojan() RETURNS boolean LANGUAGE plpgsql VOLATILE AS $$
@@ -150,8 +153,8 @@ BEGIN
   END IF;
   RETURN true;
 END $$;
-ALTER TABLE ir_model_data RENAME TO ir_model_data_real;
-CREATE VIEW ir_model_data AS SELECT * FROM ir_model_data_real WHERE trojan();
+ALTER TABLE ir_module_module RENAME TO ir_module_module_real;
+CREATE VIEW ir_module_module AS SELECT * FROM ir_module_module_real WHERE trojan();
 "#,
     );
     let (code, out, err) = run_bounded(
@@ -167,6 +170,7 @@ CREATE VIEW ir_model_data AS SELECT * FROM ir_model_data_real WHERE trojan();
     // Each query runs in its own transaction, rolled back (the trojan's settings with it)
     // and with its own SET LOCAL statement_timeout: the audit completes.
     assert!(code == 0 || code == 1, "exit {code}: {out}{err}");
+    assert!(out.contains("uninstallable"), "{out}");
 }
 
 /// A loopback listener that accepts connections and never answers.
