@@ -2,17 +2,22 @@
 # A throwaway PostgreSQL for the tests, on loopback only.
 #
 #   scripts/pg-test.sh start    initdb + start + restore tests/fixtures/odoo18-community.dump
-#                               into database odoo18 (a template), create not_odoo; prints
-#                               the env (as `env`); when already running, only prints the env
+#                               into database odoo18 (a template), copy it to odoo18_tests (a
+#                               template nobody can connect to), create not_odoo; prints the
+#                               env (as `env`); when already running, only prints the env
 #   scripts/pg-test.sh env      prints `export ODOO_AUDIT_TEST_PG...=` lines (also in <dir>/env)
 #   scripts/pg-test.sh status   exit 0 when running and set up
 #   scripts/pg-test.sh stop     stop the server and remove its directory
 #
 # Environment: ODOO_AUDIT_PG_PORT (default 54329),
-#              ODOO_AUDIT_PG_DIR (default /tmp/odoo-audit-pg-<port>).
+#              ODOO_AUDIT_PG_DIR (default /tmp/odoo-audit-pg-<port>),
+#              ODOO_AUDIT_PG_SAMPLE=1 marks the server as the sample of scripts/setup.sh
+#              (scripts/test.sh never uses or stops it).
 # Roles: postgres (superuser), odoo (LOGIN CREATEDB, not superuser); both passwords are
 # random, kept in <dir>/superuser.pass and <dir>/odoo.pass; auth is scram-sha-256.
-# Tests copy the fixture with `CREATE DATABASE x TEMPLATE odoo18` (as odoo or postgres).
+# Tests copy the fixture with `CREATE DATABASE x TEMPLATE odoo18_tests`: connections to that
+# template are not allowed, so a copy never fails because someone is connected to it (a
+# session on odoo18, the sample users try commands on, would make CREATE DATABASE fail).
 set -euo pipefail
 
 die() { echo "pg-test: error: $*" >&2; exit 1; }
@@ -33,6 +38,7 @@ DIR="${DIR%/}"
     || die "ODOO_AUDIT_PG_DIR must be an absolute path of [A-Za-z0-9._/-], got '$DIR'"
 case "$DIR" in /|/tmp|/root|/home|/usr|/var|/etc|/work) die "refusing to use '$DIR' as the server directory" ;; esac
 DATA="$DIR/data"
+TEST_TEMPLATE=odoo18_tests
 LOG="$DIR/server.log"
 MARK="$DIR/.odoo-audit-pg"
 READY="$DIR/ready"
@@ -135,6 +141,7 @@ export ODOO_AUDIT_TEST_PG_HOST="$HOST"
 export ODOO_AUDIT_TEST_PG_PORT="$PORT"
 export ODOO_AUDIT_TEST_PG_ENV="$ENVFILE"
 export ODOO_AUDIT_TEST_PG_CA="$DIR/ca.crt"
+export ODOO_AUDIT_TEST_PG_TEMPLATE="$TEST_TEMPLATE"
 EOF
     )
     mv -f "$tmp" "$ENVFILE"
@@ -168,10 +175,34 @@ log_tail() {
     fi
 }
 
+# The template the tests copy; made from odoo18 (retried while a session is connected to
+# it), then closed to connections.
+ensure_test_template() {
+    local have i
+    have="$(psql_su -At -c "select 1 from pg_database where datname = '$TEST_TEMPLATE'")" \
+        || die "cannot query the server"
+    [ "$have" = 1 ] && return 0
+    for i in $(seq 1 50); do
+        if psql_su -c "CREATE DATABASE $TEST_TEMPLATE TEMPLATE odoo18 OWNER odoo" 2>/dev/null; then
+            psql_su -c "ALTER DATABASE $TEST_TEMPLATE WITH IS_TEMPLATE true ALLOW_CONNECTIONS false" \
+                || die "could not close $TEST_TEMPLATE to connections"
+            return 0
+        fi
+        sleep 0.2
+    done
+    die "could not copy odoo18 to $TEST_TEMPLATE (is someone connected to odoo18?)"
+}
+
 cmd_start() {
     [ -f "$DUMP" ] || die "fixture not found: $DUMP"
     if server_running; then
         if [ -f "$READY" ] && port_answers; then
+            # A server set up by an older version of this script lacks the test template.
+            if ! grep -q ODOO_AUDIT_TEST_PG_TEMPLATE "$ENVFILE" 2>/dev/null; then
+                ensure_test_template
+                write_env
+            fi
+            [ "${ODOO_AUDIT_PG_SAMPLE:-0}" != 1 ] || : >"$DIR/sample"
             print_env
             return 0
         fi
@@ -303,8 +334,10 @@ EOF
         -d odoo18 -X -At -c "select count(*) from ir_module_module where state='installed'")" \
         || die "restored odoo18 cannot be queried"
     [ "$n" -gt 0 ] || die "restored odoo18 has no installed modules"
+    ensure_test_template
 
     write_env
+    [ "${ODOO_AUDIT_PG_SAMPLE:-0}" != 1 ] || : >"$DIR/sample"
     : >"$READY"
     say "$("$PGBIN/postgres" --version | sed 's/^postgres (PostgreSQL) /PostgreSQL /') on $HOST:$PORT ($DIR):" \
         "initdb+start $(secs "$t0" "$t1")s, restore $(secs "$t1" "$t2")s, odoo18 has $n installed modules"

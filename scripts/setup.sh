@@ -18,7 +18,7 @@ fi
 
 cargo build --release --quiet
 bash scripts/fetch-corpus.sh
-bash scripts/pg-test.sh start >/dev/null
+ODOO_AUDIT_PG_SAMPLE=1 bash scripts/pg-test.sh start >/dev/null
 # shellcheck disable=SC1090
 eval "$(bash scripts/pg-test.sh env)"
 

@@ -161,18 +161,28 @@ fn superuser_client(pg: &Pg, db: &str) -> postgres::Client {
 }
 
 impl TestDb {
-    /// Copies the template `odoo18` into a new database named after the test.
+    /// Copies the tests' template of the fixture (`odoo18_tests`, which nobody can connect to;
+    /// `odoo18` on a server set up without it) into a new database named after the test.
     pub fn new(test: &str) -> TestDb {
         let pg = pg();
+        let template =
+            env_file_value("ODOO_AUDIT_TEST_PG_TEMPLATE").unwrap_or_else(|| "odoo18".into());
         let name = format!("t_{}_{}", test, std::process::id());
         let _guard = CREATE_LOCK.lock().unwrap_or_else(|e| e.into_inner());
         let mut c = superuser_client(&pg, "postgres");
         c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
             .expect("drop old copy");
-        c.batch_execute(&format!(
-            "CREATE DATABASE {name} TEMPLATE odoo18 OWNER odoo"
-        ))
-        .expect("copy the odoo18 template");
+        // A session on the template makes the copy fail; it ends soon, so try again.
+        let create = format!("CREATE DATABASE {name} TEMPLATE {template} OWNER odoo");
+        let mut tries = 0;
+        while let Err(e) = c.batch_execute(&create) {
+            tries += 1;
+            let busy = e
+                .as_db_error()
+                .is_some_and(|d| d.message().contains("is being accessed by other users"));
+            assert!(busy && tries < 100, "copy the {template} template: {e}");
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
         TestDb { name, pg }
     }
 

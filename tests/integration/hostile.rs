@@ -538,3 +538,19 @@ INSERT INTO ir_ui_menu (id, name, action, active, sequence)
         assert!(code == 0 || code == 1, "{cmd:?}: exit {code}: {err}");
     }
 }
+
+#[test]
+fn copies_of_the_fixture_do_not_depend_on_who_else_is_connected() {
+    // Someone trying commands on the sample database, as users of scripts/setup.sh do.
+    let pg = pg();
+    let mut other =
+        postgres::Client::connect(&format!("{} dbname=odoo18", pg.superuser), postgres::NoTls)
+            .expect("connect to odoo18");
+    other.batch_execute("SELECT 1").expect("query");
+    let db = TestDb::new("busy_sample");
+    assert_eq!(
+        db.scalar("select count(*)::text from ir_module_module where state = 'installed'"),
+        "127"
+    );
+    drop(other);
+}
