@@ -277,6 +277,39 @@ fn server_that_accepts_and_never_answers_ends_with_exit_3() {
             );
         }
     }
+    // deploy-check turns it into a failed check 4 (database) and goes on.
+    let tmp = tempfile::tempdir().expect("tmp");
+    let url = format!("postgres://odoo:Pw_Silent@127.0.0.1:{port}/db");
+    let (code, out, err) = run_bounded(
+        bin()
+            .current_dir(tmp.path())
+            .args([
+                "deploy-check",
+                "--quick",
+                "--mode",
+                "native",
+                "--format",
+                "json",
+            ])
+            .args(["--db-url", &url, "--connect-timeout", "2"])
+            .args(["--base-url", "http://127.0.0.1:1"]),
+        HANG_GUARD,
+    );
+    assert_eq!(code, 1, "{err}");
+    let doc: serde_json::Value = serde_json::from_str(&out).expect("json");
+    let check4 = doc["checks"]
+        .as_array()
+        .and_then(|a| a.iter().find(|c| c["#"] == 4))
+        .expect("check 4");
+    assert_eq!(check4["status"], "fail");
+    assert!(
+        check4["evidence"]
+            .as_str()
+            .unwrap_or("")
+            .contains("no answer within 2 s (connect timeout"),
+        "{check4}"
+    );
+    assert!(!out.contains("Pw_Silent"), "{out}");
 }
 
 #[test]
