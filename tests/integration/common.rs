@@ -172,15 +172,19 @@ impl TestDb {
         let mut c = superuser_client(&pg, "postgres");
         c.batch_execute(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
             .expect("drop old copy");
-        // A session on the template makes the copy fail; it ends soon, so try again.
+        // A session on the template makes the copy fail (after PostgreSQL waited 5 s for it to
+        // end); such sessions are short, so try again for a while.
         let create = format!("CREATE DATABASE {name} TEMPLATE {template} OWNER odoo");
-        let mut tries = 0;
+        let started = std::time::Instant::now();
         while let Err(e) = c.batch_execute(&create) {
-            tries += 1;
             let busy = e
                 .as_db_error()
                 .is_some_and(|d| d.message().contains("is being accessed by other users"));
-            assert!(busy && tries < 100, "copy the {template} template: {e}");
+            assert!(
+                busy && started.elapsed() < std::time::Duration::from_secs(30),
+                "copy the {template} template: {}",
+                e.as_db_error().map(|d| d.message()).unwrap_or_default()
+            );
             std::thread::sleep(std::time::Duration::from_millis(200));
         }
         TestDb { name, pg }
