@@ -52,6 +52,18 @@ fn run_bounded(cmd: &mut Command, limit: Duration) -> (i32, String, String) {
 
 const HANG_GUARD: Duration = Duration::from_secs(60);
 
+/// Runs `odoo-audit broken` (plus `extra` options) on `url`, expects a one-line database error
+/// (exit 3) holding `needle`.
+fn broken_fails_with(url: &str, extra: &[&str], needle: &str) {
+    let (code, out, err) = run_bounded(
+        bin().args(["broken", "--db-url", url]).args(extra),
+        HANG_GUARD,
+    );
+    assert_eq!(code, 3, "{out}{err}");
+    assert!(err.contains(needle), "{err}");
+    assert_eq!(err.trim().lines().count(), 1, "{err}");
+}
+
 /// The superuser's connection string for a copy (the tool connects as a superuser, as in the
 /// reported attack).
 fn superuser_url(db: &TestDb) -> String {
@@ -124,13 +136,11 @@ ALTER TABLE ir_ui_menu RENAME TO ir_ui_menu_real;
 CREATE VIEW ir_ui_menu AS SELECT * FROM ir_ui_menu_real WHERE trojan();
 "#,
     );
-    let (code, out, err) = run(bin().args(["broken", "--db-url", &superuser_url(&db)]));
-    assert_eq!(code, 3, "{out}{err}");
-    assert!(
-        err.contains("transaction read-write mode must be set before any query"),
-        "{err}"
+    broken_fails_with(
+        &superuser_url(&db),
+        &[],
+        "transaction read-write mode must be set before any query",
     );
-    assert_eq!(err.trim().lines().count(), 1, "{err}");
     assert_eq!(db.scalar("select count(*)::text from trojan_canary"), "0");
 }
 
@@ -321,24 +331,11 @@ fn server_that_goes_silent_after_the_startup_ends_with_exit_3() {
         db.odoo_password(),
         db.name
     );
-    let (code, out, err) = run_bounded(
-        bin().args([
-            "broken",
-            "--db-url",
-            &url,
-            "--connect-timeout",
-            "2",
-            "--statement-timeout",
-            "1",
-        ]),
-        HANG_GUARD,
+    broken_fails_with(
+        &url,
+        &["--connect-timeout", "2", "--statement-timeout", "1"],
+        "no answer from the server within 3 s",
     );
-    assert_eq!(code, 3, "{out}{err}");
-    assert!(
-        err.contains("no answer from the server within 3 s"),
-        "{err}"
-    );
-    assert_eq!(err.trim().lines().count(), 1, "{err}");
 }
 
 #[test]
@@ -498,9 +495,7 @@ fn select_only_role_with_a_generated_password_is_enough() {
     assert!(code == 0 || code == 1, "{err}");
     // Without the grant on one of them, the query fails with a clear error, not a panic.
     db.exec(&format!("REVOKE SELECT ON ir_ui_menu FROM {}", role.name));
-    let (code, _, err) = run(bin().args(["broken", "--db-url", &url]));
-    assert_eq!(code, 3, "{err}");
-    assert!(err.contains("permission denied"), "{err}");
+    broken_fails_with(&url, &[], "permission denied for table ir_ui_menu");
 }
 
 #[test]
