@@ -12,6 +12,7 @@ pub mod client_actions;
 pub mod commands;
 pub mod db;
 pub mod deploy;
+pub mod escape;
 pub mod exec;
 pub mod exit;
 pub mod finding;
