@@ -26,12 +26,18 @@ fn main() -> ExitCode {
     ExitCode::from(code.clamp(0, 255) as u8)
 }
 
-/// Prints a command-line error (escaped: the arguments may come from a pull request) or the
-/// help/version text, and returns clap's exit code (2 for usage errors).
+/// Prints a command-line error or the help/version text, and returns clap's exit code (2 for
+/// usage errors). The arguments may come from a pull request: the error is rendered from the
+/// arguments with their control characters escaped (clap quotes the bad value as given).
 fn clap_error(e: &clap::Error) -> u8 {
     let code = e.exit_code().clamp(0, 255) as u8;
     if e.use_stderr() {
-        let text = e.render().to_string();
+        let escaped =
+            std::env::args_os().map(|a| escape::control(&a.to_string_lossy()).into_owned());
+        let text = match Cli::try_parse_from(escaped) {
+            Err(again) if again.kind() == e.kind() => again.render().to_string(),
+            _ => e.render().to_string(),
+        };
         let mut err = std::io::stderr().lock();
         for line in text.trim_end_matches('\n').split('\n') {
             let _ = writeln!(err, "{}", escape::control(line));
