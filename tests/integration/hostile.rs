@@ -493,7 +493,7 @@ fn out_parity_verify_exit_code_follows_levels_strict_and_fail_on() {
     assert_eq!(verify(&["--allow", "Y0003"]).0, 2);
 }
 
-/// The command used by the failing deployment is also what `parity install` runs.
+/// `parity install` runs the failing deployment's Odoo command.
 #[test]
 fn out_parity_install_failures_and_skips_are_error_findings() {
     let db = TestDb::new("out_install");
@@ -502,7 +502,7 @@ fn out_parity_install_failures_and_skips_are_error_findings() {
     let defs = tmp.path().join("parity.toml");
     std::fs::write(
         &defs,
-        "[categories.mine]\ndescription = 'Mine'\nmodules = ['queue_job']\n",
+        "[categories.mine]\ndescription = 'Mine'\nmodules = ['queue_job', 'queue_job_cron']\n",
     )
     .unwrap();
     let install = |extra: &[&str]| {
@@ -520,7 +520,14 @@ fn out_parity_install_failures_and_skips_are_error_findings() {
     let (code, doc, err) = install(&[]);
     let steps = doc["steps"].as_array().unwrap();
     assert!(!steps.is_empty(), "{doc:#}\n{err}");
+    // queue_job fails (the stand-in fails every run), so queue_job_cron is skipped.
     assert!(steps.iter().any(|s| s["status"] == "failed"), "{steps:?}");
+    assert!(
+        steps
+            .iter()
+            .any(|s| s["status"].as_str().unwrap().starts_with("skipped")),
+        "{steps:?}"
+    );
     assert_eq!(code, 1);
     for s in steps {
         let st = s["status"].as_str().unwrap();
