@@ -23,6 +23,8 @@ pub mod manifest;
 pub mod odoo_conf;
 pub mod parity;
 pub mod pyliteral;
+#[doc(hidden)]
+pub mod render_check;
 pub mod report;
 pub mod report_ci;
 pub mod rules;
