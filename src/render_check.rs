@@ -70,7 +70,7 @@ pub fn findings_from_bytes(data: &[u8]) -> Vec<Finding> {
         let Some(r) = next() else { break };
         let rule = all[r as usize % all.len()];
         let flags = next().unwrap_or(0);
-        let mut text = |next: &mut dyn FnMut() -> Option<u8>| {
+        let text = |next: &mut dyn FnMut() -> Option<u8>| {
             let len = next().unwrap_or(0) % 12;
             let mut s = String::new();
             for _ in 0..len {
@@ -124,6 +124,14 @@ fn render(report: &mut Report, format: Format) -> Result<String, String> {
     Ok(text)
 }
 
+/// `module: ` when the finding has a module, else nothing.
+fn module_prefix(f: &Finding, text: impl Fn(&str) -> String) -> String {
+    f.module
+        .as_deref()
+        .map(|m| format!("{}: ", text(m)))
+        .unwrap_or_default()
+}
+
 fn esc(s: &str) -> String {
     escape::control(s).into_owned()
 }
@@ -151,16 +159,12 @@ fn check_sarif(report: &mut Report) -> Result<(), String> {
         ));
     }
     for (r, f) in results.iter().zip(&report.findings) {
-        let mut want = String::new();
-        if let Some(m) = &f.module {
-            want.push_str(m);
-            want.push_str(": ");
-        }
-        want.push_str(&f.message);
-        if !f.hint.is_empty() {
-            want.push_str(" Hint: ");
-            want.push_str(&f.hint);
-        }
+        // `module: message Hint: hint`, the data exact.
+        let hint = match f.hint.as_str() {
+            "" => String::new(),
+            h => format!(" Hint: {h}"),
+        };
+        let want = format!("{}{}{hint}", module_prefix(f, |m| m.to_string()), f.message);
         if r.message.text.as_deref() != Some(want.as_str()) {
             return Err(format!("SARIF text {:?} != {want:?}", r.message.text));
         }
@@ -291,15 +295,12 @@ fn github_matches(text: &str, findings: &[Finding]) -> Result<(), String> {
         if title.as_deref() != Some(format!("{} {}", f.code, f.rule).as_str()) {
             return Err(format!("GitHub title {title:?}"));
         }
-        let mut want = String::new();
-        if let Some(m) = &f.module {
-            want.push_str(&esc(m));
-            want.push_str(": ");
-        }
-        want.push_str(&esc(&f.message));
-        want.push_str(" (hint: ");
-        want.push_str(&esc(&f.hint));
-        want.push(')');
+        let want = format!(
+            "{}{} (hint: {})",
+            module_prefix(f, esc),
+            esc(&f.message),
+            esc(&f.hint)
+        );
         if gh_unescape(data) != want {
             return Err(format!(
                 "GitHub message {:?} != {want:?}",

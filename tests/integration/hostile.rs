@@ -114,12 +114,13 @@ fn out_run_json(cmd: &mut Command) -> (i32, Value, String) {
     (code, doc, err)
 }
 
-fn out_messages(doc: &Value) -> Vec<String> {
+/// One string field of every finding.
+fn out_field(doc: &Value, key: &str) -> Vec<String> {
     doc["findings"]
         .as_array()
         .unwrap()
         .iter()
-        .map(|f| f["message"].as_str().unwrap().to_string())
+        .map(|f| f[key].as_str().unwrap_or("").to_string())
         .collect()
 }
 
@@ -129,19 +130,16 @@ fn out_every_text_format_escapes_hostile_names_and_json_keeps_them() {
     // The data is intact in JSON: the raw newline, ESC and U+202E are in the messages.
     let (code, doc) = out_json(&root, &["deps"]);
     assert_eq!(code, 1);
-    let messages = out_messages(&doc);
+    let messages = out_field(&doc, "message");
     assert!(messages.iter().any(|m| m.contains(OUT_DEP)), "{messages:?}");
-    let files: Vec<&str> = doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .filter_map(|f| f["file"].as_str())
-        .collect();
+    let files = out_field(&doc, "file");
     assert!(files.iter().any(|f| f.contains(OUT_DIR)), "{files:?}");
     let (code, doc) = out_json(&root, &["check-client-actions"]);
     assert_eq!(code, 1);
     assert!(
-        out_messages(&doc).iter().any(|m| m.contains(OUT_TAG)),
+        out_field(&doc, "message")
+            .iter()
+            .any(|m| m.contains(OUT_TAG)),
         "{:#}",
         doc["findings"]
     );
@@ -308,16 +306,9 @@ fn out_codes(family: char) -> Vec<String> {
 }
 
 fn out_severities(doc: &Value) -> Vec<(String, String)> {
-    doc["findings"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|f| {
-            (
-                f["code"].as_str().unwrap().to_string(),
-                f["severity"].as_str().unwrap().to_string(),
-            )
-        })
+    out_field(doc, "code")
+        .into_iter()
+        .zip(out_field(doc, "severity"))
         .collect()
 }
 
