@@ -15,9 +15,9 @@ use crate::report::Format;
     about = "Read-only health checks for Odoo deployments",
     long_about = "Read-only health checks for Odoo deployments: addons and manifests, dependency \
 graphs, module versions against the database, client actions that would crash the web client, \
-and go-live gates.\n\nExit codes: 0 nothing at or above --fail-on; 1 findings at or above \
---fail-on; 2 usage or configuration error; 3 cannot connect to the database (or it is not an \
-Odoo database).",
+and go-live gates.\n\nExit codes (every command): 0 no finding at or above --fail-on (after \
+--allow/--warn/--deny); 1 findings at or above --fail-on; 2 usage or configuration error; 3 \
+cannot connect to the database (or it is not an Odoo database).",
     after_help = "Run `odoo-audit rules` for the list of finding codes and `odoo-audit explain CODE` for one."
 )]
 pub struct Cli {
@@ -34,9 +34,10 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 
-    /// Lowest severity that makes the exit code 1.
-    #[arg(long, global = true, value_enum, default_value_t = FailOn::Error)]
-    pub fail_on: FailOn,
+    /// Lowest severity that makes the exit code 1 [default: error; warning for
+    /// `parity verify --strict`; `--ci` is always error].
+    #[arg(long, global = true, value_enum)]
+    pub fail_on: Option<FailOn>,
 
     /// Colors in table output (NO_COLOR in the environment means never).
     #[arg(long, global = true, value_enum, default_value_t = ColorChoice::Auto)]
@@ -46,16 +47,16 @@ pub struct GlobalArgs {
     #[arg(short, long, global = true)]
     pub quiet: bool,
 
-    /// Drop findings with this code or rule name (repeatable).
-    #[arg(long, global = true, value_name = "CODE")]
+    /// Drop findings with this code or rule name (repeatable, or comma-separated).
+    #[arg(long, global = true, value_name = "CODE", value_delimiter = ',')]
     pub allow: Vec<String>,
 
-    /// Report findings with this code as warnings (repeatable).
-    #[arg(long, global = true, value_name = "CODE")]
+    /// Report findings with this code or rule name as warnings (repeatable, or comma-separated).
+    #[arg(long, global = true, value_name = "CODE", value_delimiter = ',')]
     pub warn: Vec<String>,
 
-    /// Report findings with this code as errors (repeatable).
-    #[arg(long, global = true, value_name = "CODE")]
+    /// Report findings with this code or rule name as errors (repeatable, or comma-separated).
+    #[arg(long, global = true, value_name = "CODE", value_delimiter = ',')]
     pub deny: Vec<String>,
 
     /// Comma-separated addons paths, first wins (default: addons_path of the Odoo config).
@@ -190,8 +191,8 @@ pub struct ParityArgs {
 
 #[derive(Debug, Subcommand)]
 pub enum ParityAction {
-    /// Check that the parity set is installed and healthy (exit 0 pass, 1 critical failure,
-    /// 2 non-critical failures with --strict).
+    /// Check that the parity set is installed and healthy (exit 1 on a critical failure; with
+    /// --strict on any failure).
     Verify(ParityVerifyArgs),
     /// Show what is installed, available and missing per category, and a valid install order.
     Plan(ParityPlanArgs),
@@ -202,7 +203,7 @@ pub enum ParityAction {
 
 #[derive(Debug, Args)]
 pub struct ParityVerifyArgs {
-    /// Fail (exit 2) on non-critical failures too.
+    /// Fail (exit 1) on non-critical failures too: the default --fail-on becomes warning.
     #[arg(long)]
     pub strict: bool,
     /// Also write a dated report (Markdown; JSON with --format json) to FILE, or into the

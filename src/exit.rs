@@ -1,5 +1,10 @@
 //! Exit codes, in one place. Documented in the README.
+//!
+//! A subcommand either fails to run (a [`Fatal`]: usage, configuration or database error) or
+//! returns findings; whether those fail the run is decided here only, after `--allow`, `--warn`
+//! and `--deny` were applied, from the threshold of [`fail_on`].
 
+use crate::cli::{Command, GlobalArgs, ParityAction};
 use crate::finding::{Finding, Severity};
 
 /// Nothing at or above `--fail-on`.
@@ -19,7 +24,24 @@ pub enum FailOn {
     Never,
 }
 
-/// The exit code for a set of findings.
+/// The threshold of a run: `--ci` fails on errors whatever `--fail-on` says; else `--fail-on`
+/// when given; else warnings for `parity verify --strict`; else errors.
+pub fn fail_on(command: &Command, global: &GlobalArgs) -> FailOn {
+    if command.ci() {
+        return FailOn::Error;
+    }
+    if let Some(f) = global.fail_on {
+        return f;
+    }
+    match command {
+        Command::Parity(p) if matches!(&p.action, ParityAction::Verify(v) if v.strict) => {
+            FailOn::Warning
+        }
+        _ => FailOn::Error,
+    }
+}
+
+/// The exit code for a set of findings (after the levels were applied).
 pub fn code_for(findings: &[Finding], fail_on: FailOn) -> i32 {
     let threshold = match fail_on {
         FailOn::Error => Severity::Error,
@@ -31,6 +53,26 @@ pub fn code_for(findings: &[Finding], fail_on: FailOn) -> i32 {
     } else {
         SUCCESS
     }
+}
+
+/// True when `e`, or an error it wraps, is a closed pipe: the reader went away (`| head`). The
+/// run then ends quietly with exit 0, as ripgrep does.
+pub fn is_broken_pipe(e: &(dyn std::error::Error + 'static)) -> bool {
+    let mut cur = Some(e);
+    while let Some(err) = cur {
+        if let Some(io) = err.downcast_ref::<std::io::Error>() {
+            if io.kind() == std::io::ErrorKind::BrokenPipe {
+                return true;
+            }
+            if let Some(inner) = io.get_ref() {
+                if is_broken_pipe(inner) {
+                    return true;
+                }
+            }
+        }
+        cur = err.source();
+    }
+    false
 }
 
 /// An error that ends the run with a specific exit code and a one-line message.

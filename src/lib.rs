@@ -12,6 +12,7 @@ pub mod client_actions;
 pub mod commands;
 pub mod db;
 pub mod deploy;
+pub mod escape;
 pub mod exec;
 pub mod exit;
 pub mod finding;
@@ -22,6 +23,8 @@ pub mod manifest;
 pub mod odoo_conf;
 pub mod parity;
 pub mod pyliteral;
+#[doc(hidden)]
+pub mod render_check;
 pub mod report;
 pub mod report_ci;
 pub mod rules;

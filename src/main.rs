@@ -1,5 +1,5 @@
 //! The `odoo-audit` binary: parse the command line, run the subcommand, render its report,
-//! exit with the documented code.
+//! exit with the code [`odoo_audit::exit`] decides.
 
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
@@ -8,6 +8,7 @@ use clap::Parser;
 
 use odoo_audit::cli::{Cli, ColorChoice};
 use odoo_audit::commands::{self, Ctx};
+use odoo_audit::escape;
 use odoo_audit::exit;
 use odoo_audit::report::{self, Format, Levels, RenderOptions};
 
@@ -17,26 +18,60 @@ use odoo_audit::report::{self, Format, Levels, RenderOptions};
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        Err(e) => return ExitCode::from(clap_error(&e)),
+    };
     let code = run(&cli);
     ExitCode::from(code.clamp(0, 255) as u8)
 }
 
+/// Prints a command-line error or the help/version text, and returns clap's exit code (2 for
+/// usage errors). The arguments may come from a pull request: the error is rendered from the
+/// arguments with their control characters escaped (clap quotes the bad value as given).
+fn clap_error(e: &clap::Error) -> u8 {
+    let code = e.exit_code().clamp(0, 255) as u8;
+    if e.use_stderr() {
+        let escaped =
+            std::env::args_os().map(|a| escape::control(&a.to_string_lossy()).into_owned());
+        let text = match Cli::try_parse_from(escaped) {
+            Err(again) if again.kind() == e.kind() => again.render().to_string(),
+            _ => e.render().to_string(),
+        };
+        let mut err = std::io::stderr().lock();
+        for line in text.trim_end_matches('\n').split('\n') {
+            let _ = writeln!(err, "{}", escape::control(line));
+        }
+    } else if let Err(err) = e.print() {
+        if !exit::is_broken_pipe(&err) {
+            return exit::USAGE as u8;
+        }
+    }
+    code
+}
+
+/// One line on stderr, its control characters escaped. A closed stderr is not an error.
+fn eprint_line(line: &str) {
+    let _ = writeln!(std::io::stderr().lock(), "{}", escape::control(line));
+}
+
 fn run(cli: &Cli) -> i32 {
     let g = &cli.global;
-    let mut ctx = Ctx::new(g);
-    let outcome = match commands::run(&cli.command, &mut ctx) {
-        Ok(o) => o,
+    // Unknown codes are a usage error before anything runs.
+    let levels = match Levels::from_options(&g.allow, &g.warn, &g.deny) {
+        Ok(l) => l,
         Err(fatal) => {
-            eprintln!("odoo-audit: error: {}", fatal.message);
+            eprint_line(&format!("odoo-audit: error: {}", fatal.message));
             return fatal.code;
         }
     };
-    let mut report = outcome.report;
-    let levels = Levels {
-        allow: g.allow.iter().map(|c| c.to_ascii_uppercase()).collect(),
-        warn: g.warn.iter().map(|c| c.to_ascii_uppercase()).collect(),
-        deny: g.deny.iter().map(|c| c.to_ascii_uppercase()).collect(),
+    let mut ctx = Ctx::new(g);
+    let mut report = match commands::run(&cli.command, &mut ctx) {
+        Ok(r) => r,
+        Err(fatal) => {
+            eprint_line(&format!("odoo-audit: error: {}", fatal.message));
+            return fatal.code;
+        }
     };
     levels.apply(&mut report.findings);
     let stdout = std::io::stdout();
@@ -47,7 +82,7 @@ fn run(cli: &Cli) -> i32 {
             std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && stdout.is_terminal()
         }
     };
-    // `--ci`: quiet, and the exit code depends on error findings only.
+    // `--ci`: quiet (and exit::fail_on makes errors the threshold).
     let ci = cli.command.ci();
     let opts = RenderOptions {
         format: g.format,
@@ -57,19 +92,21 @@ fn run(cli: &Cli) -> i32 {
     // Stdout is line-buffered: a large JSON document would cost one write per line.
     let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
     if let Err(e) = report::render(&mut report, opts, &mut out).and_then(|_| out.flush()) {
-        if e.kind() != std::io::ErrorKind::BrokenPipe {
-            eprintln!("odoo-audit: error: cannot write the report: {e}");
-            return exit::USAGE;
+        if exit::is_broken_pipe(&e) {
+            // The reader went away (`| head`): end quietly, as ripgrep does. The buffer's
+            // remains must not be written again when it is dropped.
+            let _ = out.into_parts();
+            return exit::SUCCESS;
         }
+        eprint_line(&format!("odoo-audit: error: cannot write the report: {e}"));
+        return exit::USAGE;
     }
     // CSV carries one table; the findings then go to stderr so they are not lost.
     if g.format == Format::Csv && !report.tables.is_empty() && !opts.quiet {
+        let mut err = std::io::stderr().lock();
         for f in &report.findings {
-            eprintln!("{}", report::finding_line(f, false));
+            let _ = writeln!(err, "{}", report::finding_line(f, false));
         }
     }
-    let fail_on = if ci { exit::FailOn::Error } else { g.fail_on };
-    outcome
-        .exit
-        .unwrap_or_else(|| exit::code_for(&report.findings, fail_on))
+    exit::code_for(&report.findings, exit::fail_on(&cli.command, g))
 }

@@ -8,6 +8,7 @@ use std::io::{self, Write};
 use comfy_table::{presets, Cell, Color, ContentArrangement, Table as ComfyTable};
 use serde_json::{json, Map, Value};
 
+use crate::escape;
 use crate::finding::{sort_findings, Finding, Severity};
 
 /// Output format, chosen with `--format`.
@@ -99,27 +100,87 @@ impl Report {
     }
 }
 
-/// Per-code severity overrides (`--allow`, `--warn`, `--deny`).
+/// Per-code severity overrides (`--allow`, `--warn`, `--deny`), by finding code.
 #[derive(Debug, Clone, Default)]
 pub struct Levels {
-    pub allow: HashSet<String>,
-    pub warn: HashSet<String>,
-    pub deny: HashSet<String>,
+    pub allow: HashSet<&'static str>,
+    pub warn: HashSet<&'static str>,
+    pub deny: HashSet<&'static str>,
 }
 
 impl Levels {
+    /// The overrides from the options; each value is a code (any case) or a rule name. An
+    /// unknown one is a usage error that names the close codes.
+    pub fn from_options(
+        allow: &[String],
+        warn: &[String],
+        deny: &[String],
+    ) -> Result<Levels, crate::exit::Fatal> {
+        let codes = |option: &str, values: &[String]| -> Result<HashSet<&'static str>, _> {
+            values
+                .iter()
+                .map(|v| {
+                    crate::rules::find(v.trim())
+                        .map(|r| r.code)
+                        .ok_or_else(|| unknown_code(option, v))
+                })
+                .collect()
+        };
+        Ok(Levels {
+            allow: codes("--allow", allow)?,
+            warn: codes("--warn", warn)?,
+            deny: codes("--deny", deny)?,
+        })
+    }
+
     /// Applies the overrides: allowed codes are dropped, warned/denied ones change severity.
     pub fn apply(&self, findings: &mut Vec<Finding>) {
-        let up = |c: &str| c.to_ascii_uppercase();
-        findings.retain(|f| !self.allow.contains(&up(f.code)) && !self.allow.contains(f.rule));
+        findings.retain(|f| !self.allow.contains(f.code));
         for f in findings.iter_mut() {
-            if self.deny.contains(&up(f.code)) || self.deny.contains(f.rule) {
+            if self.deny.contains(f.code) {
                 f.severity = Severity::Error;
-            } else if self.warn.contains(&up(f.code)) || self.warn.contains(f.rule) {
+            } else if self.warn.contains(f.code) {
                 f.severity = Severity::Warning;
             }
         }
     }
+}
+
+fn unknown_code(option: &str, value: &str) -> crate::exit::Fatal {
+    let v = value.trim().to_ascii_lowercase();
+    let close: Vec<String> = crate::rules::all()
+        .into_iter()
+        .filter(|r| {
+            edit_distance(&v, &r.code.to_ascii_lowercase()) <= 1
+                || edit_distance(&v, r.name) <= 2
+                || (v.len() >= 4 && r.name.contains(v.as_str()))
+        })
+        .map(|r| format!("{} ({})", r.code, r.name))
+        .collect();
+    let shown = escape::control(value);
+    crate::exit::Fatal::usage(if close.is_empty() {
+        format!("{option} {shown}: unknown finding code (run `odoo-audit rules` for the list)")
+    } else {
+        format!(
+            "{option} {shown}: unknown finding code; close ones: {}",
+            close.join(", ")
+        )
+    })
+}
+
+/// Levenshtein distance, on characters.
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut prev: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut cur = vec![i + 1];
+        for (j, cb) in b.iter().enumerate() {
+            let sub = prev[j] + usize::from(ca != *cb);
+            cur.push(sub.min(prev[j + 1] + 1).min(cur[j] + 1));
+        }
+        prev = cur;
+    }
+    prev[b.len()]
 }
 
 /// How to render.
@@ -143,18 +204,89 @@ pub fn counts(findings: &[Finding]) -> (usize, usize, usize) {
     c
 }
 
-/// Sorts the findings and writes the report.
+/// Sorts the findings and writes the report. The text formats get a copy of the report whose
+/// strings have their control characters escaped ([`escaped`]); JSON and SARIF keep the data
+/// and escape them in the encoding ([`escape::write_json`]).
 pub fn render(report: &mut Report, opts: RenderOptions, out: &mut dyn Write) -> io::Result<()> {
     sort_findings(&mut report.findings);
     match opts.format {
-        Format::Table if opts.quiet => render_lines(report, opts.color, out),
-        Format::Table => render_table(report, opts.color, out),
-        Format::Json => render_json(report, out),
-        Format::Csv => render_csv(report, out),
-        Format::Sarif => crate::report_ci::render_sarif(report, out),
-        Format::Junit => crate::report_ci::render_junit(report, out),
-        Format::Github => crate::report_ci::render_github(report, out),
-        Format::Markdown => render_markdown(report, out),
+        Format::Json => return render_json(report, out),
+        Format::Sarif => return crate::report_ci::render_sarif(report, out),
+        _ => {}
+    }
+    let safe = escaped(report);
+    match opts.format {
+        Format::Table if opts.quiet => render_lines(&safe, opts.color, out),
+        Format::Table => render_table(&safe, opts.color, out),
+        Format::Csv => render_csv(&safe, out),
+        Format::Junit => crate::report_ci::render_junit(&safe, out),
+        Format::Github => crate::report_ci::render_github(&safe, out),
+        Format::Markdown => render_markdown(&safe, out),
+        Format::Json | Format::Sarif => unreachable!("rendered above"),
+    }
+}
+
+fn escaped_value(v: &Value) -> Value {
+    match v {
+        Value::String(s) => Value::String(escape::control(s).into_owned()),
+        Value::Array(items) => Value::Array(items.iter().map(escaped_value).collect()),
+        Value::Object(m) => Value::Object(
+            m.iter()
+                .map(|(k, v)| (escape::control(k).into_owned(), escaped_value(v)))
+                .collect(),
+        ),
+        other => other.clone(),
+    }
+}
+
+fn escaped_map(m: &Map<String, Value>) -> Map<String, Value> {
+    m.iter()
+        .map(|(k, v)| (escape::control(k).into_owned(), escaped_value(v)))
+        .collect()
+}
+
+/// A finding whose text fields have their control characters escaped.
+pub fn escaped_finding(f: &Finding) -> Finding {
+    let e = |s: &str| escape::control(s).into_owned();
+    Finding {
+        module: f.module.as_deref().map(e),
+        file: f.file.as_deref().map(e),
+        message: e(&f.message),
+        hint: e(&f.hint),
+        ..f.clone()
+    }
+}
+
+/// A copy of the report for the text formats: every string in it (cells, context, findings,
+/// titles) with its control characters escaped ([`escape::control`]), the lines of preformatted
+/// text each escaped.
+pub fn escaped(report: &Report) -> Report {
+    let e = |s: &str| escape::control(s).into_owned();
+    Report {
+        command: e(&report.command),
+        context: escaped_map(&report.context),
+        tables: report
+            .tables
+            .iter()
+            .map(|t| Table {
+                name: e(&t.name),
+                title: e(&t.title),
+                columns: t.columns.iter().map(|c| e(c)).collect(),
+                rows: t
+                    .rows
+                    .iter()
+                    .map(|r| r.iter().map(escaped_value).collect())
+                    .collect(),
+            })
+            .collect(),
+        data: escaped_map(&report.data),
+        text: report
+            .text
+            .iter()
+            .map(|(t, b)| (e(t), escape::control_lines(b)))
+            .collect(),
+        findings: report.findings.iter().map(escaped_finding).collect(),
+        summary: escaped_map(&report.summary),
     }
 }
 
@@ -170,8 +302,10 @@ fn paint(text: &str, severity: Severity, color: bool) -> String {
     format!("\x1b[{code}m{text}\x1b[0m")
 }
 
-/// One line per finding: `location: severity[CODE] module: message (hint: …)`.
+/// One line per finding: `location: severity[CODE] module: message (hint: …)`, its control
+/// characters escaped.
 pub fn finding_line(f: &Finding, color: bool) -> String {
+    let f = &escaped_finding(f);
     let mut line = String::new();
     let loc = f.location();
     if !loc.is_empty() {
@@ -324,7 +458,7 @@ pub fn to_json(report: &Report) -> Value {
 }
 
 fn render_json(report: &Report, out: &mut dyn Write) -> io::Result<()> {
-    serde_json::to_writer_pretty(&mut *out, &to_json(report))?;
+    escape::write_json(out, &to_json(report))?;
     writeln!(out)
 }
 
@@ -333,7 +467,19 @@ pub const FINDING_COLUMNS: [&str; 9] = [
     "severity", "code", "rule", "module", "file", "line", "column", "message", "hint",
 ];
 
+/// A CSV error as the I/O error it wraps (a closed pipe stays a closed pipe).
+fn csv_io(e: csv::Error) -> io::Error {
+    match e.into_kind() {
+        csv::ErrorKind::Io(e) => e,
+        other => io::Error::other(format!("{other:?}")),
+    }
+}
+
 fn render_csv(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    write_csv(report, out).map_err(csv_io)
+}
+
+fn write_csv(report: &Report, out: &mut dyn Write) -> csv::Result<()> {
     let mut w = csv::Writer::from_writer(out);
     if let Some(table) = report.tables.first() {
         w.write_record(&table.columns)?;
@@ -356,11 +502,13 @@ fn render_csv(report: &Report, out: &mut dyn Write) -> io::Result<()> {
             ])?;
         }
     }
-    w.flush()
+    w.flush()?;
+    Ok(())
 }
 
+/// A Markdown table cell: control characters escaped (a newline would end the row), `|` too.
 fn md_cell(v: &str) -> String {
-    v.replace('|', "\\|").replace('\n', "<br>")
+    escape::control(v).replace('|', "\\|")
 }
 
 /// Markdown: a title, the context as a list, each table, the findings and the summary.

@@ -1,6 +1,7 @@
 //! Renderers for CI systems: SARIF 2.1.0 (code scanning), JUnit XML (test reports) and GitHub
 //! Actions workflow commands (inline annotations). They render findings only; tables are for the
-//! human and JSON formats.
+//! human and JSON formats. [`crate::report::render`] hands JUnit and GitHub an escaped copy
+//! of the report (no control character in any field).
 
 use std::collections::BTreeMap;
 use std::io::{self, Write};
@@ -100,7 +101,7 @@ pub fn render_sarif(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         .schema("https://json.schemastore.org/sarif-2.1.0.json")
         .runs(vec![run])
         .build();
-    serde_json::to_writer_pretty(&mut *out, &doc)?;
+    crate::escape::write_json(out, &doc)?;
     writeln!(out)
 }
 

@@ -4,10 +4,10 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{Ctx, Outcome};
+use super::Ctx;
 use crate::cli::{DeployCheckArgs, DeployTargetArgs, GlobalArgs};
 use crate::deploy::{self, Check, Deploy, Status};
-use crate::exit::{self, Fatal};
+use crate::exit::Fatal;
 use crate::odoo_conf::OdooConf;
 use crate::report::{Report, Table};
 use crate::settings::{self, Overrides, Settings};
@@ -51,7 +51,7 @@ pub fn settings_context(report: &mut Report, s: &Settings) {
     report.context("expected_series", s.expected_series.to_string());
 }
 
-pub fn run(args: &DeployCheckArgs, ctx: &mut Ctx) -> Result<Outcome, Fatal> {
+pub fn run(args: &DeployCheckArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
     let s = settings(&args.target, ctx.global)?;
     let conf = OdooConf::load(&s.odoo_conf);
     let db = ctx
@@ -117,13 +117,6 @@ pub fn run(args: &DeployCheckArgs, ctx: &mut Ctx) -> Result<Outcome, Fatal> {
     report
         .summary
         .insert("result".into(), json!(if failed { "no-go" } else { "go" }));
-    let code = if failed {
-        exit::FINDINGS
-    } else {
-        exit::code_for(&report.findings, ctx.global.fail_on)
-    };
-    Ok(Outcome {
-        report,
-        exit: Some(code),
-    })
+    // A failed check is an error finding: the exit code follows from the findings.
+    Ok(report)
 }

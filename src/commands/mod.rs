@@ -1,5 +1,6 @@
 //! One file per subcommand. A subcommand resolves its inputs (through [`Ctx`]), runs checks and
-//! returns a [`Report`]; `main` renders it and turns it into the exit code.
+//! returns a [`Report`], or a [`Fatal`] when it cannot run. `main` renders the report;
+//! [`crate::exit`] alone turns its findings into the exit code.
 
 use std::path::PathBuf;
 use std::time::Duration;
@@ -19,20 +20,6 @@ pub mod modules;
 pub mod parity;
 pub mod rules;
 pub mod truth_sync;
-
-/// What a subcommand produced.
-#[derive(Debug)]
-pub struct Outcome {
-    pub report: Report,
-    /// An exit code the subcommand decides itself (instead of the one from `--fail-on`).
-    pub exit: Option<i32>,
-}
-
-impl From<Report> for Outcome {
-    fn from(report: Report) -> Outcome {
-        Outcome { report, exit: None }
-    }
-}
 
 /// The resolved global options, shared by the subcommands.
 pub struct Ctx<'a> {
@@ -233,26 +220,26 @@ pub fn inventory_context(report: &mut Report, inv: &Inventory) {
 }
 
 /// Runs a subcommand; adds the findings of its database sessions to its report.
-pub fn run(command: &Command, ctx: &mut Ctx) -> Result<Outcome, Fatal> {
+pub fn run(command: &Command, ctx: &mut Ctx) -> Result<Report, Fatal> {
     // Bad timeouts are usage errors whatever the command (not a failed check of deploy-check).
     ctx.db_timeouts()?;
-    let mut outcome = dispatch(command, ctx)?;
-    outcome.report.findings.extend(ctx.take_db_notes());
-    Ok(outcome)
+    let mut report = dispatch(command, ctx)?;
+    report.findings.extend(ctx.take_db_notes());
+    Ok(report)
 }
 
-fn dispatch(command: &Command, ctx: &mut Ctx) -> Result<Outcome, Fatal> {
+fn dispatch(command: &Command, ctx: &mut Ctx) -> Result<Report, Fatal> {
     match command {
-        Command::Modules(args) => modules::run(args, ctx).map(Into::into),
-        Command::Deps(args) => deps::run(args, ctx).map(Into::into),
-        Command::Versions => db::versions(ctx).map(Into::into),
-        Command::Audit => db::audit(ctx).map(Into::into),
-        Command::Broken => db::broken(ctx).map(Into::into),
+        Command::Modules(args) => modules::run(args, ctx),
+        Command::Deps(args) => deps::run(args, ctx),
+        Command::Versions => db::versions(ctx),
+        Command::Audit => db::audit(ctx),
+        Command::Broken => db::broken(ctx),
         Command::Parity(args) => parity::run(args, ctx),
         Command::DeployCheck(args) => deploy_check::run(args, ctx),
         Command::TruthSync(args) => truth_sync::run(args, ctx),
-        Command::CheckClientActions(args) => client_actions::run(args, ctx).map(Into::into),
-        Command::Rules => Ok(rules::list().into()),
-        Command::Explain(args) => rules::explain(args).map(Into::into),
+        Command::CheckClientActions(args) => client_actions::run(args, ctx),
+        Command::Rules => Ok(rules::list()),
+        Command::Explain(args) => rules::explain(args),
     }
 }

@@ -6,7 +6,7 @@ use std::path::{Path, PathBuf};
 
 use serde_json::{json, Value};
 
-use super::{Ctx, Outcome};
+use super::Ctx;
 use crate::cli::{ParityAction, ParityArgs, ParityInstallArgs, ParityPlanArgs, ParityVerifyArgs};
 use crate::db::{self, DbDependency, DbModule};
 use crate::exit::{self, Fatal};
@@ -16,11 +16,11 @@ use crate::parity::{pypi_package, Category, Parity};
 use crate::report::{self, Format, RenderOptions, Report, Table};
 use crate::rules::parity as r;
 
-pub fn run(args: &ParityArgs, ctx: &mut Ctx) -> Result<Outcome, Fatal> {
+pub fn run(args: &ParityArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
     let parity = Parity::load(args.parity_file.as_deref())?;
     match &args.action {
         ParityAction::Verify(v) => verify(v, &parity, ctx),
-        ParityAction::Plan(p) => plan(p, &parity, ctx).map(Into::into),
+        ParityAction::Plan(p) => plan(p, &parity, ctx),
         ParityAction::Install(i) => install(i, &parity, ctx),
     }
 }
@@ -127,7 +127,7 @@ impl Checks {
     }
 }
 
-fn verify(args: &ParityVerifyArgs, parity: &Parity, ctx: &mut Ctx) -> Result<Outcome, Fatal> {
+fn verify(args: &ParityVerifyArgs, parity: &Parity, ctx: &mut Ctx) -> Result<Report, Fatal> {
     let t = &parity.thresholds;
     let mut report = Report::new("parity verify");
     report.context("checked_at", chrono::Local::now().to_rfc3339());
@@ -280,7 +280,8 @@ fn verify(args: &ParityVerifyArgs, parity: &Parity, ctx: &mut Ctx) -> Result<Out
             .findings
             .iter()
             .filter(|f| f.code.starts_with('A') && f.severity == crate::finding::Severity::Error)
-            .cloned()
+            // An important check, not a critical one: its detail is a warning here.
+            .map(|f| f.clone().severity(crate::finding::Severity::Warning))
             .collect();
         c.add(
             Group::Important,
@@ -421,7 +422,7 @@ fn finish_verify(
     c: Checks,
     per_category: Option<Table>,
     ctx: &mut Ctx,
-) -> Result<Outcome, Fatal> {
+) -> Result<Report, Fatal> {
     let count = |s: &str| c.table.rows.iter().filter(|r| r[2] == s).count();
     report
         .summary
@@ -435,20 +436,18 @@ fn finish_verify(
     report
         .summary
         .insert("critical_failed".into(), json!(c.critical_failed));
-    let code = if c.critical_failed {
-        exit::FINDINGS
-    } else if c.other_failed && args.strict {
-        exit::USAGE
-    } else {
-        exit::SUCCESS
-    };
+    // Critical failures are error findings, the others warnings: exit::fail_on (warning with
+    // --strict) turns them into the exit code.
     report.summary.insert(
         "verdict".into(),
-        json!(match code {
-            0 if c.other_failed => "pass (non-critical failures)",
-            0 => "pass",
-            1 => "fail (critical)",
-            _ => "fail (non-critical, --strict)",
+        json!(if c.critical_failed {
+            "fail (critical)"
+        } else if c.other_failed && args.strict {
+            "fail (non-critical, --strict)"
+        } else if c.other_failed {
+            "pass (non-critical failures)"
+        } else {
+            "pass"
         }),
     );
     report.tables.push(c.table);
@@ -459,10 +458,7 @@ fn finish_verify(
     if let Some(path) = &args.report {
         write_report(path, &mut report, ctx.global.format)?;
     }
-    Ok(Outcome {
-        report,
-        exit: Some(code),
-    })
+    Ok(report)
 }
 
 /// Writes the dated report file: Markdown, or JSON with `--format json`. A directory gets a
@@ -786,7 +782,7 @@ pub fn plan_report(report: &mut Report, plan: &Plan, cats: &[&Category]) {
 
 /// `parity install`: the plan's modules, one `-i MODULE --stop-after-init` run each, in install
 /// order. A module whose dependency failed, is missing or is blocked is skipped.
-fn install(args: &ParityInstallArgs, parity: &Parity, ctx: &mut Ctx) -> Result<Outcome, Fatal> {
+fn install(args: &ParityInstallArgs, parity: &Parity, ctx: &mut Ctx) -> Result<Report, Fatal> {
     use crate::deploy::{run_step, Deploy};
 
     let settings = super::deploy_check::settings(&args.target, ctx.global)?;
@@ -868,6 +864,16 @@ fn install(args: &ParityInstallArgs, parity: &Parity, ctx: &mut Ctx) -> Result<O
         if let Some(b) = blocker {
             skipped += 1;
             broken.insert(module.clone());
+            report.findings.push(
+                Finding::new(
+                    &r::INSTALL_FAILED,
+                    format!("{module} not installed: it needs {b}, which cannot be installed"),
+                )
+                .module(module.as_str())
+                .hint(format!(
+                    "install {b} first (see its finding), then run parity install again"
+                )),
+            );
             steps.push(vec![
                 json!(i + 1),
                 json!(module),
@@ -921,13 +927,6 @@ fn install(args: &ParityInstallArgs, parity: &Parity, ctx: &mut Ctx) -> Result<O
     report
         .summary
         .insert("steps_skipped".into(), json!(skipped));
-    let code = if failed > 0 || skipped > 0 {
-        exit::FINDINGS
-    } else {
-        exit::SUCCESS
-    };
-    Ok(Outcome {
-        report,
-        exit: Some(if args.dry_run { exit::SUCCESS } else { code }),
-    })
+    // Failed and skipped steps are error findings (Y015): the exit code follows from them.
+    Ok(report)
 }

@@ -4,10 +4,10 @@
 
 use serde_json::{json, Value};
 
-use super::{Ctx, Outcome};
+use super::Ctx;
 use crate::cli::TruthSyncArgs;
 use crate::deploy::{run_step, Deploy};
-use crate::exit::{self, Fatal};
+use crate::exit::Fatal;
 use crate::finding::Finding;
 use crate::odoo_conf::OdooConf;
 use crate::report::{Report, Table};
@@ -28,7 +28,7 @@ pub const STEPS: [(&str, &str, &[&str]); 3] = [
     ),
 ];
 
-pub fn run(args: &TruthSyncArgs, ctx: &mut Ctx) -> Result<Outcome, Fatal> {
+pub fn run(args: &TruthSyncArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
     let s = super::deploy_check::settings(&args.target, ctx.global)?;
     let conf = OdooConf::load(&s.odoo_conf);
     let d = Deploy {
@@ -119,12 +119,6 @@ pub fn run(args: &TruthSyncArgs, ctx: &mut Ctx) -> Result<Outcome, Fatal> {
             "ok"
         }),
     );
-    Ok(Outcome {
-        report,
-        exit: Some(if failed {
-            exit::FINDINGS
-        } else {
-            exit::SUCCESS
-        }),
-    })
+    // A failed step is an error finding (G201): the exit code follows from the findings.
+    Ok(report)
 }

@@ -1,5 +1,5 @@
 //! Rules of `parity verify` and `parity plan` (`Y`). Critical checks are errors; important and
-//! coverage checks are warnings (`parity verify` has its own exit codes, see the README).
+//! coverage checks are warnings (`parity verify --strict` fails on warnings, see the README).
 
 use super::Rule;
 use crate::finding::Severity::{Error, Warning};

@@ -108,7 +108,8 @@ fn verify_thresholds_from_a_custom_file_and_strict_exit_codes() {
         "--db-url",
         &db.url(),
     ]));
-    assert_eq!(code, 2);
+    // --strict: the coverage failures (warnings) fail the run, with the findings' exit code.
+    assert_eq!(code, 1);
     // A threshold above the real count turns the critical check red.
     let strict = tmp.path().join("strict.toml");
     std::fs::write(
@@ -529,7 +530,21 @@ fn install_runs_each_step_with_a_log_and_skips_dependents_of_a_failure() {
     assert_eq!(status("queue_job"), "failed");
     assert_eq!(status("queue_job_cron"), "skipped: needs queue_job");
     assert_eq!(status("report_py3o"), "installed");
+    // One error finding per module not installed: the failure, and each skipped dependent.
     let y15 = findings_with(&doc, "Y015");
+    let skipped = steps
+        .iter()
+        .filter(|s| s["status"].as_str().unwrap().starts_with("skipped"))
+        .count();
+    assert_eq!(y15.len(), 1 + skipped);
+    assert!(findings_with(&doc, "Y015")
+        .iter()
+        .any(|f| f["module"] == "queue_job_cron"
+            && f["message"].as_str().unwrap().contains("needs queue_job")));
+    let y15: Vec<_> = y15
+        .into_iter()
+        .filter(|f| f["module"] == "queue_job")
+        .collect();
     assert_eq!(y15.len(), 1);
     assert!(
         y15[0]["message"]

@@ -1,0 +1,370 @@
+//! Round-trip checks of the CI renderers, shared by the property test below and the fuzz
+//! target `fuzz/fuzz_targets/renderers.rs`: what SARIF, JUnit and GitHub output emit parses
+//! back to the findings' text, and writes no control character raw.
+//!
+//! - SARIF reads back with serde-sarif; each result has the finding's code, level, location and
+//!   exact text (JSON escapes the control characters, the data is intact).
+//! - JUnit is well-formed XML (roxmltree); each failure's message and text are the finding's,
+//!   control characters escaped ([`crate::escape::control`]).
+//! - GitHub: one workflow command per finding and no other line; the properties and the message
+//!   un-escape (GitHub's `%XX`) to the finding's escaped text.
+
+use crate::escape;
+use crate::finding::{Finding, Severity};
+use crate::report::{self, Format, RenderOptions, Report};
+use crate::rules;
+
+/// Findings built from arbitrary bytes: each finding takes a rule, a severity, optional
+/// module, file, line and column, and texts drawn from an alphabet rich in characters that
+/// need escaping (line ends, `%`, `:`, `,`, ESC, XML specials, bidi controls, noncharacters).
+pub fn findings_from_bytes(data: &[u8]) -> Vec<Finding> {
+    const ALPHABET: &[&str] = &[
+        "a",
+        "Z",
+        "_",
+        " ",
+        "\n",
+        "\r",
+        "\t",
+        "%",
+        ":",
+        ",",
+        "::",
+        "=",
+        "\x1b",
+        "\x1b[31m",
+        "\x07",
+        "\0",
+        "\x7f",
+        "\u{85}",
+        "\u{9b}",
+        "\u{202e}",
+        "\u{2066}",
+        "\u{200b}",
+        "\u{feff}",
+        "\u{2028}",
+        "\u{fffe}",
+        "\u{ffff}",
+        "<",
+        ">",
+        "&",
+        "\"",
+        "'",
+        "]]>",
+        "é",
+        "€",
+        "𝄞",
+        "\\",
+        "|",
+        "%0A",
+        "::error file=x::pwned",
+        "/",
+        ".py",
+        "\u{10ffff}",
+    ];
+    let all = rules::all();
+    let mut bytes = data.iter().copied();
+    let mut next = move || bytes.next();
+    let mut findings = Vec::new();
+    while findings.len() < 16 {
+        let Some(r) = next() else { break };
+        let rule = all[r as usize % all.len()];
+        let flags = next().unwrap_or(0);
+        let text = |next: &mut dyn FnMut() -> Option<u8>| {
+            let len = next().unwrap_or(0) % 12;
+            let mut s = String::new();
+            for _ in 0..len {
+                match next() {
+                    Some(b) if b >= 250 => {
+                        // Any character, from two bytes.
+                        let c = next().unwrap_or(0) as u32 * 256 + next().unwrap_or(0) as u32;
+                        s.push(char::from_u32(c).unwrap_or('\u{fffd}'));
+                    }
+                    Some(b) => s.push_str(ALPHABET[b as usize % ALPHABET.len()]),
+                    None => break,
+                }
+            }
+            s
+        };
+        let mut f = Finding::new(rule, text(&mut next)).hint(text(&mut next));
+        f.severity = match flags % 3 {
+            0 => Severity::Info,
+            1 => Severity::Warning,
+            _ => Severity::Error,
+        };
+        if flags & 4 != 0 {
+            f.module = Some(text(&mut next));
+        }
+        if flags & 8 != 0 {
+            f.file = Some(text(&mut next));
+            if flags & 16 != 0 {
+                f.line = Some(next().unwrap_or(0) as usize + 1);
+                if flags & 32 != 0 {
+                    f.column = Some(next().unwrap_or(0) as usize + 1);
+                }
+            }
+        }
+        findings.push(f);
+    }
+    findings
+}
+
+fn render(report: &mut Report, format: Format) -> Result<String, String> {
+    let mut out = Vec::new();
+    let opts = RenderOptions {
+        format,
+        color: false,
+        quiet: false,
+    };
+    report::render(report, opts, &mut out).map_err(|e| format!("{format:?}: {e}"))?;
+    let text = String::from_utf8(out).map_err(|e| format!("{format:?}: not UTF-8: {e}"))?;
+    if let Some(c) = text.chars().find(|&c| c != '\n' && escape::is_unsafe(c)) {
+        return Err(format!("{format:?}: raw {c:?} in {text:?}"));
+    }
+    Ok(text)
+}
+
+/// `module: ` when the finding has a module, else nothing.
+fn module_prefix(f: &Finding, text: impl Fn(&str) -> String) -> String {
+    f.module
+        .as_deref()
+        .map(|m| format!("{}: ", text(m)))
+        .unwrap_or_default()
+}
+
+fn esc(s: &str) -> String {
+    escape::control(s).into_owned()
+}
+
+/// Renders the findings as SARIF, JUnit and GitHub annotations and checks the round trips.
+pub fn check_renderers(findings: Vec<Finding>) -> Result<(), String> {
+    let mut report = Report::new("deps");
+    report.findings = findings;
+    check_sarif(&mut report)?;
+    check_junit(&mut report)?;
+    check_github(&mut report)
+}
+
+fn check_sarif(report: &mut Report) -> Result<(), String> {
+    let text = render(report, Format::Sarif)?;
+    let doc: serde_sarif::sarif::Sarif =
+        serde_json::from_str(&text).map_err(|e| format!("SARIF does not read back: {e}"))?;
+    let run = doc.runs.first().ok_or("SARIF: no run")?;
+    let results = run.results.as_deref().unwrap_or(&[]);
+    if results.len() != report.findings.len() {
+        return Err(format!(
+            "SARIF: {} results for {} findings",
+            results.len(),
+            report.findings.len()
+        ));
+    }
+    for (r, f) in results.iter().zip(&report.findings) {
+        // `module: message Hint: hint`, the data exact.
+        let hint = match f.hint.as_str() {
+            "" => String::new(),
+            h => format!(" Hint: {h}"),
+        };
+        let want = format!("{}{}{hint}", module_prefix(f, |m| m.to_string()), f.message);
+        if r.message.text.as_deref() != Some(want.as_str()) {
+            return Err(format!("SARIF text {:?} != {want:?}", r.message.text));
+        }
+        if r.rule_id.as_deref() != Some(f.code) {
+            return Err(format!("SARIF rule {:?} != {}", r.rule_id, f.code));
+        }
+        let loc = r
+            .locations
+            .as_deref()
+            .and_then(|l| l.first())
+            .and_then(|l| l.physical_location.as_ref());
+        let uri = loc
+            .and_then(|p| p.artifact_location.as_ref())
+            .and_then(|a| a.uri.as_deref());
+        if uri != f.file.as_deref() {
+            return Err(format!("SARIF uri {uri:?} != {:?}", f.file));
+        }
+        let region = loc.and_then(|p| p.region.as_ref());
+        let line = region.and_then(|r| r.start_line).map(|l| l as usize);
+        if f.file.is_some() && line != f.line {
+            return Err(format!("SARIF line {line:?} != {:?}", f.line));
+        }
+    }
+    Ok(())
+}
+
+fn check_junit(report: &mut Report) -> Result<(), String> {
+    let text = render(report, Format::Junit)?;
+    junit_matches(&text, &report.findings)
+}
+
+fn junit_matches(text: &str, findings: &[Finding]) -> Result<(), String> {
+    let doc = roxmltree::Document::parse(text).map_err(|e| format!("JUnit: not XML: {e}"))?;
+    let cases: Vec<roxmltree::Node> = doc
+        .descendants()
+        .filter(|n| n.has_tag_name("testcase"))
+        .collect();
+    if cases.len() != findings.len().max(1) {
+        return Err(format!(
+            "JUnit: {} test cases for {} findings",
+            cases.len(),
+            findings.len()
+        ));
+    }
+    for (case, f) in cases.iter().zip(findings) {
+        let child = |name: &str| case.children().find(|n| n.has_tag_name(name));
+        let body = format!("{}\nhint: {}", esc(&f.message), esc(&f.hint));
+        match f.severity {
+            Severity::Info => {
+                let out = child("system-out").and_then(|n| n.text()).unwrap_or("");
+                if out != body {
+                    return Err(format!("JUnit system-out {out:?} != {body:?}"));
+                }
+            }
+            Severity::Warning | Severity::Error => {
+                let failure = child("failure").ok_or("JUnit: no failure element")?;
+                let message = failure.attribute("message").unwrap_or("");
+                if message != esc(&f.message) {
+                    return Err(format!("JUnit message {message:?} != {:?}", f.message));
+                }
+                let got = failure.text().unwrap_or("");
+                if got != body {
+                    return Err(format!("JUnit failure text {got:?} != {body:?}"));
+                }
+            }
+        }
+    }
+    Ok(())
+}
+
+/// GitHub's un-escaping of workflow-command data and properties.
+fn gh_unescape(s: &str) -> String {
+    s.replace("%0D", "\r")
+        .replace("%0A", "\n")
+        .replace("%3A", ":")
+        .replace("%2C", ",")
+        .replace("%25", "%")
+}
+
+fn check_github(report: &mut Report) -> Result<(), String> {
+    let text = render(report, Format::Github)?;
+    github_matches(&text, &report.findings)
+}
+
+fn github_matches(text: &str, findings: &[Finding]) -> Result<(), String> {
+    let lines: Vec<&str> = text.lines().collect();
+    if lines.len() != findings.len() {
+        return Err(format!(
+            "GitHub: {} lines for {} findings: {text:?}",
+            lines.len(),
+            findings.len()
+        ));
+    }
+    for (line, f) in lines.iter().zip(findings) {
+        let kind = match f.severity {
+            Severity::Error => "error",
+            Severity::Warning => "warning",
+            Severity::Info => "notice",
+        };
+        let rest = line
+            .strip_prefix("::")
+            .and_then(|l| l.strip_prefix(kind))
+            .and_then(|l| l.strip_prefix(' '))
+            .ok_or_else(|| format!("GitHub: not a {kind} command: {line:?}"))?;
+        // The runner ends the properties at the first `::`.
+        let (props, data) = rest
+            .split_once("::")
+            .ok_or_else(|| format!("GitHub: no message: {line:?}"))?;
+        let mut file = None;
+        let mut title = None;
+        for p in props.split(',') {
+            let (k, v) = p
+                .split_once('=')
+                .ok_or_else(|| format!("GitHub: bad property {p:?} in {line:?}"))?;
+            if v.contains(':') {
+                return Err(format!("GitHub: raw `:` in property {p:?}"));
+            }
+            match k {
+                "file" => file = Some(gh_unescape(v)),
+                "title" => title = Some(gh_unescape(v)),
+                "line" | "col" => {}
+                _ => return Err(format!("GitHub: unknown property {k:?}")),
+            }
+        }
+        if file != f.file.as_deref().map(esc) {
+            return Err(format!("GitHub file {file:?} != {:?}", f.file));
+        }
+        if title.as_deref() != Some(format!("{} {}", f.code, f.rule).as_str()) {
+            return Err(format!("GitHub title {title:?}"));
+        }
+        let want = format!(
+            "{}{} (hint: {})",
+            module_prefix(f, esc),
+            esc(&f.message),
+            esc(&f.hint)
+        );
+        if gh_unescape(data) != want {
+            return Err(format!(
+                "GitHub message {:?} != {want:?}",
+                gh_unescape(data)
+            ));
+        }
+    }
+    Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// xorshift64*: pseudo-random bytes from a fixed seed, the same on every run.
+    fn bytes(state: &mut u64, n: usize) -> Vec<u8> {
+        (0..n)
+            .map(|_| {
+                *state ^= *state >> 12;
+                *state ^= *state << 25;
+                *state ^= *state >> 27;
+                (state.wrapping_mul(0x2545_f491_4f6c_dd1d) >> 56) as u8
+            })
+            .collect()
+    }
+
+    #[test]
+    fn renderers_round_trip_pseudo_random_findings() {
+        let mut state = 0x0dd0_a0d1_7000_0001u64;
+        let mut seen = 0;
+        for i in 0..400 {
+            let data = bytes(&mut state, 40 + (i % 7) * 60);
+            let findings = findings_from_bytes(&data);
+            seen += findings.len();
+            if let Err(e) = check_renderers(findings.clone()) {
+                panic!("case {i}: {e}\nfindings: {findings:#?}");
+            }
+        }
+        assert!(seen > 1000, "{seen} findings only");
+    }
+
+    #[test]
+    fn the_checks_reject_what_an_unescaping_renderer_would_write() {
+        let f = Finding::new(
+            &crate::rules::addons::MISSING_DEPENDENCY,
+            "a\n::error::pwned",
+        )
+        .module("m")
+        .file("x,y");
+        let hint = &f.hint;
+        // A raw newline in the message forges a second command; a raw `,` splits a property.
+        let forged = format!(
+            "::error file=x%2Cy,title=D001 missing-dependency::m: a\n::error::pwned (hint: {hint})\n"
+        );
+        assert!(github_matches(&forged, std::slice::from_ref(&f)).is_err());
+        let split = format!(
+            "::error file=x,y,title=D001 missing-dependency::m: a\\n::error::pwned (hint: {hint})\n"
+        );
+        assert!(github_matches(&split, std::slice::from_ref(&f)).is_err());
+        let good = split.replace("file=x,y", "file=x%2Cy");
+        assert_eq!(github_matches(&good, std::slice::from_ref(&f)), Ok(()));
+        // A raw ESC is not XML.
+        let xml = "<testsuites><testsuite><testcase name=\"\x1b\"/></testsuite></testsuites>";
+        assert!(junit_matches(xml, &[]).is_err());
+        assert_eq!(gh_unescape("a%0Ab%3Ac%2Cd%25e"), "a\nb:c,d%e");
+    }
+}
