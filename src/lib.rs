@@ -22,6 +22,7 @@ pub mod manifest;
 pub mod odoo_conf;
 pub mod parity;
 pub mod pyliteral;
+pub mod quote;
 pub mod report;
 pub mod report_ci;
 pub mod rules;
