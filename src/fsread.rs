@@ -43,11 +43,18 @@ pub enum ReadError {
     /// A FIFO, device, socket or directory: never opened. The text says which.
     NotRegular(&'static str),
     /// Larger than the cap for its kind of file.
-    TooLarge { limit: u64 },
+    TooLarge {
+        limit: u64,
+    },
     /// A walk met more than [`WALK_MAX_ENTRIES`] entries.
-    TooManyEntries { limit: usize },
+    TooManyEntries {
+        limit: usize,
+    },
     /// Resolves outside the directory it must stay in.
-    Outside { target: PathBuf, root: PathBuf },
+    Outside {
+        target: PathBuf,
+        root: PathBuf,
+    },
     /// A symlink loop (or a chain of links too long to resolve).
     Loop,
     Io(io::Error),
@@ -98,10 +105,17 @@ impl fmt::Display for ReadError {
         match self {
             ReadError::NotRegular(kind) => write!(f, "{kind}, not a regular file (not read)"),
             ReadError::TooLarge { limit } => {
-                write!(f, "larger than {}, the limit for this kind of file (not read)", human(*limit))
+                write!(
+                    f,
+                    "larger than {}, the limit for this kind of file (not read)",
+                    human(*limit)
+                )
             }
             ReadError::TooManyEntries { limit } => {
-                write!(f, "more than {limit} files and directories (the rest was not read)")
+                write!(
+                    f,
+                    "more than {limit} files and directories (the rest was not read)"
+                )
             }
             ReadError::Outside { target, root } => write!(
                 f,
@@ -166,7 +180,9 @@ fn open_checked(path: &Path, limit: u64) -> Result<(File, u64), ReadError> {
 /// Reads `file` into `buf[..]` (grown as needed, never past `limit + 1` bytes); returns the
 /// number of bytes read.
 fn fill(file: &mut File, buf: &mut Vec<u8>, limit: u64) -> Result<usize, ReadError> {
-    let cap = usize::try_from(limit).unwrap_or(usize::MAX).saturating_add(1);
+    let cap = usize::try_from(limit)
+        .unwrap_or(usize::MAX)
+        .saturating_add(1);
     let mut n = 0;
     loop {
         if n == buf.len() {
@@ -381,7 +397,9 @@ pub fn walk_files(
                     out.files.push(e.into_path());
                 } else {
                     let err = match fs::metadata(e.path()) {
-                        Ok(m) => kind_of(&m).err().unwrap_or(ReadError::NotRegular("not a file")),
+                        Ok(m) => kind_of(&m)
+                            .err()
+                            .unwrap_or(ReadError::NotRegular("not a file")),
                         Err(io) => ReadError::from_io(io),
                     };
                     out.problems.push((e.into_path(), err));
@@ -442,7 +460,10 @@ mod tests {
         std::fs::write(&f, vec![b'x'; 1000]).unwrap();
         assert_eq!(read(&f, 1000).unwrap().len(), 1000);
         assert_eq!(with_bytes(&f, 1000, <[u8]>::len).unwrap(), 1000);
-        assert!(matches!(read(&f, 999), Err(ReadError::TooLarge { limit: 999 })));
+        assert!(matches!(
+            read(&f, 999),
+            Err(ReadError::TooLarge { limit: 999 })
+        ));
         assert!(matches!(
             with_bytes(&f, 999, |_| ()),
             Err(ReadError::TooLarge { limit: 999 })
@@ -472,7 +493,10 @@ mod tests {
         }
         let link = dir.path().join("zero.xml");
         symlink("/dev/zero", &link).unwrap();
-        assert!(matches!(read(&link, SOURCE_MAX), Err(ReadError::NotRegular(_))));
+        assert!(matches!(
+            read(&link, SOURCE_MAX),
+            Err(ReadError::NotRegular(_))
+        ));
         // /proc files announce a size of 0 and are read up to the cap only.
         assert!(read(Path::new("/proc/self/status"), CONFIG_MAX).is_ok());
     }
@@ -493,8 +517,12 @@ mod tests {
         symlink(&addon, &linked).unwrap();
         for root in [Root::new(&addon).unwrap(), Root::new(&linked).unwrap()] {
             let d = root.dir().to_path_buf();
-            assert!(root.with_text(&d.join("data/a.xml"), SOURCE_MAX, |_| ()).is_ok());
-            assert!(root.with_text(&d.join("in.xml"), SOURCE_MAX, |_| ()).is_ok());
+            assert!(root
+                .with_text(&d.join("data/a.xml"), SOURCE_MAX, |_| ())
+                .is_ok());
+            assert!(root
+                .with_text(&d.join("in.xml"), SOURCE_MAX, |_| ())
+                .is_ok());
             for bad in ["../other/x.xml", "out/x.xml", "/etc/hostname"] {
                 assert!(
                     matches!(
@@ -504,7 +532,10 @@ mod tests {
                     "{bad}"
                 );
             }
-            assert!(matches!(root.resolve(&d.join("loop")), Err(ReadError::Loop)));
+            assert!(matches!(
+                root.resolve(&d.join("loop")),
+                Err(ReadError::Loop)
+            ));
             assert!(root.read_child("in.xml", SOURCE_MAX).is_ok());
             assert!(matches!(
                 root.read_child("out", SOURCE_MAX),
@@ -527,9 +558,12 @@ mod tests {
         symlink("js", src.join("alias")).unwrap();
         symlink("/dev/zero", src.join("zero.js")).unwrap();
         let root = Root::new(&addon).unwrap();
-        let w = walk_files(&root, &addon.join("static"), |_, _| false, |p| {
-            p.extension().is_some_and(|x| x == "js")
-        });
+        let w = walk_files(
+            &root,
+            &addon.join("static"),
+            |_, _| false,
+            |p| p.extension().is_some_and(|x| x == "js"),
+        );
         let rel = |p: &Path| p.strip_prefix(&addon).unwrap().display().to_string();
         let files: Vec<String> = w.files.iter().map(|p| rel(p)).collect();
         assert_eq!(files, ["static/src/alias/a.js", "static/src/js/a.js"]);

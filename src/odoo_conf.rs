@@ -1345,7 +1345,12 @@ mod tests {
         ] {
             let e = OdooConf::parse(&text, "odoo.conf").expect_err("an error");
             let shown = e.to_string();
-            assert!(shown.len() < 400, "{} bytes: {}", shown.len(), &shown[..400]);
+            assert!(
+                shown.len() < 400,
+                "{} bytes: {}",
+                shown.len(),
+                &shown[..400]
+            );
             assert!(!shown.chars().any(char::is_control), "{shown:?}");
             assert!(!shown.contains('\u{202e}'), "{shown:?}");
         }

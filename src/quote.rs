@@ -91,7 +91,10 @@ mod tests {
     fn long_text_is_cut_and_its_length_given() {
         let nul = "\0".repeat(1 << 20);
         let q = quote(&nul);
-        assert_eq!(q, format!("\"{}\"… (1048576 bytes in all)", "\\0".repeat(MAX_CHARS)));
+        assert_eq!(
+            q,
+            format!("\"{}\"… (1048576 bytes in all)", "\\0".repeat(MAX_CHARS))
+        );
         let exact = "x".repeat(MAX_CHARS);
         assert_eq!(quote(&exact), format!("\"{exact}\""));
         // Multi-byte characters are never split.

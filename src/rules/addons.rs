@@ -140,7 +140,8 @@ pub const INPUT_TOO_LARGE: Rule = Rule {
     code: "P006",
     name: "input-too-large",
     severity: Warning,
-    summary: "An input file (or a tree) is larger than odoo-audit's limit for its kind; it was not \
+    summary:
+        "An input file (or a tree) is larger than odoo-audit's limit for its kind; it was not \
 read.",
     explanation: "Every read is capped: manifests and configuration files at 1 MiB, data and \
 source files of addons (XML, JS, Python) at 16 MiB, a directory walk at 200,000 entries (see the \
@@ -153,7 +154,8 @@ pub const PATH_OUTSIDE_ADDON: Rule = Rule {
     code: "P007",
     name: "path-outside-addon",
     severity: Error,
-    summary: "A file, manifest entry or symlink of an addon resolves outside the addon's directory.",
+    summary:
+        "A file, manifest entry or symlink of an addon resolves outside the addon's directory.",
     explanation: "A manifest entry such as `../../other/x.xml` or `/etc/x.xml`, or a symlink in \
 the addon pointing elsewhere (`static/src/root -> /`), makes the addon depend on files it does \
 not ship, and a link to a parent directory makes Odoo's asset globs walk far outside the addon. \
