@@ -86,9 +86,9 @@ impl ReadError {
         }
     }
 
-    /// A finding of [`ReadError::rule`] on `path`: "`path`: why (not read)".
+    /// A finding of [`ReadError::rule`] on `path`, saying why it was not read.
     pub fn finding(&self, path: &Path) -> Finding {
-        Finding::new(self.rule(), format!("{}: {self}", path.display())).file(path)
+        Finding::new(self.rule(), self.about_file()).file(path)
     }
 
     fn from_io(e: io::Error) -> ReadError {
@@ -338,8 +338,9 @@ pub struct Walked {
 /// Walks `start` (inside `root`), following symlinks only when they resolve inside `root`.
 /// `prune(path, is_dir)` leaves out an entry (and, for a directory, what it holds); of the
 /// other non-directory entries, those `want` accepts are returned when they are regular files
-/// and reported otherwise (a FIFO named `x.js`). Loops, links out of `root`, unreadable
-/// directories and going past [`WALK_MAX_ENTRIES`] are reported; the walk goes on after each.
+/// and reported otherwise (a FIFO named `x.js`). Loops, links out of `root` (to a directory or
+/// a wanted file), broken wanted links, unreadable directories and going past
+/// [`WALK_MAX_ENTRIES`] are reported; the walk goes on after each.
 pub fn walk_files(
     root: &Root,
     start: &Path,
@@ -368,7 +369,8 @@ pub fn walk_files(
             if prune(e.path(), e.file_type().is_dir()) {
                 return false;
             }
-            if e.path_is_symlink() {
+            // A link is checked when it is followed (a directory) or read (a wanted file).
+            if e.path_is_symlink() && (e.file_type().is_dir() || want(e.path())) {
                 if let Err(err) = root.resolve(e.path()) {
                     problems.push((e.path().to_path_buf(), err));
                     return false;
@@ -409,6 +411,11 @@ pub fn walk_files(
                 let path = err.path().unwrap_or(start).to_path_buf();
                 let e = if err.loop_ancestor().is_some() {
                     ReadError::Loop
+                } else if !want(&path)
+                    && fs::symlink_metadata(&path).is_ok_and(|m| m.file_type().is_symlink())
+                {
+                    // A dangling or self-referencing link the walk has no use for.
+                    continue;
                 } else {
                     match err.into_io_error() {
                         Some(io) => ReadError::from_io(io),
