@@ -583,4 +583,23 @@ mod tests {
         assert_eq!(f[0].code, "M007");
         assert_eq!(f[0].severity, Severity::Info);
     }
+
+    #[test]
+    fn huge_or_hostile_values_are_quoted_short_and_escaped() {
+        let huge = format!("1.\\x1b[2J{}", "\\x00".repeat(100_000));
+        for (version, series) in [(format!("1.{huge}"), "18.0"), (huge.clone(), "19.0")] {
+            let (_, f) = parse_text(
+                &format!("{{'license':'AGPL-3','version':'{version}'}}"),
+                Some(series),
+            );
+            assert_eq!(f.len(), 1, "{f:?}");
+            assert_eq!(f[0].code, "M007");
+            assert!(f[0].message.len() < 600, "{}", f[0].message.len());
+            assert!(
+                !f[0].message.chars().any(char::is_control),
+                "{:?}",
+                f[0].message
+            );
+        }
+    }
 }
