@@ -347,6 +347,16 @@ pub fn walk_files(
     prune: impl Fn(&Path, bool) -> bool,
     want: impl Fn(&Path) -> bool,
 ) -> Walked {
+    walk_at_most(root, start, prune, want, WALK_MAX_ENTRIES)
+}
+
+fn walk_at_most(
+    root: &Root,
+    start: &Path,
+    prune: impl Fn(&Path, bool) -> bool,
+    want: impl Fn(&Path) -> bool,
+    max_entries: usize,
+) -> Walked {
     let mut out = Walked::default();
     match root.resolve(start) {
         Ok(_) => {}
@@ -380,12 +390,10 @@ pub fn walk_files(
         });
     for entry in iter {
         seen += 1;
-        if seen > WALK_MAX_ENTRIES {
+        if seen > max_entries {
             out.problems.push((
                 start.to_path_buf(),
-                ReadError::TooManyEntries {
-                    limit: WALK_MAX_ENTRIES,
-                },
+                ReadError::TooManyEntries { limit: max_entries },
             ));
             break;
         }
@@ -590,5 +598,36 @@ mod tests {
                 ("static/src/zero.js".to_string(), "P007"),
             ]
         );
+    }
+
+    #[test]
+    fn walks_stop_after_the_entry_limit_and_keep_fifos_out() {
+        let dir = tempfile::tempdir().unwrap();
+        let addon = dir.path().join("addon");
+        std::fs::create_dir_all(addon.join("d")).unwrap();
+        for i in 0..5 {
+            std::fs::write(addon.join(format!("d/{i}.py")), "").unwrap();
+        }
+        let fifo = addon.join("d/pipe.py");
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+        let root = Root::new(&addon).unwrap();
+        let all = |_: &Path| true;
+        let w = walk_at_most(&root, &addon, |_, _| false, all, 100);
+        assert_eq!(w.files.len(), 5);
+        assert_eq!(w.problems.len(), 1);
+        assert!(w.problems[0].0.ends_with("d/pipe.py"));
+        assert!(matches!(w.problems[0].1, ReadError::NotRegular("a FIFO")));
+        // root, d, then 0.py and 1.py: the limit of 4 entries is reached.
+        let w = walk_at_most(&root, &addon, |_, _| false, all, 4);
+        assert_eq!(w.files.len(), 2, "{:?}", w.files);
+        assert!(matches!(
+            w.problems[..],
+            [(_, ReadError::TooManyEntries { limit: 4 })]
+        ));
+        assert_eq!(w.problems[0].1.rule().code, "P006");
+        // Pruned directories are not entered.
+        let w = walk_at_most(&root, &addon, |p, d| d && p.ends_with("d"), all, 100);
+        assert!(w.files.is_empty() && w.problems.is_empty());
     }
 }
