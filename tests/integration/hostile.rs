@@ -205,11 +205,13 @@ fn files_config_and_settings_fifos_are_usage_errors() {
 }
 
 #[test]
-fn files_env_file_fifo_in_deploy_check_is_a_finding() {
+fn files_env_file_and_manifest_fifos_in_deploy_check_are_findings() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path();
     let ap = root.join("addons");
     files_web(&ap);
+    std::fs::create_dir_all(ap.join("piped")).unwrap();
+    files_mkfifo(&ap.join("piped/__manifest__.py"));
     files_mkfifo(&root.join("env.fifo"));
     std::fs::write(
         root.join("odoo.conf"),
@@ -235,6 +237,14 @@ backup_dir = \"backups\"\nsystemd_unit = \"odoo-audit-test-none\"\n",
         g008.iter()
             .any(|(_, _, m)| m.contains("env.fifo") && m.contains("a FIFO")),
         "{g008:?}\n{err}"
+    );
+    let g006 = files_codes(&doc, "G006");
+    assert!(
+        g006.iter().any(|(m, f, msg)| m == "piped"
+            && f.ends_with("piped/__manifest__.py")
+            && msg.contains("a FIFO")
+            && msg.contains("P005")),
+        "{g006:?}"
     );
 }
 
