@@ -342,7 +342,7 @@ pub fn detect_series(paths: &[PathBuf]) -> Option<(Series, PathBuf)> {
             p.join("base").join("..").join("..").join("release.py"),
         ];
         for c in candidates {
-            if let Ok(text) = fs::read_to_string(&c) {
+            if let Ok(text) = crate::fsread::read_to_string(&c, crate::fsread::SOURCE_MAX) {
                 if let Some(s) = series_from_release(&text) {
                     let shown = fs::canonicalize(&c).unwrap_or(c);
                     return Some((s, shown));

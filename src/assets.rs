@@ -17,6 +17,8 @@ use std::path::{Path, PathBuf};
 use globset::{GlobBuilder, GlobMatcher};
 
 use crate::addons::Addon;
+use crate::finding::Finding;
+use crate::fsread;
 use crate::pyliteral::PyValue;
 
 /// Extensions Odoo accepts in bundles (`odoo/tools/constants.py` ASSET_EXTENSIONS).
@@ -40,37 +42,39 @@ pub fn is_test_bundle(name: &str) -> bool {
 pub struct StaticFiles {
     /// Sorted by web path.
     pub files: Vec<(String, PathBuf)>,
+    /// What the walk could not follow or read (links out of the addon, loops, FIFOs…).
+    pub findings: Vec<Finding>,
 }
 
-/// Lists `<addon>/static` (asset extensions only).
+/// Lists `<addon>/static` (asset extensions only). Symlinks are followed only when they
+/// resolve inside the addon (see [`fsread::walk_files`]); the others, loops and unreadable
+/// entries become findings.
 pub fn static_files(addon: &Addon) -> StaticFiles {
-    let root = addon.dir.join("static");
-    let mut files = Vec::new();
-    if root.is_dir() {
-        for e in walkdir::WalkDir::new(&root)
-            .follow_links(true)
-            .into_iter()
-            .filter_map(Result::ok)
-        {
-            if !e.file_type().is_file() {
-                continue;
-            }
-            let p = e.path();
-            let ext_ok = p
-                .extension()
+    let root = fsread::Root::unresolved(&addon.dir);
+    let walked = fsread::walk_files(
+        &root,
+        &addon.dir.join("static"),
+        |_, _| false,
+        |p| {
+            p.extension()
                 .and_then(|x| x.to_str())
-                .is_some_and(|x| ASSET_EXTENSIONS.contains(&x));
-            if !ext_ok {
-                continue;
-            }
-            if let Ok(rel) = p.strip_prefix(&addon.dir) {
-                let rel = rel.to_string_lossy().replace('\\', "/");
-                files.push((format!("{}/{rel}", addon.name), p.to_path_buf()));
-            }
+                .is_some_and(|x| ASSET_EXTENSIONS.contains(&x))
+        },
+    );
+    let mut files = Vec::with_capacity(walked.files.len());
+    for p in walked.files {
+        if let Ok(rel) = p.strip_prefix(&addon.dir) {
+            let rel = rel.to_string_lossy().replace('\\', "/");
+            files.push((format!("{}/{rel}", addon.name), p));
         }
     }
     files.sort();
-    StaticFiles { files }
+    let findings = walked
+        .problems
+        .iter()
+        .map(|(p, e)| e.finding(p).module(&addon.name))
+        .collect();
+    StaticFiles { files, findings }
 }
 
 /// One manifest entry, parsed.

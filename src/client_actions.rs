@@ -64,6 +64,8 @@ pub struct Handlers {
     pub js_files_tokenized: usize,
     pub registrations: usize,
     pub backend_files: usize,
+    /// Files that could not be walked or read (links out of an addon, FIFOs, oversize files…).
+    pub findings: Vec<Finding>,
 }
 
 impl Handlers {
@@ -258,15 +260,23 @@ pub fn scan_handlers(inv: &Inventory, installed: Option<&BTreeSet<String>>) -> H
         Sparse,
         Whole,
     }
+    let unread = std::sync::Mutex::new(Vec::new());
     let read_all = || -> Vec<(Depth, js_scan::FileScan)> {
         files
             .par_iter()
-            .map(|(_, _, p)| {
-                fsread::with_text(p, |text| match js_scan::scan_sparse(text) {
-                    Some(s) => (Depth::Sparse, s),
-                    None => (Depth::Whole, js_scan::scan(text)),
+            .map(|(m, _, p)| {
+                fsread::with_text(p, fsread::SOURCE_MAX, |text| {
+                    match js_scan::scan_sparse(text) {
+                        Some(s) => (Depth::Sparse, s),
+                        None => (Depth::Whole, js_scan::scan(text)),
+                    }
                 })
-                .unwrap_or((Depth::Unread, js_scan::FileScan::default()))
+                .unwrap_or_else(|e| {
+                    if let Ok(mut u) = unread.lock() {
+                        u.push(e.finding(p).module(*m));
+                    }
+                    (Depth::Unread, js_scan::FileScan::default())
+                })
             })
             .collect()
     };
@@ -297,7 +307,7 @@ pub fn scan_handlers(inv: &Inventory, installed: Option<&BTreeSet<String>>) -> H
             .zip(files.par_iter())
             .filter(|(slot, _)| matches!(slot.0, Depth::Sparse))
             .for_each(|(slot, (_, _, p))| {
-                let whole = fsread::with_text(p, |t| {
+                let whole = fsread::with_text(p, fsread::SOURCE_MAX, |t| {
                     fresh
                         .iter()
                         .any(|n| t.contains(n.as_str()))
@@ -314,10 +324,16 @@ pub fn scan_handlers(inv: &Inventory, installed: Option<&BTreeSet<String>>) -> H
         .filter(|s| !s.registrations.is_empty() || !s.calls.is_empty() || !s.alias_calls.is_empty())
         .count();
 
+    let mut findings: Vec<Finding> = statics
+        .values()
+        .flat_map(|st| st.findings.iter().cloned())
+        .collect();
+    findings.extend(unread.into_inner().unwrap_or_default());
     let mut h = Handlers {
         js_files: files.len(),
         js_files_tokenized: tokenized,
         backend_files: map.backend_len(),
+        findings,
         ..Handlers::default()
     };
     for res in js_scan::resolve(&scans) {
@@ -565,24 +581,27 @@ pub fn python_uses(module: &str, file: &Path, text: &str, out: &mut Vec<Use>) {
 }
 
 /// Reads the uses of every addon: XML data files its manifest lists and its Python code.
-/// Unreadable or malformed files are skipped (other commands report them).
-pub fn static_uses(inv: &Inventory, only: Option<&BTreeSet<String>>) -> Vec<Use> {
+/// Malformed files are skipped (other commands report them); files that cannot be read
+/// (missing, FIFOs, oversize, outside the addon) are returned as findings.
+pub fn static_uses(inv: &Inventory, only: Option<&BTreeSet<String>>) -> (Vec<Use>, Vec<Finding>) {
     let addons: Vec<&Addon> = inv
         .addons
         .values()
         .filter(|a| a.manifest.installable)
         .filter(|a| only.is_none_or(|s| s.contains(&a.name)))
         .collect();
-    let mut uses: Vec<Use> = addons
+    let per_addon: Vec<(Vec<Use>, Vec<Finding>)> = addons
         .par_iter()
-        .flat_map_iter(|a| {
+        .map(|a| {
             let mut out = Vec::new();
+            let mut findings = Vec::new();
+            let root = fsread::Root::unresolved(&a.dir);
             for rel in a.manifest.data.iter().chain(a.manifest.demo.iter()) {
                 if !rel.ends_with(".xml") {
                     continue;
                 }
                 let file = a.dir.join(rel);
-                let _ = fsread::with_text(&file, |text| {
+                let read = root.with_text(&file, fsread::SOURCE_MAX, |text| {
                     // Only files that name one of the looked-up attributes or models are parsed.
                     let b = text.as_bytes();
                     let relevant = ["ir.actions.client", "widget", "js_class"]
@@ -592,33 +611,46 @@ pub fn static_uses(inv: &Inventory, only: Option<&BTreeSet<String>>) -> Vec<Use>
                         let _ = xml_uses(&a.name, &file, text, &mut out);
                     }
                 });
-            }
-            for e in walkdir::WalkDir::new(&a.dir)
-                .into_iter()
-                .filter_entry(|e| {
-                    let n = e.file_name().to_string_lossy();
-                    !(e.depth() > 0
-                        && e.file_type().is_dir()
-                        && (n == "tests" || n == "static" || n.starts_with('.')))
-                })
-                .filter_map(Result::ok)
-            {
-                if e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "py") {
-                    let _ = fsread::with_text(e.path(), |text| {
-                        if text.contains("ir.actions.client") {
-                            python_uses(&a.name, e.path(), text, &mut out);
-                        }
-                    });
+                if let Err(e) = read {
+                    findings.push(e.finding(&file).module(&a.name));
                 }
             }
-            out
+            let walked = fsread::walk_files(
+                &root,
+                &a.dir,
+                |p, is_dir| {
+                    let n = p.file_name().unwrap_or_default().to_string_lossy();
+                    is_dir && (n == "tests" || n == "static" || n.starts_with('.'))
+                },
+                |p| p.extension().is_some_and(|x| x == "py"),
+            );
+            for (p, e) in &walked.problems {
+                findings.push(e.finding(p).module(&a.name));
+            }
+            for p in &walked.files {
+                let read = fsread::with_text(p, fsread::SOURCE_MAX, |text| {
+                    if text.contains("ir.actions.client") {
+                        python_uses(&a.name, p, text, &mut out);
+                    }
+                });
+                if let Err(e) = read {
+                    findings.push(e.finding(p).module(&a.name));
+                }
+            }
+            (out, findings)
         })
         .collect();
+    let mut uses = Vec::new();
+    let mut findings = Vec::new();
+    for (u, f) in per_addon {
+        uses.extend(u);
+        findings.extend(f);
+    }
     uses.sort_by(|a, b| {
         (&a.module, &a.file, a.line, a.kind, &a.key)
             .cmp(&(&b.module, &b.file, b.line, b.kind, &b.key))
     });
-    uses
+    (uses, findings)
 }
 
 fn describe_handler(h: &Handler) -> String {
@@ -879,10 +911,11 @@ fn menus_suffix(u: &Use) -> String {
 /// Checks a set of uses against the handlers.
 fn check_uses(
     inv: &Inventory,
-    handlers: Handlers,
+    mut handlers: Handlers,
     uses: Vec<Use>,
     installed: Option<&BTreeSet<String>>,
 ) -> ClientActionsAnalysis {
+    let file_findings = std::mem::take(&mut handlers.findings);
     let judge = Judge {
         inv,
         graph: Graph::from_inventory(inv),
@@ -890,7 +923,10 @@ fn check_uses(
         installed,
         reach_cache: RefCell::default(),
     };
-    let mut a = ClientActionsAnalysis::default();
+    let mut a = ClientActionsAnalysis {
+        findings: file_findings,
+        ..ClientActionsAnalysis::default()
+    };
     // Not verifiable widgets/js_classes: one info finding per module and kind.
     let mut unverifiable: BTreeMap<(String, UseKind), (BTreeSet<String>, usize)> = BTreeMap::new();
     for u in uses {
@@ -968,7 +1004,9 @@ fn check_uses(
 
 /// Static mode (no database): uses from the addons' XML data files and Python code.
 pub fn check_static(inv: &Inventory) -> ClientActionsAnalysis {
-    let (handlers, uses) = rayon::join(|| scan_handlers(inv, None), || static_uses(inv, None));
+    let (mut handlers, (uses, unread)) =
+        rayon::join(|| scan_handlers(inv, None), || static_uses(inv, None));
+    handlers.findings.extend(unread);
     check_uses(inv, handlers, uses, None)
 }
 
@@ -999,10 +1037,11 @@ pub fn check_database_rows(
     installed: &BTreeSet<String>,
     actions: Vec<DbClientAction>,
 ) -> ClientActionsAnalysis {
-    let (handlers, mut uses) = rayon::join(
+    let (mut handlers, (mut uses, unread)) = rayon::join(
         || scan_handlers(inv, Some(installed)),
         || static_uses(inv, Some(installed)),
     );
+    handlers.findings.extend(unread);
     uses.retain(|u| u.kind != UseKind::Action);
     let mut db_uses: Vec<Use> = actions
         .into_iter()

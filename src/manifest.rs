@@ -3,11 +3,10 @@
 //! `adapt_version` for the target series. Problems become findings; a manifest that cannot be
 //! read at all yields no [`Manifest`] but a finding.
 
-use std::fs::File;
-use std::io::Read;
 use std::path::{Path, PathBuf};
 
 use crate::finding::{Finding, Severity};
+use crate::fsread::{self, ReadError};
 use crate::pyliteral::{literal_eval, PyValue};
 use crate::rules::addons as r;
 use crate::version::{adapt_version, series_of, Series};
@@ -100,48 +99,20 @@ pub fn manifest_file(dir: &Path) -> Option<PathBuf> {
 /// Finds and reads the manifest of an addon directory in one pass: the same answer as
 /// [`manifest_file`] followed by a read, without a separate `stat` of each candidate name
 /// (discovery does this for every addon). `None` when the directory holds no manifest file.
-pub fn read_manifest(dir: &Path) -> Option<(PathBuf, std::io::Result<Vec<u8>>)> {
+/// The read goes through [`fsread`]: a FIFO, a device, a file over [`fsread::MANIFEST_MAX`] or a
+/// link out of the addon is an error, not a read.
+pub fn read_manifest(dir: &Path) -> Option<(PathBuf, Result<Vec<u8>, ReadError>)> {
+    let root = fsread::Root::unresolved(dir);
     for n in MANIFEST_NAMES {
-        let path = dir.join(n);
-        let mut f = match File::open(&path) {
-            Ok(f) => f,
-            Err(e) if e.kind() == std::io::ErrorKind::NotFound => continue,
-            // Cannot be opened (permissions, …): it is the manifest if it is a file.
-            Err(e) => {
-                if path.is_file() {
-                    return Some((path, Err(e)));
-                }
-                continue;
-            }
-        };
-        let len = match f.metadata() {
-            Ok(m) if m.is_file() => m.len(),
-            Ok(_) => continue,
-            Err(e) => return Some((path, Err(e))),
-        };
-        return Some((path, read_all(&mut f, len)));
+        match root.read_child(n, fsread::MANIFEST_MAX) {
+            Ok((path, bytes)) => return Some((path, Ok(bytes))),
+            Err(e) if e.is_not_found() => continue,
+            // A directory of that name is not a manifest (Odoo looks for a file).
+            Err(ReadError::NotRegular("a directory")) => continue,
+            Err(e) => return Some((dir.join(n), Err(e))),
+        }
     }
     None
-}
-
-/// Reads a whole file whose size is known; unlike `read_to_end` on a `File`, asks the
-/// kernel nothing but `read`.
-fn read_all(f: &mut File, len: u64) -> std::io::Result<Vec<u8>> {
-    let mut bytes = vec![0u8; usize::try_from(len).unwrap_or(0).saturating_add(1)];
-    let mut filled = 0;
-    loop {
-        if filled == bytes.len() {
-            bytes.resize(bytes.len() * 2, 0);
-        }
-        match f.read(&mut bytes[filled..]) {
-            Ok(0) => break,
-            Ok(n) => filled += n,
-            Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
-            Err(e) => return Err(e),
-        }
-    }
-    bytes.truncate(filled);
-    Ok(bytes)
 }
 
 /// Reads and parses a manifest file. `module` is the addon's technical name.
@@ -151,20 +122,22 @@ pub fn load(
     series: Option<Series>,
     findings: &mut Vec<Finding>,
 ) -> Option<Manifest> {
-    load_bytes(module, file, std::fs::read(file), series, findings)
+    let bytes = fsread::read(file, fsread::MANIFEST_MAX);
+    load_bytes(module, file, bytes, series, findings)
 }
 
-/// Parses a manifest already read (see [`read_manifest`]); a read error becomes a finding.
+/// Parses a manifest already read (see [`read_manifest`]); a read error becomes a finding
+/// (`M003` for an I/O error, the code of [`ReadError::rule`] otherwise).
 pub fn load_bytes(
     module: &str,
     file: &Path,
-    bytes: std::io::Result<Vec<u8>>,
+    bytes: Result<Vec<u8>, ReadError>,
     series: Option<Series>,
     findings: &mut Vec<Finding>,
 ) -> Option<Manifest> {
     let bytes = match bytes {
         Ok(b) => b,
-        Err(e) => {
+        Err(ReadError::Io(e)) => {
             findings.push(
                 Finding::new(
                     &r::MANIFEST_UNREADABLE,
@@ -173,6 +146,10 @@ pub fn load_bytes(
                 .module(module)
                 .file(file),
             );
+            return None;
+        }
+        Err(e) => {
+            findings.push(e.finding(file).module(module));
             return None;
         }
     };
@@ -605,5 +582,24 @@ mod tests {
         );
         assert_eq!(f[0].code, "M007");
         assert_eq!(f[0].severity, Severity::Info);
+    }
+
+    #[test]
+    fn huge_or_hostile_values_are_quoted_short_and_escaped() {
+        let huge = format!("1.\\x1b[2J{}", "\\x00".repeat(100_000));
+        for (version, series) in [(format!("1.{huge}"), "18.0"), (huge.clone(), "19.0")] {
+            let (_, f) = parse_text(
+                &format!("{{'license':'AGPL-3','version':'{version}'}}"),
+                Some(series),
+            );
+            assert_eq!(f.len(), 1, "{f:?}");
+            assert_eq!(f[0].code, "M007");
+            assert!(f[0].message.len() < 600, "{}", f[0].message.len());
+            assert!(
+                !f[0].message.chars().any(char::is_control),
+                "{:?}",
+                f[0].message
+            );
+        }
     }
 }

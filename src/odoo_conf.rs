@@ -41,6 +41,8 @@ use std::collections::HashMap;
 use std::fmt;
 use std::path::{Path, PathBuf};
 
+use crate::escape::quote;
+use crate::fsread;
 use crate::version::Series;
 
 /// One `key = value` of the file.
@@ -177,7 +179,8 @@ impl OdooConf {
                     return Err(error(
                         lineno,
                         format!(
-                            "section [{header}] already exists (first on line {first}): Odoo does not start (DuplicateSectionError)"
+                            "section {} already exists (first on line {first}): Odoo does not start (DuplicateSectionError)",
+                            quote(header)
                         ),
                     ));
                 } else {
@@ -193,7 +196,8 @@ impl OdooConf {
                 return Err(error(
                     lineno,
                     format!(
-                        "{line:?} comes before any section header; the file must start with a section such as [options] (MissingSectionHeaderError)"
+                        "{} comes before any section header; the file must start with a section such as [options] (MissingSectionHeaderError)",
+                        quote(line)
                     ),
                 ));
             };
@@ -204,7 +208,8 @@ impl OdooConf {
                     bad.first = Some((
                         lineno,
                         format!(
-                            "{line:?} is not `key = value`, `key: value`, a [section], a comment or an indented continuation"
+                            "{} is not `key = value`, `key: value`, a [section], a comment or an indented continuation",
+                            quote(line)
                         ),
                     ));
                 }
@@ -216,7 +221,7 @@ impl OdooConf {
                 // Python notes the error but still stores the option, under an empty name
                 bad.count += 1;
                 if bad.first.is_none() {
-                    bad.first = Some((lineno, format!("{line:?} has an empty option name")));
+                    bad.first = Some((lineno, format!("{} has an empty option name", quote(line))));
                 }
             }
             let name = key.to_lowercase();
@@ -231,7 +236,9 @@ impl OdooConf {
                 return Err(error(
                     lineno,
                     format!(
-                        "option {name:?} in section [{section_name}] already exists (first on line {first}): Odoo does not start (DuplicateOptionError)"
+                        "option {} in section {} already exists (first on line {first}): Odoo does not start (DuplicateOptionError)",
+                        quote(&name),
+                        quote(section_name)
                     ),
                 ));
             }
@@ -277,10 +284,10 @@ impl OdooConf {
     /// line 0 (Odoo silently ignores a missing/unreadable file and fails on an undecodable one).
     pub fn load(path: &Path) -> Result<OdooConf, ConfError> {
         let shown = path.display().to_string();
-        let bytes = std::fs::read(path).map_err(|e| ConfError {
+        let bytes = fsread::read(path, fsread::CONFIG_MAX).map_err(|e| ConfError {
             path: shown.clone(),
             line: 0,
-            message: format!("cannot read the file: {e}"),
+            message: e.about_file(),
         })?;
         let text = String::from_utf8(bytes).map_err(|e| ConfError {
             path: shown.clone(),
@@ -331,7 +338,7 @@ impl OdooConf {
     /// boolean options and fails to start on anything else.
     pub fn get_bool(&self, option: &str) -> Option<Result<bool, String>> {
         let value = self.get(option)?;
-        Some(parse_config_bool(value).ok_or_else(|| format!("Not a boolean: {value}")))
+        Some(parse_config_bool(value).ok_or_else(|| format!("Not a boolean: {}", quote(value))))
     }
 
     /// All options of `[options]` with their raw values, in `RawConfigParser.items('options')`
@@ -460,7 +467,7 @@ impl OdooConf {
         }
         Some(match known.kind {
             Kind::Flag | Kind::BoolTyped => parse_config_bool(&raw)
-                .ok_or_else(|| format!("option {name}: invalid boolean value: {raw:?}")),
+                .ok_or_else(|| format!("option {name}: invalid boolean value: {}", quote(&raw))),
             Kind::Number => number_truthiness(&name, &raw),
             Kind::List => Ok(!split_comma(&raw).is_empty()),
             Kind::Text => Ok(!raw.is_empty()),
@@ -808,7 +815,7 @@ fn number_truthiness(name: &str, raw: &str) -> Result<bool, String> {
     cleaned
         .parse::<f64>()
         .map(|n| n != 0.0)
-        .map_err(|_| format!("option {name}: invalid number: {raw:?}"))
+        .map_err(|_| format!("option {name}: invalid number: {}", quote(raw)))
 }
 
 /// Odoo's comma lists: split on `,`, strip, drop empty items.
@@ -1137,10 +1144,10 @@ mod tests {
         assert_eq!(c.get_bool("b"), Some(Ok(false)));
         assert_eq!(
             c.get_bool("c"),
-            Some(Err("Not a boolean: maybe".to_owned()))
+            Some(Err("Not a boolean: \"maybe\"".to_owned()))
         );
         assert_eq!(c.get_bool("d"), Some(Ok(true)));
-        assert_eq!(c.get_bool("e"), Some(Err("Not a boolean: ".to_owned())));
+        assert_eq!(c.get_bool("e"), Some(Err("Not a boolean: \"\"".to_owned())));
         assert_eq!(c.get_bool("f"), None);
     }
 
@@ -1317,7 +1324,36 @@ mod tests {
         let e = OdooConf::load(&dir.join("missing.conf")).expect_err("missing");
         assert_eq!(e.line, 0);
         assert!(e.to_string().contains("missing.conf:0: cannot read"), "{e}");
+        let big = dir.join("big.conf");
+        let _ = std::fs::write(&big, vec![b'#'; (fsread::CONFIG_MAX + 1) as usize]);
+        let e = OdooConf::load(&big).expect_err("big.conf");
+        assert!(e.message.contains("larger than 1 MiB"), "{e}");
+        let e = OdooConf::load(Path::new("/dev/zero")).expect_err("/dev/zero");
+        assert!(e.message.contains("a character device"), "{e}");
         let _ = std::fs::remove_dir_all(&dir);
+    }
+
+    #[test]
+    fn errors_quote_lines_short_and_escaped() {
+        let nul = "\0".repeat(500_000);
+        for text in [
+            format!("{nul}\n[options]\n"),
+            format!("[options]\n{nul}\n"),
+            format!("[options]\n{nul}=1\n{nul}=2\n"),
+            format!("[{nul}]\n[{nul}]\n"),
+            "[options]\n\u{1b}[2J\u{202e}\n".to_string(),
+        ] {
+            let e = OdooConf::parse(&text, "odoo.conf").expect_err("an error");
+            let shown = e.to_string();
+            assert!(
+                shown.len() < 400,
+                "{} bytes: {}",
+                shown.len(),
+                &shown[..400]
+            );
+            assert!(!shown.chars().any(char::is_control), "{shown:?}");
+            assert!(!shown.contains('\u{202e}'), "{shown:?}");
+        }
     }
 
     #[test]

@@ -64,9 +64,10 @@ impl Parity {
         match file {
             None => Ok(shipped),
             Some(p) => {
-                let text = std::fs::read_to_string(p).map_err(|e| {
-                    Fatal::usage(format!("--parity-file {}: cannot read: {e}", p.display()))
-                })?;
+                let text =
+                    crate::fsread::read_to_string(p, crate::fsread::CONFIG_MAX).map_err(|e| {
+                        Fatal::usage(format!("--parity-file {}: {}", p.display(), e.about_file()))
+                    })?;
                 Parity::parse(&text, &p.display().to_string(), Some(&shipped))
             }
         }

@@ -12,7 +12,9 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
+use crate::escape;
 use crate::exit::Fatal;
+use crate::fsread;
 use crate::version::Series;
 
 /// The file name looked for in the current directory.
@@ -75,14 +77,29 @@ pub struct RawSettings {
 
 impl RawSettings {
     /// Reads a settings file; a syntax error or an unknown key is a usage error.
+    /// The error quotes no more than a short, escaped part of the file (TOML errors otherwise
+    /// show the whole offending line).
     pub fn load(path: &Path) -> Result<RawSettings, Fatal> {
-        let text = std::fs::read_to_string(path)
-            .map_err(|e| Fatal::usage(format!("{}: cannot read: {e}", path.display())))?;
-        toml::from_str(&text).map_err(|e| {
+        let bytes = fsread::read(path, fsread::CONFIG_MAX)
+            .map_err(|e| Fatal::usage(format!("{}: {}", path.display(), e.about_file())))?;
+        let text = String::from_utf8(bytes).map_err(|e| {
             Fatal::usage(format!(
-                "{}: {}",
+                "{}: not valid UTF-8 (invalid byte at offset {})",
                 path.display(),
-                e.to_string().replace('\n', " ")
+                e.utf8_error().valid_up_to()
+            ))
+        })?;
+        toml::from_str(&text).map_err(|e| {
+            let at = e.span().map_or(String::new(), |span| {
+                let before = text.get(..span.start).unwrap_or_default();
+                let line = before.matches('\n').count() + 1;
+                let column = before.chars().rev().take_while(|c| *c != '\n').count() + 1;
+                format!("line {line}, column {column}: ")
+            });
+            Fatal::usage(format!(
+                "{}: {at}{}",
+                path.display(),
+                escape::escape(e.message().trim(), 300)
             ))
         })
     }
@@ -469,6 +486,24 @@ mod tests {
         std::fs::write(&f, "expected_series = \"nineteen\"\n").unwrap();
         let e = resolve(&o, &no_env, dir.path()).unwrap_err();
         assert!(e.message.contains("expected_series"), "{}", e.message);
+        // The offending line is not echoed whole, control characters are escaped.
+        let line = format!("mode = \"{}\u{1b}[2J", "\0".repeat(200_000));
+        std::fs::write(&f, line).unwrap();
+        let e = resolve(&o, &no_env, dir.path()).unwrap_err();
+        assert!(e.message.len() < 600, "{}", e.message.len());
+        assert!(!e.message.chars().any(char::is_control), "{:?}", e.message);
+        assert!(e.message.contains("line 1, column "), "{}", e.message);
+        // A FIFO is refused, not opened (the read would block).
+        let fifo = dir.path().join("fifo.toml");
+        let c = std::ffi::CString::new(fifo.to_str().unwrap()).unwrap();
+        assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+        let o = Overrides {
+            settings: Some(fifo),
+            ..Overrides::default()
+        };
+        let e = resolve(&o, &no_env, dir.path()).unwrap_err();
+        assert_eq!(e.code, crate::exit::USAGE);
+        assert!(e.message.contains("a FIFO"), "{}", e.message);
     }
 
     #[test]

@@ -228,7 +228,8 @@ impl FromStr for Series {
     fn from_str(s: &str) -> Result<Series, String> {
         Series::parse(s).ok_or_else(|| {
             format!(
-                "invalid Odoo series {s:?}: expected MAJOR.MINOR such as 18.0 (or 17.2, saas~17.2)"
+                "invalid Odoo series {}: expected MAJOR.MINOR such as 18.0 (or 17.2, saas~17.2)",
+                crate::escape::quote(s)
             )
         })
     }
@@ -295,7 +296,8 @@ impl fmt::Display for AdaptError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
             AdaptError::Malformed { version, reason } => {
-                write!(f, "module version {version:?} is not valid: {reason}")
+                let version = crate::escape::quote(version);
+                write!(f, "module version {version} is not valid: {reason}")
             }
         }
     }
@@ -377,7 +379,10 @@ fn adapt_with_serie(version: &str, rule: AdaptRule, serie: &str) -> Result<Strin
                     (*part).to_owned()
                 };
                 if !python_int_accepts(&part) {
-                    return Err(malformed(Some(format!("{part:?} is not an integer"))));
+                    return Err(malformed(Some(format!(
+                        "{} is not an integer",
+                        crate::escape::quote(&part)
+                    ))));
                 }
             }
             // saas-18.1 counted the parsed parts, which are at most three: every version that

@@ -385,12 +385,14 @@ pub fn check_addons_path(d: &mut Deploy) -> Check {
     }
     for f in &inv.findings {
         match f.code {
-            "P001" | "P002" => c.fail(
+            // A FIFO, a link out of the addon or a loop where a manifest should be: Odoo
+            // blocks or fails on it at start.
+            "P001" | "P002" | "P005" | "P007" | "P008" => c.fail(
                 &r::ADDONS_PATH,
                 format!("{} ({})", f.message, f.code),
                 f.hint.clone(),
             ),
-            "P004" => c.warn(
+            "P004" | "P006" => c.warn(
                 &r::ADDONS_PATH,
                 format!("{} ({})", f.message, f.code),
                 f.hint.clone(),

@@ -68,7 +68,8 @@ pub fn certificate_days_left(
     stream.set_write_timeout(Some(timeout)).ok();
     let mut b = native_tls::TlsConnector::builder();
     if let Some(ca) = ca_file {
-        let pem = std::fs::read(ca).map_err(|e| format!("tls_ca_file {}: {e}", ca.display()))?;
+        let pem = crate::fsread::read(ca, crate::fsread::CONFIG_MAX)
+            .map_err(|e| format!("tls_ca_file {}: {}", ca.display(), e.about_file()))?;
         let cert = native_tls::Certificate::from_pem(&pem)
             .map_err(|e| format!("tls_ca_file {}: {e}", ca.display()))?;
         b.add_root_certificate(cert);

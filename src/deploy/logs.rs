@@ -8,6 +8,7 @@ use std::path::Path;
 use yaml_rust2::YamlLoader;
 
 use super::{Check, Deploy};
+use crate::fsread;
 use crate::rules::deploy as r;
 
 /// Log drivers that rotate or do not write files Docker keeps.
@@ -83,7 +84,7 @@ pub fn logrotate_rule_for(dir: &Path, logfile: &str) -> Option<(String, String)>
         .collect();
     files.sort();
     for f in files {
-        let Ok(text) = std::fs::read_to_string(&f) else {
+        let Ok(text) = fsread::read_to_string(&f, fsread::CONFIG_MAX) else {
             continue;
         };
         for p in logrotate_patterns(&text) {
@@ -120,7 +121,7 @@ pub fn check_logs(d: &Deploy) -> Check {
     let mut c = Check::new(13, "log rotation");
     let s = &d.settings;
     if d.compose() {
-        let daemon = match std::fs::read_to_string(&s.docker_daemon_json) {
+        let daemon = match fsread::read_to_string(&s.docker_daemon_json, fsread::CONFIG_MAX) {
             Ok(text) => match daemon_log_rotation(&text) {
                 Ok((driver, size)) => {
                     c.see(format!(
@@ -139,15 +140,23 @@ pub fn check_logs(d: &Deploy) -> Check {
                     false
                 }
             },
-            Err(_) => {
+            Err(e) if e.is_not_found() => {
                 c.see(format!("{}: absent", s.docker_daemon_json.display()));
+                false
+            }
+            Err(e) => {
+                c.warn(
+                    &r::LOGS,
+                    format!("{}: {}", s.docker_daemon_json.display(), e.about_file()),
+                    "fix daemon.json",
+                );
                 false
             }
         };
         let compose_text = s
             .compose_file
             .as_ref()
-            .and_then(|f| std::fs::read_to_string(f).ok())
+            .and_then(|f| fsread::read_to_string(f, fsread::CONFIG_MAX).ok())
             .unwrap_or_default();
         for service in [&s.odoo_service, &s.db_service] {
             let from_compose = compose_logging(&compose_text, service);

@@ -54,7 +54,7 @@ print(json.dumps({"python": sys.version.split()[0], "executable": sys.executable
 
 /// The interpreter of a script, from its `#!` line (`#!/usr/bin/env python3` → `python3`).
 pub fn shebang_interpreter(script: &std::path::Path) -> Option<Vec<String>> {
-    let text = std::fs::read(script).ok()?;
+    let text = crate::fsread::read(script, crate::fsread::SOURCE_MAX).ok()?;
     let first = text.split(|b| *b == b'\n').next()?;
     let line = String::from_utf8_lossy(first);
     let rest = line.strip_prefix("#!")?.trim();

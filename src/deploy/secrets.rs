@@ -92,10 +92,10 @@ fn mode_of(path: &Path) -> Option<u32> {
 pub fn check_secrets(d: &Deploy) -> Check {
     let mut c = Check::new(8, "environment and secrets");
     let env_file = &d.settings.env_file;
-    match std::fs::read_to_string(env_file) {
+    match crate::fsread::read_to_string(env_file, crate::fsread::CONFIG_MAX) {
         Err(e) => c.fail(
             &r::ENV_FILE,
-            format!("{}: {e}", env_file.display()),
+            format!("{}: {}", env_file.display(), e.about_file()),
             format!(
                 "create {} with {} (mode 600)",
                 env_file.display(),
@@ -181,10 +181,10 @@ pub fn check_secrets(d: &Deploy) -> Check {
         c.see(format!("odoo.conf: {secrets} secret(s) in clear"));
     }
     if let Some(compose) = &d.settings.compose_file {
-        match std::fs::read_to_string(compose) {
+        match crate::fsread::read_to_string(compose, crate::fsread::CONFIG_MAX) {
             Err(e) => c.fail(
                 &r::SECRET_IN_CLEAR,
-                format!("{}: {e}", compose.display()),
+                format!("{}: {}", compose.display(), e.about_file()),
                 "check compose_file",
             ),
             Ok(text) => match compose_secrets(&text) {

@@ -125,6 +125,66 @@ later path is silently ignored, which is a classic cause of \"my fix is not appl
     fix: "Remove the shadowed copy, or reorder addons_path if the other copy is the right one.",
 };
 
+pub const INPUT_NOT_REGULAR: Rule = Rule {
+    code: "P005",
+    name: "input-not-regular-file",
+    severity: Error,
+    summary: "An input file is a FIFO, a device, a socket or a directory; it was not read.",
+    explanation: "odoo-audit reads only regular files: a FIFO named `__manifest__.py` would block \
+the scan forever, a data file linked to /dev/zero would never end. The file is checked before it \
+is opened and refused. Odoo itself would hang or fail on the same file.",
+    fix: "Replace it with a regular file, or remove it.",
+};
+
+pub const INPUT_TOO_LARGE: Rule = Rule {
+    code: "P006",
+    name: "input-too-large",
+    severity: Warning,
+    summary:
+        "An input file (or a tree) is larger than odoo-audit's limit for its kind; it was not \
+read.",
+    explanation: "Every read is capped: manifests and configuration files at 1 MiB, data and \
+source files of addons (XML, JS, Python) at 16 MiB, a directory walk at 200,000 entries (see the \
+README, \"Limits\"). Real files are far smaller; a larger one is usually a mistake (a generated \
+or binary file) or hostile. The checks that needed the file are incomplete.",
+    fix: "Check the file; keep generated and binary files out of the addon.",
+};
+
+pub const PATH_OUTSIDE_ADDON: Rule = Rule {
+    code: "P007",
+    name: "path-outside-addon",
+    severity: Error,
+    summary:
+        "A file, manifest entry or symlink of an addon resolves outside the addon's directory.",
+    explanation: "A manifest entry such as `../../other/x.xml` or `/etc/x.xml`, or a symlink in \
+the addon pointing elsewhere (`static/src/root -> /`), makes the addon depend on files it does \
+not ship, and a link to a parent directory makes Odoo's asset globs walk far outside the addon. \
+odoo-audit neither reads nor follows it. (An addon directory that is itself a symlink directly \
+under an addons path is fine.)",
+    fix: "Keep every file of the addon inside its directory; replace the link with a copy.",
+};
+
+pub const SYMLINK_LOOP: Rule = Rule {
+    code: "P008",
+    name: "symlink-loop",
+    severity: Error,
+    summary: "A symlink in an addon loops (points to itself or to a directory above it).",
+    explanation: "A walk that follows it never ends, and Odoo's recursive asset globs meet it \
+too. odoo-audit does not follow it.",
+    fix: "Remove the link, or point it at a file or a directory that does not contain it.",
+};
+
+pub const ADDON_FILE_UNREADABLE: Rule = Rule {
+    code: "P009",
+    name: "addon-file-unreadable",
+    severity: Error,
+    summary: "A file or directory of an addon that a check needs cannot be read (I/O error, \
+permissions, a data file the manifest lists is missing).",
+    explanation: "The checks that need the file are incomplete; Odoo fails on the same file when \
+it loads the module (a missing data file stops the install or update).",
+    fix: "Check that the file exists and is readable by the user that runs Odoo.",
+};
+
 pub const MISSING_DEPENDENCY: Rule = Rule {
     code: "D001",
     name: "missing-dependency",
@@ -189,6 +249,11 @@ pub const RULES: &[Rule] = &[
     ADDONS_PATH_UNREADABLE,
     ADDONS_PATH_EMPTY,
     SHADOWED_ADDON,
+    INPUT_NOT_REGULAR,
+    INPUT_TOO_LARGE,
+    PATH_OUTSIDE_ADDON,
+    SYMLINK_LOOP,
+    ADDON_FILE_UNREADABLE,
     MISSING_DEPENDENCY,
     DEPENDENCY_CYCLE,
     DEPENDS_ON_UNINSTALLABLE,

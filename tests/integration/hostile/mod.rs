@@ -6,6 +6,7 @@ use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
 mod db;
+mod files;
 mod output;
 
 /// Runs the binary and fails the test if it has not ended after `limit` (a hang guard, not a
@@ -47,4 +48,3 @@ pub fn run_bounded(cmd: &mut Command, limit: Duration) -> (i32, String, String) 
         err_t.join().unwrap_or_default(),
     )
 }
-
