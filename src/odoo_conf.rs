@@ -195,10 +195,17 @@ impl OdooConf {
             let Some(tgt) = target else {
                 return Err(error(
                     lineno,
-                    format!(
-                        "{} comes before any section header; the file must start with a section such as [options] (MissingSectionHeaderError)",
-                        quote(line)
-                    ),
+                    // An option's value may be a password: name the option, never its value.
+                    match value.find(['=', ':']) {
+                        Some(pos) => format!(
+                            "option {} comes before any section header; the file must start with a section such as [options] (MissingSectionHeaderError)",
+                            quote(py_rstrip(value.get(..pos).unwrap_or_default()))
+                        ),
+                        None => format!(
+                            "{} comes before any section header; the file must start with a section such as [options] (MissingSectionHeaderError)",
+                            quote(line)
+                        ),
+                    },
                 ));
             };
 
@@ -221,7 +228,10 @@ impl OdooConf {
                 // Python notes the error but still stores the option, under an empty name
                 bad.count += 1;
                 if bad.first.is_none() {
-                    bad.first = Some((lineno, format!("{} has an empty option name", quote(line))));
+                    bad.first = Some((
+                        lineno,
+                        "an option has an empty name (its value is not shown)".to_owned(),
+                    ));
                 }
             }
             let name = key.to_lowercase();
@@ -1067,7 +1077,9 @@ mod tests {
     fn an_empty_key_is_an_error() {
         let e = error("[options]\n= 1\n");
         assert_eq!(e.line, 2);
-        assert!(e.message.contains("empty option name"), "{e}");
+        assert!(e.message.contains("an option has an empty name"), "{e}");
+        let e = error("[options]\n = Secret_Pw_4242\n");
+        assert!(!e.message.contains("Secret_Pw"), "{e}");
     }
 
     #[test]
@@ -1354,6 +1366,15 @@ mod tests {
             assert!(!shown.chars().any(char::is_control), "{shown:?}");
             assert!(!shown.contains('\u{202e}'), "{shown:?}");
         }
+    }
+
+    #[test]
+    fn errors_never_quote_an_option_value() {
+        let e = OdooConf::parse("db_password = Secret_Pw/4242\n[options]\n", "odoo.conf")
+            .expect_err("an error");
+        assert_eq!(e.line, 1);
+        assert!(e.message.contains("option \"db_password\""), "{e}");
+        assert!(!e.to_string().contains("Secret_Pw"), "{e}");
     }
 
     #[test]
