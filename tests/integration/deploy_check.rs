@@ -28,6 +28,8 @@ enum Site {
     Bad,
     /// /web/health answers after 5 s.
     Slow,
+    /// Answers as a real Odoo 18 did: tests/fixtures/odoo18-real/<case>/http.tsv.
+    Replay(&'static str),
 }
 
 struct Server {
@@ -79,6 +81,12 @@ fn serve_one<S: Read + Write>(mut s: S, site: Site) {
     }
     let head = String::from_utf8_lossy(&buf);
     let path = head.split_whitespace().nth(1).unwrap_or("/").to_string();
+    if let Site::Replay(case) = site {
+        let method = head.split_whitespace().next().unwrap_or("GET");
+        let case = crate::odoo_replay::fixtures().join(case);
+        crate::odoo_replay::write_replayed(&mut s, &case, method, &path);
+        return;
+    }
     let (status, headers, body) = answer(site, &path);
     let mut out = format!(
         "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
@@ -121,6 +129,18 @@ fn server(site: Site, identity: Option<native_tls::Identity>) -> Server {
         }
     });
     Server { port, stop }
+}
+
+#[test]
+fn replayed_sites_answer_every_recorded_request_as_odoo_did() {
+    for case in crate::odoo_replay::cases() {
+        if !case.join("http.tsv").is_file() {
+            continue;
+        }
+        let name: &'static str = Box::leak(case.file_name().unwrap().to_string_lossy().into());
+        let site = server(Site::Replay(name), None);
+        crate::odoo_replay::check_replayed_site(site.port, &case);
+    }
 }
 
 /// A self-signed certificate for localhost/127.0.0.1 valid `days` days, made by `openssl req`:

@@ -8,5 +8,6 @@ mod client_actions;
 mod db_audits;
 mod deploy_check;
 mod hostile;
+mod odoo_replay;
 mod parity;
 mod pyliteral_diff;
