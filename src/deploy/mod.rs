@@ -23,6 +23,7 @@ pub mod http;
 pub mod logs;
 pub mod odoo;
 pub mod python;
+pub mod run;
 pub mod secrets;
 
 /// The outcome of one check. Ordered: `Skip < Pass < Warn < Fail`.
