@@ -234,6 +234,9 @@ pub struct ParityInstallArgs {
     /// odoo-audit.toml).
     #[arg(long, value_name = "SECS")]
     pub step_timeout: Option<u64>,
+    /// Modules of the chosen categories that are missing do not make the run incomplete.
+    #[arg(long)]
+    pub allow_missing: bool,
 }
 
 /// Where and how the deployment runs; every option also has a key in odoo-audit.toml.
@@ -264,9 +267,14 @@ pub struct DeployTargetArgs {
     /// Backup directory (else BACKUP_DIR, else /var/backups/odoo).
     #[arg(long, value_name = "DIR")]
     pub backup_dir: Option<PathBuf>,
-    /// The Odoo series the deployment must run (default 19.0).
+    /// The Odoo series the deployment must run (default: what the database and
+    /// `odoo-bin --version` say; they must agree).
     #[arg(long, value_name = "SERIES")]
     pub expected_series: Option<String>,
+    /// Start Odoo even when the database has pending module operations (`to install`,
+    /// `to upgrade`, `to remove`), which Odoo then applies.
+    #[arg(long)]
+    pub apply_pending: bool,
 }
 
 #[derive(Debug, Args)]

@@ -4,7 +4,7 @@
 //! warn, error for a fail).
 
 use super::Rule;
-use crate::finding::Severity::Error;
+use crate::finding::Severity::{Error, Warning};
 
 pub const ENGINE: Rule = Rule {
     code: "G001",
@@ -209,6 +209,88 @@ sniffed, and https downgraded. They are usually added by the reverse proxy.",
     fix: "Add the headers in the reverse proxy (nginx: add_header ... always).",
 };
 
+pub const PENDING_OPERATIONS: Rule = Rule {
+    code: "G014",
+    name: "odoo-pending-operations",
+    severity: Error,
+    summary: "An Odoo run was not started: the database has pending module operations (or they cannot be listed).",
+    explanation: "Odoo applies every `to install`, `to upgrade` and `to remove` of the database \
+as soon as it starts on it, whatever it was started for: a read-only check or a one-module \
+install would install, update or remove other modules in production. odoo-audit lists them \
+first and refuses to start Odoo unless --apply-pending is given.",
+    fix: "Review the pending operations; apply them deliberately (the command in the hint) or cancel them in Apps.",
+};
+
+pub const MODULES_CHANGED: Rule = Rule {
+    code: "G015",
+    name: "odoo-run-changed-modules",
+    severity: Warning,
+    summary:
+        "An Odoo run changed module states or versions (info when that is what it was asked to do).",
+    explanation: "After every Odoo run the module states and installed versions are read again \
+and compared with those before it. A run that should change nothing (check 4) and did is a \
+warning; for updates and installs the list says what they did.",
+    fix: "Compare the changes with what was intended; restore the backup if they were not.",
+};
+
+pub const UPDATE_HALF_DONE: Rule = Rule {
+    code: "G016",
+    name: "odoo-update-half-done",
+    severity: Error,
+    summary: "An Odoo run stopped with some modules updated and others still pending.",
+    explanation: "A run killed at its time limit (or failing part-way) can leave modules \
+`to upgrade` next to modules already updated: the database is neither the old nor the new \
+version, and the next start of Odoo resumes the update.",
+    fix: "Finish the update (the command in the hint) before serving users, or restore the backup.",
+};
+
+pub const LOGGED_ERROR: Rule = Rule {
+    code: "G017",
+    name: "odoo-logged-error",
+    severity: Warning,
+    summary: "An Odoo run logged an ERROR line that is not the run's failure (a module not loaded, a pre-existing inconsistent state).",
+    explanation: "A run is judged by Odoo's exit status and the module states. Errors Odoo logs \
+about modules (`Some modules are not loaded…`, `Some modules have inconsistent states…`) are \
+reported for those modules, and marked pre-existing when the modules were already pending \
+before the run.",
+    fix: "Deploy the module's code and dependencies, or cancel its pending operation in Apps.",
+};
+
+pub const MANIFEST_SITE_DOWN: Rule = Rule {
+    code: "G018",
+    name: "manifest-takes-site-down",
+    severity: Error,
+    summary: "Check 6: a manifest on the addons path cannot be loaded by Odoo, which takes the web client down.",
+    explanation: "Odoo reads the manifest of every addon on the path when it serves static \
+files and asset bundles: one manifest that is not a Python literal (or not a dict) makes every \
+URL with three or more path segments answer 500, so every bundle, /web/webclient/* and \
+/web/image/* fails and the backend is a blank page.",
+    fix: "Fix the manifest (its file and line are given) or remove the addon from the path.",
+};
+
+pub const WEB_ASSETS: Rule = Rule {
+    code: "G019",
+    name: "web-assets-broken",
+    severity: Error,
+    summary: "Checks 9 and 11: a static file or an asset bundle referenced by the login or backend page fails (5xx) or holds an error.",
+    explanation: "Odoo builds asset bundles on demand when they are requested. The login and \
+backend pages are fetched, every `<script src>` and `<link href>` they reference is requested \
+(bodies capped), and a 5xx answer or an error marker inside a bundle means the web client does \
+not load.",
+    fix: "Read Odoo's log at the time of the request; fix the module whose assets fail.",
+};
+
+pub const PYTHON_UNKNOWN: Rule = Rule {
+    code: "G020",
+    name: "odoo-interpreter-unknown",
+    severity: Warning,
+    summary: "Check 7: the Python interpreter that runs Odoo could not be found, so the libraries were not checked.",
+    explanation: "odoo-bin is a shell wrapper (or has no python `#!`) and no running Odoo \
+process shows its interpreter: probing another Python would report libraries as missing that \
+Odoo has, or the reverse.",
+    fix: "Set python_command to Odoo's interpreter (for example /opt/odoo/venv/bin/python3).",
+};
+
 pub const TRUTH_SYNC: Rule = Rule {
     code: "G201",
     name: "truth-sync-step-failed",
@@ -239,5 +321,12 @@ pub const RULES: &[Rule] = &[
     BACKUP_UNREADABLE,
     TLS_CERTIFICATE,
     SECURITY_HEADER,
+    PENDING_OPERATIONS,
+    MODULES_CHANGED,
+    UPDATE_HALF_DONE,
+    LOGGED_ERROR,
+    MANIFEST_SITE_DOWN,
+    WEB_ASSETS,
+    PYTHON_UNKNOWN,
     TRUTH_SYNC,
 ];
