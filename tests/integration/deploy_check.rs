@@ -11,7 +11,7 @@ use std::os::unix::fs::PermissionsExt;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 use std::sync::atomic::{AtomicBool, Ordering};
-use std::sync::Arc;
+use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
 
 use serde_json::Value;
@@ -22,17 +22,26 @@ use crate::common::*;
 
 #[derive(Clone, Copy, PartialEq)]
 enum Site {
-    /// /web/health 200 pass, all security headers, database manager 403.
+    /// An Odoo 18 behind a proxy: /web/health 200 pass, all security headers, database
+    /// manager 403, the login page and its bundles, /odoo redirecting to the login, the
+    /// backend bundles by name, static files.
     Good,
     /// /web/health 500, no security headers, database manager open.
     Bad,
     /// /web/health answers after 5 s.
     Slow,
+    /// Odoo 18 with a manifest it cannot load on the addons path: every URL of three or more
+    /// path segments answers 500 (bundles, static files, /web/database/manager).
+    ManifestBroken,
+    /// The CSS bundle holds the error block Odoo writes when a stylesheet does not compile.
+    BundleError,
 }
 
 struct Server {
     port: u16,
     stop: Arc<AtomicBool>,
+    /// The paths requested so far.
+    seen: Arc<Mutex<Vec<String>>>,
 }
 
 impl Drop for Server {
@@ -42,6 +51,24 @@ impl Drop for Server {
     }
 }
 
+/// The login page of Odoo 18, as far as odoo-audit reads it: the bundles it references.
+const LOGIN_PAGE: &str = r#"<!DOCTYPE html>
+<html lang="en-US">
+<head>
+<meta charset="utf-8"/>
+<title>Odoo</title>
+<link type="image/x-icon" rel="shortcut icon" href="/web/static/img/favicon.ico"/>
+<link type="text/css" rel="stylesheet" href="/web/assets/5b1c7e2/web.assets_frontend.min.css"/>
+<script type="text/javascript" src="/web/assets/5b1c7e2/web.assets_frontend_minimal.min.js" onerror="__odooAssetError=1"></script>
+<script type="text/javascript" data-src="/web/assets/5b1c7e2/web.assets_frontend_lazy.min.js" onerror="__odooAssetError=1"></script>
+<script src="https://www.google.com/recaptcha/api.js"></script>
+</head>
+<body><form class="oe_login_form" action="/web/login" method="post"></form></body>
+</html>"#;
+
+/// Odoo's CSS error block (assetsbundle.py), as a failed SCSS compilation leaves it.
+const CSS_ERROR_BUNDLE: &str = "/* /web/static/src/scss/x.scss */\n.o_x{color:red}\n\n/* ## CSS error message ##*/\nbody::before {\n  font-weight: bold;\n  content: \"A css error occured, using an old style to render this page\";\n}\n\ncss_error_message {\n  content: \"Error: Undefined variable.\\A  $o-brand-primary\\A This error occurred while compiling the bundle 'web.assets_frontend' containing:\";\n}\n";
+
 fn answer(site: Site, path: &str) -> (u16, Vec<(&'static str, &'static str)>, String) {
     let secure = vec![
         ("X-Frame-Options", "DENY"),
@@ -49,7 +76,16 @@ fn answer(site: Site, path: &str) -> (u16, Vec<(&'static str, &'static str)>, St
         ("Strict-Transport-Security", "max-age=31536000"),
         ("Content-Security-Policy", "frame-ancestors 'self'"),
     ];
-    match (site, path) {
+    let route = path.split('?').next().unwrap_or(path);
+    let segments = route.split('/').filter(|s| !s.is_empty()).count();
+    if site == Site::ManifestBroken && segments >= 3 {
+        return (
+            500,
+            vec![],
+            "<!doctype html>\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>".into(),
+        );
+    }
+    match (site, route) {
         (Site::Bad, "/web/health") => (500, vec![], r#"{"status": "fail"}"#.into()),
         (Site::Slow, "/web/health") => {
             std::thread::sleep(Duration::from_secs(5));
@@ -57,18 +93,35 @@ fn answer(site: Site, path: &str) -> (u16, Vec<(&'static str, &'static str)>, St
         }
         (_, "/web/health") => (200, vec![], r#"{"status": "pass"}"#.into()),
         (Site::Bad, "/web/login") => (200, vec![], "<html>login</html>".into()),
-        (_, "/web/login") => (200, secure, "<html>login</html>".into()),
+        (_, "/web/login") => (200, secure, LOGIN_PAGE.into()),
         (Site::Bad, "/web/database/manager") => (200, vec![], "<html>manager</html>".into()),
         (_, "/web/database/manager") => (
             403,
             vec![],
             "The database manager has been disabled by the administrator".into(),
         ),
+        (_, "/odoo") | (_, "/web") => (
+            303,
+            vec![("Location", "/web/login?redirect=%2Fodoo%3F")],
+            String::new(),
+        ),
+        (_, "/web/static/img/favicon.ico") => (200, vec![], "\u{0}\u{0}\u{1}\u{0}icon".into()),
+        (Site::BundleError, p) if p.starts_with("/web/assets/") && p.ends_with(".css") => {
+            (200, vec![], CSS_ERROR_BUNDLE.into())
+        }
+        (_, p) if p.starts_with("/web/assets/") && p.ends_with(".css") => {
+            (200, vec![], "/* /web/static/src/scss/x.scss */\n.o_x{color:red}\n".into())
+        }
+        (_, p) if p.starts_with("/web/assets/") && p.ends_with(".js") => (
+            200,
+            vec![],
+            "/* /web/static/src/x.js */\nodoo.define('@web/x', [], function (require) {\n    console.error(\"not a marker: indented\");\n});\n".into(),
+        ),
         _ => (404, vec![], "not found".into()),
     }
 }
 
-fn serve_one<S: Read + Write>(mut s: S, site: Site) {
+fn serve_one<S: Read + Write>(mut s: S, site: Site, seen: &Mutex<Vec<String>>) {
     let mut buf = Vec::new();
     let mut chunk = [0u8; 1024];
     while !buf.windows(4).any(|w| w == b"\r\n\r\n") {
@@ -79,6 +132,7 @@ fn serve_one<S: Read + Write>(mut s: S, site: Site) {
     }
     let head = String::from_utf8_lossy(&buf);
     let path = head.split_whitespace().nth(1).unwrap_or("/").to_string();
+    seen.lock().unwrap().push(path.clone());
     let (status, headers, body) = answer(site, &path);
     let mut out = format!(
         "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
@@ -99,6 +153,8 @@ fn server(site: Site, identity: Option<native_tls::Identity>) -> Server {
     let port = listener.local_addr().unwrap().port();
     let stop = Arc::new(AtomicBool::new(false));
     let stop2 = stop.clone();
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let seen2 = seen.clone();
     let acceptor = identity.map(|i| Arc::new(native_tls::TlsAcceptor::new(i).unwrap()));
     std::thread::spawn(move || {
         for conn in listener.incoming() {
@@ -107,20 +163,21 @@ fn server(site: Site, identity: Option<native_tls::Identity>) -> Server {
             }
             let Ok(conn) = conn else { continue };
             let acceptor = acceptor.clone();
+            let seen = seen2.clone();
             std::thread::spawn(move || {
                 conn.set_read_timeout(Some(Duration::from_secs(10))).ok();
                 match acceptor {
                     Some(a) => {
                         if let Ok(tls) = a.accept(conn) {
-                            serve_one(tls, site);
+                            serve_one(tls, site, &seen);
                         }
                     }
-                    None => serve_one(conn, site),
+                    None => serve_one(conn, site, &seen),
                 }
             });
         }
     });
-    Server { port, stop }
+    Server { port, stop, seen }
 }
 
 /// A self-signed certificate for localhost/127.0.0.1 valid `days` days, made by `openssl req`:
@@ -163,6 +220,21 @@ const ODOO_BIN_STANDIN: &str = r#"#!/bin/sh
 echo "$*" >> "$STANDIN_LOG_DIR/odoo-bin.args"
 if [ "$1" = "--version" ]; then echo "Odoo Server ${STANDIN_ODOO_VERSION:-18.0-20241105}"; exit 0; fi
 if [ "$1" = "--serve" ]; then sleep 60; exit 0; fi
+# A scenario (a directory as tests/fixtures/odoo18-standin/<case>/): when the arguments contain
+# $STANDIN_SCENARIO_ON, apply its `sql` to the database as Odoo would, print its `stderr` on
+# standard error (where Odoo logs without a logfile), wait `sleep` seconds, exit `exit_code`.
+if [ -n "$STANDIN_SCENARIO" ]; then
+  case " $* " in
+    *" ${STANDIN_SCENARIO_ON:-}"*)
+      if [ -f "$STANDIN_SCENARIO/sql" ]; then
+        psql -q -v ON_ERROR_STOP=1 "$STANDIN_PG_URL" -f "$STANDIN_SCENARIO/sql" >/dev/null || exit 99
+      fi
+      [ -f "$STANDIN_SCENARIO/stdout" ] && cat "$STANDIN_SCENARIO/stdout"
+      [ -f "$STANDIN_SCENARIO/stderr" ] && cat "$STANDIN_SCENARIO/stderr" >&2
+      [ -f "$STANDIN_SCENARIO/sleep" ] && sleep "$(cat "$STANDIN_SCENARIO/sleep")"
+      exit "$(cat "$STANDIN_SCENARIO/exit_code" 2>/dev/null || echo 0)";;
+  esac
+fi
 ts=$(date '+%Y-%m-%d %H:%M:%S,123')
 echo "$ts $$ INFO ? odoo: Odoo version ${STANDIN_ODOO_VERSION:-18.0-20241105}"
 echo "$ts $$ INFO ? odoo: addons paths: ['/usr/lib/python3/dist-packages/odoo/addons', '/mnt/extra-addons']"
@@ -395,6 +467,7 @@ backup_dir = \"backups\"\n",
             .env("STANDIN_LOG_DIR", &self.root)
             .env("STANDIN_DIR", &self.standins)
             .env("STANDIN_PYTHONPATH", self.root.join("pystubs"))
+            .env("STANDIN_PG_URL", db.url())
             .args(["deploy-check", "--settings"])
             .arg(&self.settings)
             .arg("-c")
@@ -441,7 +514,7 @@ fn native_quick_gate_passes_on_a_good_deployment_with_stand_in_odoo_bin_and_syst
     assert_eq!(
         statuses,
         [
-            "skip", "pass", "pass", "pass", "pass", "pass", "pass", "pass", "skip", "skip", "pass",
+            "skip", "pass", "pass", "pass", "pass", "pass", "pass", "pass", "pass", "skip", "pass",
             "pass", "pass"
         ],
         "{:#}\n{err}",
@@ -452,12 +525,28 @@ fn native_quick_gate_passes_on_a_good_deployment_with_stand_in_odoo_bin_and_syst
         .as_str()
         .unwrap()
         .contains("native mode"));
-    assert!(check(&doc, 9)["evidence"]
+    // Check 9 requests every bundle of the login page and the backend bundles by name (the
+    // backend page redirects to the login), so that Odoo builds them; check 11 a static file.
+    let ev9 = check(&doc, 9)["evidence"].as_str().unwrap();
+    assert!(ev9.contains("5 bundle(s) served without error"), "{ev9}");
+    let seen = site.seen.lock().unwrap().clone();
+    for p in [
+        "/web/assets/5b1c7e2/web.assets_frontend.min.css",
+        "/web/assets/5b1c7e2/web.assets_frontend_minimal.min.js",
+        "/web/assets/5b1c7e2/web.assets_frontend_lazy.min.js",
+        "/web/assets/any/web.assets_web.min.js",
+        "/web/assets/any/web.assets_web.min.css",
+        "/web/static/img/favicon.ico",
+        "/odoo",
+    ] {
+        assert!(seen.iter().any(|s| s == p), "{p} not requested: {seen:?}");
+    }
+    assert!(check(&doc, 10)["evidence"]
         .as_str()
         .unwrap()
         .contains("--quick"));
-    assert_eq!(doc["summary"]["checks"]["pass"], 10);
-    assert_eq!(doc["summary"]["checks"]["skip"], 3);
+    assert_eq!(doc["summary"]["checks"]["pass"], 11);
+    assert_eq!(doc["summary"]["checks"]["skip"], 2);
     assert_eq!(doc["summary"]["checks"]["fail"], 0);
     assert_eq!(doc["summary"]["result"], "go");
     assert_eq!(doc["context"]["mode"], "native");
@@ -491,7 +580,7 @@ fn native_quick_gate_passes_on_a_good_deployment_with_stand_in_odoo_bin_and_syst
 }
 
 #[test]
-fn full_gate_runs_odoo_with_stand_in_odoo_bin_and_fails_on_error_lines() {
+fn full_gate_runs_odoo_with_stand_in_odoo_bin_and_judges_it_by_exit_status_and_states() {
     let db = TestDb::new("gate_full");
     let dep = Deployment::new(&db);
     let site = server(Site::Good, None);
@@ -506,7 +595,8 @@ fn full_gate_runs_odoo_with_stand_in_odoo_bin_and_fails_on_error_lines() {
         .lines()
         .filter(|l| l.contains("--stop-after-init"))
         .collect();
-    assert_eq!(runs.len(), 3, "{args}");
+    // check 4 (start on the database) and check 10 (-u base); check 9 asks the server
+    assert_eq!(runs.len(), 2, "{args}");
     let conf = dep.conf.display().to_string();
     for r in &runs {
         assert!(
@@ -517,13 +607,20 @@ fn full_gate_runs_odoo_with_stand_in_odoo_bin_and_fails_on_error_lines() {
             r.contains("--no-http") && r.contains("--max-cron-threads=0"),
             "{r}"
         );
+        // Odoo resolves a logfile path (/dev/stdout fails): an empty one logs to stderr
+        assert!(r.contains("--logfile= ") && !r.contains("/dev/stdout"), "{r}");
+        assert!(!r.contains("--dev"), "{r}");
     }
-    assert!(runs.iter().any(|r| r.contains("--dev=none")));
     assert!(runs.iter().any(|r| r.ends_with("-u base")));
+    assert!(check(&doc, 4)["evidence"]
+        .as_str()
+        .unwrap()
+        .contains("module states compared: 0 changed"));
     let saved: Vec<_> = std::fs::read_dir(&dep.logs).unwrap().flatten().collect();
-    assert_eq!(saved.len(), 3);
+    assert_eq!(saved.len(), 2);
 
-    // The module update logs ERROR/CRITICAL and exits 1: check 10 fails, the rest stands.
+    // The module update exits 1 after a traceback: check 10 fails and quotes the exception
+    // that ends the traceback and the first ERROR line, not the last line of output.
     let (code, doc, _) = run_json(
         dep.cmd(&db, &url)
             .arg("--full")
@@ -531,32 +628,46 @@ fn full_gate_runs_odoo_with_stand_in_odoo_bin_and_fails_on_error_lines() {
     );
     assert_eq!(code, 1);
     assert_eq!(status(&doc, 10), "fail");
-    assert_eq!(status(&doc, 9), "pass");
+    assert_eq!(status(&doc, 4), "pass");
     assert_eq!(doc["summary"]["result"], "no-go");
     let g010 = findings_with(&doc, "G010");
-    assert_eq!(g010.len(), 2, "{g010:#?}"); // the exit code and the error lines
-    assert!(g010.iter().any(|f| f["message"]
-        .as_str()
-        .unwrap()
-        .contains("Failed to load registry")));
-    assert!(g010.iter().all(|f| f["severity"] == "error"));
-    let log = g010[0]["file"].as_str().unwrap();
-    assert!(std::fs::read_to_string(log).unwrap().contains("CRITICAL"));
+    assert_eq!(g010.len(), 1, "{g010:#?}");
+    let m = g010[0]["message"].as_str().unwrap();
+    assert!(m.contains("exited with 1"), "{m}");
+    assert!(
+        m.contains("psycopg2.errors.UndefinedColumn: column res_partner.x_broken does not exist"),
+        "{m}"
+    );
+    assert!(m.contains("first error logged:") && m.contains("Failed to load registry"), "{m}");
+    assert_eq!(
+        g010[0]["file"].as_str().unwrap(),
+        "/usr/lib/python3/dist-packages/odoo/modules/loading.py"
+    );
+    assert_eq!(g010[0]["line"], 480);
+    assert!(g010[0]["hint"].as_str().unwrap().contains("audit-logs"));
 
-    // Exit 0 but error lines: still a failure (the output is scanned).
+    // Exit 0 with error lines and unchanged states: the run succeeded; the lines are reported
+    // as what they are (a warning), not as the check's failure.
     let (code, doc, _) = run_json(
         dep.cmd(&db, &url)
             .arg("--full")
-            .env("STANDIN_FAIL_ON", "--dev=none")
+            .env("STANDIN_FAIL_ON", "base")
             .env("STANDIN_FAIL_EXIT", "0"),
     );
-    assert_eq!(code, 1);
-    assert_eq!(status(&doc, 9), "fail");
-    assert_eq!(findings_with(&doc, "G009").len(), 1);
+    assert_eq!(code, 0, "{:#}", doc["findings"]);
+    assert_eq!(status(&doc, 10), "warn");
+    assert!(findings_with(&doc, "G010").is_empty());
+    let g017 = findings_with(&doc, "G017");
+    assert_eq!(g017.len(), 1, "{g017:#?}");
+    assert_eq!(g017[0]["severity"], "warning");
+    assert!(g017[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("the run succeeded but Odoo logged 2 ERROR/CRITICAL line(s)"));
 }
 
 #[test]
-fn series_mismatch_against_the_default_expected_series() {
+fn the_series_is_detected_by_default_and_must_agree() {
     let db = TestDb::new("gate_series");
     let dep = Deployment::new(&db);
     let text = std::fs::read_to_string(&dep.settings).unwrap();
@@ -566,9 +677,35 @@ fn series_mismatch_against_the_default_expected_series() {
     )
     .unwrap();
     let site = server(Site::Good, None);
-    let (code, doc, _) = run_json(&mut dep.cmd(&db, &format!("http://127.0.0.1:{}", site.port)));
+    let url = format!("http://127.0.0.1:{}", site.port);
+    // an Odoo 18 database and an Odoo 18 binary: no "expected 19.0"
+    let (code, doc, err) = run_json(&mut dep.cmd(&db, &url));
+    assert_eq!(code, 0, "{:#} {err}", doc["findings"]);
+    assert_eq!(status(&doc, 3), "pass");
+    assert_eq!(doc["context"]["expected_series"], Value::Null);
+    assert_eq!(doc["context"]["series"], "18.0");
+    assert!(check(&doc, 3)["evidence"]
+        .as_str()
+        .unwrap()
+        .contains("series 18.0 (detected)"));
+    // the binary says 19.0, the database 18.0: they disagree
+    let (code, doc, _) = run_json(
+        dep.cmd(&db, &url)
+            .env("STANDIN_ODOO_VERSION", "19.0-20251001"),
+    );
     assert_eq!(code, 1);
-    assert_eq!(doc["context"]["expected_series"], "19.0");
+    let g003: Vec<String> = findings_with(&doc, "G003")
+        .iter()
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect();
+    assert_eq!(g003.len(), 1, "{g003:?}");
+    assert!(
+        g003[0].contains("odoo-bin is 19.0 but the database's base module is 18.0."),
+        "{g003:?}"
+    );
+    // 19.0 only when a user sets it
+    let (code, doc, _) = run_json(dep.cmd(&db, &url).args(["--expected-series", "19.0"]));
+    assert_eq!(code, 1);
     let g003: Vec<String> = findings_with(&doc, "G003")
         .iter()
         .map(|f| f["message"].as_str().unwrap().to_string())
@@ -578,12 +715,6 @@ fn series_mismatch_against_the_default_expected_series() {
         .iter()
         .any(|m| m.contains("odoo-bin is 18.0, expected 19.0")));
     assert!(g003.iter().any(|m| m.contains("database's base module")));
-    // The option wins over the file and the default.
-    let (_, doc, _) = run_json(
-        dep.cmd(&db, &format!("http://127.0.0.1:{}", site.port))
-            .args(["--expected-series", "18.0"]),
-    );
-    assert_eq!(status(&doc, 3), "pass");
 }
 
 #[test]
