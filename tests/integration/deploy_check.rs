@@ -219,7 +219,7 @@ const ODOO_BIN_STANDIN: &str = r#"#!/bin/sh
 # stand-in for odoo-bin: records its arguments, prints Odoo's log lines
 echo "$*" >> "$STANDIN_LOG_DIR/odoo-bin.args"
 if [ "$1" = "--version" ]; then echo "Odoo Server ${STANDIN_ODOO_VERSION:-18.0-20241105}"; exit 0; fi
-if [ "$1" = "--serve" ]; then sleep 60; exit 0; fi
+case " $* " in *" --serve "*) sleep 60; exit 0;; esac
 # A scenario (a directory as tests/fixtures/odoo18-standin/<case>/): when the arguments contain
 # $STANDIN_SCENARIO_ON, apply its `sql` to the database as Odoo would, print its `stderr` on
 # standard error (where Odoo logs without a logfile), wait `sleep` seconds, exit `exit_code`.
@@ -1065,21 +1065,40 @@ fn native_process_fallback_and_missing_logrotate_rule_with_stand_in_systemctl() 
         .as_str()
         .unwrap()
         .contains("no logrotate rule"));
-    // a real odoo-bin process (the stand-in, sleeping) is found in /proc
-    let mut serving = Command::new(dep.standins.join("odoo-bin"))
-        .arg("--serve")
+    // Another instance's Odoo process (the stand-in, sleeping) does not count: only a process
+    // serving this odoo.conf or database does. (Other Odoo processes on this machine, if any,
+    // serve neither this temporary odoo.conf nor this throwaway database.)
+    let other_conf = dep.root.join("other.conf");
+    std::fs::write(&other_conf, "[options]\n").unwrap();
+    let mut other = Command::new(dep.standins.join("odoo-bin"))
+        .args(["--serve", "-c"])
+        .arg(&other_conf)
+        .args(["-d", "otherdb"])
         .env("STANDIN_LOG_DIR", &dep.root)
         .spawn()
         .unwrap();
-    std::thread::sleep(Duration::from_millis(200));
     let (_, doc, _) = run_json(dep.cmd(&db, &url).env("STANDIN_UNIT_STATE", "inactive"));
-    let _ = serving.kill();
-    let _ = serving.wait();
+    assert_eq!(status(&doc, 2), "fail", "{:#}", check(&doc, 2));
+    let m = findings_with(&doc, "G002")[0]["message"].as_str().unwrap().to_string();
+    assert!(m.contains("other instances ignored") && m.contains(&other.id().to_string()), "{m}");
+    // This instance's process: `-c` naming this odoo.conf (relative to its working directory).
+    let mut serving = Command::new(dep.standins.join("odoo-bin"))
+        .args(["--serve", "-c", "odoo.conf"])
+        .current_dir(&dep.root)
+        .env("STANDIN_LOG_DIR", &dep.root)
+        .spawn()
+        .unwrap();
+    let (_, doc, _) = run_json(dep.cmd(&db, &url).env("STANDIN_UNIT_STATE", "inactive"));
+    for p in [&mut serving, &mut other] {
+        let _ = p.kill();
+        let _ = p.wait();
+    }
     assert_eq!(status(&doc, 2), "pass", "{:#}", check(&doc, 2));
-    assert!(check(&doc, 2)["evidence"]
-        .as_str()
-        .unwrap()
-        .contains(&format!("Odoo process {}", serving.id())));
+    let ev2 = check(&doc, 2)["evidence"].as_str().unwrap().to_string();
+    assert!(
+        ev2.contains(&format!("Odoo process {} (its config is", serving.id())),
+        "{ev2}"
+    );
 
     // A log above log_max_size_mb is a warning of check 13.
     std::fs::write(
@@ -1308,32 +1327,49 @@ fn settings_errors_are_usage_errors() {
     assert_eq!(code, 2);
 }
 
-#[test]
-fn truth_sync_dry_run_then_stops_at_the_first_failure_with_stand_in_odoo_bin() {
-    let _serial = serial();
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path();
+/// A truth-sync setup: odoo.conf, settings, the stand-in odoo-bin, against a copy of the real
+/// database and a site.
+fn truth_sync_setup(root: &Path) {
     write_exec(&root.join("odoo-bin"), ODOO_BIN_STANDIN);
     std::fs::write(root.join("odoo.conf"), "[options]\ndb_name = prod\n").unwrap();
     std::fs::write(
         root.join("odoo-audit.toml"),
         format!(
-            "mode = \"native\"\nodoo_command = [\"{}\"]\nodoo_conf = \"odoo.conf\"\nlog_dir = \"logs\"\n",
+            "mode = \"native\"\nodoo_command = [\"{}\"]\nodoo_conf = \"odoo.conf\"\nlog_dir = \"logs\"\nslow_command_timeout_secs = 3\n",
             root.join("odoo-bin").display()
         ),
     )
     .unwrap();
-    let ts = |extra: &[(&str, &str)]| {
-        let mut c = bin();
-        c.current_dir(root)
-            .env("STANDIN_LOG_DIR", root)
-            .arg("truth-sync");
-        for (k, v) in extra {
-            c.env(k, v);
-        }
-        c
-    };
-    let (code, doc, _) = run_json(ts(&[]).arg("--dry-run"));
+}
+
+fn truth_sync(root: &Path, db: &TestDb, url: &str, extra: &[(&str, &str)]) -> Command {
+    let mut c = bin();
+    c.current_dir(root)
+        .env("STANDIN_LOG_DIR", root)
+        .env("STANDIN_PG_URL", db.url())
+        .args(["truth-sync", "--db-url", &db.url(), "--base-url", url]);
+    for (k, v) in extra {
+        c.env(k, v);
+    }
+    c
+}
+
+fn standin_case(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/odoo18-standin")
+        .join(name)
+}
+
+#[test]
+fn truth_sync_dry_run_then_stops_at_the_first_failure_with_stand_in_odoo_bin() {
+    let _serial = serial();
+    let db = TestDb::new("ts_steps");
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    truth_sync_setup(root);
+    let site = server(Site::Good, None);
+    let url = format!("http://127.0.0.1:{}", site.port);
+    let (code, doc, _) = run_json(&mut truth_sync(root, &db, &url, &[]).arg("--dry-run"));
     assert_eq!(code, 0);
     let steps = doc["steps"].as_array().unwrap();
     assert_eq!(steps.len(), 3);
@@ -1343,30 +1379,45 @@ fn truth_sync_dry_run_then_stops_at_the_first_failure_with_stand_in_odoo_bin() {
         .unwrap()
         .ends_with("--stop-after-init -u base"));
     assert!(steps[1]["command"].as_str().unwrap().ends_with("-u all"));
-    assert!(steps[2]["command"].as_str().unwrap().contains("-d prod"));
+    // the last step builds the bundles by requesting them: --dev=none --stop-after-init
+    // builds none, and `none` is no dev mode of Odoo
+    assert!(steps[2]["step"].as_str().unwrap().contains("build the asset bundles"));
+    assert!(steps[2]["command"].as_str().unwrap().starts_with("GET "));
     assert!(!root.join("odoo-bin.args").exists(), "dry-run ran Odoo");
+    assert_eq!(doc["context"]["pending"], "");
 
-    let (code, doc, _) = run_json(&mut ts(&[]));
-    assert_eq!(code, 0);
-    assert!(doc["steps"]
+    let (code, doc, err) = run_json(&mut truth_sync(root, &db, &url, &[]));
+    assert_eq!(code, 0, "{:#} {err}", doc);
+    let st: Vec<&str> = doc["steps"]
         .as_array()
         .unwrap()
         .iter()
-        .all(|s| s["status"] == "ok"));
+        .map(|s| s["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(st, ["ok", "ok", "ok: 5 bundle(s) built and served"]);
     assert_eq!(
         std::fs::read_to_string(root.join("odoo-bin.args"))
             .unwrap()
             .lines()
             .count(),
-        3
+        2
     );
+    assert!(site
+        .seen
+        .lock()
+        .unwrap()
+        .iter()
+        .any(|p| p == "/web/assets/any/web.assets_web.min.js"));
     std::fs::remove_file(root.join("odoo-bin.args")).unwrap();
 
-    // ODOO_DB beats odoo.conf's db_name; the update of all modules fails: assets never run.
-    let (code, doc, _) = run_json(&mut ts(&[
-        ("STANDIN_FAIL_ON", "all"),
-        ("ODOO_DB", "staging"),
-    ]));
+    // ODOO_DB beats odoo.conf's db_name; the update of all modules fails: the bundles are
+    // not requested.
+    let (code, doc, _) = run_json(&mut truth_sync(
+        root,
+        &db,
+        &url,
+        &[("STANDIN_FAIL_ON", "all"), ("ODOO_DB", &db.name)],
+    ));
     assert_eq!(code, 1);
     let st: Vec<&str> = doc["steps"]
         .as_array()
@@ -1377,11 +1428,8 @@ fn truth_sync_dry_run_then_stops_at_the_first_failure_with_stand_in_odoo_bin() {
     assert_eq!(st, ["ok", "failed", "not run"]);
     let args = std::fs::read_to_string(root.join("odoo-bin.args")).unwrap();
     assert_eq!(args.lines().count(), 2);
-    assert!(args.contains("-d staging"));
+    assert!(args.contains(&format!("-d {}", db.name)) && !args.contains("-d prod"));
     let g201 = findings_with(&doc, "G201");
     assert_eq!(g201.len(), 1);
-    let log = g201[0]["file"].as_str().unwrap();
-    assert!(std::fs::read_to_string(log)
-        .unwrap()
-        .contains("Failed to initialize database"));
+    assert!(g201[0]["hint"].as_str().unwrap().contains("logs/truth-sync-2-update-all-"));
 }
