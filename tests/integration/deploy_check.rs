@@ -608,7 +608,10 @@ fn full_gate_runs_odoo_with_stand_in_odoo_bin_and_judges_it_by_exit_status_and_s
             "{r}"
         );
         // Odoo resolves a logfile path (/dev/stdout fails): an empty one logs to stderr
-        assert!(r.contains("--logfile= ") && !r.contains("/dev/stdout"), "{r}");
+        assert!(
+            r.contains("--logfile= ") && !r.contains("/dev/stdout"),
+            "{r}"
+        );
         assert!(!r.contains("--dev"), "{r}");
     }
     assert!(runs.iter().any(|r| r.ends_with("-u base")));
@@ -638,7 +641,10 @@ fn full_gate_runs_odoo_with_stand_in_odoo_bin_and_judges_it_by_exit_status_and_s
         m.contains("psycopg2.errors.UndefinedColumn: column res_partner.x_broken does not exist"),
         "{m}"
     );
-    assert!(m.contains("first error logged:") && m.contains("Failed to load registry"), "{m}");
+    assert!(
+        m.contains("first error logged:") && m.contains("Failed to load registry"),
+        "{m}"
+    );
     assert_eq!(
         g010[0]["file"].as_str().unwrap(),
         "/usr/lib/python3/dist-packages/odoo/modules/loading.py"
@@ -1079,8 +1085,14 @@ fn native_process_fallback_and_missing_logrotate_rule_with_stand_in_systemctl() 
         .unwrap();
     let (_, doc, _) = run_json(dep.cmd(&db, &url).env("STANDIN_UNIT_STATE", "inactive"));
     assert_eq!(status(&doc, 2), "fail", "{:#}", check(&doc, 2));
-    let m = findings_with(&doc, "G002")[0]["message"].as_str().unwrap().to_string();
-    assert!(m.contains("other instances ignored") && m.contains(&other.id().to_string()), "{m}");
+    let m = findings_with(&doc, "G002")[0]["message"]
+        .as_str()
+        .unwrap()
+        .to_string();
+    assert!(
+        m.contains("other instances ignored") && m.contains(&other.id().to_string()),
+        "{m}"
+    );
     // This instance's process: `-c` naming this odoo.conf (relative to its working directory).
     let mut serving = Command::new(dep.standins.join("odoo-bin"))
         .args(["--serve", "-c", "odoo.conf"])
@@ -1381,7 +1393,10 @@ fn truth_sync_dry_run_then_stops_at_the_first_failure_with_stand_in_odoo_bin() {
     assert!(steps[1]["command"].as_str().unwrap().ends_with("-u all"));
     // the last step builds the bundles by requesting them: --dev=none --stop-after-init
     // builds none, and `none` is no dev mode of Odoo
-    assert!(steps[2]["step"].as_str().unwrap().contains("build the asset bundles"));
+    assert!(steps[2]["step"]
+        .as_str()
+        .unwrap()
+        .contains("build the asset bundles"));
     assert!(steps[2]["command"].as_str().unwrap().starts_with("GET "));
     assert!(!root.join("odoo-bin.args").exists(), "dry-run ran Odoo");
     assert_eq!(doc["context"]["pending"], "");
@@ -1431,5 +1446,8 @@ fn truth_sync_dry_run_then_stops_at_the_first_failure_with_stand_in_odoo_bin() {
     assert!(args.contains(&format!("-d {}", db.name)) && !args.contains("-d prod"));
     let g201 = findings_with(&doc, "G201");
     assert_eq!(g201.len(), 1);
-    assert!(g201[0]["hint"].as_str().unwrap().contains("logs/truth-sync-2-update-all-"));
+    assert!(g201[0]["hint"]
+        .as_str()
+        .unwrap()
+        .contains("logs/truth-sync-2-update-all-"));
 }
