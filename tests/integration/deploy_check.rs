@@ -1381,7 +1381,7 @@ fn truth_sync_dry_run_then_stops_at_the_first_failure_with_stand_in_odoo_bin() {
     truth_sync_setup(root);
     let site = server(Site::Good, None);
     let url = format!("http://127.0.0.1:{}", site.port);
-    let (code, doc, _) = run_json(&mut truth_sync(root, &db, &url, &[]).arg("--dry-run"));
+    let (code, doc, _) = run_json(truth_sync(root, &db, &url, &[]).arg("--dry-run"));
     assert_eq!(code, 0);
     let steps = doc["steps"].as_array().unwrap();
     assert_eq!(steps.len(), 3);
