@@ -33,13 +33,15 @@ pub fn read_capped(resp: Response, cap: u64) -> (String, bool) {
 }
 
 /// Where Odoo writes an error into a bundle it could not build properly (assetsbundle.py):
-/// the CSS error block, a `throw new Error("…")` of a template bundle, and the
-/// `console.error("'…' in file '…'")` of an asset that could not be read or parsed.
-const BUNDLE_ERROR_MARKERS: [&str; 4] = [
+/// the CSS error block, the `throw new Error("'…' in file '…'")` of a template that does not
+/// parse, and the `console.error("'…' in file '…'")` of an asset that could not be read. (A
+/// JavaScript syntax error is neither logged nor marked: Odoo does not parse JavaScript.)
+const BUNDLE_ERROR_MARKERS: [&str; 5] = [
     "/* ## CSS error message ##*/",
-    "\nthrow new Error(\"",
-    "\nconsole.error(\"Missing (extension) parent templates",
-    "\nconsole.error(\"'",
+    "A css error occured, using an old style to render this page",
+    "throw new Error(\"'",
+    "console.error(\"'",
+    "console.error(\"Missing (extension) parent templates",
 ];
 
 /// Reads a bundle in chunks (at most `cap` bytes) and returns the first error marker Odoo
@@ -65,12 +67,7 @@ pub fn scan_bundle<R: Read>(mut body: R, cap: u64) -> (Option<String>, u64) {
         let text = String::from_utf8_lossy(&window);
         for m in BUNDLE_ERROR_MARKERS {
             if let Some(at) = text.find(m) {
-                let rest: String = text[at..]
-                    .trim_start_matches('\n')
-                    .chars()
-                    .take(300)
-                    .collect();
-                let rest = rest.split("*/").last().unwrap_or(&rest).to_string();
+                let rest: String = text[at..].chars().take(300).collect();
                 let one_line = rest.split_whitespace().collect::<Vec<_>>().join(" ");
                 return (Some(crate::exec::shorten(one_line.trim(), 240)), read);
             }
@@ -523,4 +520,55 @@ pub fn check_http(d: &Deploy) -> Check {
         }
     }
     c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn a_bundle_is_read_in_chunks_up_to_the_cap_however_long_it_is() {
+        // an endless body: the scan stops at the cap
+        let (marker, read) = scan_bundle(std::io::repeat(b'a'), 3 * 1024 * 1024 + 17);
+        assert_eq!(marker, None);
+        assert_eq!(read, 3 * 1024 * 1024 + 17);
+    }
+
+    #[test]
+    fn odoo_error_markers_are_found_across_chunks() {
+        // the JS marker of a template that does not parse, as Odoo 18 writes it, after 100 KiB
+        let mut body = "x".repeat(100 * 1024 - 10).into_bytes();
+        body.extend_from_slice(b"\nthrow new Error(\"'Invalid XML template: Opening and ending tag mismatch: t line 3 and div' in file '/web_responsive/static/src/legacy/xml/form_buttons.xml'\");\n");
+        let (marker, _) = scan_bundle(&body[..], BUNDLE_SCAN_CAP);
+        let m = marker.unwrap();
+        assert!(m.starts_with("throw new Error(\"'Invalid XML template"), "{m}");
+        assert!(m.contains("form_buttons.xml"), "{m}");
+        let css = b"body::before {\n  content: \"A css error occured, using an old style to render this page\";\n}";
+        assert!(scan_bundle(&css[..], BUNDLE_SCAN_CAP).0.is_some());
+        // an indented console.error of ordinary code is not a marker
+        let js = b"function f() {\n    console.error(\"bad\");\n    throw new Error(\"x\");\n}\n";
+        assert_eq!(scan_bundle(&js[..], BUNDLE_SCAN_CAP).0, None);
+    }
+
+    #[test]
+    fn the_assets_of_a_page_are_its_same_origin_scripts_and_stylesheets() {
+        let page = Url::parse("http://127.0.0.1:8069/web/login").unwrap();
+        let html = r#"<link type="image/x-icon" rel="shortcut icon" href="/web/static/img/favicon.ico"/>
+<link type="text/css" rel="stylesheet" href="/web/assets/60184a8/web.assets_frontend.min.css"/>
+<script type="text/javascript" src="/web/assets/4d10065/web.assets_frontend_minimal.min.js" onerror="__odooAssetError=1"></script>
+<script type="text/javascript" data-src="/web/assets/1a554ba/web.assets_frontend_lazy.min.js"></script>
+<script src="https://www.google.com/recaptcha/api.js"></script>"#;
+        let paths: Vec<String> = page_assets(html, &page)
+            .iter()
+            .map(|u| u.path().to_string())
+            .collect();
+        assert_eq!(
+            paths,
+            vec![
+                "/web/assets/60184a8/web.assets_frontend.min.css",
+                "/web/assets/4d10065/web.assets_frontend_minimal.min.js",
+                "/web/assets/1a554ba/web.assets_frontend_lazy.min.js"
+            ]
+        );
+    }
 }

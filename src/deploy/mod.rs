@@ -399,38 +399,58 @@ impl OdooRun {
             }
             out.push(read_log(f));
         }
-        if let Some((updated, left)) = self.verdict.half_done {
+        if let Some((done, left)) = self.verdict.half_done {
             out.push(read_log(Finding::new(
                 &r::UPDATE_HALF_DONE,
                 format!(
-                    "{what}: the update stopped half-way: {updated} module(s) changed, {left} still pending ({})",
+                    "{what}: the update stopped half-way: it left {left} module(s) pending ({}) next to {done} installed; the next start of Odoo resumes it",
                     run::describe_pending(&self.verdict.pending_after)
                 ),
-            ).hint(format!("finish it before serving users: `{apply_cmd}`"))));
+            ).hint(format!("finish it before serving users (`{apply_cmd}`), or restore the backup"))));
         }
-        if !self.verdict.changes.is_empty() {
-            let list: Vec<String> = self
-                .verdict
-                .changes
-                .iter()
-                .take(20)
-                .map(|c| c.describe())
-                .collect();
-            let more = self.verdict.changes.len().saturating_sub(20);
-            let mut f = Finding::new(
-                &r::MODULES_CHANGED,
-                format!(
-                    "{what}: Odoo changed {} module(s): {}{}",
-                    self.verdict.changes.len(),
+        // New rows of the module list update (`absent → uninstalled`) are counted, not listed.
+        let is_listed = |c: &&run::Change| {
+            c.state_before.is_none()
+                && matches!(
+                    c.state_after.as_deref(),
+                    Some("uninstalled" | "uninstallable")
+                )
+        };
+        let listed = self.verdict.changes.iter().filter(is_listed).count();
+        let real: Vec<&run::Change> = self
+            .verdict
+            .changes
+            .iter()
+            .filter(|c| !is_listed(c))
+            .collect();
+        if !real.is_empty() || listed > 0 {
+            let list: Vec<String> = real.iter().take(20).map(|c| c.describe()).collect();
+            let more = real.len().saturating_sub(20);
+            let mut parts = Vec::new();
+            if !real.is_empty() {
+                parts.push(format!(
+                    "changed {} module(s): {}{}",
+                    real.len(),
                     list.join("; "),
                     if more > 0 {
                         format!("; +{more} more")
                     } else {
                         String::new()
                     }
-                ),
+                ));
+            }
+            if listed > 0 {
+                parts.push(format!("listed {listed} new module(s) (uninstalled)"));
+            }
+            let mut f = Finding::new(
+                &r::MODULES_CHANGED,
+                format!("{what}: Odoo {}", parts.join("; ")),
             );
-            if *expect != run::Expect::Nothing {
+            if self.verdict.failure.is_some() {
+                f = f.hint(
+                    "the failed run still committed these changes: check them before retrying",
+                );
+            } else if *expect != run::Expect::Nothing {
                 f = f
                     .severity(crate::finding::Severity::Info)
                     .hint("what the run was asked to do");

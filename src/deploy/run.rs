@@ -305,7 +305,8 @@ pub struct Verdict {
     pub changes: Vec<Change>,
     /// Modules pending after the run.
     pub pending_after: Vec<(String, String)>,
-    /// The run ended with some modules updated and others still pending: (updated, pending).
+    /// The run failed or was interrupted and left modules pending that were not before:
+    /// (modules installed before and after, modules it left pending).
     pub half_done: Option<(usize, usize)>,
     /// ERROR lines about modules, attributed.
     pub module_errors: Vec<ModuleError>,
@@ -333,15 +334,29 @@ pub fn judge(
         v.compared = true;
         v.changes = changes(b, a);
         v.pending_after = pending(a);
-        let updated = v
-            .changes
+        // Left pending by this run (pending before is a pre-existing state): with the run
+        // interrupted or failed, some modules done and others not is a half-done update.
+        let pending_before: BTreeSet<&str> = b
             .iter()
-            .filter(|c| {
-                c.version_before != c.version_after || c.state_after.as_deref() == Some("installed")
-            })
+            .filter(|m| PENDING_STATES.contains(&m.state.as_str()))
+            .map(|m| m.name.as_str())
+            .collect();
+        let new_pending = v
+            .pending_after
+            .iter()
+            .filter(|(n, _)| !pending_before.contains(n.as_str()))
             .count();
-        if !v.pending_after.is_empty() && updated > 0 {
-            v.half_done = Some((updated, v.pending_after.len()));
+        if new_pending > 0 && !ran.success() {
+            let done = a
+                .iter()
+                .filter(|m| m.state == "installed")
+                .filter(|m| {
+                    b.iter()
+                        .find(|x| x.name == m.name)
+                        .is_some_and(|x| x.state == "installed")
+                })
+                .count();
+            v.half_done = Some((done, new_pending));
         }
     }
     let with_cause = |head: String| {
@@ -569,27 +584,34 @@ Element '<xpath expr=\"//field[@name='company_id']\">' cannot be located in pare
 
     #[test]
     fn a_killed_update_is_half_done() {
+        // -u all marks every installed module `to upgrade` and upgrades them one by one
         let before = [
-            m("a", "to upgrade", "1"),
-            m("b", "to upgrade", "1"),
+            m("a", "installed", "1"),
+            m("b", "installed", "1"),
             m("c", "installed", "1"),
         ];
         let after = [
             m("a", "installed", "2"),
             m("b", "to upgrade", "1"),
-            m("c", "installed", "1"),
+            m("c", "to upgrade", "1"),
         ];
+        let all = Expect::Update(vec!["all".into()]);
         let mut r = ran(None, "");
         r.timed_out = true;
-        let v = judge(
-            &r,
-            &Expect::Update(vec!["all".into()]),
-            Some(&before),
-            Some(&after),
-        );
+        let v = judge(&r, &all, Some(&before), Some(&after));
         assert!(v.failure.unwrap().contains("timed out"));
-        assert_eq!(v.half_done, Some((1, 1)));
-        assert_eq!(describe_pending(&v.pending_after), "1 to upgrade (b)");
+        assert_eq!(v.half_done, Some((1, 2)));
+        assert_eq!(describe_pending(&v.pending_after), "2 to upgrade (b, c)");
+        // the same states after a run that exited 0: not half-done, but a failure all the same
+        let v = judge(&ran(Some(0), ""), &all, Some(&before), Some(&after));
+        assert!(v.half_done.is_none());
+        assert!(v
+            .failure
+            .unwrap()
+            .contains("left modules pending: 2 to upgrade (b, c)"));
+        // modules pending before and after a failed run were not left by it
+        let v = judge(&r, &all, Some(&after), Some(&after));
+        assert!(v.half_done.is_none());
     }
 
     #[test]
