@@ -541,7 +541,10 @@ mod tests {
         body.extend_from_slice(b"\nthrow new Error(\"'Invalid XML template: Opening and ending tag mismatch: t line 3 and div' in file '/web_responsive/static/src/legacy/xml/form_buttons.xml'\");\n");
         let (marker, _) = scan_bundle(&body[..], BUNDLE_SCAN_CAP);
         let m = marker.unwrap();
-        assert!(m.starts_with("throw new Error(\"'Invalid XML template"), "{m}");
+        assert!(
+            m.starts_with("throw new Error(\"'Invalid XML template"),
+            "{m}"
+        );
         assert!(m.contains("form_buttons.xml"), "{m}");
         let css = b"body::before {\n  content: \"A css error occured, using an old style to render this page\";\n}";
         assert!(scan_bundle(&css[..], BUNDLE_SCAN_CAP).0.is_some());

@@ -30,11 +30,9 @@ enum Site {
     Bad,
     /// /web/health answers after 5 s.
     Slow,
-    /// Odoo 18 with a manifest it cannot load on the addons path: every URL of three or more
-    /// path segments answers 500 (bundles, static files, /web/database/manager).
-    ManifestBroken,
-    /// The CSS bundle holds the error block Odoo writes when a stylesheet does not compile.
-    BundleError,
+    /// A real Odoo 18 as recorded in `tests/fixtures/odoo18-real/<case>/http.tsv`, behind a
+    /// proxy that adds the security headers.
+    Replay(&'static str),
 }
 
 struct Server {
@@ -66,10 +64,104 @@ const LOGIN_PAGE: &str = r#"<!DOCTYPE html>
 <body><form class="oe_login_form" action="/web/login" method="post"></form></body>
 </html>"#;
 
-/// Odoo's CSS error block (assetsbundle.py), as a failed SCSS compilation leaves it.
-const CSS_ERROR_BUNDLE: &str = "/* /web/static/src/scss/x.scss */\n.o_x{color:red}\n\n/* ## CSS error message ##*/\nbody::before {\n  font-weight: bold;\n  content: \"A css error occured, using an old style to render this page\";\n}\n\ncss_error_message {\n  content: \"Error: Undefined variable.\\A  $o-brand-primary\\A This error occurred while compiling the bundle 'web.assets_frontend' containing:\";\n}\n";
+/// A recorded case of a real Odoo 18.
+fn real_case(name: &str) -> PathBuf {
+    Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/odoo18-real")
+        .join(name)
+}
 
-fn answer(site: Site, path: &str) -> (u16, Vec<(&'static str, &'static str)>, String) {
+/// One answer of a recorded `http.tsv`: bodies were reduced to a marker there, so the body is
+/// rebuilt from it (the login page references the assets requested right after it, in order).
+fn replay_answer(case: &str, path: &str) -> (u16, Vec<(&'static str, String)>, String) {
+    let text = std::fs::read_to_string(real_case(case).join("http.tsv")).expect("http.tsv");
+    let rows: Vec<Vec<&str>> = text
+        .lines()
+        .skip(1)
+        .map(|l| l.split('\t').collect::<Vec<_>>())
+        .filter(|r| r.len() >= 5 && r[0] == "GET")
+        .collect();
+    let Some(i) = rows.iter().position(|r| r[1] == path) else {
+        return (404, vec![], "not recorded".into());
+    };
+    let row = &rows[i];
+    let status: u16 = row[2].parse().unwrap();
+    let marker = row.get(5).copied().unwrap_or("");
+    let mut headers = vec![("Content-Type", row[3].to_string())];
+    let body = if let Some(loc) = marker.strip_prefix("location=") {
+        headers.push(("Location", loc.to_string()));
+        String::new()
+    } else if let Some(json) = marker.strip_prefix("json=") {
+        json.to_string()
+    } else if marker.contains("login-form") {
+        let mut html = String::from("<!DOCTYPE html><html><head><title>Odoo</title>\n");
+        // the references were probed right after the page, before the bundles probed by name
+        let references = rows[i + 1..].iter().take_while(|r| {
+            (r[1].starts_with("/web/assets/") || r[1].starts_with("/web/static/"))
+                && !r[1].starts_with("/web/assets/any/")
+        });
+        for r in references {
+            if r[1].ends_with(".css") {
+                html.push_str(&format!(
+                    "<link type=\"text/css\" rel=\"stylesheet\" href=\"{}\"/>\n",
+                    r[1]
+                ));
+            } else if r[1].ends_with(".js") {
+                html.push_str(&format!(
+                    "<script type=\"text/javascript\" src=\"{}\"></script>\n",
+                    r[1]
+                ));
+            } else if r[1].ends_with(".ico") {
+                html.push_str(&format!(
+                    "<link type=\"image/x-icon\" rel=\"shortcut icon\" href=\"{}\"/>\n",
+                    r[1]
+                ));
+            }
+        }
+        html.push_str("</head><body><form class=\"oe_login_form\"></form></body></html>");
+        html
+    } else if marker.contains("manager-disabled") {
+        "<html><title>Odoo</title><div class=\"alert alert-warning\">The database manager has been disabled by the administrator</div></html>".into()
+    } else if marker == "js-throw-new-error-asset" {
+        "/* /web/static/src/x.js */\nodoo.define('@web/x', [], function (require) {});\nthrow new Error(\"'Invalid XML template: Opening and ending tag mismatch: t line 3 and div, line 9, column 7' in file '/web_responsive/static/src/legacy/xml/form_buttons.xml'\");\n".into()
+    } else if marker == "css-error-marker" {
+        "\n\n/* ## CSS error message ##*/\nbody::before {\n  font-weight: bold;\n  content: \"A css error occured, using an old style to render this page\";\n}\n".into()
+    } else if marker == "js" {
+        "/* /web/static/src/x.js */\nodoo.define('@web/x', [], function (require) {\n    console.error(\"x\");\n});\n".into()
+    } else if marker == "css" {
+        "/* /web/static/src/scss/x.scss */\n.o_x{color:red}\n".into()
+    } else if let Some(t) = marker.strip_prefix("title=") {
+        format!("<html><title>{t}</title></html>")
+    } else {
+        "x".repeat(row[4].parse::<usize>().unwrap_or(1).min(4096))
+    };
+    (status, headers, body)
+}
+
+fn answer(site: Site, path: &str) -> (u16, Vec<(&'static str, String)>, String) {
+    if let Site::Replay(case) = site {
+        let (status, mut headers, body) = replay_answer(case, path);
+        for (k, v) in [
+            ("X-Frame-Options", "DENY"),
+            ("X-Content-Type-Options", "nosniff"),
+            ("Content-Security-Policy", "frame-ancestors 'self'"),
+        ] {
+            headers.push((k, v.to_string()));
+        }
+        return (status, headers, body);
+    }
+    let (status, headers, body) = synthetic_answer(site, path);
+    (
+        status,
+        headers
+            .into_iter()
+            .map(|(k, v)| (k, v.to_string()))
+            .collect(),
+        body,
+    )
+}
+
+fn synthetic_answer(site: Site, path: &str) -> (u16, Vec<(&'static str, &'static str)>, String) {
     let secure = vec![
         ("X-Frame-Options", "DENY"),
         ("X-Content-Type-Options", "nosniff"),
@@ -77,14 +169,6 @@ fn answer(site: Site, path: &str) -> (u16, Vec<(&'static str, &'static str)>, St
         ("Content-Security-Policy", "frame-ancestors 'self'"),
     ];
     let route = path.split('?').next().unwrap_or(path);
-    let segments = route.split('/').filter(|s| !s.is_empty()).count();
-    if site == Site::ManifestBroken && segments >= 3 {
-        return (
-            500,
-            vec![],
-            "<!doctype html>\n<title>500 Internal Server Error</title>\n<h1>Internal Server Error</h1>".into(),
-        );
-    }
     match (site, route) {
         (Site::Bad, "/web/health") => (500, vec![], r#"{"status": "fail"}"#.into()),
         (Site::Slow, "/web/health") => {
@@ -106,9 +190,6 @@ fn answer(site: Site, path: &str) -> (u16, Vec<(&'static str, &'static str)>, St
             String::new(),
         ),
         (_, "/web/static/img/favicon.ico") => (200, vec![], "\u{0}\u{0}\u{1}\u{0}icon".into()),
-        (Site::BundleError, p) if p.starts_with("/web/assets/") && p.ends_with(".css") => {
-            (200, vec![], CSS_ERROR_BUNDLE.into())
-        }
         (_, p) if p.starts_with("/web/assets/") && p.ends_with(".css") => {
             (200, vec![], "/* /web/static/src/scss/x.scss */\n.o_x{color:red}\n".into())
         }
@@ -135,9 +216,12 @@ fn serve_one<S: Read + Write>(mut s: S, site: Site, seen: &Mutex<Vec<String>>) {
     seen.lock().unwrap().push(path.clone());
     let (status, headers, body) = answer(site, &path);
     let mut out = format!(
-        "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n",
+        "HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n",
         body.len()
     );
+    if !headers.iter().any(|(k, _)| *k == "Content-Type") {
+        out.push_str("Content-Type: application/json\r\n");
+    }
     for (k, v) in headers {
         out.push_str(&format!("{k}: {v}\r\n"));
     }
@@ -220,19 +304,36 @@ const ODOO_BIN_STANDIN: &str = r#"#!/bin/sh
 echo "$*" >> "$STANDIN_LOG_DIR/odoo-bin.args"
 if [ "$1" = "--version" ]; then echo "Odoo Server ${STANDIN_ODOO_VERSION:-18.0-20241105}"; exit 0; fi
 case " $* " in *" --serve "*) sleep 60; exit 0;; esac
-# A scenario (a directory as tests/fixtures/odoo18-standin/<case>/): when the arguments contain
-# $STANDIN_SCENARIO_ON, apply its `sql` to the database as Odoo would, print its `stderr` on
-# standard error (where Odoo logs without a logfile), wait `sleep` seconds, exit `exit_code`.
+# Replay of a recorded run of a real Odoo 18 (tests/fixtures/odoo18-real/<case>/) when the
+# arguments contain $STANDIN_SCENARIO_ON: the module states it left (states-after.tsv) are
+# written to the database as Odoo wrote them, its stdout and stderr printed (placeholders filled
+# in), then it exits with its code, or dies of its signal (KILL: it waits to be killed, as a run
+# killed at its time limit).
 if [ -n "$STANDIN_SCENARIO" ]; then
   case " $* " in
     *" ${STANDIN_SCENARIO_ON:-}"*)
-      if [ -f "$STANDIN_SCENARIO/sql" ]; then
-        psql -q -v ON_ERROR_STOP=1 "$STANDIN_PG_URL" -f "$STANDIN_SCENARIO/sql" >/dev/null || exit 99
+      c="$STANDIN_SCENARIO"
+      if [ -f "$c/states-after.tsv" ]; then
+        psql -q -v ON_ERROR_STOP=1 "$STANDIN_PG_URL" >/dev/null <<SQL || exit 99
+CREATE TEMP TABLE recorded (name text, state text, latest_version text);
+\copy recorded FROM '$c/states-after.tsv' WITH (FORMAT csv, DELIMITER E'\t', HEADER true)
+UPDATE ir_module_module m SET state = r.state, latest_version = NULLIF(r.latest_version, '')
+  FROM recorded r
+ WHERE m.name = r.name
+   AND (m.state IS DISTINCT FROM r.state OR m.latest_version IS DISTINCT FROM NULLIF(r.latest_version, ''));
+INSERT INTO ir_module_module (name, state, latest_version)
+SELECT r.name, r.state, NULLIF(r.latest_version, '') FROM recorded r
+ WHERE NOT EXISTS (SELECT 1 FROM ir_module_module m WHERE m.name = r.name);
+SQL
       fi
-      [ -f "$STANDIN_SCENARIO/stdout" ] && cat "$STANDIN_SCENARIO/stdout"
-      [ -f "$STANDIN_SCENARIO/stderr" ] && cat "$STANDIN_SCENARIO/stderr" >&2
-      [ -f "$STANDIN_SCENARIO/sleep" ] && sleep "$(cat "$STANDIN_SCENARIO/sleep")"
-      exit "$(cat "$STANDIN_SCENARIO/exit_code" 2>/dev/null || echo 0)";;
+      fill() { sed -e "s#\$DB_HOST#127.0.0.1#g; s#\$DB_PORT#5432#g; s#\$DB#$STANDIN_DB_NAME#g; s#\$ADDONS#/mnt/extra-addons#g; s#\$ODOO_SRC#/opt/odoo#g; s#\$VENV#/opt/odoo/venv#g" "$1"; }
+      [ -f "$c/stdout" ] && fill "$c/stdout"
+      [ -f "$c/stderr" ] && fill "$c/stderr" >&2
+      case "$(cat "$c/signal" 2>/dev/null)" in
+        KILL) sleep 60;;
+        INT) kill -s INT $$; sleep 5;;
+      esac
+      exit "$(cat "$c/exit_code" 2>/dev/null || echo 0)";;
   esac
 fi
 ts=$(date '+%Y-%m-%d %H:%M:%S,123')
@@ -468,6 +569,7 @@ backup_dir = \"backups\"\n",
             .env("STANDIN_DIR", &self.standins)
             .env("STANDIN_PYTHONPATH", self.root.join("pystubs"))
             .env("STANDIN_PG_URL", db.url())
+            .env("STANDIN_DB_NAME", &db.name)
             .args(["deploy-check", "--settings"])
             .arg(&self.settings)
             .arg("-c")
@@ -1359,17 +1461,12 @@ fn truth_sync(root: &Path, db: &TestDb, url: &str, extra: &[(&str, &str)]) -> Co
     c.current_dir(root)
         .env("STANDIN_LOG_DIR", root)
         .env("STANDIN_PG_URL", db.url())
+        .env("STANDIN_DB_NAME", &db.name)
         .args(["truth-sync", "--db-url", &db.url(), "--base-url", url]);
     for (k, v) in extra {
         c.env(k, v);
     }
     c
-}
-
-fn standin_case(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/odoo18-standin")
-        .join(name)
 }
 
 #[test]
@@ -1450,4 +1547,384 @@ fn truth_sync_dry_run_then_stops_at_the_first_failure_with_stand_in_odoo_bin() {
         .as_str()
         .unwrap()
         .contains("logs/truth-sync-2-update-all-"));
+}
+
+// ------------------------------------------- verdicts replayed from recordings of a real Odoo 18
+
+#[test]
+fn a_failed_update_quotes_the_parse_error_odoo_names_replayed_from_a_real_odoo() {
+    let db = TestDb::new("v_parse");
+    let dep = Deployment::new(&db);
+    let site = server(Site::Good, None);
+    let url = format!("http://127.0.0.1:{}", site.port);
+    let (code, doc, err) = run_json(
+        dep.cmd(&db, &url)
+            .arg("--full")
+            .env("STANDIN_SCENARIO", real_case("update-base-view-error"))
+            .env("STANDIN_SCENARIO_ON", "-u base"),
+    );
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(status(&doc, 4), "pass", "{:#}", check(&doc, 4));
+    assert_eq!(status(&doc, 10), "fail");
+    let g010 = findings_with(&doc, "G010");
+    assert_eq!(g010.len(), 1, "{g010:#?}");
+    let m = g010[0]["message"].as_str().unwrap();
+    assert!(m.contains("exited with 255"), "{m}");
+    assert!(
+        m.contains("odoo.tools.convert.ParseError: while parsing /mnt/extra-addons/helpdesk_mgmt_project/views/helpdesk_ticket_team_view.xml:3"),
+        "{m}"
+    );
+    assert!(m.contains("cannot be located in parent view"), "{m}");
+    assert!(
+        m.contains("first error logged:") && m.contains("Failed to load registry"),
+        "{m}"
+    );
+    // not the last line of the output
+    assert!(!m.contains("Closed 1 connections"), "{m}");
+    assert_eq!(
+        g010[0]["file"],
+        "/mnt/extra-addons/helpdesk_mgmt_project/views/helpdesk_ticket_team_view.xml"
+    );
+    assert_eq!(g010[0]["line"], 3);
+    // what the failed run committed anyway is said, as the recording shows it
+    let g015 = findings_with(&doc, "G015");
+    assert_eq!(g015.len(), 1, "{g015:#?}");
+    let m = g015[0]["message"].as_str().unwrap();
+    let names = |f: &str| -> std::collections::BTreeSet<String> {
+        std::fs::read_to_string(real_case("update-base-view-error").join(f))
+            .unwrap()
+            .lines()
+            .skip(1)
+            .map(|l| l.split('\t').next().unwrap().to_string())
+            .collect()
+    };
+    let new_rows = names("states-after.tsv")
+        .difference(&names("states-before.tsv"))
+        .count();
+    assert!(new_rows > 30);
+    assert!(
+        m.contains("changed 1 module(s): analytic: installed (18.0.1.1 → 18.0.1.2)")
+            && m.contains(&format!("listed {new_rows} new module(s)")),
+        "{m}"
+    );
+    assert_eq!(g015[0]["severity"], "warning");
+    // the database check is not blamed for the update's error
+    assert!(findings_with(&doc, "G004").is_empty());
+}
+
+#[test]
+fn pending_operations_are_refused_then_applied_on_request_and_reported() {
+    let db = TestDb::new("v_pending");
+    db.exec("update ir_module_module set state = 'to upgrade' where name = 'helpdesk_mgmt'");
+    let dep = Deployment::new(&db);
+    let site = server(Site::Good, None);
+    let url = format!("http://127.0.0.1:{}", site.port);
+    let (code, doc, _) = run_json(dep.cmd(&db, &url).arg("--full"));
+    assert_eq!(code, 1);
+    assert_eq!(status(&doc, 4), "fail");
+    assert_eq!(status(&doc, 10), "fail");
+    let g014 = findings_with(&doc, "G014");
+    assert_eq!(g014.len(), 2, "{g014:#?}");
+    let m = g014[0]["message"].as_str().unwrap();
+    assert!(m.contains("1 to upgrade (helpdesk_mgmt)"), "{m}");
+    let hint = g014[0]["hint"].as_str().unwrap();
+    assert!(
+        hint.contains(&format!("-d {} --stop-after-init", db.name))
+            && hint.contains("--apply-pending"),
+        "{hint}"
+    );
+    // Odoo was never started on the database
+    assert!(!dep.recorded("odoo-bin").contains("--stop-after-init"));
+    assert_eq!(
+        db.scalar("select state::text from ir_module_module where name = 'helpdesk_mgmt'"),
+        "to upgrade"
+    );
+    // Asked for: Odoo applies the upgrade at start (replayed from a real Odoo 18), and the
+    // change is reported: check 4 should change nothing, so it is a warning.
+    let (code, doc, err) = run_json(
+        dep.cmd(&db, &url)
+            .args(["--full", "--apply-pending"])
+            .env(
+                "STANDIN_SCENARIO",
+                real_case("pending-upgrade-stop-after-init"),
+            )
+            .env("STANDIN_SCENARIO_ON", "--stop-after-init"),
+    );
+    assert_eq!(code, 0, "{:#} {err}", doc["findings"]);
+    assert_eq!(status(&doc, 4), "warn");
+    let g015 = findings_with(&doc, "G015");
+    assert!(
+        g015.iter().any(|f| f["severity"] == "warning"
+            && f["message"]
+                .as_str()
+                .unwrap()
+                .contains("changed 1 module(s): helpdesk_mgmt: to upgrade → installed")),
+        "{g015:#?}"
+    );
+    assert_eq!(status(&doc, 10), "pass", "{:#}", check(&doc, 10));
+}
+
+#[test]
+fn an_install_that_succeeds_next_to_a_preexisting_error_is_a_success_replayed_from_a_real_odoo() {
+    let db = TestDb::new("v_install");
+    // as recorded: agreement_legal was left `to install`, its code absent
+    db.exec("update ir_module_module set state = 'to install' where name = 'agreement_legal'");
+    let dep = Deployment::new(&db);
+    let parity = dep.root.join("parity.toml");
+    std::fs::write(
+        &parity,
+        "[categories.payment]\ndescription = \"Payment modes\"\nmodules = [\"account_payment_mode\"]\n",
+    )
+    .unwrap();
+    let install = |extra: &[&str]| {
+        let mut c = bin();
+        c.current_dir(&dep.root)
+            .env("STANDIN_LOG_DIR", &dep.root)
+            .env("STANDIN_PG_URL", db.url())
+            .env("STANDIN_DB_NAME", &db.name)
+            .env(
+                "STANDIN_SCENARIO",
+                real_case("install-with-to-install-module-missing"),
+            )
+            .env("STANDIN_SCENARIO_ON", "-i account_payment_mode")
+            .arg("parity")
+            .arg("--parity-file")
+            .arg(&parity)
+            .args(["install", "--settings"])
+            .arg(&dep.settings)
+            .args(["--db-url", &db.url(), "-c"])
+            .arg(&dep.conf)
+            .args(extra);
+        run_json(&mut c)
+    };
+    // agreement_legal's pending install would be applied: refused
+    let (code, doc, _) = install(&[]);
+    assert_eq!(code, 1);
+    assert_eq!(doc["steps"][0]["status"], "refused");
+    assert!(findings_with(&doc, "G014")[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("1 to install (agreement_legal)"));
+    let (code, doc, err) = install(&["--apply-pending"]);
+    assert_eq!(code, 0, "{:#} {err}", doc["findings"]);
+    assert_eq!(doc["steps"][0]["status"], "installed");
+    assert!(
+        findings_with(&doc, "Y015").is_empty(),
+        "{:#}",
+        doc["findings"]
+    );
+    // the error Odoo logged is reported for its module, as pre-existing
+    let g017 = findings_with(&doc, "G017");
+    assert_eq!(g017.len(), 1, "{g017:#?}");
+    assert_eq!(g017[0]["module"], "agreement_legal");
+    assert_eq!(g017[0]["severity"], "warning");
+    assert!(g017[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("pre-existing problem"));
+    let g015 = findings_with(&doc, "G015");
+    assert!(g015.iter().any(|f| f["severity"] == "info"
+        && f["message"]
+            .as_str()
+            .unwrap()
+            .contains("account_payment_mode: uninstalled → installed (- → 18.0.1.0.2)")));
+}
+
+#[test]
+fn a_module_missing_from_disk_is_that_modules_finding_not_the_database_checks() {
+    let db = TestDb::new("v_missing");
+    let dep = Deployment::new(&db);
+    let site = server(Site::Good, None);
+    let url = format!("http://127.0.0.1:{}", site.port);
+    // Odoo starting on the database logs `Some modules are not loaded…: ['agreement_legal']`
+    // (recorded with agreement_legal installed and absent from the path), and exits 0.
+    let (code, doc, err) = run_json(
+        dep.cmd(&db, &url)
+            .arg("--full")
+            .env(
+                "STANDIN_SCENARIO",
+                real_case("install-with-installed-module-missing"),
+            )
+            .env("STANDIN_SCENARIO_ON", "--stop-after-init"),
+    );
+    assert_eq!(status(&doc, 4), "warn", "{:#} {err}", check(&doc, 4));
+    assert!(
+        findings_with(&doc, "G004").is_empty(),
+        "{:#}",
+        doc["findings"]
+    );
+    let g017: Vec<&Value> = findings_with(&doc, "G017")
+        .into_iter()
+        .filter(|f| f["message"].as_str().unwrap().starts_with("check 4"))
+        .collect();
+    assert_eq!(g017.len(), 1, "{g017:#?}");
+    assert_eq!(g017[0]["module"], "agreement_legal");
+    assert!(!g017[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("pre-existing"));
+    assert!(!g017[0]["hint"].as_str().unwrap().contains("db_host"));
+    assert_eq!(code, 0);
+}
+
+#[test]
+fn an_interrupted_update_all_is_reported_half_done_replayed_from_a_real_odoo() {
+    let _serial = serial();
+    let db = TestDb::new("v_sigterm");
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    truth_sync_setup(root);
+    let site = server(Site::Good, None);
+    let url = format!("http://127.0.0.1:{}", site.port);
+    // -u all stopped by SIGTERM: Odoo dies of SIGINT, 88 modules left `to upgrade`
+    let (code, doc, _) = run_json(&mut truth_sync(
+        root,
+        &db,
+        &url,
+        &[
+            (
+                "STANDIN_SCENARIO",
+                real_case("update-all-sigterm").to_str().unwrap(),
+            ),
+            ("STANDIN_SCENARIO_ON", "-u all"),
+        ],
+    ));
+    assert_eq!(code, 1);
+    let st: Vec<&str> = doc["steps"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|s| s["status"].as_str().unwrap())
+        .collect();
+    assert_eq!(st, ["ok", "failed", "not run"]);
+    let g201 = findings_with(&doc, "G201");
+    assert_eq!(g201.len(), 1, "{g201:#?}");
+    let m = g201[0]["message"].as_str().unwrap();
+    assert!(
+        m.contains("was killed by a signal") && m.contains("KeyboardInterrupt"),
+        "{m}"
+    );
+    let g016 = findings_with(&doc, "G016");
+    assert_eq!(g016.len(), 1, "{:#}", doc["findings"]);
+    let m = g016[0]["message"].as_str().unwrap();
+    assert!(
+        m.contains("it left 88 module(s) pending (88 to upgrade"),
+        "{m}"
+    );
+    assert_eq!(
+        db.scalar("select count(*)::text from ir_module_module where state = 'to upgrade'"),
+        "88"
+    );
+}
+
+#[test]
+fn a_manifest_odoo_cannot_load_fails_checks_6_9_and_11_replayed_from_a_real_odoo() {
+    let db = TestDb::new("v_manifest");
+    let dep = Deployment::new(&db);
+    // the recorded case: agreement_legal (uninstalled) with a `[[` syntax error in its manifest
+    let (_tmp, addons) = corpus_copy(&["agreement_legal", "web_responsive"]);
+    let manifest = addons.join("agreement_legal/__manifest__.py");
+    let text = std::fs::read_to_string(&manifest).unwrap();
+    std::fs::write(
+        &manifest,
+        text.replacen("\"depends\": [", "\"depends\": [[", 1),
+    )
+    .unwrap();
+    std::fs::write(&dep.conf, good_conf(&dep.root, &addons)).unwrap();
+    let site = server(Site::Replay("http-manifest-syntax-error-uninstalled"), None);
+    let url = format!("http://127.0.0.1:{}", site.port);
+    let (code, doc, err) = run_json(&mut dep.cmd(&db, &url));
+    assert_eq!(code, 1, "{err}");
+    assert_eq!(status(&doc, 6), "fail");
+    let g018 = findings_with(&doc, "G018");
+    assert_eq!(g018.len(), 1, "{:#}", doc["findings"]);
+    assert_eq!(g018[0]["module"], "agreement_legal");
+    assert!(g018[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("the site is down"));
+    assert!(g018[0]["file"]
+        .as_str()
+        .unwrap()
+        .ends_with("agreement_legal/__manifest__.py"));
+    // /web/health and /web/login say "up"; every bundle and static file answers 500
+    assert_eq!(status(&doc, 9), "fail");
+    assert_eq!(status(&doc, 11), "fail");
+    let g019: Vec<&str> = findings_with(&doc, "G019")
+        .iter()
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert!(
+        g019.iter()
+            .any(|m| m.contains("/web/static/img/favicon.ico answered 500")),
+        "{g019:?}"
+    );
+    assert!(
+        g019.iter()
+            .any(|m| m.contains("/web/assets/any/web.assets_web.min.js answered 500")),
+        "{g019:?}"
+    );
+    assert!(
+        g019.iter()
+            .any(|m| m.contains("web.assets_frontend.min.css answered 500")),
+        "{g019:?}"
+    );
+    let ev11 = check(&doc, 11)["evidence"].as_str().unwrap();
+    assert!(
+        ev11.contains("/web/health: 200") && ev11.contains("/web/login: 200"),
+        "{ev11}"
+    );
+    // a 500 from the database manager is an error, not a block
+    assert!(
+        ev11.contains("/web/database/manager: 500 (error)"),
+        "{ev11}"
+    );
+    assert!(findings_with(&doc, "G011").iter().any(|f| f["message"]
+        .as_str()
+        .unwrap()
+        .contains("a server error, not a block")));
+}
+
+#[test]
+fn bundles_with_errors_inside_fail_check_9_and_a_healthy_odoo_passes_replayed_from_a_real_odoo() {
+    let db = TestDb::new("v_assets");
+    let dep = Deployment::new(&db);
+    let site = server(Site::Replay("http-asset-errors"), None);
+    let url = format!("http://127.0.0.1:{}", site.port);
+    let (code, doc, _) = run_json(&mut dep.cmd(&db, &url));
+    assert_eq!(code, 1);
+    assert_eq!(status(&doc, 9), "fail");
+    assert_eq!(status(&doc, 11), "pass", "{:#}", check(&doc, 11));
+    let g019: Vec<&str> = findings_with(&doc, "G019")
+        .iter()
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert!(g019.iter().any(|m| m.contains("web.assets_web.min.js holds an error Odoo wrote into it: throw new Error(\"'Invalid XML template")), "{g019:?}");
+    assert!(
+        g019.iter()
+            .any(|m| m.contains("web.assets_web.min.css holds an error") && m.contains("css")),
+        "{g019:?}"
+    );
+    // The healthy recording: every check of the site passes; the database manager answers
+    // 200 with Odoo's "disabled" page, which is blocked.
+    let site = server(Site::Replay("http-healthy"), None);
+    let url = format!("http://127.0.0.1:{}", site.port);
+    let (code, doc, err) = run_json(&mut dep.cmd(&db, &url));
+    assert_eq!(code, 0, "{:#} {err}", doc["findings"]);
+    assert_eq!(status(&doc, 9), "pass");
+    let ev11 = check(&doc, 11)["evidence"].as_str().unwrap();
+    assert!(
+        ev11.contains("/web/database/manager: 200 (blocked)"),
+        "{ev11}"
+    );
+    // a registry that does not load: every URL 500, /web/health included
+    let site = server(Site::Replay("http-manifest-syntax-error-installed"), None);
+    let url = format!("http://127.0.0.1:{}", site.port);
+    let (code, doc, _) = run_json(&mut dep.cmd(&db, &url));
+    assert_eq!(code, 1);
+    assert_eq!(status(&doc, 9), "fail");
+    assert!(findings_with(&doc, "G011").iter().any(|f| f["message"]
+        .as_str()
+        .unwrap()
+        .contains("/web/health answered 500")));
 }
