@@ -946,6 +946,51 @@ fn addons_path_missing_entry_and_python_dependency_of_an_installed_module() {
     assert!(m.contains("ModuleNotFoundError"), "{m}");
     let ev7 = check(&doc, 7)["evidence"].as_str().unwrap();
     assert!(ev7.contains("requests 2."), "{ev7}");
+    // queue_job's `requests` is Odoo's own: checked once
+    assert_eq!(ev7.matches("requests ").count(), 1, "{ev7}");
+}
+
+#[test]
+fn check7_uses_the_interpreter_a_shell_wrapper_runs_or_warns_that_it_is_unknown() {
+    let db = TestDb::new("gate_wrapper");
+    let dep = Deployment::new(&db);
+    let python = Command::new("sh")
+        .args(["-c", "command -v python3"])
+        .output()
+        .unwrap();
+    let python = String::from_utf8(python.stdout).unwrap().trim().to_string();
+    // as recorded (python-shell-wrapper): `#!/bin/sh` + `exec $VENV/bin/python3 $ODOO_SRC/odoo-bin "$@"`
+    let wrapper = dep.standins.join("odoo-wrapper");
+    write_exec(
+        &wrapper,
+        &format!(
+            "#!/bin/sh\nexec {python} {} \"$@\"\n",
+            dep.standins.join("odoo-bin").display()
+        ),
+    );
+    let settings = std::fs::read_to_string(&dep.settings).unwrap();
+    let without_python: String = settings
+        .lines()
+        .filter(|l| !l.starts_with("python_command") && !l.starts_with("odoo_command"))
+        .map(|l| format!("{l}\n"))
+        .collect();
+    std::fs::write(
+        &dep.settings,
+        format!("{without_python}odoo_command = [\"{}\"]\n", wrapper.display()),
+    )
+    .unwrap();
+    let site = server(Site::Good, None);
+    let url = format!("http://127.0.0.1:{}", site.port);
+    let (_, doc, _) = run_json(&mut dep.cmd(&db, &url));
+    let ev7 = check(&doc, 7)["evidence"].as_str().unwrap();
+    assert!(ev7.contains(&format!("named by the wrapper {}", wrapper.display())), "{ev7}");
+    // a wrapper that names no interpreter, and no Odoo process of this instance: a warning,
+    // never "psycopg2 cannot be imported" from some other python3
+    write_exec(&wrapper, "#!/bin/sh\nexec odoo \"$@\"\n");
+    let (_, doc, _) = run_json(&mut dep.cmd(&db, &url));
+    assert_eq!(status(&doc, 7), "warn", "{:#}", check(&doc, 7));
+    assert!(findings_with(&doc, "G007").is_empty());
+    assert_eq!(findings_with(&doc, "G020").len(), 1);
 }
 
 #[test]
