@@ -363,7 +363,7 @@ pub fn check_bundles(d: &Deploy) -> Check {
         c.see(e);
     }
     for (m, h) in p.failures {
-        c.fail(&r::WEB_ASSETS, m, h);
+        c.fail(&r::ASSETS, m, h);
     }
     c
 }

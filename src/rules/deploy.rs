@@ -42,11 +42,12 @@ pub const DATABASE: Rule = Rule {
     code: "G004",
     name: "database-unreachable",
     severity: Error,
-    summary: "Check 4: the database cannot be reached (directly, or by Odoo in --full).",
+    summary: "Check 4: the database cannot be reached directly, or Odoo fails to start on it (--full).",
     explanation: "The direct connection gives the server version and the latency; with --full, \
-Odoo itself starts on the database with --stop-after-init and its output must hold no ERROR or \
-CRITICAL line.",
-    fix: "Check db_host/db_port/db_user/db_password and the database service; read the saved log.",
+Odoo itself starts on the database with --stop-after-init and must exit 0 (the finding quotes \
+the exception and the first error Odoo logged). Errors Odoo logs about modules are those \
+modules' findings (G017), not this one.",
+    fix: "Check db_host/db_port/db_user/db_password and the database service, or fix the cause quoted.",
 };
 
 pub const CONF: Rule = Rule {
@@ -97,20 +98,25 @@ pub const ASSETS: Rule = Rule {
     code: "G009",
     name: "asset-build-failed",
     severity: Error,
-    summary: "Check 9 (--full): Odoo with --dev=none --stop-after-init failed or logged errors.",
-    explanation: "Odoo is run once on the database; an exit code other than 0, or an ERROR or \
-CRITICAL line in its output, means the production start would fail the same way.",
-    fix: "Read the saved log; fix the module that logs the error.",
+    summary: "Check 9: an asset bundle of the login or backend page fails (4xx/5xx) or holds an error Odoo wrote into it.",
+    explanation: "Odoo builds bundles on demand, on their first request (--stop-after-init \
+builds none). Every bundle the login and backend pages reference (and the backend bundles by \
+name when the backend page redirects to the login) is requested from the running server and \
+scanned, at most 64 MiB, for the CSS error block and the `throw new Error(\"'…' in file '…'\")` \
+Odoo writes instead of a template that does not parse.",
+    fix: "Read Odoo's log at the time of the request; fix the asset named (or the manifest of check 6).",
 };
 
 pub const UPDATE: Rule = Rule {
     code: "G010",
     name: "module-update-failed",
     severity: Error,
-    summary: "Check 10 (--full): `-u base --stop-after-init` failed or logged errors.",
+    summary: "Check 10 (--full): `-u base --stop-after-init` failed (exit status, signal, time limit, modules left pending).",
     explanation: "Updating base reloads every module's data and refreshes the module list. \
-This writes to the database. A failure here is what the first update after deployment would hit.",
-    fix: "Read the saved log; fix the module that fails to update before going live.",
+This writes to the database. A failure here is what the first update after deployment would \
+hit; the finding quotes the exception that ends the first traceback, the file and line Odoo \
+names, and the first error logged.",
+    fix: "Fix the file named in the finding (or the module that fails) before going live.",
 };
 
 pub const HTTP: Rule = Rule {
@@ -119,8 +125,9 @@ pub const HTTP: Rule = Rule {
     severity: Error,
     summary: "Check 11: /web/health or /web/login does not answer as it should, or the database manager is exposed.",
     explanation: "/web/health must answer 200 {\"status\": \"pass\"}, /web/login must answer \
-without a server error, and /web/database/manager must be blocked when list_db is False. Every \
-request has a timeout.",
+without a server error, and /web/database/manager must be blocked when list_db is False: 403, \
+404 or Odoo's \"disabled\" page (a 5xx is an error, not a block). Every request has a timeout \
+and reads at most 1 MiB of a page.",
     fix: "Check the proxy and the Odoo service; block /web/database in the proxy.",
 };
 
@@ -272,11 +279,10 @@ pub const WEB_ASSETS: Rule = Rule {
     code: "G019",
     name: "web-assets-broken",
     severity: Error,
-    summary: "Checks 9 and 11: a static file or an asset bundle referenced by the login or backend page fails (5xx) or holds an error.",
-    explanation: "Odoo builds asset bundles on demand when they are requested. The login and \
-backend pages are fetched, every `<script src>` and `<link href>` they reference is requested \
-(bodies capped), and a 5xx answer or an error marker inside a bundle means the web client does \
-not load.",
+    summary: "Check 11: a static file of the web addon does not answer 200.",
+    explanation: "Every asset URL has three or more path segments; when Odoo cannot serve \
+/web/static/img/favicon.ico (a manifest it cannot load, a broken addons path), no bundle, \
+/web/webclient/* or /web/image/* works either, while /web/health and /web/login still answer.",
     fix: "Read Odoo's log at the time of the request; fix the module whose assets fail.",
 };
 
@@ -295,9 +301,11 @@ pub const TRUTH_SYNC: Rule = Rule {
     code: "G201",
     name: "truth-sync-step-failed",
     severity: Error,
-    summary: "truth-sync: an Odoo command failed, timed out or logged ERROR/CRITICAL; the later steps did not run.",
-    explanation: "truth-sync refreshes the module list, updates all modules and rebuilds the \
-assets, stopping at the first failure so that a broken update is not followed by more work.",
+    summary: "truth-sync: a step failed (an Odoo run's exit status, signal, time limit or pending modules; a bundle that fails); the later steps did not run.",
+    explanation: "truth-sync refreshes the module list, updates all modules (each run judged \
+by Odoo's exit status and the module states before and after) and builds the asset bundles by \
+requesting them from the running server, stopping at the first failure so that a broken update \
+is not followed by more work.",
     fix: "Read the step's saved log, fix the cause, and run truth-sync again.",
 };
 

@@ -145,8 +145,8 @@ pub const INSTALL_FAILED: Rule = Rule {
     name: "parity-install-failed",
     severity: Error,
     summary: "Install: an installation step failed or timed out.",
-    explanation: "The Odoo command exited with an error, timed out, or logged ERROR/CRITICAL \
-lines; its log file has the details. Modules that depend on it were skipped.",
+    explanation: "The Odoo command exited with an error, died or timed out, or the module is not \
+`installed` afterwards; the finding quotes the cause and its log file has the details. Modules that depend on it were skipped.",
     fix: "Read the step's log file, fix the cause, and run parity install again.",
 };
 

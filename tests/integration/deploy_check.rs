@@ -976,14 +976,20 @@ fn check7_uses_the_interpreter_a_shell_wrapper_runs_or_warns_that_it_is_unknown(
         .collect();
     std::fs::write(
         &dep.settings,
-        format!("{without_python}odoo_command = [\"{}\"]\n", wrapper.display()),
+        format!(
+            "{without_python}odoo_command = [\"{}\"]\n",
+            wrapper.display()
+        ),
     )
     .unwrap();
     let site = server(Site::Good, None);
     let url = format!("http://127.0.0.1:{}", site.port);
     let (_, doc, _) = run_json(&mut dep.cmd(&db, &url));
     let ev7 = check(&doc, 7)["evidence"].as_str().unwrap();
-    assert!(ev7.contains(&format!("named by the wrapper {}", wrapper.display())), "{ev7}");
+    assert!(
+        ev7.contains(&format!("named by the wrapper {}", wrapper.display())),
+        "{ev7}"
+    );
     // a wrapper that names no interpreter, and no Odoo process of this instance: a warning,
     // never "psycopg2 cannot be imported" from some other python3
     write_exec(&wrapper, "#!/bin/sh\nexec odoo \"$@\"\n");
@@ -1904,15 +1910,19 @@ fn a_manifest_odoo_cannot_load_fails_checks_6_9_and_11_replayed_from_a_real_odoo
             .any(|m| m.contains("/web/static/img/favicon.ico answered 500")),
         "{g019:?}"
     );
+    let g009: Vec<&str> = findings_with(&doc, "G009")
+        .iter()
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
     assert!(
-        g019.iter()
+        g009.iter()
             .any(|m| m.contains("/web/assets/any/web.assets_web.min.js answered 500")),
-        "{g019:?}"
+        "{g009:?}"
     );
     assert!(
-        g019.iter()
+        g009.iter()
             .any(|m| m.contains("web.assets_frontend.min.css answered 500")),
-        "{g019:?}"
+        "{g009:?}"
     );
     let ev11 = check(&doc, 11)["evidence"].as_str().unwrap();
     assert!(
@@ -1940,15 +1950,15 @@ fn bundles_with_errors_inside_fail_check_9_and_a_healthy_odoo_passes_replayed_fr
     assert_eq!(code, 1);
     assert_eq!(status(&doc, 9), "fail");
     assert_eq!(status(&doc, 11), "pass", "{:#}", check(&doc, 11));
-    let g019: Vec<&str> = findings_with(&doc, "G019")
+    let g009: Vec<&str> = findings_with(&doc, "G009")
         .iter()
         .map(|f| f["message"].as_str().unwrap())
         .collect();
-    assert!(g019.iter().any(|m| m.contains("web.assets_web.min.js holds an error Odoo wrote into it: throw new Error(\"'Invalid XML template")), "{g019:?}");
+    assert!(g009.iter().any(|m| m.contains("web.assets_web.min.js holds an error Odoo wrote into it: throw new Error(\"'Invalid XML template")), "{g009:?}");
     assert!(
-        g019.iter()
+        g009.iter()
             .any(|m| m.contains("web.assets_web.min.css holds an error") && m.contains("css")),
-        "{g019:?}"
+        "{g009:?}"
     );
     // The healthy recording: every check of the site passes; the database manager answers
     // 200 with Odoo's "disabled" page, which is blocked.
