@@ -901,7 +901,7 @@ pub fn targeted_globals(
 /// operations unless `--apply-pending`.
 fn install(args: &ParityInstallArgs, parity: &Parity, ctx: &mut Ctx) -> Result<Outcome, Fatal> {
     use crate::deploy::run::Expect;
-    use crate::deploy::{run_odoo, Deploy};
+    use crate::deploy::Deploy;
 
     let settings = super::deploy_check::settings(&args.target, ctx.global)?;
     if !settings.odoo_command_configured {
@@ -1005,15 +1005,11 @@ fn install(args: &ParityInstallArgs, parity: &Parity, ctx: &mut Ctx) -> Result<O
             continue;
         }
         let expect = Expect::Install(vec![module.clone()]);
-        let allow = d.allow_pending;
-        let step = run_odoo(
-            &d.settings,
+        let step = d.run_on_database(
             &format!("parity-install-{:03}-{module}", i + 1),
             cmd,
             timeout,
-            d.db.as_mut().ok(),
             &expect,
-            allow,
         );
         let status = if step.refused.is_some() {
             refused = true;

@@ -10,7 +10,7 @@ use serde_json::{json, Value};
 use super::{Ctx, Outcome};
 use crate::cli::TruthSyncArgs;
 use crate::deploy::run::{self, Expect};
-use crate::deploy::{run_odoo, Deploy};
+use crate::deploy::Deploy;
 use crate::exit::{self, Fatal};
 use crate::finding::Finding;
 use crate::odoo_conf::OdooConf;
@@ -97,15 +97,11 @@ pub fn run(args: &TruthSyncArgs, ctx: &mut Ctx) -> Result<Outcome, Fatal> {
         }
         let expect = Expect::Update(vec![extra[1].to_string()]);
         let timeout = d.settings.slow_command_timeout;
-        let allow = d.allow_pending;
-        let step = run_odoo(
-            &d.settings,
+        let step = d.run_on_database(
             &format!("truth-sync-{}-{label}", i + 1),
             cmd,
             timeout,
-            d.db.as_mut().ok(),
             &expect,
-            allow,
         );
         let status = if step.refused.is_some() {
             "refused"

@@ -261,6 +261,27 @@ impl Deploy {
         a
     }
 
+    /// Runs Odoo once on the deployment's database (see [`run_odoo`]), with `--apply-pending`
+    /// as the user gave it.
+    pub fn run_on_database(
+        &mut self,
+        label: &str,
+        cmd: Cmd,
+        timeout: std::time::Duration,
+        expect: &run::Expect,
+    ) -> OdooRun {
+        let allow = self.allow_pending;
+        run_odoo(
+            &self.settings,
+            label,
+            cmd,
+            timeout,
+            self.db.as_mut().ok(),
+            expect,
+            allow,
+        )
+    }
+
     /// The series of the deployment: `expected_series` when set, else the database's, else
     /// the binary's.
     pub fn series(&self) -> Option<crate::version::Series> {
@@ -573,16 +594,7 @@ pub fn odoo_run(
     let cmd = d.odoo(&[]).args(args);
     let apply = d.apply_pending_command();
     let timeout = d.settings.slow_command_timeout;
-    let allow = d.allow_pending;
-    let run = run_odoo(
-        &d.settings,
-        label,
-        cmd,
-        timeout,
-        d.db.as_mut().ok(),
-        &expect,
-        allow,
-    );
+    let run = d.run_on_database(label, cmd, timeout, &expect);
     match &run.ran {
         Some(ran) => check.see(format!(
             "ran `{}` in {:.1} s",

@@ -367,20 +367,7 @@ pub fn judge(
         }
     };
     if !ran.success() {
-        let head = if let Some(e) = &ran.spawn_error {
-            format!("`{}` could not start: {e}", ran.display)
-        } else if ran.timed_out {
-            format!(
-                "`{}` timed out after {:.0} s and was killed",
-                ran.display,
-                ran.elapsed.as_secs_f64()
-            )
-        } else {
-            match ran.code {
-                Some(c) => format!("`{}` exited with {c}", ran.display),
-                None => format!("`{}` was killed by a signal", ran.display),
-            }
-        };
+        let head = ran.ending();
         // without a traceback or an error line, the last line is all there is
         let head = if cause.is_empty() {
             match crate::exec::last_line(&ran.stderr)

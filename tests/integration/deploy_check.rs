@@ -592,6 +592,21 @@ fn check(doc: &Value, num: u64) -> &Value {
         .unwrap_or_else(|| panic!("no check {num}"))
 }
 
+/// The synthetic good site and its base URL.
+fn good_site() -> (Server, String) {
+    let site = server(Site::Good, None);
+    let url = format!("http://127.0.0.1:{}", site.port);
+    (site, url)
+}
+
+/// The messages of the findings with a code.
+fn messages(doc: &Value, code: &str) -> Vec<String> {
+    findings_with(doc, code)
+        .iter()
+        .map(|f| f["message"].as_str().unwrap().to_string())
+        .collect()
+}
+
 fn status(doc: &Value, num: u64) -> String {
     check(doc, num)["status"].as_str().unwrap().to_string()
 }
@@ -602,8 +617,7 @@ fn status(doc: &Value, num: u64) -> String {
 fn native_quick_gate_passes_on_a_good_deployment_with_stand_in_odoo_bin_and_systemctl() {
     let db = TestDb::new("gate_good");
     let dep = Deployment::new(&db);
-    let site = server(Site::Good, None);
-    let url = format!("http://127.0.0.1:{}", site.port);
+    let (site, url) = good_site();
     let (code, doc, err) = run_json(&mut dep.cmd(&db, &url));
     let rows = doc["checks"].as_array().unwrap();
     assert_eq!(rows.len(), 13);
@@ -685,8 +699,7 @@ fn native_quick_gate_passes_on_a_good_deployment_with_stand_in_odoo_bin_and_syst
 fn full_gate_runs_odoo_with_stand_in_odoo_bin_and_judges_it_by_exit_status_and_states() {
     let db = TestDb::new("gate_full");
     let dep = Deployment::new(&db);
-    let site = server(Site::Good, None);
-    let url = format!("http://127.0.0.1:{}", site.port);
+    let (_site, url) = good_site();
     let (code, doc, err) = run_json(dep.cmd(&db, &url).arg("--full"));
     assert_eq!(code, 0, "{:#} {err}", doc["checks"]);
     for n in [4, 9, 10] {
@@ -784,8 +797,7 @@ fn the_series_is_detected_by_default_and_must_agree() {
         text.replace("expected_series = \"18.0\"\n", ""),
     )
     .unwrap();
-    let site = server(Site::Good, None);
-    let url = format!("http://127.0.0.1:{}", site.port);
+    let (_site, url) = good_site();
     // an Odoo 18 database and an Odoo 18 binary: no "expected 19.0"
     let (code, doc, err) = run_json(&mut dep.cmd(&db, &url));
     assert_eq!(code, 0, "{:#} {err}", doc["findings"]);
@@ -802,10 +814,7 @@ fn the_series_is_detected_by_default_and_must_agree() {
             .env("STANDIN_ODOO_VERSION", "19.0-20251001"),
     );
     assert_eq!(code, 1);
-    let g003: Vec<String> = findings_with(&doc, "G003")
-        .iter()
-        .map(|f| f["message"].as_str().unwrap().to_string())
-        .collect();
+    let g003 = messages(&doc, "G003");
     assert_eq!(g003.len(), 1, "{g003:?}");
     assert!(
         g003[0].contains("odoo-bin is 19.0 but the database's base module is 18.0."),
@@ -814,10 +823,7 @@ fn the_series_is_detected_by_default_and_must_agree() {
     // 19.0 only when a user sets it
     let (code, doc, _) = run_json(dep.cmd(&db, &url).args(["--expected-series", "19.0"]));
     assert_eq!(code, 1);
-    let g003: Vec<String> = findings_with(&doc, "G003")
-        .iter()
-        .map(|f| f["message"].as_str().unwrap().to_string())
-        .collect();
+    let g003 = messages(&doc, "G003");
     assert_eq!(g003.len(), 2, "{g003:?}");
     assert!(g003
         .iter()
@@ -854,10 +860,7 @@ fn odoo_conf_traps_and_secrets_are_reported_without_their_values() {
         "{m}"
     );
     assert_eq!(g101[0]["line"], 15);
-    let g005: Vec<&str> = findings_with(&doc, "G005")
-        .iter()
-        .map(|f| f["message"].as_str().unwrap())
-        .collect();
+    let g005 = messages(&doc, "G005");
     assert!(
         g005.iter().any(|m| m.contains("proxy_mode is False")),
         "{g005:?}"
@@ -871,10 +874,7 @@ fn odoo_conf_traps_and_secrets_are_reported_without_their_values() {
     assert!(findings_with(&doc, "G102")
         .iter()
         .any(|f| f["severity"] == "error"));
-    let g008: Vec<&str> = findings_with(&doc, "G008")
-        .iter()
-        .map(|f| f["message"].as_str().unwrap())
-        .collect();
+    let g008 = messages(&doc, "G008");
     assert!(
         g008.iter().any(|m| m.contains("does not set PGDATABASE")),
         "{g008:?}"
@@ -883,10 +883,7 @@ fn odoo_conf_traps_and_secrets_are_reported_without_their_values() {
         g008.iter().any(|m| m.contains("world-readable (mode 644)")),
         "{g008:?}"
     );
-    let g103: Vec<&str> = findings_with(&doc, "G103")
-        .iter()
-        .map(|f| f["message"].as_str().unwrap())
-        .collect();
+    let g103 = messages(&doc, "G103");
     assert!(
         g103.iter().any(|m| m.contains("`smtp_password`")),
         "{g103:?}"
@@ -982,8 +979,7 @@ fn check7_uses_the_interpreter_a_shell_wrapper_runs_or_warns_that_it_is_unknown(
         ),
     )
     .unwrap();
-    let site = server(Site::Good, None);
-    let url = format!("http://127.0.0.1:{}", site.port);
+    let (_site, url) = good_site();
     let (_, doc, _) = run_json(&mut dep.cmd(&db, &url));
     let ev7 = check(&doc, 7)["evidence"].as_str().unwrap();
     assert!(
@@ -1029,8 +1025,7 @@ fn backups_stale_truncated_and_missing_filestore_are_found_without_touching_the_
         v
     };
     let before = listing(&dep.backups);
-    let site = server(Site::Good, None);
-    let url = format!("http://127.0.0.1:{}", site.port);
+    let (_site, url) = good_site();
     let (code, doc, _) = run_json(&mut dep.cmd(&db, &url));
     assert_eq!(code, 1);
     assert_eq!(status(&doc, 12), "fail");
@@ -1064,10 +1059,7 @@ fn backups_stale_truncated_and_missing_filestore_are_found_without_touching_the_
         .unwrap();
     assert!(st.success());
     let (_, doc, _) = run_json(&mut dep.cmd(&db, &url));
-    let g012: Vec<&str> = findings_with(&doc, "G012")
-        .iter()
-        .map(|f| f["message"].as_str().unwrap())
-        .collect();
+    let g012 = messages(&doc, "G012");
     assert!(
         g012.iter().any(|m| m.contains("old (threshold 26.0 h)")),
         "{g012:?}"
@@ -1094,10 +1086,7 @@ fn http_bad_headers_failing_health_and_open_database_manager() {
     let (code, doc, _) = run_json(&mut dep.cmd(&db, &format!("http://127.0.0.1:{}", site.port)));
     assert_eq!(code, 1);
     assert_eq!(status(&doc, 11), "fail");
-    let g011: Vec<&str> = findings_with(&doc, "G011")
-        .iter()
-        .map(|f| f["message"].as_str().unwrap())
-        .collect();
+    let g011 = messages(&doc, "G011");
     assert!(
         g011.iter().any(|m| m.contains("/web/health answered 500")),
         "{g011:?}"
@@ -1210,8 +1199,7 @@ fn native_process_fallback_and_missing_logrotate_rule_with_stand_in_systemctl() 
     let db = TestDb::new("gate_native");
     let dep = Deployment::new(&db);
     std::fs::remove_file(dep.root.join("logrotate.d/odoo")).unwrap();
-    let site = server(Site::Good, None);
-    let url = format!("http://127.0.0.1:{}", site.port);
+    let (_site, url) = good_site();
     // unit inactive and no Odoo process
     let (_, doc, _) = run_json(dep.cmd(&db, &url).env("STANDIN_UNIT_STATE", "inactive"));
     assert_eq!(status(&doc, 2), "fail");
@@ -1410,8 +1398,7 @@ fn compose_mode_with_stand_in_docker_unhealthy_db_engine_down_and_secrets() {
         )
         .replace("        max-size: 20m\n", "");
     std::fs::write(&compose, text).unwrap();
-    let site = server(Site::Good, None);
-    let url = format!("http://127.0.0.1:{}", site.port);
+    let (_site, url) = good_site();
     let (code, doc, _) = run_json(dep.cmd(&db, &url).env("STANDIN_DOCKER_DIR", &replay));
     assert_eq!(code, 1);
     let g002: Vec<(&str, &str)> = findings_with(&doc, "G002")
@@ -1527,8 +1514,7 @@ fn truth_sync_dry_run_then_stops_at_the_first_failure_with_stand_in_odoo_bin() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path();
     truth_sync_setup(root);
-    let site = server(Site::Good, None);
-    let url = format!("http://127.0.0.1:{}", site.port);
+    let (site, url) = good_site();
     let (code, doc, _) = run_json(truth_sync(root, &db, &url, &[]).arg("--dry-run"));
     assert_eq!(code, 0);
     let steps = doc["steps"].as_array().unwrap();
@@ -1606,8 +1592,7 @@ fn truth_sync_dry_run_then_stops_at_the_first_failure_with_stand_in_odoo_bin() {
 fn a_failed_update_quotes_the_parse_error_odoo_names_replayed_from_a_real_odoo() {
     let db = TestDb::new("v_parse");
     let dep = Deployment::new(&db);
-    let site = server(Site::Good, None);
-    let url = format!("http://127.0.0.1:{}", site.port);
+    let (_site, url) = good_site();
     let (code, doc, err) = run_json(
         dep.cmd(&db, &url)
             .arg("--full")
@@ -1668,8 +1653,7 @@ fn pending_operations_are_refused_then_applied_on_request_and_reported() {
     let db = TestDb::new("v_pending");
     db.exec("update ir_module_module set state = 'to upgrade' where name = 'helpdesk_mgmt'");
     let dep = Deployment::new(&db);
-    let site = server(Site::Good, None);
-    let url = format!("http://127.0.0.1:{}", site.port);
+    let (_site, url) = good_site();
     let (code, doc, _) = run_json(dep.cmd(&db, &url).arg("--full"));
     assert_eq!(code, 1);
     assert_eq!(status(&doc, 4), "fail");
@@ -1785,8 +1769,7 @@ fn an_install_that_succeeds_next_to_a_preexisting_error_is_a_success_replayed_fr
 fn a_module_missing_from_disk_is_that_modules_finding_not_the_database_checks() {
     let db = TestDb::new("v_missing");
     let dep = Deployment::new(&db);
-    let site = server(Site::Good, None);
-    let url = format!("http://127.0.0.1:{}", site.port);
+    let (_site, url) = good_site();
     // Odoo starting on the database logs `Some modules are not loaded…: ['agreement_legal']`
     // (recorded with agreement_legal installed and absent from the path), and exits 0.
     let (code, doc, err) = run_json(
@@ -1825,8 +1808,7 @@ fn an_interrupted_update_all_is_reported_half_done_replayed_from_a_real_odoo() {
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path();
     truth_sync_setup(root);
-    let site = server(Site::Good, None);
-    let url = format!("http://127.0.0.1:{}", site.port);
+    let (_site, url) = good_site();
     // -u all stopped by SIGTERM: Odoo dies of SIGINT, 88 modules left `to upgrade`
     let (code, doc, _) = run_json(&mut truth_sync(
         root,
@@ -1901,19 +1883,13 @@ fn a_manifest_odoo_cannot_load_fails_checks_6_9_and_11_replayed_from_a_real_odoo
     // /web/health and /web/login say "up"; every bundle and static file answers 500
     assert_eq!(status(&doc, 9), "fail");
     assert_eq!(status(&doc, 11), "fail");
-    let g019: Vec<&str> = findings_with(&doc, "G019")
-        .iter()
-        .map(|f| f["message"].as_str().unwrap())
-        .collect();
+    let g019 = messages(&doc, "G019");
     assert!(
         g019.iter()
             .any(|m| m.contains("/web/static/img/favicon.ico answered 500")),
         "{g019:?}"
     );
-    let g009: Vec<&str> = findings_with(&doc, "G009")
-        .iter()
-        .map(|f| f["message"].as_str().unwrap())
-        .collect();
+    let g009 = messages(&doc, "G009");
     assert!(
         g009.iter()
             .any(|m| m.contains("/web/assets/any/web.assets_web.min.js answered 500")),
@@ -1950,10 +1926,7 @@ fn bundles_with_errors_inside_fail_check_9_and_a_healthy_odoo_passes_replayed_fr
     assert_eq!(code, 1);
     assert_eq!(status(&doc, 9), "fail");
     assert_eq!(status(&doc, 11), "pass", "{:#}", check(&doc, 11));
-    let g009: Vec<&str> = findings_with(&doc, "G009")
-        .iter()
-        .map(|f| f["message"].as_str().unwrap())
-        .collect();
+    let g009 = messages(&doc, "G009");
     assert!(g009.iter().any(|m| m.contains("web.assets_web.min.js holds an error Odoo wrote into it: throw new Error(\"'Invalid XML template")), "{g009:?}");
     assert!(
         g009.iter()
