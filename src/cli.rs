@@ -281,10 +281,12 @@ pub struct DeployTargetArgs {
 pub struct DeployCheckArgs {
     #[command(flatten)]
     pub target: DeployTargetArgs,
-    /// Skip the two slow checks (9 asset build, 10 module update); the default.
+    /// Skip the Odoo runs on the database (check 4's start of Odoo, check 10 module update); the
+    /// default.
     #[arg(long, conflicts_with = "full")]
     pub quick: bool,
-    /// Run all 13 checks, including Odoo runs on the database (check 10 writes: -u base).
+    /// Run all 13 checks, including Odoo runs on the database (check 10 writes: -u base);
+    /// refused while the database has pending module operations, unless --apply-pending.
     #[arg(long)]
     pub full: bool,
 }
@@ -293,7 +295,7 @@ pub struct DeployCheckArgs {
 pub struct TruthSyncArgs {
     #[command(flatten)]
     pub target: DeployTargetArgs,
-    /// Print the three commands without running them.
+    /// List the steps (the two Odoo commands and the bundle requests) without running them.
     #[arg(long)]
     pub dry_run: bool,
 }
