@@ -30,7 +30,7 @@ enum Site {
     Bad,
     /// /web/health answers after 5 s.
     Slow,
-    /// A real Odoo 18 as recorded in `tests/fixtures/odoo18-real/<case>/http.tsv`, behind a
+    /// Answers as a real Odoo 18 did: tests/fixtures/odoo18-real/<case>/http.tsv, behind a
     /// proxy that adds the security headers.
     Replay(&'static str),
 }
@@ -66,102 +66,76 @@ const LOGIN_PAGE: &str = r#"<!DOCTYPE html>
 
 /// A recorded case of a real Odoo 18.
 fn real_case(name: &str) -> PathBuf {
-    Path::new(env!("CARGO_MANIFEST_DIR"))
-        .join("tests/fixtures/odoo18-real")
-        .join(name)
+    crate::odoo_replay::fixtures().join(name)
 }
 
-/// One answer of a recorded `http.tsv`: bodies were reduced to a marker there, so the body is
-/// rebuilt from it (the login page references the assets requested right after it, in order).
-fn replay_answer(case: &str, path: &str) -> (u16, Vec<(&'static str, String)>, String) {
-    let text = std::fs::read_to_string(real_case(case).join("http.tsv")).expect("http.tsv");
-    let rows: Vec<Vec<&str>> = text
-        .lines()
-        .skip(1)
-        .map(|l| l.split('\t').collect::<Vec<_>>())
-        .filter(|r| r.len() >= 5 && r[0] == "GET")
-        .collect();
-    let Some(i) = rows.iter().position(|r| r[1] == path) else {
-        return (404, vec![], "not recorded".into());
+/// The recorded answer of a real Odoo 18 (`odoo_replay::http_answer`), as seen through a proxy
+/// that adds the security headers. The recording reduced the login page to a marker; its
+/// references (the requests recorded right after it, before the bundles probed by name) are
+/// put back into its body, which keeps its recorded size.
+fn write_replayed_behind_proxy<W: Write>(s: &mut W, case: &str, method: &str, path: &str) {
+    let dir = real_case(case);
+    let Some(mut r) = crate::odoo_replay::http_answer(&dir, method, path) else {
+        return;
     };
-    let row = &rows[i];
-    let status: u16 = row[2].parse().unwrap();
-    let marker = row.get(5).copied().unwrap_or("");
-    let mut headers = vec![("Content-Type", row[3].to_string())];
-    let body = if let Some(loc) = marker.strip_prefix("location=") {
-        headers.push(("Location", loc.to_string()));
-        String::new()
-    } else if let Some(json) = marker.strip_prefix("json=") {
-        json.to_string()
-    } else if marker.contains("login-form") {
-        let mut html = String::from("<!DOCTYPE html><html><head><title>Odoo</title>\n");
-        // the references were probed right after the page, before the bundles probed by name
-        let references = rows[i + 1..].iter().take_while(|r| {
-            (r[1].starts_with("/web/assets/") || r[1].starts_with("/web/static/"))
-                && !r[1].starts_with("/web/assets/any/")
-        });
-        for r in references {
-            if r[1].ends_with(".css") {
-                html.push_str(&format!(
-                    "<link type=\"text/css\" rel=\"stylesheet\" href=\"{}\"/>\n",
-                    r[1]
+    if String::from_utf8_lossy(&r.body).contains("oe_login_form") {
+        let rows = crate::odoo_replay::http_rows(&dir);
+        let at = rows
+            .iter()
+            .position(|row| row[1] == path)
+            .unwrap_or(rows.len());
+        let mut refs = String::new();
+        for row in rows.iter().skip(at + 1).take_while(|row| {
+            (row[1].starts_with("/web/assets/") || row[1].starts_with("/web/static/"))
+                && !row[1].starts_with("/web/assets/any/")
+        }) {
+            let p = &row[1];
+            if p.ends_with(".css") {
+                refs.push_str(&format!(
+                    "<link type=\"text/css\" rel=\"stylesheet\" href=\"{p}\"/>"
                 ));
-            } else if r[1].ends_with(".js") {
-                html.push_str(&format!(
-                    "<script type=\"text/javascript\" src=\"{}\"></script>\n",
-                    r[1]
+            } else if p.ends_with(".js") {
+                refs.push_str(&format!(
+                    "<script type=\"text/javascript\" src=\"{p}\"></script>"
                 ));
-            } else if r[1].ends_with(".ico") {
-                html.push_str(&format!(
-                    "<link type=\"image/x-icon\" rel=\"shortcut icon\" href=\"{}\"/>\n",
-                    r[1]
+            } else if p.ends_with(".ico") {
+                refs.push_str(&format!(
+                    "<link type=\"image/x-icon\" rel=\"shortcut icon\" href=\"{p}\"/>"
                 ));
             }
         }
-        html.push_str("</head><body><form class=\"oe_login_form\"></form></body></html>");
-        html
-    } else if marker.contains("manager-disabled") {
-        "<html><title>Odoo</title><div class=\"alert alert-warning\">The database manager has been disabled by the administrator</div></html>".into()
-    } else if marker == "js-throw-new-error-asset" {
-        "/* /web/static/src/x.js */\nodoo.define('@web/x', [], function (require) {});\nthrow new Error(\"'Invalid XML template: Opening and ending tag mismatch: t line 3 and div, line 9, column 7' in file '/web_responsive/static/src/legacy/xml/form_buttons.xml'\");\n".into()
-    } else if marker == "css-error-marker" {
-        "\n\n/* ## CSS error message ##*/\nbody::before {\n  font-weight: bold;\n  content: \"A css error occured, using an old style to render this page\";\n}\n".into()
-    } else if marker == "js" {
-        "/* /web/static/src/x.js */\nodoo.define('@web/x', [], function (require) {\n    console.error(\"x\");\n});\n".into()
-    } else if marker == "css" {
-        "/* /web/static/src/scss/x.scss */\n.o_x{color:red}\n".into()
-    } else if let Some(t) = marker.strip_prefix("title=") {
-        format!("<html><title>{t}</title></html>")
-    } else {
-        "x".repeat(row[4].parse::<usize>().unwrap_or(1).min(4096))
-    };
-    (status, headers, body)
-}
-
-fn answer(site: Site, path: &str) -> (u16, Vec<(&'static str, String)>, String) {
-    if let Site::Replay(case) = site {
-        let (status, mut headers, body) = replay_answer(case, path);
-        for (k, v) in [
-            ("X-Frame-Options", "DENY"),
-            ("X-Content-Type-Options", "nosniff"),
-            ("Content-Security-Policy", "frame-ancestors 'self'"),
-        ] {
-            headers.push((k, v.to_string()));
+        let size = r.body.len();
+        let mut body = refs.into_bytes();
+        body.extend_from_slice(&r.body);
+        // the recorded size: the padding the replay added makes room
+        while body.len() > size && body.last() == Some(&b' ') {
+            body.pop();
         }
-        return (status, headers, body);
+        r.body = body;
     }
-    let (status, headers, body) = synthetic_answer(site, path);
-    (
-        status,
-        headers
-            .into_iter()
-            .map(|(k, v)| (k, v.to_string()))
-            .collect(),
-        body,
-    )
+    let mut head = format!(
+        "HTTP/1.1 {} Replayed\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n",
+        r.status,
+        r.content_type,
+        r.body.len()
+    );
+    if let Some(loc) = &r.location {
+        head.push_str(&format!("Location: {loc}\r\n"));
+    }
+    for (k, v) in [
+        ("X-Frame-Options", "DENY"),
+        ("X-Content-Type-Options", "nosniff"),
+        ("Content-Security-Policy", "frame-ancestors 'self'"),
+    ] {
+        head.push_str(&format!("{k}: {v}\r\n"));
+    }
+    head.push_str("\r\n");
+    let _ = s.write_all(head.as_bytes());
+    let _ = s.write_all(&r.body);
+    let _ = s.flush();
 }
 
-fn synthetic_answer(site: Site, path: &str) -> (u16, Vec<(&'static str, &'static str)>, String) {
+fn answer(site: Site, path: &str) -> (u16, Vec<(&'static str, &'static str)>, String) {
     let secure = vec![
         ("X-Frame-Options", "DENY"),
         ("X-Content-Type-Options", "nosniff"),
@@ -214,6 +188,11 @@ fn serve_one<S: Read + Write>(mut s: S, site: Site, seen: &Mutex<Vec<String>>) {
     let head = String::from_utf8_lossy(&buf);
     let path = head.split_whitespace().nth(1).unwrap_or("/").to_string();
     seen.lock().unwrap().push(path.clone());
+    if let Site::Replay(case) = site {
+        let method = head.split_whitespace().next().unwrap_or("GET");
+        write_replayed_behind_proxy(&mut s, case, method, &path);
+        return;
+    }
     let (status, headers, body) = answer(site, &path);
     let mut out = format!(
         "HTTP/1.1 {status} X\r\nContent-Length: {}\r\nConnection: close\r\n",
@@ -264,6 +243,18 @@ fn server(site: Site, identity: Option<native_tls::Identity>) -> Server {
     Server { port, stop, seen }
 }
 
+#[test]
+fn replayed_sites_answer_every_recorded_request_as_odoo_did() {
+    for case in crate::odoo_replay::cases() {
+        if !case.join("http.tsv").is_file() {
+            continue;
+        }
+        let name: &'static str = Box::leak(case.file_name().unwrap().to_string_lossy().into());
+        let site = server(Site::Replay(name), None);
+        crate::odoo_replay::check_replayed_site(site.port, &case);
+    }
+}
+
 /// A self-signed certificate for localhost/127.0.0.1 valid `days` days, made by `openssl req`:
 /// (identity for the server, path of the PEM certificate).
 fn self_signed(dir: &Path, days: u32) -> (native_tls::Identity, PathBuf) {
@@ -304,36 +295,13 @@ const ODOO_BIN_STANDIN: &str = r#"#!/bin/sh
 echo "$*" >> "$STANDIN_LOG_DIR/odoo-bin.args"
 if [ "$1" = "--version" ]; then echo "Odoo Server ${STANDIN_ODOO_VERSION:-18.0-20241105}"; exit 0; fi
 case " $* " in *" --serve "*) sleep 60; exit 0;; esac
-# Replay of a recorded run of a real Odoo 18 (tests/fixtures/odoo18-real/<case>/) when the
-# arguments contain $STANDIN_SCENARIO_ON: the module states it left (states-after.tsv) are
-# written to the database as Odoo wrote them, its stdout and stderr printed (placeholders filled
-# in), then it exits with its code, or dies of its signal (KILL: it waits to be killed, as a run
-# killed at its time limit).
-if [ -n "$STANDIN_SCENARIO" ]; then
+# A recorded run of a real Odoo 18 when the arguments contain $STANDIN_SCENARIO_ON: the
+# odoo-bin-replay stand-in replays $ODOO_REPLAY_CASE (streams, exit code or signal, module
+# states, written to the test database named by -d with the connection given here).
+if [ -n "$ODOO_REPLAY_CASE" ]; then
   case " $* " in
     *" ${STANDIN_SCENARIO_ON:-}"*)
-      c="$STANDIN_SCENARIO"
-      if [ -f "$c/states-after.tsv" ]; then
-        psql -q -v ON_ERROR_STOP=1 "$STANDIN_PG_URL" >/dev/null <<SQL || exit 99
-CREATE TEMP TABLE recorded (name text, state text, latest_version text);
-\copy recorded FROM '$c/states-after.tsv' WITH (FORMAT csv, DELIMITER E'\t', HEADER true)
-UPDATE ir_module_module m SET state = r.state, latest_version = NULLIF(r.latest_version, '')
-  FROM recorded r
- WHERE m.name = r.name
-   AND (m.state IS DISTINCT FROM r.state OR m.latest_version IS DISTINCT FROM NULLIF(r.latest_version, ''));
-INSERT INTO ir_module_module (name, state, latest_version)
-SELECT r.name, r.state, NULLIF(r.latest_version, '') FROM recorded r
- WHERE NOT EXISTS (SELECT 1 FROM ir_module_module m WHERE m.name = r.name);
-SQL
-      fi
-      fill() { sed -e "s#\$DB_HOST#127.0.0.1#g; s#\$DB_PORT#5432#g; s#\$DB#$STANDIN_DB_NAME#g; s#\$ADDONS#/mnt/extra-addons#g; s#\$ODOO_SRC#/opt/odoo#g; s#\$VENV#/opt/odoo/venv#g" "$1"; }
-      [ -f "$c/stdout" ] && fill "$c/stdout"
-      [ -f "$c/stderr" ] && fill "$c/stderr" >&2
-      case "$(cat "$c/signal" 2>/dev/null)" in
-        KILL) sleep 60;;
-        INT) kill -s INT $$; sleep 5;;
-      esac
-      exit "$(cat "$c/exit_code" 2>/dev/null || echo 0)";;
+      STANDIN_LOG_DIR= exec "$STANDIN_REPLAY" "$@" --db_host "$STANDIN_PG_HOST" --db_port "$STANDIN_PG_PORT" -r odoo "--db_password=$STANDIN_PG_PASSWORD";;
   esac
 fi
 ts=$(date '+%Y-%m-%d %H:%M:%S,123')
@@ -568,8 +536,7 @@ backup_dir = \"backups\"\n",
             .env("STANDIN_LOG_DIR", &self.root)
             .env("STANDIN_DIR", &self.standins)
             .env("STANDIN_PYTHONPATH", self.root.join("pystubs"))
-            .env("STANDIN_PG_URL", db.url())
-            .env("STANDIN_DB_NAME", &db.name)
+            .envs(replay_env(db))
             .args(["deploy-check", "--settings"])
             .arg(&self.settings)
             .arg("-c")
@@ -590,6 +557,20 @@ fn check(doc: &Value, num: u64) -> &Value {
         .iter()
         .find(|c| c["#"] == num)
         .unwrap_or_else(|| panic!("no check {num}"))
+}
+
+/// What the stand-in odoo-bin needs to hand a run to odoo-bin-replay.
+fn replay_env(db: &TestDb) -> Vec<(&'static str, String)> {
+    let pg = pg();
+    vec![
+        (
+            "STANDIN_REPLAY",
+            crate::odoo_replay::replay_bin().display().to_string(),
+        ),
+        ("STANDIN_PG_HOST", pg.host),
+        ("STANDIN_PG_PORT", pg.port),
+        ("STANDIN_PG_PASSWORD", db.odoo_password()),
+    ]
 }
 
 /// The synthetic good site and its base URL.
@@ -1498,8 +1479,7 @@ fn truth_sync(root: &Path, db: &TestDb, url: &str, extra: &[(&str, &str)]) -> Co
     let mut c = bin();
     c.current_dir(root)
         .env("STANDIN_LOG_DIR", root)
-        .env("STANDIN_PG_URL", db.url())
-        .env("STANDIN_DB_NAME", &db.name)
+        .envs(replay_env(db))
         .args(["truth-sync", "--db-url", &db.url(), "--base-url", url]);
     for (k, v) in extra {
         c.env(k, v);
@@ -1591,12 +1571,13 @@ fn truth_sync_dry_run_then_stops_at_the_first_failure_with_stand_in_odoo_bin() {
 #[test]
 fn a_failed_update_quotes_the_parse_error_odoo_names_replayed_from_a_real_odoo() {
     let db = TestDb::new("v_parse");
+    crate::odoo_replay::prepare_states(&db, &real_case("update-base-view-error"));
     let dep = Deployment::new(&db);
     let (_site, url) = good_site();
     let (code, doc, err) = run_json(
         dep.cmd(&db, &url)
             .arg("--full")
-            .env("STANDIN_SCENARIO", real_case("update-base-view-error"))
+            .env("ODOO_REPLAY_CASE", real_case("update-base-view-error"))
             .env("STANDIN_SCENARIO_ON", "-u base"),
     );
     assert_eq!(code, 1, "{err}");
@@ -1607,7 +1588,7 @@ fn a_failed_update_quotes_the_parse_error_odoo_names_replayed_from_a_real_odoo()
     let m = g010[0]["message"].as_str().unwrap();
     assert!(m.contains("exited with 255"), "{m}");
     assert!(
-        m.contains("odoo.tools.convert.ParseError: while parsing /mnt/extra-addons/helpdesk_mgmt_project/views/helpdesk_ticket_team_view.xml:3"),
+        m.contains("odoo.tools.convert.ParseError: while parsing $ADDONS/helpdesk_mgmt_project/views/helpdesk_ticket_team_view.xml:3"),
         "{m}"
     );
     assert!(m.contains("cannot be located in parent view"), "{m}");
@@ -1619,7 +1600,7 @@ fn a_failed_update_quotes_the_parse_error_odoo_names_replayed_from_a_real_odoo()
     assert!(!m.contains("Closed 1 connections"), "{m}");
     assert_eq!(
         g010[0]["file"],
-        "/mnt/extra-addons/helpdesk_mgmt_project/views/helpdesk_ticket_team_view.xml"
+        "$ADDONS/helpdesk_mgmt_project/views/helpdesk_ticket_team_view.xml"
     );
     assert_eq!(g010[0]["line"], 3);
     // what the failed run committed anyway is said, as the recording shows it
@@ -1651,7 +1632,8 @@ fn a_failed_update_quotes_the_parse_error_odoo_names_replayed_from_a_real_odoo()
 #[test]
 fn pending_operations_are_refused_then_applied_on_request_and_reported() {
     let db = TestDb::new("v_pending");
-    db.exec("update ir_module_module set state = 'to upgrade' where name = 'helpdesk_mgmt'");
+    // as recorded: helpdesk_mgmt left `to upgrade`
+    crate::odoo_replay::prepare_states(&db, &real_case("pending-upgrade-stop-after-init"));
     let dep = Deployment::new(&db);
     let (_site, url) = good_site();
     let (code, doc, _) = run_json(dep.cmd(&db, &url).arg("--full"));
@@ -1680,7 +1662,7 @@ fn pending_operations_are_refused_then_applied_on_request_and_reported() {
         dep.cmd(&db, &url)
             .args(["--full", "--apply-pending"])
             .env(
-                "STANDIN_SCENARIO",
+                "ODOO_REPLAY_CASE",
                 real_case("pending-upgrade-stop-after-init"),
             )
             .env("STANDIN_SCENARIO_ON", "--stop-after-init"),
@@ -1703,7 +1685,7 @@ fn pending_operations_are_refused_then_applied_on_request_and_reported() {
 fn an_install_that_succeeds_next_to_a_preexisting_error_is_a_success_replayed_from_a_real_odoo() {
     let db = TestDb::new("v_install");
     // as recorded: agreement_legal was left `to install`, its code absent
-    db.exec("update ir_module_module set state = 'to install' where name = 'agreement_legal'");
+    crate::odoo_replay::prepare_states(&db, &real_case("install-with-to-install-module-missing"));
     let dep = Deployment::new(&db);
     let parity = dep.root.join("parity.toml");
     std::fs::write(
@@ -1715,10 +1697,9 @@ fn an_install_that_succeeds_next_to_a_preexisting_error_is_a_success_replayed_fr
         let mut c = bin();
         c.current_dir(&dep.root)
             .env("STANDIN_LOG_DIR", &dep.root)
-            .env("STANDIN_PG_URL", db.url())
-            .env("STANDIN_DB_NAME", &db.name)
+            .envs(replay_env(&db))
             .env(
-                "STANDIN_SCENARIO",
+                "ODOO_REPLAY_CASE",
                 real_case("install-with-to-install-module-missing"),
             )
             .env("STANDIN_SCENARIO_ON", "-i account_payment_mode")
@@ -1768,6 +1749,8 @@ fn an_install_that_succeeds_next_to_a_preexisting_error_is_a_success_replayed_fr
 #[test]
 fn a_module_missing_from_disk_is_that_modules_finding_not_the_database_checks() {
     let db = TestDb::new("v_missing");
+    // as recorded: agreement_legal installed (and absent from the addons path)
+    crate::odoo_replay::prepare_states(&db, &real_case("install-with-installed-module-missing"));
     let dep = Deployment::new(&db);
     let (_site, url) = good_site();
     // Odoo starting on the database logs `Some modules are not loaded…: ['agreement_legal']`
@@ -1776,7 +1759,7 @@ fn a_module_missing_from_disk_is_that_modules_finding_not_the_database_checks() 
         dep.cmd(&db, &url)
             .arg("--full")
             .env(
-                "STANDIN_SCENARIO",
+                "ODOO_REPLAY_CASE",
                 real_case("install-with-installed-module-missing"),
             )
             .env("STANDIN_SCENARIO_ON", "--stop-after-init"),
@@ -1805,6 +1788,7 @@ fn a_module_missing_from_disk_is_that_modules_finding_not_the_database_checks() 
 fn an_interrupted_update_all_is_reported_half_done_replayed_from_a_real_odoo() {
     let _serial = serial();
     let db = TestDb::new("v_sigterm");
+    crate::odoo_replay::prepare_states(&db, &real_case("update-all-sigterm"));
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path();
     truth_sync_setup(root);
@@ -1816,7 +1800,7 @@ fn an_interrupted_update_all_is_reported_half_done_replayed_from_a_real_odoo() {
         &url,
         &[
             (
-                "STANDIN_SCENARIO",
+                "ODOO_REPLAY_CASE",
                 real_case("update-all-sigterm").to_str().unwrap(),
             ),
             ("STANDIN_SCENARIO_ON", "-u all"),
