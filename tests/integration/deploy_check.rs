@@ -573,6 +573,20 @@ fn replay_env(db: &TestDb) -> Vec<(&'static str, String)> {
     ]
 }
 
+/// A copy of the real database at the recorded states before `case`.
+fn replay_db(test: &str, case: &str) -> TestDb {
+    let db = TestDb::new(test);
+    crate::odoo_replay::prepare_states(&db, &real_case(case));
+    db
+}
+
+/// Makes the stand-in odoo-bin replay the recorded `case` for the runs whose arguments contain
+/// `on`.
+fn replaying<'a>(c: &'a mut Command, case: &str, on: &str) -> &'a mut Command {
+    c.env("ODOO_REPLAY_CASE", real_case(case))
+        .env("STANDIN_SCENARIO_ON", on)
+}
+
 /// The synthetic good site and its base URL.
 fn good_site() -> (Server, String) {
     let site = server(Site::Good, None);
@@ -1570,16 +1584,14 @@ fn truth_sync_dry_run_then_stops_at_the_first_failure_with_stand_in_odoo_bin() {
 
 #[test]
 fn a_failed_update_quotes_the_parse_error_odoo_names_replayed_from_a_real_odoo() {
-    let db = TestDb::new("v_parse");
-    crate::odoo_replay::prepare_states(&db, &real_case("update-base-view-error"));
+    let db = replay_db("v_parse", "update-base-view-error");
     let dep = Deployment::new(&db);
     let (_site, url) = good_site();
-    let (code, doc, err) = run_json(
-        dep.cmd(&db, &url)
-            .arg("--full")
-            .env("ODOO_REPLAY_CASE", real_case("update-base-view-error"))
-            .env("STANDIN_SCENARIO_ON", "-u base"),
-    );
+    let (code, doc, err) = run_json(replaying(
+        dep.cmd(&db, &url).arg("--full"),
+        "update-base-view-error",
+        "-u base",
+    ));
     assert_eq!(code, 1, "{err}");
     assert_eq!(status(&doc, 4), "pass", "{:#}", check(&doc, 4));
     assert_eq!(status(&doc, 10), "fail");
@@ -1631,9 +1643,8 @@ fn a_failed_update_quotes_the_parse_error_odoo_names_replayed_from_a_real_odoo()
 
 #[test]
 fn pending_operations_are_refused_then_applied_on_request_and_reported() {
-    let db = TestDb::new("v_pending");
     // as recorded: helpdesk_mgmt left `to upgrade`
-    crate::odoo_replay::prepare_states(&db, &real_case("pending-upgrade-stop-after-init"));
+    let db = replay_db("v_pending", "pending-upgrade-stop-after-init");
     let dep = Deployment::new(&db);
     let (_site, url) = good_site();
     let (code, doc, _) = run_json(dep.cmd(&db, &url).arg("--full"));
@@ -1658,15 +1669,11 @@ fn pending_operations_are_refused_then_applied_on_request_and_reported() {
     );
     // Asked for: Odoo applies the upgrade at start (replayed from a real Odoo 18), and the
     // change is reported: check 4 should change nothing, so it is a warning.
-    let (code, doc, err) = run_json(
-        dep.cmd(&db, &url)
-            .args(["--full", "--apply-pending"])
-            .env(
-                "ODOO_REPLAY_CASE",
-                real_case("pending-upgrade-stop-after-init"),
-            )
-            .env("STANDIN_SCENARIO_ON", "--stop-after-init"),
-    );
+    let (code, doc, err) = run_json(replaying(
+        dep.cmd(&db, &url).args(["--full", "--apply-pending"]),
+        "pending-upgrade-stop-after-init",
+        "--stop-after-init",
+    ));
     assert_eq!(code, 0, "{:#} {err}", doc["findings"]);
     assert_eq!(status(&doc, 4), "warn");
     let g015 = findings_with(&doc, "G015");
@@ -1683,9 +1690,8 @@ fn pending_operations_are_refused_then_applied_on_request_and_reported() {
 
 #[test]
 fn an_install_that_succeeds_next_to_a_preexisting_error_is_a_success_replayed_from_a_real_odoo() {
-    let db = TestDb::new("v_install");
     // as recorded: agreement_legal was left `to install`, its code absent
-    crate::odoo_replay::prepare_states(&db, &real_case("install-with-to-install-module-missing"));
+    let db = replay_db("v_install", "install-with-to-install-module-missing");
     let dep = Deployment::new(&db);
     let parity = dep.root.join("parity.toml");
     std::fs::write(
@@ -1748,22 +1754,17 @@ fn an_install_that_succeeds_next_to_a_preexisting_error_is_a_success_replayed_fr
 
 #[test]
 fn a_module_missing_from_disk_is_that_modules_finding_not_the_database_checks() {
-    let db = TestDb::new("v_missing");
     // as recorded: agreement_legal installed (and absent from the addons path)
-    crate::odoo_replay::prepare_states(&db, &real_case("install-with-installed-module-missing"));
+    let db = replay_db("v_missing", "install-with-installed-module-missing");
     let dep = Deployment::new(&db);
     let (_site, url) = good_site();
     // Odoo starting on the database logs `Some modules are not loaded…: ['agreement_legal']`
     // (recorded with agreement_legal installed and absent from the path), and exits 0.
-    let (code, doc, err) = run_json(
-        dep.cmd(&db, &url)
-            .arg("--full")
-            .env(
-                "ODOO_REPLAY_CASE",
-                real_case("install-with-installed-module-missing"),
-            )
-            .env("STANDIN_SCENARIO_ON", "--stop-after-init"),
-    );
+    let (code, doc, err) = run_json(replaying(
+        dep.cmd(&db, &url).arg("--full"),
+        "install-with-installed-module-missing",
+        "--stop-after-init",
+    ));
     assert_eq!(status(&doc, 4), "warn", "{:#} {err}", check(&doc, 4));
     assert!(
         findings_with(&doc, "G004").is_empty(),
@@ -1787,8 +1788,7 @@ fn a_module_missing_from_disk_is_that_modules_finding_not_the_database_checks() 
 #[test]
 fn an_interrupted_update_all_is_reported_half_done_replayed_from_a_real_odoo() {
     let _serial = serial();
-    let db = TestDb::new("v_sigterm");
-    crate::odoo_replay::prepare_states(&db, &real_case("update-all-sigterm"));
+    let db = replay_db("v_sigterm", "update-all-sigterm");
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path();
     truth_sync_setup(root);
