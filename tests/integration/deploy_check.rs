@@ -1940,3 +1940,44 @@ fn bundles_with_errors_inside_fail_check_9_and_a_healthy_odoo_passes_replayed_fr
         .unwrap()
         .contains("/web/health answered 500")));
 }
+
+#[test]
+fn an_update_killed_at_its_time_limit_is_reported_half_done_replayed_from_a_real_odoo() {
+    let _serial = serial();
+    let db = replay_db("v_sigkill", "update-all-sigkill");
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    truth_sync_setup(root);
+    let (_site, url) = good_site();
+    // the recorded states of a -u all killed after 25 s; the replay then waits until
+    // odoo-audit kills it at slow_command_timeout_secs (3 s here)
+    let (code, doc, _) = run_json(&mut truth_sync(
+        root,
+        &db,
+        &url,
+        &[
+            (
+                "ODOO_REPLAY_CASE",
+                real_case("update-all-sigkill").to_str().unwrap(),
+            ),
+            ("STANDIN_SCENARIO_ON", "-u all"),
+            ("ODOO_REPLAY_HANG", "1"),
+        ],
+    ));
+    assert_eq!(code, 1);
+    let m = messages(&doc, "G201").join("\n");
+    assert!(m.contains("timed out after 3 s and was killed"), "{m}");
+    let g016 = messages(&doc, "G016");
+    assert_eq!(g016.len(), 1, "{:#}", doc["findings"]);
+    let left = db.scalar("select count(*)::text from ir_module_module where state = 'to upgrade'");
+    assert!(
+        g016[0].contains(&format!(
+            "it left {left} module(s) pending ({left} to upgrade"
+        )),
+        "{g016:?}"
+    );
+    assert!(
+        g016[0].contains("the next start of Odoo resumes it"),
+        "{g016:?}"
+    );
+}
