@@ -235,6 +235,9 @@ pub struct ParityInstallArgs {
     /// odoo-audit.toml).
     #[arg(long, value_name = "SECS")]
     pub step_timeout: Option<u64>,
+    /// Modules of the chosen categories that are missing do not make the run incomplete.
+    #[arg(long)]
+    pub allow_missing: bool,
 }
 
 /// Where and how the deployment runs; every option also has a key in odoo-audit.toml.
@@ -265,19 +268,26 @@ pub struct DeployTargetArgs {
     /// Backup directory (else BACKUP_DIR, else /var/backups/odoo).
     #[arg(long, value_name = "DIR")]
     pub backup_dir: Option<PathBuf>,
-    /// The Odoo series the deployment must run (default 19.0).
+    /// The Odoo series the deployment must run (default: what the database and
+    /// `odoo-bin --version` say; they must agree).
     #[arg(long, value_name = "SERIES")]
     pub expected_series: Option<String>,
+    /// Start Odoo even when the database has pending module operations (`to install`,
+    /// `to upgrade`, `to remove`), which Odoo then applies.
+    #[arg(long)]
+    pub apply_pending: bool,
 }
 
 #[derive(Debug, Args)]
 pub struct DeployCheckArgs {
     #[command(flatten)]
     pub target: DeployTargetArgs,
-    /// Skip the two slow checks (9 asset build, 10 module update); the default.
+    /// Skip the Odoo runs on the database (check 4's start of Odoo, check 10 module update); the
+    /// default.
     #[arg(long, conflicts_with = "full")]
     pub quick: bool,
-    /// Run all 13 checks, including Odoo runs on the database (check 10 writes: -u base).
+    /// Run all 13 checks, including Odoo runs on the database (check 10 writes: -u base);
+    /// refused while the database has pending module operations, unless --apply-pending.
     #[arg(long)]
     pub full: bool,
 }
@@ -286,7 +296,7 @@ pub struct DeployCheckArgs {
 pub struct TruthSyncArgs {
     #[command(flatten)]
     pub target: DeployTargetArgs,
-    /// Print the three commands without running them.
+    /// List the steps (the two Odoo commands and the bundle requests) without running them.
     #[arg(long)]
     pub dry_run: bool,
 }

@@ -36,24 +36,32 @@ impl Ran {
         self.code == Some(0) && !self.timed_out
     }
 
-    /// A one-line reason for a failure: spawn error, timeout, exit code, and the last line of
-    /// standard error.
-    pub fn failure(&self) -> String {
+    /// How the command ended, for a failure: it could not start, timed out, exited with a
+    /// code, or died of a signal.
+    pub fn ending(&self) -> String {
         if let Some(e) = &self.spawn_error {
             return format!("`{}` could not start: {e}", self.display);
         }
-        let mut s = if self.timed_out {
-            format!(
+        if self.timed_out {
+            return format!(
                 "`{}` timed out after {:.0} s and was killed",
                 self.display,
                 self.elapsed.as_secs_f64()
-            )
-        } else {
-            match self.code {
-                Some(c) => format!("`{}` exited with {c}", self.display),
-                None => format!("`{}` was killed by a signal", self.display),
-            }
-        };
+            );
+        }
+        match self.code {
+            Some(c) => format!("`{}` exited with {c}", self.display),
+            None => format!("`{}` was killed by a signal", self.display),
+        }
+    }
+
+    /// A one-line reason for a failure: spawn error, timeout, exit code, and the last line of
+    /// standard error.
+    pub fn failure(&self) -> String {
+        let mut s = self.ending();
+        if self.spawn_error.is_some() {
+            return s;
+        }
         if let Some(last) = last_line(&self.stderr).or_else(|| last_line(&self.stdout)) {
             s.push_str(": ");
             s.push_str(&last);

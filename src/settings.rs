@@ -159,7 +159,8 @@ pub struct Settings {
     pub database: Option<String>,
     pub base_url: String,
     pub backup_dir: PathBuf,
-    pub expected_series: Series,
+    /// The series the user requires; `None`: what the database and `odoo-bin --version` say.
+    pub expected_series: Option<Series>,
     pub env_file: PathBuf,
     pub required_env: Vec<String>,
     pub systemd_unit: String,
@@ -314,15 +315,18 @@ pub fn resolve(
         },
     };
 
-    let series_text = non_empty(o.expected_series.clone())
+    // Unset: the series is what the database and `odoo-bin --version` say (deploy-check).
+    let expected_series = match non_empty(o.expected_series.clone())
         .or_else(|| non_empty(raw.expected_series.clone()))
-        .unwrap_or_else(|| "19.0".into());
-    let expected_series = Series::parse(&series_text).ok_or_else(|| {
-        Fatal::usage(format!(
-            "{}: `{series_text}` is not an Odoo series (like 19.0)",
-            key("expected_series")
-        ))
-    })?;
+    {
+        None => None,
+        Some(series_text) => Some(Series::parse(&series_text).ok_or_else(|| {
+            Fatal::usage(format!(
+                "{}: `{series_text}` is not an Odoo series (like 19.0)",
+                key("expected_series")
+            ))
+        })?),
+    };
     let base_url = non_empty(o.base_url.clone())
         .or_else(|| non_empty(raw.base_url.clone()))
         .unwrap_or_else(|| "http://127.0.0.1:8069".into());
@@ -420,7 +424,7 @@ mod tests {
         let s = resolve(&Overrides::default(), &no_env, dir.path()).unwrap();
         assert_eq!(s.mode, Mode::Native);
         assert_eq!(s.odoo_command, vec!["odoo-bin"]);
-        assert_eq!(s.expected_series, Series::new(19, 0));
+        assert_eq!(s.expected_series, None);
         assert_eq!(s.odoo_conf, PathBuf::from("/etc/odoo/odoo.conf"));
         assert_eq!(s.backup_max_age, Duration::from_secs(26 * 3600));
         assert_eq!(s.base_url, "http://127.0.0.1:8069");

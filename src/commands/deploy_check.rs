@@ -48,7 +48,12 @@ pub fn settings_context(report: &mut Report, s: &Settings) {
     report.context("mode_reason", s.mode_reason.clone());
     report.context("odoo_conf", s.odoo_conf.display().to_string());
     report.context("odoo_command", s.odoo_command.clone());
-    report.context("expected_series", s.expected_series.to_string());
+    report.context(
+        "expected_series",
+        s.expected_series
+            .map(|x| json!(x.to_string()))
+            .unwrap_or(Value::Null),
+    );
 }
 
 pub fn run(args: &DeployCheckArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
@@ -65,6 +70,8 @@ pub fn run(args: &DeployCheckArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
         addons_path_option: ctx.global.addons_path.clone(),
         containers: Vec::new(),
         inventory: None,
+        allow_pending: args.target.apply_pending,
+        binary_series: None,
         settings: s,
     };
     if let Ok(db) = &mut d.db {
@@ -73,24 +80,34 @@ pub fn run(args: &DeployCheckArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
             Err(e) => d.db = Err(e.message),
         }
     }
+    let mut report_series = None;
     let checks: Vec<Check> = vec![
         deploy::engine::check_engine(&d),
         deploy::engine::check_services_or_process(&mut d),
-        deploy::odoo::check_version(&d),
-        deploy::odoo::check_database(&d),
+        deploy::odoo::check_version(&mut d),
+        deploy::odoo::check_database(&mut d),
         deploy::conf::check_conf(&d),
         deploy::conf::check_addons_path(&mut d),
         deploy::python::check_python(&d),
         deploy::secrets::check_secrets(&d),
-        deploy::odoo::check_assets(&d),
-        deploy::odoo::check_update(&d),
+        deploy::http::check_bundles(&d),
+        deploy::odoo::check_update(&mut d),
         deploy::http::check_http(&d),
         deploy::backups::check_backups(&d),
         deploy::logs::check_logs(&d),
     ];
+    if let Some(s) = d.series() {
+        report_series = Some(s);
+    }
 
     let mut report = Report::new("deploy-check");
     settings_context(&mut report, &d.settings);
+    report.context(
+        "series",
+        report_series
+            .map(|x| json!(x.to_string()))
+            .unwrap_or(Value::Null),
+    );
     report.context("run", if d.full { "full" } else { "quick" });
     report.context(
         "database",

@@ -12,16 +12,23 @@ use crate::db::{self, DbDependency, DbModule};
 use crate::exit::{self, Fatal};
 use crate::finding::Finding;
 use crate::graph::Graph;
-use crate::parity::{pypi_package, Category, Parity};
+use crate::parity::{self as defs, Category, Parity, Source};
 use crate::report::{self, Format, RenderOptions, Report, Table};
 use crate::rules::parity as r;
+use crate::version::Series;
 
 pub fn run(args: &ParityArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
     let parity = Parity::load(args.parity_file.as_deref())?;
     match &args.action {
         ParityAction::Verify(v) => verify(v, &parity, ctx),
-        ParityAction::Plan(p) => plan(p, &parity, ctx),
-        ParityAction::Install(i) => install(i, &parity, ctx),
+        ParityAction::Plan(p) => {
+            let (g, _) = targeted_globals(ctx.global, &crate::cli::DeployTargetArgs::default())?;
+            plan(p, &parity, &mut Ctx::new(&g))
+        }
+        ParityAction::Install(i) => {
+            let (g, _) = targeted_globals(ctx.global, &i.target)?;
+            install(i, &parity, &mut Ctx::new(&g))
+        }
     }
 }
 
@@ -542,6 +549,7 @@ pub fn compute_plan(
     cats: &[&Category],
     db: Option<(&[DbModule], &[DbDependency])>,
     inv: Option<&crate::addons::Inventory>,
+    series: Option<Series>,
 ) -> Plan {
     let mut plan = Plan {
         with_database: db.is_some(),
@@ -613,13 +621,13 @@ pub fn compute_plan(
             match st {
                 PlanStatus::Installed => {}
                 PlanStatus::Missing => {
-                    let hint = if cat.pypi {
-                        format!(
-                            "pip install {} (or add its repository to the addons path)",
-                            pypi_package(m)
-                        )
+                    let (hint, extra) = if cat.pypi {
+                        source_hint(m, series)
                     } else {
-                        "custom module: add its code to the addons path".to_string()
+                        (
+                            "custom module: add its code to the addons path".to_string(),
+                            None,
+                        )
                     };
                     plan.findings.push(
                         Finding::new(
@@ -632,6 +640,7 @@ pub fn compute_plan(
                         .module(m)
                         .hint(hint),
                     );
+                    plan.findings.extend(extra);
                 }
                 PlanStatus::Uninstallable => plan.findings.push(
                     Finding::new(
@@ -662,17 +671,16 @@ pub fn compute_plan(
     }
     for m in &closure.missing {
         if !wanted.contains(m) {
+            let (hint, extra) = source_hint(m, series);
             plan.findings.push(
                 Finding::new(
                     &r::MODULE_MISSING,
                     "needed as a dependency, but not on the addons path and unknown to the database",
                 )
                 .module(m)
-                .hint(format!(
-                    "pip install {} (or add its repository to the addons path)",
-                    pypi_package(m)
-                )),
+                .hint(hint),
             );
+            plan.findings.extend(extra);
         }
     }
     plan.missing = closure.missing.into_iter().collect();
@@ -683,6 +691,72 @@ pub fn compute_plan(
     plan.blocked.dedup();
     plan.graph = graph;
     plan
+}
+
+/// The hint for a missing module, from the shipped PyPI data: a `pip install` pinned to the
+/// series, or why there is none (an Enterprise module, no package, no release for the series,
+/// the latter two also as a finding).
+pub fn source_hint(module: &str, series: Option<Series>) -> (String, Option<Finding>) {
+    let series_text = series
+        .map(|s| s.to_string())
+        .unwrap_or_else(|| "this series".into());
+    match defs::source(module, series) {
+        Source::Enterprise => (
+            "a module of Odoo Enterprise: it has no PyPI package; it comes with an Enterprise subscription's addons, or choose a community replacement".into(),
+            Some(
+                Finding::new(
+                    &r::NO_PACKAGE,
+                    "a module of Odoo Enterprise: no PyPI package provides it",
+                )
+                .module(module)
+                .severity(crate::finding::Severity::Info),
+            ),
+        ),
+        Source::NoPackage => (
+            "no package of this name on PyPI: add its repository to the addons path".into(),
+            Some(
+                Finding::new(&r::NO_PACKAGE, "no OCA package of this name exists on PyPI")
+                    .module(module)
+                    .severity(crate::finding::Severity::Info),
+            ),
+        ),
+        Source::NoRelease { package, newest } => (
+            format!(
+                "{package} has no release for {series_text} (newest: {newest}); migrate the module or choose another"
+            ),
+            Some(
+                Finding::new(
+                    &r::NO_RELEASE,
+                    format!("{package} has no release for {series_text}; its newest release is for {newest}"),
+                )
+                .module(module),
+            ),
+        ),
+        Source::Pip {
+            requirement,
+            verified,
+        } => (
+            format!(
+                "pip install '{requirement}'{} (or add its repository to the addons path)",
+                if verified || series.is_none() {
+                    ""
+                } else {
+                    "; a release for this series is not recorded, pip says whether one exists"
+                }
+            ),
+            None,
+        ),
+        Source::Unknown => (
+            match series {
+                Some(s) => format!(
+                    "not in the shipped PyPI data: if it is an OCA module, pip install '{}' may provide it; else add its repository to the addons path",
+                    defs::pinned(module, s)
+                ),
+                None => "add its repository to the addons path".into(),
+            },
+            None,
+        ),
+    }
 }
 
 /// The database's modules and dependency rows, and the addons found on disk.
@@ -718,22 +792,38 @@ pub fn load_plan_inputs(ctx: &mut Ctx, report: &mut Report) -> Result<PlanInputs
     Ok((db_data, inv))
 }
 
+/// The series a plan is for: `--odoo-series`, else the database's, else the addons'.
+fn plan_series(
+    ctx: &Ctx,
+    db_data: Option<&(Vec<DbModule>, Vec<DbDependency>)>,
+    inv: Option<&crate::addons::Inventory>,
+) -> Option<Series> {
+    ctx.series_option()
+        .ok()
+        .flatten()
+        .or_else(|| db_data.and_then(|(m, _)| db::series_from_modules(m)))
+        .or_else(|| inv.and_then(|i| i.series))
+}
+
 fn plan(args: &ParityPlanArgs, parity: &Parity, ctx: &mut Ctx) -> Result<Report, Fatal> {
     let cats = parity.select(&args.category, &args.skip)?;
     let mut report = Report::new("parity plan");
     report.context("definitions", parity.source.clone());
     let (db_data, inv) = load_plan_inputs(ctx, &mut report)?;
+    let series = plan_series(ctx, db_data.as_ref(), inv.as_ref());
+    report.context("series", series.map(|s| s.to_string()));
     let plan = compute_plan(
         &cats,
         db_data.as_ref().map(|(m, d)| (m.as_slice(), d.as_slice())),
         inv.as_ref(),
+        series,
     );
-    plan_report(&mut report, &plan, &cats);
+    plan_report(&mut report, &plan, &cats, series);
     Ok(report)
 }
 
 /// Fills a report with a plan's tables and data.
-pub fn plan_report(report: &mut Report, plan: &Plan, cats: &[&Category]) {
+pub fn plan_report(report: &mut Report, plan: &Plan, cats: &[&Category], series: Option<Series>) {
     let pypi: BTreeMap<&str, bool> = cats.iter().map(|c| (c.key.as_str(), c.pypi)).collect();
     let mut table = Table::new(
         "plan",
@@ -742,7 +832,10 @@ pub fn plan_report(report: &mut Report, plan: &Plan, cats: &[&Category]) {
     );
     for (cat, m, st, source) in &plan.rows {
         let package = if *st == PlanStatus::Missing && pypi.get(cat.as_str()) == Some(&true) {
-            json!(pypi_package(m))
+            match defs::source(m, series) {
+                Source::Pip { requirement, .. } => json!(requirement),
+                _ => Value::Null,
+            }
         } else {
             Value::Null
         };
@@ -780,10 +873,31 @@ pub fn plan_report(report: &mut Report, plan: &Plan, cats: &[&Category]) {
     report.findings.extend(plan.findings.iter().cloned());
 }
 
+/// The global options completed with the settings every target-taking command reads
+/// (`odoo_conf` and `database` of odoo-audit.toml, `ODOO_CONF`, `ODOO_DB`): options win.
+pub fn targeted_globals(
+    global: &crate::cli::GlobalArgs,
+    target: &crate::cli::DeployTargetArgs,
+) -> Result<(crate::cli::GlobalArgs, crate::settings::Settings), Fatal> {
+    let settings = super::deploy_check::settings(target, global)?;
+    let mut g = global.clone();
+    if g.config.is_none() && settings.odoo_conf.is_file() {
+        g.config = Some(settings.odoo_conf.clone());
+    }
+    if g.db.database.is_none() && g.db.db_url.is_none() {
+        g.db.database = settings.database.clone();
+    }
+    Ok((g, settings))
+}
+
 /// `parity install`: the plan's modules, one `-i MODULE --stop-after-init` run each, in install
-/// order. A module whose dependency failed, is missing or is blocked is skipped.
+/// order, each judged by Odoo's exit status and the module states before and after. A module
+/// whose dependency failed, is missing or is blocked is skipped; missing modules make the run
+/// incomplete unless `--allow-missing`. Odoo is not started on a database with pending module
+/// operations unless `--apply-pending`.
 fn install(args: &ParityInstallArgs, parity: &Parity, ctx: &mut Ctx) -> Result<Report, Fatal> {
-    use crate::deploy::{run_step, Deploy};
+    use crate::deploy::run::Expect;
+    use crate::deploy::Deploy;
 
     let settings = super::deploy_check::settings(&args.target, ctx.global)?;
     if !settings.odoo_command_configured {
@@ -797,10 +911,12 @@ fn install(args: &ParityInstallArgs, parity: &Parity, ctx: &mut Ctx) -> Result<R
     let mut report = Report::new("parity install");
     report.context("definitions", parity.source.clone());
     let (db_data, inv) = load_plan_inputs(ctx, &mut report)?;
+    let series = plan_series(ctx, db_data.as_ref(), inv.as_ref());
     let plan = compute_plan(
         &cats,
         db_data.as_ref().map(|(m, d)| (m.as_slice(), d.as_slice())),
         inv.as_ref(),
+        series,
     );
     super::deploy_check::settings_context(&mut report, &settings);
     let timeout = args
@@ -813,14 +929,21 @@ fn install(args: &ParityInstallArgs, parity: &Parity, ctx: &mut Ctx) -> Result<R
         .get("database")
         .and_then(Value::as_str)
         .map(str::to_string);
-    let d = Deploy {
+    let session = if args.dry_run || plan.order.is_empty() {
+        Err("not needed".to_string())
+    } else {
+        ctx.database().map_err(|e| e.message)
+    };
+    let mut d = Deploy {
         full: true,
         conf,
-        db: Err("parity install runs Odoo, it does not query".into()),
+        db: session,
         modules: Vec::new(),
         addons_path_option: Vec::new(),
         containers: Vec::new(),
         inventory: None,
+        allow_pending: args.target.apply_pending,
+        binary_series: None,
         settings: crate::settings::Settings {
             database: database.or(settings.database.clone()),
             ..settings
@@ -837,6 +960,8 @@ fn install(args: &ParityInstallArgs, parity: &Parity, ctx: &mut Ctx) -> Result<R
     let mut broken: BTreeSet<String> = plan.missing.iter().cloned().collect();
     broken.extend(plan.blocked.iter().cloned());
     let (mut ok, mut failed, mut skipped) = (0, 0, 0);
+    let mut refused = false;
+    let apply = d.apply_pending_command();
     for (i, module) in plan.order.iter().enumerate() {
         let mut argv = d.odoo_oneshot_args();
         argv.push("-i".into());
@@ -850,15 +975,23 @@ fn install(args: &ParityInstallArgs, parity: &Parity, ctx: &mut Ctx) -> Result<R
             .chain(needs.missing.iter())
             .find(|m| *m != module && broken.contains(*m))
             .cloned();
-        if args.dry_run {
-            steps.push(vec![
+        let row = |status: String, secs: Value, log: Value| {
+            vec![
                 json!(i + 1),
                 json!(module),
                 json!(display),
-                json!("dry-run"),
-                Value::Null,
-                Value::Null,
-            ]);
+                json!(status),
+                secs,
+                log,
+            ]
+        };
+        if args.dry_run {
+            steps.push(row("dry-run".into(), Value::Null, Value::Null));
+            continue;
+        }
+        if refused {
+            skipped += 1;
+            steps.push(row("not run".into(), Value::Null, Value::Null));
             continue;
         }
         if let Some(b) = blocker {
@@ -874,59 +1007,79 @@ fn install(args: &ParityInstallArgs, parity: &Parity, ctx: &mut Ctx) -> Result<R
                     "install {b} first (see its finding), then run parity install again"
                 )),
             );
-            steps.push(vec![
-                json!(i + 1),
-                json!(module),
-                json!(display),
-                json!(format!("skipped: needs {b}")),
-                Value::Null,
-                Value::Null,
-            ]);
+            steps.push(row(format!("skipped: needs {b}"), Value::Null, Value::Null));
             continue;
         }
-        let step = run_step(
-            &d.settings,
+        let expect = Expect::Install(vec![module.clone()]);
+        let step = d.run_on_database(
             &format!("parity-install-{:03}-{module}", i + 1),
-            &cmd,
+            cmd,
             timeout,
+            &expect,
         );
-        let (ran, log, problem) = (step.ran, step.log, step.problem);
-        steps.push(vec![
-            json!(i + 1),
-            json!(module),
-            json!(display),
-            json!(if problem.is_some() {
-                "failed"
-            } else {
-                "installed"
-            }),
-            json!((ran.elapsed.as_secs_f64() * 10.0).round() / 10.0),
-            json!(log.as_ref().map(|l| l.display().to_string())),
-        ]);
-        match problem {
-            None => ok += 1,
-            Some(p) => {
-                failed += 1;
-                broken.insert(module.clone());
-                let mut f = Finding::new(&r::INSTALL_FAILED, format!("installing {module}: {p}"))
-                    .module(module);
-                if let Some(l) = &log {
-                    f = f.file(l).hint(format!(
-                        "read {}, fix the cause and run parity install again",
-                        l.display()
-                    ));
-                }
-                report.findings.push(f);
+        let status = if step.refused.is_some() {
+            refused = true;
+            "refused"
+        } else if step.ok() {
+            ok += 1;
+            "installed"
+        } else {
+            failed += 1;
+            broken.insert(module.clone());
+            "failed"
+        };
+        steps.push(row(
+            status.into(),
+            step.ran
+                .as_ref()
+                .map(|r| json!((r.elapsed.as_secs_f64() * 10.0).round() / 10.0))
+                .unwrap_or(Value::Null),
+            json!(step.log.as_ref().map(|l| l.display().to_string())),
+        ));
+        for mut f in step.findings(
+            &r::INSTALL_FAILED,
+            &format!("installing {module}"),
+            &expect,
+            &apply,
+        ) {
+            if f.code == r::INSTALL_FAILED.code && f.module.is_none() {
+                f.module = Some(module.clone());
             }
+            report.findings.push(f);
         }
     }
-    plan_report(&mut report, &plan, &cats);
+    plan_report(&mut report, &plan, &cats, series);
     report.tables.push(steps);
     report.summary.insert("steps_ok".into(), json!(ok));
     report.summary.insert("steps_failed".into(), json!(failed));
     report
         .summary
         .insert("steps_skipped".into(), json!(skipped));
-    // Failed and skipped steps are error findings (Y015): the exit code follows from them.
+    let missing_wanted: Vec<&str> = plan
+        .rows
+        .iter()
+        .filter(|r| r.2 == PlanStatus::Missing)
+        .map(|r| r.1.as_str())
+        .collect();
+    let incomplete = !missing_wanted.is_empty() && !args.allow_missing;
+    if incomplete && !args.dry_run {
+        report.findings.push(
+            Finding::new(
+                &r::INSTALL_INCOMPLETE,
+                format!(
+                    "{} module(s) of the chosen categories are missing, so the install is incomplete: {}",
+                    missing_wanted.len(),
+                    missing_wanted.join(", ")
+                ),
+            )
+            .hint("deploy their code (see the plan's package column), or leave them out with --skip CATEGORY or --allow-missing"),
+        );
+    }
+    report.summary.insert(
+        "complete".into(),
+        json!(!incomplete && failed == 0 && skipped == 0 && !refused),
+    );
+    // Failed, skipped and refused steps and an incomplete install are error findings: the exit
+    // code follows from them.
     Ok(report)
 }

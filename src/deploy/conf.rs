@@ -321,12 +321,7 @@ fn describe_bool(v: Option<Result<bool, String>>) -> String {
 /// Check 5.
 pub fn check_conf(d: &Deploy) -> Check {
     match &d.conf {
-        Ok(conf) => check_conf_file(
-            conf,
-            d.settings.expected_series,
-            Machine::current(),
-            d.compose(),
-        ),
+        Ok(conf) => check_conf_file(conf, d.series_or_default(), Machine::current(), d.compose()),
         Err(e) => {
             let mut c = Check::new(5, "odoo.conf");
             c.fail(
@@ -368,10 +363,7 @@ pub fn check_addons_path(d: &mut Deploy) -> Check {
         );
     }
     let mut c = Check::new(6, NAME);
-    let series = Some((
-        d.settings.expected_series,
-        crate::addons::SeriesSource::Option,
-    ));
+    let series = d.series().map(|s| (s, crate::addons::SeriesSource::Option));
     let inv = crate::addons::discover(&paths, series);
     for p in &inv.paths {
         c.see(format!("{}: {} addon(s)", p.path.display(), p.addons));
@@ -384,6 +376,27 @@ pub fn check_addons_path(d: &mut Deploy) -> Check {
         }
     }
     for f in &inv.findings {
+        // Odoo reads the manifest of every entry of the addons path to serve static files
+        // (`Application.statics`): one it cannot load is an exception on every asset request.
+        let unloadable = matches!(f.code, "M001" | "M002" | "M003" | "M004" | "M008")
+            || (f.code == "M007" && f.severity == crate::finding::Severity::Error);
+        if unloadable {
+            c.fail(
+                &r::MANIFEST_SITE_DOWN,
+                format!(
+                    "Odoo cannot load this manifest ({}: {}): it reads every manifest on the path to serve static files, so every asset bundle, /web/webclient/* and /web/image/* answers 500 and the site is down",
+                    f.code, f.message
+                ),
+                "fix the manifest or remove the addon from the addons path, then restart Odoo",
+            );
+            if let Some(last) = c.findings.last_mut() {
+                last.module = f.module.clone();
+                last.file = f.file.clone();
+                last.line = f.line;
+                last.column = f.column;
+            }
+            continue;
+        }
         match f.code {
             // A FIFO, a link out of the addon or a loop where a manifest should be: Odoo
             // blocks or fails on it at start.

@@ -244,14 +244,29 @@ fn check_services(d: &mut Deploy) -> Check {
     c
 }
 
-/// An Odoo server process among `/proc/*/cmdline`: (pid, command line).
-pub fn find_odoo_process(proc_dir: &Path) -> Option<(u32, String)> {
+/// At most `cap` bytes of a regular file (a FIFO or device is refused: opening one can block).
+fn read_small(path: &Path, cap: u64) -> std::io::Result<Vec<u8>> {
+    use std::io::Read;
+    if !std::fs::metadata(path)?.is_file() {
+        return Err(std::io::Error::other("not a regular file"));
+    }
+    let mut buf = Vec::new();
+    std::fs::File::open(path)?.take(cap).read_to_end(&mut buf)?;
+    Ok(buf)
+}
+
+/// The Odoo server processes among `/proc/*/cmdline`: (pid, arguments), by pid.
+pub fn odoo_processes(proc_dir: &Path) -> Vec<(u32, Vec<String>)> {
     let mut found = Vec::new();
-    for entry in std::fs::read_dir(proc_dir).ok()?.flatten() {
+    let Ok(entries) = std::fs::read_dir(proc_dir) else {
+        return found;
+    };
+    for entry in entries.flatten() {
         let Ok(pid) = entry.file_name().to_string_lossy().parse::<u32>() else {
             continue;
         };
-        let Ok(raw) = std::fs::read(entry.path().join("cmdline")) else {
+        // /proc/<pid>/cmdline is small; a bound keeps a hostile proc-like tree harmless
+        let Ok(raw) = read_small(&entry.path().join("cmdline"), 256 * 1024) else {
             continue;
         };
         let args: Vec<String> = raw
@@ -264,15 +279,81 @@ pub fn find_odoo_process(proc_dir: &Path) -> Option<(u32, String)> {
             matches!(base, "odoo-bin" | "odoo" | "openerp-server")
         });
         if is_odoo {
-            found.push((pid, args.join(" ")));
+            found.push((pid, args));
         }
     }
     found.sort();
-    found.into_iter().next()
+    found
 }
 
-/// Check 2 in native mode: the systemd unit is active, or an Odoo process runs.
+/// The value of an option in an argument list: `-c X`, `-cX`, `--config X`, `--config=X`.
+pub fn option_value(args: &[String], short: &str, long: &str) -> Option<String> {
+    let mut it = args.iter();
+    while let Some(a) = it.next() {
+        if a == short || a == long {
+            return it.next().cloned();
+        }
+        if let Some(v) = a.strip_prefix(&format!("{long}=")) {
+            return Some(v.to_string());
+        }
+        if let Some(v) = a
+            .strip_prefix(short)
+            .filter(|v| !v.is_empty() && !a.starts_with("--"))
+        {
+            return Some(v.trim_start_matches('=').to_string());
+        }
+    }
+    None
+}
+
+/// Why the process `pid` (with `args`) serves this deployment: its `-c/--config` (or the
+/// `ODOO_RC` of its environment) is the configured odoo.conf, or its `-d/--database` is the
+/// configured database. `None` when it serves something else.
+pub fn serves(
+    proc_dir: &Path,
+    pid: u32,
+    args: &[String],
+    conf: &Path,
+    database: Option<&str>,
+) -> Option<String> {
+    let canon = |p: &Path| std::fs::canonicalize(p).ok();
+    let wanted = canon(conf);
+    let cwd = std::fs::read_link(proc_dir.join(pid.to_string()).join("cwd")).ok();
+    let resolve = |v: &str| {
+        let p = Path::new(v);
+        let p = match (&cwd, p.is_relative()) {
+            (Some(c), true) => c.join(p),
+            _ => p.to_path_buf(),
+        };
+        canon(&p)
+    };
+    let rc = option_value(args, "-c", "--config").or_else(|| {
+        let env = read_small(&proc_dir.join(pid.to_string()).join("environ"), 1024 * 1024).ok()?;
+        env.split(|b| *b == 0)
+            .find_map(|kv| kv.strip_prefix(b"ODOO_RC="))
+            .map(|v| String::from_utf8_lossy(v).into_owned())
+    });
+    if let (Some(rc), Some(w)) = (&rc, &wanted) {
+        if resolve(rc).as_ref() == Some(w) {
+            return Some(format!("its config is {}", w.display()));
+        }
+    }
+    if let (Some(db), Some(want)) = (option_value(args, "-d", "--database"), database) {
+        if db == want {
+            return Some(format!("its database is {db}"));
+        }
+    }
+    None
+}
+
+/// Check 2 in native mode: the systemd unit is active, or an Odoo process serving the
+/// configured odoo.conf or database runs (another instance's process does not count).
 fn check_native(d: &Deploy) -> Check {
+    check_native_in(d, Path::new("/proc"))
+}
+
+/// [`check_native`] on a given proc directory.
+pub fn check_native_in(d: &Deploy, proc_dir: &Path) -> Check {
     let mut c = Check::new(2, "services");
     let unit = &d.settings.systemd_unit;
     let ran = Cmd::new("systemctl")
@@ -281,6 +362,12 @@ fn check_native(d: &Deploy) -> Check {
     let state = ran.stdout.trim().to_string();
     if ran.success() && state == "active" {
         c.see(format!("systemd unit {unit}: active"));
+        let main = Cmd::new("systemctl")
+            .args(["show", "-p", "MainPID", "--value", unit.as_str()])
+            .run(d.settings.command_timeout);
+        if let Some(pid) = main.stdout.trim().parse::<u32>().ok().filter(|p| *p > 0) {
+            c.see(format!("MainPID {pid}"));
+        }
         return c;
     }
     let unit_state = if ran.spawn_error.is_some() {
@@ -290,20 +377,49 @@ fn check_native(d: &Deploy) -> Check {
     } else {
         format!("systemd unit {unit}: {state}")
     };
-    match find_odoo_process(Path::new("/proc")) {
-        Some((pid, cmdline)) => {
-            c.see(unit_state);
-            c.see(format!(
-                "Odoo process {pid}: {}",
-                crate::exec::shorten(&cmdline, 120)
-            ))
+    c.see(unit_state.clone());
+    let database = d.database_name();
+    let mut others = Vec::new();
+    for (pid, args) in odoo_processes(proc_dir) {
+        match serves(
+            proc_dir,
+            pid,
+            &args,
+            &d.settings.odoo_conf,
+            database.as_deref(),
+        ) {
+            Some(why) => {
+                c.see(format!(
+                    "Odoo process {pid} ({why}): {}",
+                    crate::exec::shorten(&args.join(" "), 120)
+                ));
+                return c;
+            }
+            None => others.push(pid),
         }
-        None => c.fail(
-            &r::SERVICE,
-            format!("no Odoo process runs ({unit_state})"),
-            format!("systemctl start {unit}; journalctl -u {unit} -n 100"),
-        ),
     }
+    let others = if others.is_empty() {
+        String::new()
+    } else {
+        format!(
+            "; {} Odoo process(es) of other instances ignored (pid {})",
+            others.len(),
+            others
+                .iter()
+                .map(u32::to_string)
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    };
+    c.fail(
+        &r::SERVICE,
+        format!(
+            "no Odoo process serves {} or database {} ({unit_state}){others}",
+            d.settings.odoo_conf.display(),
+            database.as_deref().unwrap_or("(none configured)")
+        ),
+        format!("systemctl start {unit}; journalctl -u {unit} -n 100"),
+    );
     c
 }
 
@@ -323,6 +439,84 @@ mod tests {
     const PS_LINES: &str = r#"{"Command":"\"/entrypoint.sh odoo\"","CreatedAt":"2025-01-10 09:12:01 +0000 UTC","ExitCode":0,"Health":"healthy","ID":"4f1c2a9b7d3e","Image":"odoo:18.0","Labels":"","LocalVolumes":"1","Mounts":"odoo-web-data","Name":"prod-odoo-1","Names":"prod-odoo-1","Networks":"prod_default","Ports":"0.0.0.0:8069->8069/tcp","Project":"prod","Publishers":[],"RunningFor":"2 hours ago","Service":"odoo","Size":"0B","State":"running","Status":"Up 2 hours (healthy)"}
 {"Command":"\"docker-entrypoint.s…\"","CreatedAt":"2025-01-10 09:11:58 +0000 UTC","ExitCode":0,"Health":"","ID":"9a8b7c6d5e4f","Image":"postgres:16","Name":"prod-db-1","Project":"prod","Service":"db","State":"exited","Status":"Exited (1) 5 minutes ago"}
 "#;
+
+    #[test]
+    fn options_in_every_spelling() {
+        let a = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        for args in [
+            a(&["odoo-bin", "-c", "/e/o.conf"]),
+            a(&["odoo-bin", "--config", "/e/o.conf"]),
+            a(&["odoo-bin", "--config=/e/o.conf"]),
+            a(&["odoo-bin", "-c/e/o.conf"]),
+        ] {
+            assert_eq!(
+                option_value(&args, "-c", "--config").as_deref(),
+                Some("/e/o.conf"),
+                "{args:?}"
+            );
+        }
+        assert_eq!(
+            option_value(&a(&["odoo", "--db-filter=x"]), "-d", "--database"),
+            None
+        );
+        assert_eq!(
+            option_value(&a(&["odoo", "-d", "prod"]), "-d", "--database").as_deref(),
+            Some("prod")
+        );
+    }
+
+    #[test]
+    fn only_a_process_of_this_instance_serves_it() {
+        let dir = tempfile::tempdir().unwrap();
+        let proc_dir = dir.path().join("proc");
+        let conf = dir.path().join("odoo.conf");
+        std::fs::write(&conf, "[options]\n").unwrap();
+        let other = dir.path().join("other.conf");
+        std::fs::write(&other, "[options]\n").unwrap();
+        let mk = |pid: u32, args: &[&str]| {
+            let p = proc_dir.join(pid.to_string());
+            std::fs::create_dir_all(&p).unwrap();
+            let mut raw = Vec::new();
+            for a in args {
+                raw.extend_from_slice(a.as_bytes());
+                raw.push(0);
+            }
+            std::fs::write(p.join("cmdline"), raw).unwrap();
+            std::os::unix::fs::symlink(dir.path(), p.join("cwd")).unwrap();
+        };
+        mk(
+            100,
+            &[
+                "/usr/bin/python3",
+                "/opt/odoo/odoo-bin",
+                "-c",
+                other.to_str().unwrap(),
+                "-d",
+                "otherdb",
+            ],
+        );
+        mk(
+            200,
+            &["/usr/bin/python3", "/opt/odoo/odoo-bin", "-c", "odoo.conf"],
+        );
+        mk(300, &["bash"]);
+        let procs = odoo_processes(&proc_dir);
+        assert_eq!(
+            procs.iter().map(|p| p.0).collect::<Vec<_>>(),
+            vec![100, 200]
+        );
+        assert_eq!(
+            serves(&proc_dir, 100, &procs[0].1, &conf, Some("prod")),
+            None
+        );
+        // a relative -c is resolved against the process's working directory
+        assert!(serves(&proc_dir, 200, &procs[1].1, &conf, Some("prod"))
+            .unwrap()
+            .contains("its config is"));
+        assert!(serves(&proc_dir, 100, &procs[0].1, &conf, Some("otherdb"))
+            .unwrap()
+            .contains("database is otherdb"));
+    }
 
     #[test]
     fn compose_ps_in_both_formats() {

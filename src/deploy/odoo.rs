@@ -1,6 +1,8 @@
-//! Checks 3, 4, 9 and 10: Odoo's version (binary and database), database connectivity, and
-//! the two slow one-shot Odoo runs of `--full` (asset build, module update).
+//! Checks 3, 4 and 10: Odoo's version (binary and database), database connectivity, and the
+//! one-shot Odoo runs of `--full` (start on the database, module update), judged by their exit
+//! status and the module states before and after.
 
+use super::run::Expect;
 use super::{odoo_run, Check, Deploy};
 use crate::rules::deploy as r;
 use crate::version::Series;
@@ -13,11 +15,13 @@ pub fn series_from_version_output(text: &str) -> Option<(Series, String)> {
     Some((Series::parse(&caps[1])?, full))
 }
 
-/// Check 3.
-pub fn check_version(d: &Deploy) -> Check {
+/// Check 3. The series is the user's `expected_series` when set; otherwise the database's and
+/// the binary's must agree.
+pub fn check_version(d: &mut Deploy) -> Check {
     let mut c = Check::new(3, "Odoo version");
     let expected = d.settings.expected_series;
     let ran = d.odoo(&["--version"]).run(d.settings.command_timeout);
+    let mut binary = None;
     if !ran.success() {
         c.fail(
             &r::VERSION,
@@ -28,11 +32,12 @@ pub fn check_version(d: &Deploy) -> Check {
         match series_from_version_output(&format!("{}\n{}", ran.stdout, ran.stderr)) {
             Some((series, full)) => {
                 c.see(format!("odoo-bin: {full}"));
-                if series != expected {
+                binary = Some(series);
+                if let Some(e) = expected.filter(|e| *e != series) {
                     c.fail(
                         &r::VERSION,
-                        format!("odoo-bin is {series}, expected {expected}"),
-                        "deploy the image/checkout of the expected series, or set expected_series",
+                        format!("odoo-bin is {series}, expected {e} (expected_series)"),
+                        "deploy the image/checkout of the expected series, or fix expected_series",
                     );
                 }
             }
@@ -47,6 +52,7 @@ pub fn check_version(d: &Deploy) -> Check {
             ),
         }
     }
+    d.binary_series = binary;
     match &d.db {
         Ok(_) => {
             let base = d.modules.iter().find(|m| m.name == "base");
@@ -54,11 +60,17 @@ pub fn check_version(d: &Deploy) -> Check {
             match (base.and_then(|b| b.latest_version.clone()), series) {
                 (Some(v), Some(s)) => {
                     c.see(format!("database base: {v}"));
-                    if s != expected {
+                    if let Some(e) = expected.filter(|e| *e != s) {
                         c.fail(
                             &r::VERSION,
-                            format!("the database's base module is {v} (series {s}), expected {expected}"),
+                            format!("the database's base module is {v} (series {s}), expected {e} (expected_series)"),
                             "migrate the database to the expected series, or point at the right database",
+                        );
+                    } else if let Some(b) = binary.filter(|b| *b != s && expected.is_none()) {
+                        c.fail(
+                            &r::VERSION,
+                            format!("odoo-bin is {b} but the database's base module is {v} (series {s})"),
+                            "run the Odoo of the database's series, or migrate the database",
                         );
                     }
                 }
@@ -71,11 +83,16 @@ pub fn check_version(d: &Deploy) -> Check {
         }
         Err(_) => c.see("database: not connected (see check 4)"),
     }
+    match d.series() {
+        Some(s) if expected.is_some() => c.see(format!("series {s} (expected_series)")),
+        Some(s) => c.see(format!("series {s} (detected)")),
+        None => c.see("series unknown"),
+    }
     c
 }
 
 /// Check 4.
-pub fn check_database(d: &Deploy) -> Check {
+pub fn check_database(d: &mut Deploy) -> Check {
     let mut c = Check::new(4, "database");
     match &d.db {
         Ok(db) => c.see(format!(
@@ -90,36 +107,33 @@ pub fn check_database(d: &Deploy) -> Check {
             "check db_host/db_port/db_user/db_password (or --db-url) and the database service",
         ),
     }
-    if d.full {
-        odoo_run(d, &mut c, &r::DATABASE, "check4-odoo-db", &[]);
-    } else {
-        c.see("Odoo's own connection not tried (--quick)");
-    }
-    c
-}
-
-/// Check 9 (`--full`): Odoo with `--dev=none --stop-after-init`.
-pub fn check_assets(d: &Deploy) -> Check {
-    const NAME: &str = "asset build";
     if !d.full {
-        return Check::skipped(9, NAME, "--quick");
+        c.see("Odoo's own connection not tried (--quick)");
+    } else if d.db.is_err() {
+        c.see("Odoo not started: the database cannot be read, so its pending module operations cannot be listed");
+    } else {
+        // Odoo starting on the database must change nothing.
+        odoo_run(
+            d,
+            &mut c,
+            &r::DATABASE,
+            "check4-odoo-db",
+            &[],
+            Expect::Nothing,
+        );
+        d.refresh_modules();
     }
-    let mut c = Check::new(9, NAME);
-    odoo_run(
-        d,
-        &mut c,
-        &r::ASSETS,
-        "check9-assets",
-        &["--dev=none".to_string()],
-    );
     c
 }
 
 /// Check 10 (`--full`): `-u base --stop-after-init`.
-pub fn check_update(d: &Deploy) -> Check {
+pub fn check_update(d: &mut Deploy) -> Check {
     const NAME: &str = "module update";
     if !d.full {
         return Check::skipped(10, NAME, "--quick");
+    }
+    if d.db.is_err() {
+        return Check::skipped(10, NAME, "the database cannot be read (check 4)");
     }
     let mut c = Check::new(10, NAME);
     odoo_run(
@@ -128,7 +142,9 @@ pub fn check_update(d: &Deploy) -> Check {
         &r::UPDATE,
         "check10-update",
         &["-u".to_string(), "base".to_string()],
+        Expect::Update(vec!["base".into()]),
     );
+    d.refresh_modules();
     c
 }
 

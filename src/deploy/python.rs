@@ -69,21 +69,102 @@ pub fn shebang_interpreter(script: &std::path::Path) -> Option<Vec<String>> {
     is_python.then_some(parts)
 }
 
-/// The interpreter to probe with, and where that choice comes from.
-fn interpreter(d: &Deploy) -> (Vec<String>, String) {
-    if !d.settings.python_command.is_empty() {
-        return (d.settings.python_command.clone(), "python_command".into());
-    }
-    let odoo = &d.settings.odoo_command[0];
-    if let Some(path) = crate::exec::which(odoo) {
-        if let Some(argv) = shebang_interpreter(&path) {
-            return (argv, format!("#! of {}", path.display()));
+/// Absolute paths of Python interpreters named in a shell wrapper (`exec /opt/venv/bin/python3
+/// /opt/odoo/odoo-bin "$@"`), and of scripts it runs whose `#!` is Python: the candidates for
+/// the interpreter that really runs Odoo.
+pub fn wrapper_interpreters(script: &std::path::Path) -> Vec<Vec<String>> {
+    use std::io::Read;
+    let mut text = Vec::new();
+    let Ok(f) = std::fs::File::open(script) else {
+        return Vec::new();
+    };
+    let _ = f.take(64 * 1024).read_to_end(&mut text);
+    let text = String::from_utf8_lossy(&text);
+    let re = regex::Regex::new(r#"(/[^\s"'`;|&()]+)"#).expect("regex");
+    let mut out: Vec<Vec<String>> = Vec::new();
+    for line in text.lines().filter(|l| !l.trim_start().starts_with('#')) {
+        for c in re.captures_iter(line) {
+            let p = std::path::Path::new(&c[1]);
+            let base = p
+                .file_name()
+                .map(|b| b.to_string_lossy().into_owned())
+                .unwrap_or_default();
+            let candidate = if base.starts_with("python") && crate::exec::which(&c[1]).is_some() {
+                Some(vec![c[1].to_string()])
+            } else if p.is_file() {
+                shebang_interpreter(p)
+            } else {
+                None
+            };
+            if let Some(c) = candidate {
+                if !out.contains(&c) {
+                    out.push(c);
+                }
+            }
         }
     }
-    (
-        vec!["python3".into()],
-        "python3 on PATH (odoo-bin has no python #!)".into(),
-    )
+    out
+}
+
+/// The interpreter of a running Odoo process of this deployment (`/proc/<pid>/exe`).
+fn running_interpreter(d: &Deploy) -> Option<(Vec<String>, String)> {
+    let proc_dir = std::path::Path::new("/proc");
+    let db = d.database_name();
+    for (pid, args) in super::engine::odoo_processes(proc_dir) {
+        if super::engine::serves(proc_dir, pid, &args, &d.settings.odoo_conf, db.as_deref())
+            .is_some()
+        {
+            let exe = std::fs::read_link(proc_dir.join(pid.to_string()).join("exe")).ok()?;
+            let base = exe.file_name()?.to_string_lossy().into_owned();
+            if base.starts_with("python") {
+                return Some((
+                    vec![exe.display().to_string()],
+                    format!("interpreter of Odoo process {pid}"),
+                ));
+            }
+        }
+    }
+    None
+}
+
+/// The interpreter to probe with and where that choice comes from, or why none was found.
+fn interpreter(d: &Deploy) -> Result<(Vec<String>, String), String> {
+    if !d.settings.python_command.is_empty() {
+        return Ok((d.settings.python_command.clone(), "python_command".into()));
+    }
+    let odoo = &d.settings.odoo_command[0];
+    let Some(path) = crate::exec::which(odoo) else {
+        return running_interpreter(d).ok_or_else(|| format!("{odoo} is not found"));
+    };
+    if let Some(argv) = shebang_interpreter(&path) {
+        return Ok((argv, format!("#! of {}", path.display())));
+    }
+    let named = wrapper_interpreters(&path);
+    if named.len() == 1 {
+        return Ok((
+            named[0].clone(),
+            format!("named by the wrapper {}", path.display()),
+        ));
+    }
+    if let Some(found) = running_interpreter(d) {
+        return Ok(found);
+    }
+    Err(if named.is_empty() {
+        format!(
+            "{} has no python #! and names no interpreter",
+            path.display()
+        )
+    } else {
+        format!(
+            "{} names several interpreters ({})",
+            path.display(),
+            named
+                .iter()
+                .map(|a| a.join(" "))
+                .collect::<Vec<_>>()
+                .join(", ")
+        )
+    })
 }
 
 /// Check 7.
@@ -104,9 +185,24 @@ pub fn check_python(d: &Deploy) -> Check {
         (None, _) => c.see("addons unknown (check 6): core libraries only"),
         (_, Err(_)) => c.see("installed modules unknown (check 4): core libraries only"),
     }
-    let deps: BTreeSet<&String> = from_manifests.iter().map(|(d, _)| d).collect();
+    // a manifest dependency that Odoo itself needs is checked once, as Odoo's
+    let deps: BTreeSet<&String> = from_manifests
+        .iter()
+        .map(|(d, _)| d)
+        .filter(|d| !CORE.contains(&d.as_str()))
+        .collect();
     wanted.extend(deps.iter().map(|d| format!("dist:{d}")));
-    let (argv, source) = interpreter(d);
+    let (argv, source) = match interpreter(d) {
+        Ok(x) => x,
+        Err(why) => {
+            c.warn(
+                &r::PYTHON_UNKNOWN,
+                format!("the interpreter that runs Odoo was not found ({why}): the libraries were not checked"),
+                "set python_command to Odoo's interpreter (for example /opt/odoo/venv/bin/python3)",
+            );
+            return c;
+        }
+    };
     let cmd = Cmd::from_argv(&argv)
         .expect("non-empty interpreter")
         .args(["-c", PROBE])
@@ -195,5 +291,34 @@ mod tests {
         );
         std::fs::write(&f, "#!/bin/sh\n").unwrap();
         assert_eq!(shebang_interpreter(&f), None);
+    }
+
+    #[test]
+    fn a_shell_wrapper_names_the_interpreter_or_the_real_odoo_bin() {
+        let dir = tempfile::tempdir().unwrap();
+        let python = crate::exec::which("python3").expect("python3 on PATH");
+        let wrapper = dir.path().join("odoo-bin");
+        std::fs::write(
+            &wrapper,
+            format!("#!/bin/sh\n# /usr/bin/python2 is not this one\nexec {} /opt/odoo/odoo-bin \"$@\"\n", python.display()),
+        )
+        .unwrap();
+        assert_eq!(
+            wrapper_interpreters(&wrapper),
+            vec![vec![python.display().to_string()]]
+        );
+        let real = dir.path().join("real-odoo-bin");
+        std::fs::write(&real, "#!/opt/venv/bin/python3.12\n").unwrap();
+        std::fs::write(
+            &wrapper,
+            format!("#!/bin/bash\ncd /srv && exec {} \"$@\"\n", real.display()),
+        )
+        .unwrap();
+        assert_eq!(
+            wrapper_interpreters(&wrapper),
+            vec![vec!["/opt/venv/bin/python3.12".to_string()]]
+        );
+        std::fs::write(&wrapper, "#!/bin/sh\nexec odoo \"$@\"\n").unwrap();
+        assert!(wrapper_interpreters(&wrapper).is_empty());
     }
 }

@@ -4,7 +4,7 @@
 //! warn, error for a fail).
 
 use super::Rule;
-use crate::finding::Severity::Error;
+use crate::finding::Severity::{Error, Warning};
 
 pub const ENGINE: Rule = Rule {
     code: "G001",
@@ -42,11 +42,12 @@ pub const DATABASE: Rule = Rule {
     code: "G004",
     name: "database-unreachable",
     severity: Error,
-    summary: "Check 4: the database cannot be reached (directly, or by Odoo in --full).",
+    summary: "Check 4: the database cannot be reached directly, or Odoo fails to start on it (--full).",
     explanation: "The direct connection gives the server version and the latency; with --full, \
-Odoo itself starts on the database with --stop-after-init and its output must hold no ERROR or \
-CRITICAL line.",
-    fix: "Check db_host/db_port/db_user/db_password and the database service; read the saved log.",
+Odoo itself starts on the database with --stop-after-init and must exit 0 (the finding quotes \
+the exception and the first error Odoo logged). Errors Odoo logs about modules are those \
+modules' findings (G017), not this one.",
+    fix: "Check db_host/db_port/db_user/db_password and the database service, or fix the cause quoted.",
 };
 
 pub const CONF: Rule = Rule {
@@ -97,20 +98,25 @@ pub const ASSETS: Rule = Rule {
     code: "G009",
     name: "asset-build-failed",
     severity: Error,
-    summary: "Check 9 (--full): Odoo with --dev=none --stop-after-init failed or logged errors.",
-    explanation: "Odoo is run once on the database; an exit code other than 0, or an ERROR or \
-CRITICAL line in its output, means the production start would fail the same way.",
-    fix: "Read the saved log; fix the module that logs the error.",
+    summary: "Check 9: an asset bundle of the login or backend page fails (4xx/5xx) or holds an error Odoo wrote into it.",
+    explanation: "Odoo builds bundles on demand, on their first request (--stop-after-init \
+builds none). Every bundle the login and backend pages reference (and the backend bundles by \
+name when the backend page redirects to the login) is requested from the running server and \
+scanned, at most 64 MiB, for the CSS error block and the `throw new Error(\"'…' in file '…'\")` \
+Odoo writes instead of a template that does not parse.",
+    fix: "Read Odoo's log at the time of the request; fix the asset named (or the manifest of check 6).",
 };
 
 pub const UPDATE: Rule = Rule {
     code: "G010",
     name: "module-update-failed",
     severity: Error,
-    summary: "Check 10 (--full): `-u base --stop-after-init` failed or logged errors.",
+    summary: "Check 10 (--full): `-u base --stop-after-init` failed (exit status, signal, time limit, modules left pending).",
     explanation: "Updating base reloads every module's data and refreshes the module list. \
-This writes to the database. A failure here is what the first update after deployment would hit.",
-    fix: "Read the saved log; fix the module that fails to update before going live.",
+This writes to the database. A failure here is what the first update after deployment would \
+hit; the finding quotes the exception that ends the first traceback, the file and line Odoo \
+names, and the first error logged.",
+    fix: "Fix the file named in the finding (or the module that fails) before going live.",
 };
 
 pub const HTTP: Rule = Rule {
@@ -119,8 +125,9 @@ pub const HTTP: Rule = Rule {
     severity: Error,
     summary: "Check 11: /web/health or /web/login does not answer as it should, or the database manager is exposed.",
     explanation: "/web/health must answer 200 {\"status\": \"pass\"}, /web/login must answer \
-without a server error, and /web/database/manager must be blocked when list_db is False. Every \
-request has a timeout.",
+without a server error, and /web/database/manager must be blocked when list_db is False: 403, \
+404 or Odoo's \"disabled\" page (a 5xx is an error, not a block). Every request has a timeout \
+and reads at most 1 MiB of a page.",
     fix: "Check the proxy and the Odoo service; block /web/database in the proxy.",
 };
 
@@ -209,13 +216,96 @@ sniffed, and https downgraded. They are usually added by the reverse proxy.",
     fix: "Add the headers in the reverse proxy (nginx: add_header ... always).",
 };
 
+pub const PENDING_OPERATIONS: Rule = Rule {
+    code: "G014",
+    name: "odoo-pending-operations",
+    severity: Error,
+    summary: "An Odoo run was not started: the database has pending module operations (or they cannot be listed).",
+    explanation: "Odoo applies every `to install`, `to upgrade` and `to remove` of the database \
+as soon as it starts on it, whatever it was started for: a read-only check or a one-module \
+install would install, update or remove other modules in production. odoo-audit lists them \
+first and refuses to start Odoo unless --apply-pending is given.",
+    fix: "Review the pending operations; apply them deliberately (the command in the hint) or cancel them in Apps.",
+};
+
+pub const MODULES_CHANGED: Rule = Rule {
+    code: "G015",
+    name: "odoo-run-changed-modules",
+    severity: Warning,
+    summary:
+        "An Odoo run changed module states or versions (info when that is what it was asked to do).",
+    explanation: "After every Odoo run the module states and installed versions are read again \
+and compared with those before it. A run that should change nothing (check 4) and did is a \
+warning; for updates and installs the list says what they did.",
+    fix: "Compare the changes with what was intended; restore the backup if they were not.",
+};
+
+pub const UPDATE_HALF_DONE: Rule = Rule {
+    code: "G016",
+    name: "odoo-update-half-done",
+    severity: Error,
+    summary: "An Odoo run stopped with some modules updated and others still pending.",
+    explanation: "A run killed at its time limit (or failing part-way) can leave modules \
+`to upgrade` next to modules already updated: the database is neither the old nor the new \
+version, and the next start of Odoo resumes the update.",
+    fix: "Finish the update (the command in the hint) before serving users, or restore the backup.",
+};
+
+pub const LOGGED_ERROR: Rule = Rule {
+    code: "G017",
+    name: "odoo-logged-error",
+    severity: Warning,
+    summary: "An Odoo run logged an ERROR line that is not the run's failure (a module not loaded, a pre-existing inconsistent state).",
+    explanation: "A run is judged by Odoo's exit status and the module states. Errors Odoo logs \
+about modules (`Some modules are not loaded…`, `Some modules have inconsistent states…`) are \
+reported for those modules, and marked pre-existing when the modules were already pending \
+before the run.",
+    fix: "Deploy the module's code and dependencies, or cancel its pending operation in Apps.",
+};
+
+pub const MANIFEST_SITE_DOWN: Rule = Rule {
+    code: "G018",
+    name: "manifest-takes-site-down",
+    severity: Error,
+    summary: "Check 6: a manifest on the addons path cannot be loaded by Odoo, which takes the web client down.",
+    explanation: "Odoo reads the manifest of every addon on the path when it serves static \
+files and asset bundles: one manifest that is not a Python literal (or not a dict) makes every \
+URL with three or more path segments answer 500, so every bundle, /web/webclient/* and \
+/web/image/* fails and the backend is a blank page.",
+    fix: "Fix the manifest (its file and line are given) or remove the addon from the path.",
+};
+
+pub const WEB_ASSETS: Rule = Rule {
+    code: "G019",
+    name: "web-assets-broken",
+    severity: Error,
+    summary: "Check 11: a static file of the web addon does not answer 200.",
+    explanation: "Every asset URL has three or more path segments; when Odoo cannot serve \
+/web/static/img/favicon.ico (a manifest it cannot load, a broken addons path), no bundle, \
+/web/webclient/* or /web/image/* works either, while /web/health and /web/login still answer.",
+    fix: "Read Odoo's log at the time of the request; fix the module whose assets fail.",
+};
+
+pub const PYTHON_UNKNOWN: Rule = Rule {
+    code: "G020",
+    name: "odoo-interpreter-unknown",
+    severity: Warning,
+    summary: "Check 7: the Python interpreter that runs Odoo could not be found, so the libraries were not checked.",
+    explanation: "odoo-bin is a shell wrapper (or has no python `#!`) and no running Odoo \
+process shows its interpreter: probing another Python would report libraries as missing that \
+Odoo has, or the reverse.",
+    fix: "Set python_command to Odoo's interpreter (for example /opt/odoo/venv/bin/python3).",
+};
+
 pub const TRUTH_SYNC: Rule = Rule {
     code: "G201",
     name: "truth-sync-step-failed",
     severity: Error,
-    summary: "truth-sync: an Odoo command failed, timed out or logged ERROR/CRITICAL; the later steps did not run.",
-    explanation: "truth-sync refreshes the module list, updates all modules and rebuilds the \
-assets, stopping at the first failure so that a broken update is not followed by more work.",
+    summary: "truth-sync: a step failed (an Odoo run's exit status, signal, time limit or pending modules; a bundle that fails); the later steps did not run.",
+    explanation: "truth-sync refreshes the module list, updates all modules (each run judged \
+by Odoo's exit status and the module states before and after) and builds the asset bundles by \
+requesting them from the running server, stopping at the first failure so that a broken update \
+is not followed by more work.",
     fix: "Read the step's saved log, fix the cause, and run truth-sync again.",
 };
 
@@ -239,5 +329,12 @@ pub const RULES: &[Rule] = &[
     BACKUP_UNREADABLE,
     TLS_CERTIFICATE,
     SECURITY_HEADER,
+    PENDING_OPERATIONS,
+    MODULES_CHANGED,
+    UPDATE_HALF_DONE,
+    LOGGED_ERROR,
+    MANIFEST_SITE_DOWN,
+    WEB_ASSETS,
+    PYTHON_UNKNOWN,
     TRUTH_SYNC,
 ];

@@ -2,7 +2,7 @@
 //! coverage checks are warnings (`parity verify --strict` fails on warnings, see the README).
 
 use super::Rule;
-use crate::finding::Severity::{Error, Warning};
+use crate::finding::Severity::{Error, Info, Warning};
 
 pub const DATABASE: Rule = Rule {
     code: "Y001",
@@ -145,9 +145,43 @@ pub const INSTALL_FAILED: Rule = Rule {
     name: "parity-install-failed",
     severity: Error,
     summary: "Install: an installation step failed or timed out.",
-    explanation: "The Odoo command exited with an error, timed out, or logged ERROR/CRITICAL \
-lines; its log file has the details. Modules that depend on it were skipped.",
+    explanation: "The Odoo command exited with an error, died or timed out, or the module is not \
+`installed` afterwards; the finding quotes the cause and its log file has the details. Modules that depend on it were skipped.",
     fix: "Read the step's log file, fix the cause, and run parity install again.",
+};
+
+pub const NO_RELEASE: Rule = Rule {
+    code: "Y016",
+    name: "parity-no-release-for-series",
+    severity: Warning,
+    summary: "Plan: the OCA package of a missing module has no release for the audited series.",
+    explanation: "`pip install odoo-addon-<name>` resolves to the newest release of any series, \
+which requires another Odoo (`odoo<16.1dev` for a 16.0 release) and breaks the environment. The \
+shipped data (manifests/pypi-series.toml, from PyPI) says which series have releases.",
+    fix: "Migrate the module to the series, or choose another module for the function.",
+};
+
+pub const INSTALL_INCOMPLETE: Rule = Rule {
+    code: "Y017",
+    name: "parity-install-incomplete",
+    severity: Error,
+    summary:
+        "Install: modules of the chosen categories are missing, so the install cannot be complete.",
+    explanation: "parity install installs what is available; modules whose code is not \
+deployed are left out, and the categories stay incomplete. That is a failed run unless the \
+missing modules are left out on purpose (--skip CATEGORY, --allow-missing).",
+    fix:
+        "Deploy the missing modules' code (see the plan's package column), or skip them explicitly.",
+};
+
+pub const NO_PACKAGE: Rule = Rule {
+    code: "Y018",
+    name: "parity-no-pypi-package",
+    severity: Info,
+    summary: "Plan: a missing module has no PyPI package (an Odoo Enterprise module, or no such OCA package).",
+    explanation: "No `pip install` can provide it: Enterprise modules (license OEEL-1) come \
+with Odoo Enterprise, and modules without a package must come from their repository.",
+    fix: "Add the module's repository to the addons path, or choose a community replacement.",
 };
 
 pub const RULES: &[Rule] = &[
@@ -166,4 +200,7 @@ pub const RULES: &[Rule] = &[
     MODULE_MISSING,
     MODULE_UNINSTALLABLE,
     INSTALL_FAILED,
+    NO_RELEASE,
+    INSTALL_INCOMPLETE,
+    NO_PACKAGE,
 ];

@@ -251,27 +251,6 @@ pub fn http_answer(case: &Path, method: &str, path: &str) -> Option<Replayed> {
     })
 }
 
-/// Writes the recorded answer as an HTTP/1.1 response; writes nothing (the connection just
-/// closes) when nothing answered in the recording or the request was not recorded.
-pub fn write_replayed<W: Write>(s: &mut W, case: &Path, method: &str, path: &str) {
-    let Some(r) = http_answer(case, method, path) else {
-        return;
-    };
-    let mut head = format!(
-        "HTTP/1.1 {} Replayed\r\nContent-Type: {}\r\nContent-Length: {}\r\nConnection: close\r\n",
-        r.status,
-        r.content_type,
-        r.body.len()
-    );
-    if let Some(loc) = &r.location {
-        head.push_str(&format!("Location: {loc}\r\n"));
-    }
-    head.push_str("\r\n");
-    let _ = s.write_all(head.as_bytes());
-    let _ = s.write_all(&r.body);
-    let _ = s.flush();
-}
-
 /// An HTTP answer: status line, headers (names in lower case), body.
 type Answer = (String, Vec<(String, String)>, Vec<u8>);
 

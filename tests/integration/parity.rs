@@ -1,6 +1,7 @@
 //! `parity verify` and `parity plan` on the real Odoo 18 database and the real OCA corpus.
 
 use crate::common::*;
+use serde_json::Value;
 
 fn checks(doc: &serde_json::Value) -> Vec<(String, String, serde_json::Value)> {
     doc["checks"]
@@ -263,7 +264,8 @@ fn plan_with_database_and_corpus() {
     assert_eq!(row("queue_job")["status"], "available");
     assert_eq!(row("queue_job")["found_in"], "both");
     assert_eq!(row("web_pwa_oca")["status"], "missing");
-    assert_eq!(row("web_pwa_oca")["package"], "odoo-addon-web-pwa-oca");
+    // its newest release is for 16.0: no package is named for 18.0
+    assert_eq!(row("web_pwa_oca")["package"], Value::Null);
     assert_eq!(row("kpi_dashboard")["status"], "missing");
     let order: Vec<String> = doc["install_order"]
         .as_array()
@@ -286,7 +288,24 @@ fn plan_with_database_and_corpus() {
         && f["hint"]
             .as_str()
             .unwrap()
-            .contains("pip install odoo-addon-web-pwa-oca")));
+            .contains("odoo-addon-web-pwa-oca has no release for 18.0 (newest: 16.0)")));
+    assert!(y13.iter().all(|f| !f["hint"]
+        .as_str()
+        .unwrap()
+        .contains("pip install odoo-addon-web-pwa-oca")));
+    let y16: Vec<&str> = findings_with(&doc, "Y016")
+        .iter()
+        .map(|f| f["module"].as_str().unwrap())
+        .collect();
+    assert!(
+        y16.contains(&"web_pwa_oca") && y16.contains(&"web_advanced_search"),
+        "{y16:?}"
+    );
+    // no PyPI package at all: none is named
+    assert!(findings_with(&doc, "Y018")
+        .iter()
+        .any(|f| f["module"] == "web_widget_color"));
+    assert_eq!(row("web_widget_color")["package"], Value::Null);
     assert_eq!(doc["summary"]["installed"], 5);
 }
 
@@ -374,6 +393,10 @@ if [ -n "$mod" ] && [ "$mod" = "$STANDIN_FAIL" ]; then
     echo "2026-11-23 10:00:01,000 4242 ERROR $STANDIN_DB odoo.modules.registry: Failed to load registry"
     exit 1
 fi
+# as Odoo does: the module is installed in the database
+if [ -n "$mod" ]; then
+    psql -q -v ON_ERROR_STOP=1 "$STANDIN_PG_URL" -c "INSERT INTO ir_module_module (name, state, latest_version) VALUES ('$mod', 'installed', '18.0.1.0.0') ON CONFLICT (name) DO UPDATE SET state = 'installed', latest_version = '18.0.1.0.0'" >/dev/null || exit 99
+fi
 echo "2026-11-23 10:00:02,000 4242 INFO $STANDIN_DB odoo.modules.loading: Modules loaded."
 "#;
 
@@ -425,7 +448,7 @@ fn install_dry_run_prints_the_exact_commands_in_order() {
     assert_eq!(
         steps[0]["command"],
         format!(
-            "/opt/odoo/odoo-bin -c {} -d {} --no-http --max-cron-threads=0 --logfile=/dev/stdout --stop-after-init -i queue_job",
+            "/opt/odoo/odoo-bin -c {} -d {} --no-http --max-cron-threads=0 --logfile= --stop-after-init -i queue_job",
             conf.display(),
             db.name
         )
@@ -453,7 +476,9 @@ fn install_without_a_configured_odoo_command_is_refused() {
 
 #[test]
 fn install_runs_each_step_with_a_log_and_skips_dependents_of_a_failure() {
-    let db = TestDb::new("pinst");
+    let first = TestDb::new("pinst");
+    // the second run installs into a fresh copy (the first one installed everything)
+    let second = TestDb::new("pinst2");
     let tmp = tempfile::tempdir().unwrap();
     let odoo = standin(tmp.path());
     let args_file = tmp.path().join("args.txt");
@@ -469,16 +494,18 @@ fn install_runs_each_step_with_a_log_and_skips_dependents_of_a_failure() {
         ),
     )
     .unwrap();
-    let run_install = |fail: &str| {
+    let run_install = |fail: &str, db: &TestDb| {
         run_json(
             bin()
                 .current_dir(tmp.path())
                 .env("STANDIN_ARGS", &args_file)
                 .env("STANDIN_DB", &db.name)
                 .env("STANDIN_FAIL", fail)
+                .env("STANDIN_PG_URL", db.url())
                 .args([
                     "parity",
                     "install",
+                    "--allow-missing",
                     "--category",
                     "queue,reporting",
                     "--db-url",
@@ -490,7 +517,8 @@ fn install_runs_each_step_with_a_log_and_skips_dependents_of_a_failure() {
                 .arg(corpus()),
         )
     };
-    let (code, doc, err) = run_install("none");
+    let db = &first;
+    let (code, doc, err) = run_install("none", db);
     assert_eq!(code, 0, "{err} {doc}");
     let recorded = std::fs::read_to_string(&args_file).unwrap();
     let installed: Vec<&str> = recorded
@@ -518,7 +546,7 @@ fn install_runs_each_step_with_a_log_and_skips_dependents_of_a_failure() {
 
     // queue_job fails: its dependents are skipped, the others still run.
     std::fs::remove_file(&args_file).unwrap();
-    let (code, doc, _) = run_install("queue_job");
+    let (code, doc, _) = run_install("queue_job", &second);
     assert_eq!(code, 1);
     let steps = doc["steps"].as_array().unwrap();
     let status = |m: &str| {
@@ -603,4 +631,96 @@ fn verify_checks_client_actions_when_addons_paths_are_given() {
     );
     // The detailed check-client-actions finding comes along.
     assert_eq!(findings_with(&doc, "A006").len(), 1);
+}
+
+#[test]
+fn install_with_missing_modules_is_incomplete_unless_they_are_left_out() {
+    let db = TestDb::new("pinstmiss");
+    let tmp = tempfile::tempdir().unwrap();
+    let odoo = standin(tmp.path());
+    let conf = tmp.path().join("odoo.conf");
+    std::fs::write(&conf, "[options]\n").unwrap();
+    let install = |extra: &[&str]| {
+        let mut c = bin();
+        c.current_dir(tmp.path())
+            .env("STANDIN_ARGS", tmp.path().join("args.txt"))
+            .env("STANDIN_PG_URL", db.url())
+            .args(["parity", "install", "--category", "web", "--mode", "native"])
+            .arg("--odoo-command")
+            .arg(&odoo)
+            .args(["--db-url", &db.url(), "-c"])
+            .arg(&conf)
+            .args(extra);
+        run_json(&mut c)
+    };
+    // web: 3 of 7 installed, the 4 others are on no addons path and unknown to the database
+    let (code, doc, err) = install(&[]);
+    assert_eq!(code, 1, "{err} {doc}");
+    let y17 = findings_with(&doc, "Y017");
+    assert_eq!(y17.len(), 1, "{doc}");
+    let m = y17[0]["message"].as_str().unwrap();
+    assert!(
+        m.starts_with("4 module(s) of the chosen categories are missing"),
+        "{m}"
+    );
+    for module in [
+        "web_domain_field",
+        "web_widget_color",
+        "web_advanced_search",
+        "web_pwa_oca",
+    ] {
+        assert!(m.contains(module), "{m}");
+    }
+    assert_eq!(doc["summary"]["complete"], false);
+    // left out on purpose: the run is what was asked
+    let (code, doc, _) = install(&["--allow-missing"]);
+    assert_eq!(code, 0, "{doc}");
+    assert!(findings_with(&doc, "Y017").is_empty());
+}
+
+#[test]
+fn plan_and_install_read_odoo_conf_and_database_of_the_settings_file() {
+    let db = TestDb::new("pplanset");
+    let pg = pg();
+    let tmp = tempfile::tempdir().unwrap();
+    std::fs::write(
+        tmp.path().join("odoo.conf"),
+        format!(
+            "[options]\ndb_host = {}\ndb_port = {}\ndb_user = odoo\ndb_password = {}\ndb_sslmode = disable\n",
+            pg.host,
+            pg.port,
+            db.odoo_password()
+        ),
+    )
+    .unwrap();
+    std::fs::write(
+        tmp.path().join("odoo-audit.toml"),
+        format!(
+            "mode = \"native\"\nodoo_conf = \"odoo.conf\"\ndatabase = \"{}\"\nodoo_command = [\"/opt/odoo/odoo-bin\"]\n",
+            db.name
+        ),
+    )
+    .unwrap();
+    let (code, doc, err) =
+        run_json(
+            bin()
+                .current_dir(tmp.path())
+                .args(["parity", "plan", "--category", "web"]),
+        );
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(doc["context"]["database"], db.name.as_str());
+    assert_eq!(doc["context"]["series"], "18.0");
+    let (code, doc, err) = run_json(bin().current_dir(tmp.path()).args([
+        "parity",
+        "install",
+        "--dry-run",
+        "--category",
+        "queue",
+    ]));
+    assert_eq!(code, 0, "{err}");
+    assert_eq!(doc["context"]["database"], db.name.as_str());
+    assert!(doc["steps"][0]["command"]
+        .as_str()
+        .unwrap()
+        .contains(&format!("-d {} ", db.name)));
 }
