@@ -433,7 +433,9 @@ fn out_truth_sync_exit_code_follows_levels_and_fail_on() {
     let sync = |extra: &[&str]| {
         let mut c = bin();
         c.current_dir(tmp.path())
-            .args(["truth-sync", "--settings"])
+            // No database here: without --apply-pending the pending operations cannot be
+            // listed and Odoo is not started (G014); with it the failing step runs (G201).
+            .args(["truth-sync", "--apply-pending", "--settings"])
             .arg(&settings)
             .args(extra);
         out_run_json(&mut c)
