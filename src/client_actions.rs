@@ -292,17 +292,15 @@ pub fn scan_handlers(inv: &Inventory, installed: Option<&BTreeSet<String>>) -> H
         if fresh.is_empty() {
             break;
         }
+        let Ok(finder) = aho_corasick::AhoCorasick::new(&fresh) else {
+            break;
+        };
         slots
             .par_iter_mut()
             .zip(files.par_iter())
             .filter(|(slot, _)| matches!(slot.0, Depth::Sparse))
             .for_each(|(slot, (_, _, p))| {
-                let whole = fsread::with_text(p, |t| {
-                    fresh
-                        .iter()
-                        .any(|n| t.contains(n.as_str()))
-                        .then(|| js_scan::scan(t))
-                });
+                let whole = fsread::with_text(p, |t| finder.is_match(t).then(|| js_scan::scan(t)));
                 if let Ok(Some(s)) = whole {
                     *slot = (Depth::Whole, s);
                 }
@@ -365,13 +363,16 @@ pub fn scan_handlers(inv: &Inventory, installed: Option<&BTreeSet<String>>) -> H
     h
 }
 
-/// 1-based line of a byte offset.
-fn line_of(text: &str, pos: usize) -> usize {
-    text.as_bytes()[..pos.min(text.len())]
-        .iter()
-        .filter(|b| **b == b'\n')
-        .count()
-        + 1
+/// 1-based line numbers of byte offsets in a text, from the offsets of its line breaks.
+struct Lines(Vec<usize>);
+
+impl Lines {
+    fn new(text: &str) -> Lines {
+        Lines(memchr::memchr_iter(b'\n', text.as_bytes()).collect())
+    }
+    fn line_of(&self, pos: usize) -> usize {
+        self.0.partition_point(|&nl| nl < pos) + 1
+    }
 }
 
 /// Uses in one XML data file.
@@ -384,12 +385,13 @@ pub fn xml_uses(module: &str, file: &Path, text: &str, out: &mut Vec<Use>) -> Re
         },
     )
     .map_err(|e| e.to_string())?;
+    let lines = Lines::new(text);
     let mk = |kind, key: &str, node: roxmltree::Node| Use {
         kind,
         key: key.trim().to_string(),
         module: Some(module.to_string()),
         file: Some(file.to_path_buf()),
-        line: Some(line_of(text, node.range().start)),
+        line: Some(lines.line_of(node.range().start)),
         source: "xml",
         action: None,
     };
