@@ -40,18 +40,25 @@ pub fn is_test_bundle(name: &str) -> bool {
 pub struct StaticFiles {
     /// Sorted by web path.
     pub files: Vec<(String, PathBuf)>,
+    /// Entries the walk could not read: (path, error).
+    pub errors: Vec<(PathBuf, String)>,
 }
 
 /// Lists `<addon>/static` (asset extensions only).
 pub fn static_files(addon: &Addon) -> StaticFiles {
     let root = addon.dir.join("static");
     let mut files = Vec::new();
+    let mut errors = Vec::new();
     if root.is_dir() {
-        for e in walkdir::WalkDir::new(&root)
-            .follow_links(true)
-            .into_iter()
-            .filter_map(Result::ok)
-        {
+        for e in walkdir::WalkDir::new(&root).follow_links(true) {
+            let e = match e {
+                Ok(e) => e,
+                Err(err) => {
+                    let path = err.path().unwrap_or(&root).to_path_buf();
+                    errors.push((path, err.to_string()));
+                    continue;
+                }
+            };
             if !e.file_type().is_file() {
                 continue;
             }
@@ -70,7 +77,7 @@ pub fn static_files(addon: &Addon) -> StaticFiles {
         }
     }
     files.sort();
-    StaticFiles { files }
+    StaticFiles { files, errors }
 }
 
 /// One manifest entry, parsed.

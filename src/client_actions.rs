@@ -29,6 +29,7 @@ use crate::fsread;
 use crate::graph::Graph;
 use crate::js_scan::{self, Registry};
 use crate::rules::client_actions as r;
+use crate::xmlread;
 
 /// A backend-visible (or not) registration of a literal key.
 #[derive(Debug, Clone)]
@@ -60,6 +61,8 @@ pub struct Handlers {
     /// `fields` keys registered with a view-type prefix (`list.many2many_tags`), by suffix.
     by_suffix: HashMap<String, Vec<Handler>>,
     pub dynamic: Vec<DynamicRegistration>,
+    /// JavaScript files and `static/` directories that could not be read.
+    pub problems: Vec<Finding>,
     pub js_files: usize,
     pub js_files_tokenized: usize,
     pub registrations: usize,
@@ -254,7 +257,7 @@ pub fn scan_handlers(inv: &Inventory, installed: Option<&BTreeSet<String>>) -> H
     // helper (they name a registry category or a legacy registry), looking only around those
     // names where possible.
     enum Depth {
-        Unread,
+        Unread(String),
         Sparse,
         Whole,
     }
@@ -266,7 +269,7 @@ pub fn scan_handlers(inv: &Inventory, installed: Option<&BTreeSet<String>>) -> H
                     Some(s) => (Depth::Sparse, s),
                     None => (Depth::Whole, js_scan::scan(text)),
                 })
-                .unwrap_or((Depth::Unread, js_scan::FileScan::default()))
+                .unwrap_or_else(|e| (Depth::Unread(e.to_string()), js_scan::FileScan::default()))
             })
             .collect()
     };
@@ -306,13 +309,31 @@ pub fn scan_handlers(inv: &Inventory, installed: Option<&BTreeSet<String>>) -> H
                 }
             });
     }
-    let scans: Vec<js_scan::FileScan> = slots.into_iter().map(|(_, s)| s).collect();
+    let mut problems: Vec<Finding> = statics
+        .iter()
+        .flat_map(|(m, st)| {
+            st.errors
+                .iter()
+                .map(move |(p, e)| unread(m, p, "directory under static/", e))
+        })
+        .collect();
+    let scans: Vec<js_scan::FileScan> = slots
+        .into_iter()
+        .zip(&files)
+        .map(|((depth, s), (m, _, p))| {
+            if let Depth::Unread(e) = depth {
+                problems.push(unread(m, p, "JavaScript file", &e));
+            }
+            s
+        })
+        .collect();
     let tokenized = scans
         .iter()
         .filter(|s| !s.registrations.is_empty() || !s.calls.is_empty() || !s.alias_calls.is_empty())
         .count();
 
     let mut h = Handlers {
+        problems,
         js_files: files.len(),
         js_files_tokenized: tokenized,
         backend_files: map.backend_len(),
@@ -363,6 +384,16 @@ pub fn scan_handlers(inv: &Inventory, installed: Option<&BTreeSet<String>>) -> H
     h
 }
 
+/// An [`r::FILE_NOT_READ`] finding: `what` at `path` of `module` could not be read.
+fn unread(module: &str, path: &Path, what: &str, error: &str) -> Finding {
+    Finding::new(
+        &r::FILE_NOT_READ,
+        format!("{what} not read ({error}): what it holds was not checked"),
+    )
+    .module(module)
+    .file(path)
+}
+
 /// 1-based line numbers of byte offsets in a text, from the offsets of its line breaks.
 struct Lines(Vec<usize>);
 
@@ -376,15 +407,13 @@ impl Lines {
 }
 
 /// Uses in one XML data file.
-pub fn xml_uses(module: &str, file: &Path, text: &str, out: &mut Vec<Use>) -> Result<(), String> {
-    let doc = roxmltree::Document::parse_with_options(
-        text,
-        roxmltree::ParsingOptions {
-            allow_dtd: true,
-            ..Default::default()
-        },
-    )
-    .map_err(|e| e.to_string())?;
+pub fn xml_uses(
+    module: &str,
+    file: &Path,
+    text: &str,
+    out: &mut Vec<Use>,
+) -> Result<(), xmlread::XmlError> {
+    let doc = xmlread::parse(text)?;
     let lines = Lines::new(text);
     let mk = |kind, key: &str, node: roxmltree::Node| Use {
         kind,
@@ -566,61 +595,95 @@ pub fn python_uses(module: &str, file: &Path, text: &str, out: &mut Vec<Use>) {
     }
 }
 
-/// Reads the uses of every addon: XML data files its manifest lists and its Python code.
-/// Unreadable or malformed files are skipped (other commands report them).
-pub fn static_uses(inv: &Inventory, only: Option<&BTreeSet<String>>) -> Vec<Use> {
+/// Reads the uses of every addon: XML data files its manifest lists and its Python code. Files
+/// and directories that cannot be read or parsed are findings.
+pub fn static_uses(inv: &Inventory, only: Option<&BTreeSet<String>>) -> (Vec<Use>, Vec<Finding>) {
     let addons: Vec<&Addon> = inv
         .addons
         .values()
         .filter(|a| a.manifest.installable)
         .filter(|a| only.is_none_or(|s| s.contains(&a.name)))
         .collect();
-    let mut uses: Vec<Use> = addons
+    let per_addon: Vec<(Vec<Use>, Vec<Finding>)> = addons
         .par_iter()
-        .flat_map_iter(|a| {
+        .map(|a| {
             let mut out = Vec::new();
+            let mut problems = Vec::new();
             for rel in a.manifest.data.iter().chain(a.manifest.demo.iter()) {
                 if !rel.ends_with(".xml") {
                     continue;
                 }
                 let file = a.dir.join(rel);
-                let _ = fsread::with_text(&file, |text| {
+                let parsed = fsread::with_text(&file, |text| {
                     // Only files that name one of the looked-up attributes or models are parsed.
                     let b = text.as_bytes();
                     let relevant = ["ir.actions.client", "widget", "js_class"]
                         .iter()
                         .any(|w| memchr::memmem::find(b, w.as_bytes()).is_some());
                     if relevant {
-                        let _ = xml_uses(&a.name, &file, text, &mut out);
+                        xml_uses(&a.name, &file, text, &mut out)
+                    } else {
+                        Ok(())
                     }
                 });
+                match parsed {
+                    Err(e) => problems.push(unread(
+                        &a.name,
+                        &file,
+                        "XML data file listed in the manifest",
+                        &e.to_string(),
+                    )),
+                    Ok(Err(e)) => problems.push(
+                        Finding::new(
+                            &r::DATA_FILE_NOT_PARSED,
+                            format!("XML data file not parsed: {e}; its uses were not checked"),
+                        )
+                        .module(&a.name)
+                        .file(&file),
+                    ),
+                    Ok(Ok(())) => {}
+                }
             }
-            for e in walkdir::WalkDir::new(&a.dir)
-                .into_iter()
-                .filter_entry(|e| {
-                    let n = e.file_name().to_string_lossy();
-                    !(e.depth() > 0
-                        && e.file_type().is_dir()
-                        && (n == "tests" || n == "static" || n.starts_with('.')))
-                })
-                .filter_map(Result::ok)
-            {
+            let walk = walkdir::WalkDir::new(&a.dir).into_iter().filter_entry(|e| {
+                let n = e.file_name().to_string_lossy();
+                !(e.depth() > 0
+                    && e.file_type().is_dir()
+                    && (n == "tests" || n == "static" || n.starts_with('.')))
+            });
+            for e in walk {
+                let e = match e {
+                    Ok(e) => e,
+                    Err(err) => {
+                        let path = err.path().unwrap_or(&a.dir).to_path_buf();
+                        problems.push(unread(&a.name, &path, "directory entry", &err.to_string()));
+                        continue;
+                    }
+                };
                 if e.file_type().is_file() && e.path().extension().is_some_and(|x| x == "py") {
-                    let _ = fsread::with_text(e.path(), |text| {
+                    let read = fsread::with_text(e.path(), |text| {
                         if text.contains("ir.actions.client") {
                             python_uses(&a.name, e.path(), text, &mut out);
                         }
                     });
+                    if let Err(err) = read {
+                        problems.push(unread(&a.name, e.path(), "Python file", &err.to_string()));
+                    }
                 }
             }
-            out
+            (out, problems)
         })
         .collect();
+    let mut uses = Vec::new();
+    let mut problems = Vec::new();
+    for (u, p) in per_addon {
+        uses.extend(u);
+        problems.extend(p);
+    }
     uses.sort_by(|a, b| {
         (&a.module, &a.file, a.line, a.kind, &a.key)
             .cmp(&(&b.module, &b.file, b.line, b.kind, &b.key))
     });
-    uses
+    (uses, problems)
 }
 
 fn describe_handler(h: &Handler) -> String {
@@ -881,7 +944,7 @@ fn menus_suffix(u: &Use) -> String {
 /// Checks a set of uses against the handlers.
 fn check_uses(
     inv: &Inventory,
-    handlers: Handlers,
+    mut handlers: Handlers,
     uses: Vec<Use>,
     installed: Option<&BTreeSet<String>>,
 ) -> ClientActionsAnalysis {
@@ -964,14 +1027,18 @@ fn check_uses(
             .line(d.line),
         );
     }
+    a.findings.append(&mut handlers.problems);
     a.handlers = handlers;
     a
 }
 
 /// Static mode (no database): uses from the addons' XML data files and Python code.
 pub fn check_static(inv: &Inventory) -> ClientActionsAnalysis {
-    let (handlers, uses) = rayon::join(|| scan_handlers(inv, None), || static_uses(inv, None));
-    check_uses(inv, handlers, uses, None)
+    let (handlers, (uses, problems)) =
+        rayon::join(|| scan_handlers(inv, None), || static_uses(inv, None));
+    let mut a = check_uses(inv, handlers, uses, None);
+    a.findings.extend(problems);
+    a
 }
 
 /// Database mode: the client actions of `ir_act_client` (with their owners and menus), plus
@@ -1001,7 +1068,7 @@ pub fn check_database_rows(
     installed: &BTreeSet<String>,
     actions: Vec<DbClientAction>,
 ) -> ClientActionsAnalysis {
-    let (handlers, mut uses) = rayon::join(
+    let (handlers, (mut uses, problems)) = rayon::join(
         || scan_handlers(inv, Some(installed)),
         || static_uses(inv, Some(installed)),
     );
@@ -1019,7 +1086,9 @@ pub fn check_database_rows(
         })
         .collect();
     db_uses.extend(uses);
-    check_uses(inv, handlers, db_uses, Some(installed))
+    let mut a = check_uses(inv, handlers, db_uses, Some(installed));
+    a.findings.extend(problems);
+    a
 }
 
 #[cfg(test)]

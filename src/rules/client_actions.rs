@@ -87,6 +87,30 @@ the addons path to check them for real.",
     fix: "Add the missing modules (Odoo's addons directories) to --addons-path.",
 };
 
+pub const DATA_FILE_NOT_PARSED: Rule = Rule {
+    code: "A008",
+    name: "xml-data-file-not-parsed",
+    severity: Error,
+    summary: "An XML data file is not well-formed or goes over a parser limit; its uses were not checked.",
+    explanation: "The file is not well-formed XML, nests elements more than 256 deep, declares \
+entities that expand past 1 MiB (or refer to themselves), or holds more than 4 million nodes. \
+Odoo's parser (lxml over libxml2) refuses such a file as well, so installing or updating the module \
+fails; the client actions, widgets and view classes it names were not checked.",
+    fix: "Fix the file (the message says where); Odoo data files need no DTD and no deep nesting.",
+};
+
+pub const FILE_NOT_READ: Rule = Rule {
+    code: "A009",
+    name: "file-not-read",
+    severity: Error,
+    summary: "A file or directory the check needs cannot be read; what it holds was not checked.",
+    explanation: "An XML data file the manifest lists, a JavaScript file under `static/`, a \
+Python file of the addon, or a directory on the way to them, cannot be opened or read (missing, \
+permissions, not a regular file, a broken link). Registrations or uses in it are unknown, so the \
+check is incomplete; a data file Odoo cannot read also makes installing or updating the module fail.",
+    fix: "Fix the path or the permissions (the message gives the error), or remove the entry from the manifest.",
+};
+
 pub const UNKNOWN_WIDGET: Rule = Rule {
     code: "W001",
     name: "unknown-field-widget",
@@ -118,6 +142,8 @@ pub const RULES: &[Rule] = &[
     DYNAMIC_REGISTRATION,
     HANDLER_NOT_INSTALLED,
     NOT_VERIFIABLE,
+    DATA_FILE_NOT_PARSED,
+    FILE_NOT_READ,
     UNKNOWN_WIDGET,
     UNKNOWN_JS_CLASS,
 ];
