@@ -205,6 +205,32 @@ pub struct ClientActionsAnalysis {
     pub views_checked: usize,
 }
 
+/// What the check knows of the addons path and of the modules that are not on it.
+#[derive(Debug, Clone, Default)]
+pub struct PathScope {
+    /// The addons path is the server's own, complete one (its odoo.conf, or said so on the
+    /// command line): Odoo serves JavaScript from disk, so a module missing from it registers
+    /// nothing, and a key nothing on it registers is missing for real.
+    pub complete: bool,
+    /// Database mode: each module's dependencies as the database records them, to tell which
+    /// installed modules missing from the path depend on a using module. `None` when unknown:
+    /// then every installed module missing from the path may register any key.
+    pub db_depends: Option<BTreeMap<String, BTreeSet<String>>>,
+}
+
+impl PathScope {
+    /// The dependencies of `ir_module_module_dependency`, by module.
+    pub fn depends_from(rows: &[crate::db::DbDependency]) -> BTreeMap<String, BTreeSet<String>> {
+        let mut m: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for r in rows {
+            m.entry(r.module.clone())
+                .or_default()
+                .insert(r.dependency.clone());
+        }
+        m
+    }
+}
+
 /// Which modules are installed, in database mode.
 pub struct Installed<'a> {
     pub modules: &'a BTreeSet<String>,
@@ -701,17 +727,22 @@ fn describe_load(load: &Load) -> String {
 
 /// The context a use is checked in.
 struct Judge<'a> {
-    inv: &'a Inventory,
     graph: Graph,
     handlers: &'a Handlers,
     /// Database mode: installed modules.
     installed: Option<&'a BTreeSet<String>>,
+    scope: &'a PathScope,
+    /// Database mode: installed modules on no addons path, each with the modules it needs
+    /// (itself included) by the database's dependencies, when known.
+    absent: Vec<(String, Option<BTreeSet<String>>)>,
     /// [`Judge::reach`] per using module.
     reach_cache: RefCell<HashMap<Option<String>, Rc<Reach>>>,
 }
 
-/// What a module can rely on: itself, its dependencies, `web` and `base` (`modules`), and those
-/// of them, or of the installed modules, that are not on the addons path (`missing`).
+/// What a module can rely on: itself, its dependencies, `web` and `base` (`modules`); and the
+/// modules not on the addons path that could register a key for it (`missing`): those of its
+/// dependencies, and in database mode the installed ones that depend on it (all of them for an
+/// action without a module, or when the database's dependencies are unknown).
 struct Reach {
     modules: BTreeSet<String>,
     missing: BTreeSet<String>,
@@ -736,7 +767,15 @@ impl Judge<'_> {
         }
         let c = self.graph.closure(&roots);
         let mut missing = c.missing;
-        missing.extend(self.installed_missing());
+        for (a, needs) in &self.absent {
+            let could = match (module, needs) {
+                (Some(m), Some(needs)) => needs.contains(m),
+                _ => true,
+            };
+            if could {
+                missing.insert(a.clone());
+            }
+        }
         let r = Rc::new(Reach {
             modules: c.modules,
             missing,
@@ -747,9 +786,36 @@ impl Judge<'_> {
 
     /// Installed modules that are not on the addons path (database mode).
     fn installed_missing(&self) -> BTreeSet<String> {
-        self.installed
-            .map(|s| s.iter().filter(|m| !self.inv.knows(m)).cloned().collect())
-            .unwrap_or_default()
+        self.absent.iter().map(|(a, _)| a.clone()).collect()
+    }
+
+    /// Database mode: the installed modules on no addons path, with what each needs by the
+    /// database's dependencies (when known).
+    fn absent_modules(
+        inv: &Inventory,
+        installed: Option<&BTreeSet<String>>,
+        scope: &PathScope,
+    ) -> Vec<(String, Option<BTreeSet<String>>)> {
+        let Some(installed) = installed else {
+            return Vec::new();
+        };
+        installed
+            .iter()
+            .filter(|m| !inv.knows(m))
+            .map(|m| {
+                let needs = scope.db_depends.as_ref().map(|deps| {
+                    let mut seen: BTreeSet<String> = BTreeSet::new();
+                    let mut todo = vec![m.clone()];
+                    while let Some(x) = todo.pop() {
+                        if seen.insert(x.clone()) {
+                            todo.extend(deps.get(&x).into_iter().flatten().cloned());
+                        }
+                    }
+                    seen
+                });
+                (m.clone(), needs)
+            })
+            .collect()
     }
 
     fn judge(&self, u: &Use) -> Verdict {
@@ -813,7 +879,7 @@ impl Judge<'_> {
                 ),
             };
         }
-        let unsure = !missing.is_empty();
+        let unsure = !missing.is_empty() && !self.scope.complete;
         let soften = |f: Finding| {
             if unsure {
                 Finding {
@@ -900,13 +966,34 @@ impl Judge<'_> {
             UseKind::Widget => &r::UNKNOWN_WIDGET,
             UseKind::JsClass => &r::UNKNOWN_JS_CLASS,
         };
+        // A complete path: the modules missing from it serve no JavaScript; name them.
+        let absent: BTreeSet<String> = missing
+            .iter()
+            .cloned()
+            .chain(self.installed_missing())
+            .collect();
+        let (list, are) = (
+            short_list(&absent),
+            if absent.len() == 1 { "is" } else { "are" },
+        );
+        let absent_note = match (absent.is_empty(), self.scope.complete) {
+            (true, _) => String::new(),
+            (false, true) => format!(
+                "; module(s) {list} {are} on no addons path of the server, so Odoo serves none of their JavaScript"
+            ),
+            (false, false) => format!(
+                "; module(s) {list}, not on the addons path, cannot register it for {}: {} neither among its dependencies nor depending on it",
+                u.module.as_deref().unwrap_or("?"),
+                if absent.len() == 1 { "it is" } else { "they are" }
+            ),
+        };
         Verdict {
             status: Status::Missing,
             handler: None,
             finding: Some(mk(
                 rule,
                 format!(
-                    "{what} is registered by no module in the `{}` registry of a backend bundle",
+                    "{what} is registered by no module in the `{}` registry of a backend bundle{absent_note}",
                     registry.as_str()
                 ),
             )),
@@ -947,12 +1034,14 @@ fn check_uses(
     mut handlers: Handlers,
     uses: Vec<Use>,
     installed: Option<&BTreeSet<String>>,
+    scope: &PathScope,
 ) -> ClientActionsAnalysis {
     let judge = Judge {
-        inv,
         graph: Graph::from_inventory(inv),
         handlers: &handlers,
         installed,
+        scope,
+        absent: Judge::absent_modules(inv, installed, scope),
         reach_cache: RefCell::default(),
     };
     let mut a = ClientActionsAnalysis::default();
@@ -1032,11 +1121,17 @@ fn check_uses(
     a
 }
 
-/// Static mode (no database): uses from the addons' XML data files and Python code.
+/// Static mode (no database): uses from the addons' XML data files and Python code, with a
+/// partial addons path.
 pub fn check_static(inv: &Inventory) -> ClientActionsAnalysis {
+    check_static_in(inv, &PathScope::default())
+}
+
+/// [`check_static`] with what is known of the addons path.
+pub fn check_static_in(inv: &Inventory, scope: &PathScope) -> ClientActionsAnalysis {
     let (handlers, (uses, problems)) =
         rayon::join(|| scan_handlers(inv, None), || static_uses(inv, None));
-    let mut a = check_uses(inv, handlers, uses, None);
+    let mut a = check_uses(inv, handlers, uses, None, scope);
     a.findings.extend(problems);
     a
 }
@@ -1046,10 +1141,15 @@ pub fn check_static(inv: &Inventory) -> ClientActionsAnalysis {
 pub fn check_database(db: &mut Database, inv: &Inventory) -> Result<ClientActionsAnalysis, Fatal> {
     let modules = db.modules()?;
     let actions = db.client_actions()?;
-    Ok(check_database_rows(
+    let scope = PathScope {
+        complete: false,
+        db_depends: Some(PathScope::depends_from(&db.dependencies()?)),
+    };
+    Ok(check_database_rows_in(
         inv,
         &installed_modules(&modules),
         actions,
+        &scope,
     ))
 }
 
@@ -1062,11 +1162,23 @@ pub fn installed_modules(modules: &[crate::db::DbModule]) -> BTreeSet<String> {
         .collect()
 }
 
-/// [`check_database`] once the rows are loaded.
+/// [`check_database`] once the rows are loaded, with a partial addons path and no dependencies
+/// from the database.
 pub fn check_database_rows(
     inv: &Inventory,
     installed: &BTreeSet<String>,
     actions: Vec<DbClientAction>,
+) -> ClientActionsAnalysis {
+    check_database_rows_in(inv, installed, actions, &PathScope::default())
+}
+
+/// [`check_database_rows`] with what is known of the addons path. With the server's complete
+/// path, each installed module on no addons path is a finding ([`crate::rules::db::INSTALLED_WITHOUT_CODE`]).
+pub fn check_database_rows_in(
+    inv: &Inventory,
+    installed: &BTreeSet<String>,
+    actions: Vec<DbClientAction>,
+    scope: &PathScope,
 ) -> ClientActionsAnalysis {
     let (handlers, (mut uses, problems)) = rayon::join(
         || scan_handlers(inv, Some(installed)),
@@ -1086,8 +1198,19 @@ pub fn check_database_rows(
         })
         .collect();
     db_uses.extend(uses);
-    let mut a = check_uses(inv, handlers, db_uses, Some(installed));
+    let mut a = check_uses(inv, handlers, db_uses, Some(installed), scope);
     a.findings.extend(problems);
+    if scope.complete {
+        for m in installed.iter().filter(|m| !inv.knows(m)) {
+            a.findings.push(
+                Finding::new(
+                    &crate::rules::db::INSTALLED_WITHOUT_CODE,
+                    "installed in the database, but on no addons path of the server: Odoo serves none of its JavaScript, and the client actions, widgets and views that need it fail",
+                )
+                .module(m),
+            );
+        }
+    }
     a
 }
 
