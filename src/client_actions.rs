@@ -340,7 +340,7 @@ pub fn scan_handlers(inv: &Inventory, installed: Option<&BTreeSet<String>>) -> H
         .flat_map(|(m, st)| {
             st.errors
                 .iter()
-                .map(move |(p, e)| unread(m, p, "directory under static/", e))
+                .map(move |(p, e)| unread(m, p, "entry under static/", e))
         })
         .collect();
     let scans: Vec<js_scan::FileScan> = slots

@@ -80,7 +80,8 @@ pub const NOT_VERIFIABLE: Rule = Rule {
     code: "A007",
     name: "registration-not-verifiable",
     severity: Info,
-    summary: "No module on a partial addons path registers the key, but modules that could are missing.",
+    summary:
+        "No module on a partial addons path registers the key, but modules that could are missing.",
     explanation: "The addons path is partial (given with --addons-path or --partial-path), and \
 modules the user depends on (for example web, mail or account in the CI of an addons \
 repository), or in database mode installed modules that depend on the user, are not on it, so \

@@ -7,5 +7,6 @@ mod cli_addons;
 mod client_actions;
 mod db_audits;
 mod deploy_check;
+mod hostile;
 mod parity;
 mod pyliteral_diff;
