@@ -197,37 +197,50 @@ fn references(text: &str) -> impl Iterator<Item = &str> {
 
 /// Fails when the references of `body` would expand past the limit.
 fn check_expansion(body: &str, entities: &HashMap<&str, (&str, bool)>) -> Result<(), XmlError> {
-    // Expanded size of each entity, computed without recursion: an explicit stack, each
-    // entity's references summed once all of them are known.
-    let mut size: HashMap<&str, usize> = HashMap::new();
+    // The declared entities each value refers to, listed once.
+    let refs: HashMap<&str, Vec<&str>> = entities
+        .iter()
+        .map(|(&n, &(v, _))| {
+            (
+                n,
+                references(v).filter(|r| entities.contains_key(r)).collect(),
+            )
+        })
+        .collect();
+    // Expanded size of each entity, computed without recursion: an explicit stack of (entity,
+    // how many of its references are summed so far, sum so far).
     let cap = MAX_ENTITY_EXPANSION + 1;
+    let mut size: HashMap<&str, usize> = HashMap::new();
+    let mut on_stack: std::collections::HashSet<&str> = std::collections::HashSet::new();
     for &start in entities.keys() {
         if size.contains_key(start) {
             continue;
         }
-        let mut stack: Vec<&str> = vec![start];
-        let mut on_stack: std::collections::HashSet<&str> = [start].into_iter().collect();
-        while let Some(&name) = stack.last() {
-            let (value, _) = entities[name];
-            let pending =
-                references(value).find(|r| entities.contains_key(r) && !size.contains_key(r));
-            match pending {
-                Some(r) if on_stack.contains(r) => {
-                    return Err(XmlError::Entities {
-                        reason: format!("entity `{r}` refers to itself"),
-                    })
-                }
-                Some(r) => {
-                    stack.push(r);
-                    on_stack.insert(r);
+        let mut stack: Vec<(&str, usize, usize)> = vec![(start, 0, entities[start].0.len())];
+        on_stack.insert(start);
+        while let Some(top) = stack.last_mut() {
+            let (name, next, sum) = *top;
+            match refs[name].get(next) {
+                Some(&r) => {
+                    top.1 += 1;
+                    if let Some(&n) = size.get(r) {
+                        top.2 = sum.saturating_add(n).min(cap);
+                    } else if on_stack.contains(r) {
+                        return Err(XmlError::Entities {
+                            reason: format!("entity `{r}` refers to itself"),
+                        });
+                    } else {
+                        on_stack.insert(r);
+                        stack.push((r, 0, entities[r].0.len()));
+                    }
                 }
                 None => {
-                    let total = references(value).fold(value.len(), |acc, r| {
-                        acc.saturating_add(size.get(r).copied().unwrap_or(0))
-                    });
-                    size.insert(name, total.min(cap));
-                    stack.pop();
+                    size.insert(name, sum.min(cap));
                     on_stack.remove(name);
+                    stack.pop();
+                    if let Some(parent) = stack.last_mut() {
+                        parent.2 = parent.2.saturating_add(sum).min(cap);
+                    }
                 }
             }
         }
