@@ -501,6 +501,8 @@ struct Scope {
 struct Scanner<'a> {
     src: &'a str,
     toks: Vec<Tok>,
+    /// Per token, the closing bracket of an opening one ([`closers`]).
+    close: Vec<u32>,
     out: FileScan,
     aliases: HashMap<&'a str, Registry>,
     imports: HashMap<&'a str, &'a str>,
@@ -533,10 +535,36 @@ static CATEGORY: LazyLock<memchr::memmem::Finder<'static>> =
 static REGISTRY: LazyLock<memchr::memmem::Finder<'static>> =
     LazyLock::new(|| memchr::memmem::Finder::new("_registry"));
 
+/// No closing bracket, in [`Scanner::close`].
+const NO_CLOSE: u32 = u32::MAX;
+
+/// For each opening bracket token, the index of the closing bracket that closes it (any of
+/// `)`, `]`, `}` closes the innermost open bracket; a closer with none open is ignored).
+fn closers(src: &str, toks: &[Tok]) -> Vec<u32> {
+    let mut close = vec![NO_CLOSE; toks.len()];
+    let mut open: Vec<usize> = Vec::new();
+    for (k, t) in toks.iter().enumerate() {
+        if t.kind != Kind::Punct {
+            continue;
+        }
+        match &src.as_bytes()[t.start as usize..t.end as usize] {
+            b"(" | b"[" | b"{" => open.push(k),
+            b")" | b"]" | b"}" => {
+                if let Some(o) = open.pop() {
+                    close[o] = k as u32;
+                }
+            }
+            _ => {}
+        }
+    }
+    close
+}
+
 impl<'a> Scanner<'a> {
     fn new(src: &'a str, lines: &'a [u32], toks: Vec<Tok>, window: bool) -> Self {
         Scanner {
             src,
+            close: closers(src, &toks),
             toks,
             out: FileScan::default(),
             aliases: HashMap::new(),
@@ -805,23 +833,37 @@ impl<'a> Scanner<'a> {
     }
 
     /// The arguments of a call whose `(` is at `open`: per argument, its token range.
+    /// Nested brackets are skipped to their closer (any closing bracket closes the innermost
+    /// open one), so that nested calls cost their own arguments only; a `]` or `}` of the
+    /// argument list itself is ignored.
     fn args(&self, open: usize) -> (Vec<(usize, usize)>, usize) {
         let mut args = Vec::new();
-        let mut depth = 0usize;
         let mut i = open + 1;
         let mut start = i;
         while let Some(t) = self.tok(i) {
+            work(1);
             if t.kind == Kind::Punct {
                 match self.text_of(t) {
-                    "(" | "[" | "{" => depth += 1,
-                    ")" | "]" | "}" if depth > 0 => depth -= 1,
+                    "(" | "[" | "{" => match self.close[i] {
+                        NO_CLOSE => {
+                            // Open to the end of the tokens.
+                            let end = self.toks.len();
+                            self.tok(end - 1);
+                            return (args, end);
+                        }
+                        c => {
+                            self.tok(c as usize);
+                            i = c as usize + 1;
+                            continue;
+                        }
+                    },
                     ")" => {
                         if i > start {
                             args.push((start, i));
                         }
                         return (args, i + 1);
                     }
-                    "," if depth == 0 => {
+                    "," => {
                         args.push((start, i));
                         start = i + 1;
                     }
@@ -1151,8 +1193,11 @@ impl<'a> Scanner<'a> {
             return;
         }
         j += 1;
-        while j < self.toks.len() {
-            if self.is(j, "}") {
+        // The specifiers: names, `as`, string names and commas, up to the `}` (or any other
+        // punctuation, when the list is left open).
+        while let Some(t) = self.tok(j) {
+            work(1);
+            if t.kind == Kind::Punct && self.text_of(t) != "," {
                 break;
             }
             if let Some(name) = self.ident(j) {
@@ -1263,7 +1308,7 @@ mod tests {
     fn scanning_work_grows_linearly_with_the_number_of_registrations() {
         // Each shape repeated n and 4n times: linear work grows 4 times, quadratic 16 times.
         type Shape = fn(usize) -> String;
-        let shapes: [(&str, Shape); 4] = [
+        let shapes: [(&str, Shape); 6] = [
             ("registrations", |i| {
                 format!("registry.category(\"actions\").add(\"tag_{i}\", X);\n")
             }),
@@ -1272,6 +1317,17 @@ mod tests {
             }),
             ("helpers", |i| {
                 format!("function h{i}(t) {{ registry.category(\"actions\").add(t, X); }}\nh{i}(\"t{i}\");\n")
+            }),
+            ("nested helper calls", |i| {
+                let head = if i == 0 {
+                    "function h(t, x) { registry.category(\"actions\").add(t, X); }\n"
+                } else {
+                    ""
+                };
+                format!("{head}h(\"n{i}\", ")
+            }),
+            ("unclosed imports", |i| {
+                format!("import {{ a{i}, b{i}\nregistry.category(\"actions\").add(\"i{i}\", X);\n")
             }),
             ("unclosed calls", |i| {
                 format!("registry.category(\"actions\").add(\"u{i}\", (\n")

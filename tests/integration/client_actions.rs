@@ -25,22 +25,27 @@ fn queue_job_tree() -> (tempfile::TempDir, PathBuf) {
         "base_sparse_field",
         "{'name': 'Sparse', 'depends': ['base'], 'license': 'LGPL-3'}",
     );
-    write_addon(
-        &root,
-        "base",
-        "{'name': 'Base', 'depends': [], 'license': 'LGPL-3'}",
-    );
-    write_addon(
-        &root,
-        "web",
-        "{'name': 'Web', 'depends': ['base'], 'license': 'LGPL-3'}",
-    );
+    base_and_web(&root);
     write_addon(
         &root,
         "mail",
         "{'name': 'Mail', 'depends': ['base', 'web'], 'license': 'LGPL-3'}",
     );
     (tmp, root)
+}
+
+/// Empty `base` and `web` addons under `root`.
+fn base_and_web(root: &Path) {
+    write_addon(
+        root,
+        "base",
+        "{'name': 'Base', 'depends': [], 'license': 'LGPL-3'}",
+    );
+    write_addon(
+        root,
+        "web",
+        "{'name': 'Web', 'depends': ['base'], 'license': 'LGPL-3'}",
+    );
 }
 
 fn check(root: &Path) -> (i32, serde_json::Value) {
@@ -595,16 +600,7 @@ fn installed_module_missing_from_disk_does_not_hide_missing_tags() {
     let (tmp, root) = corpus_copy(&[]);
     fs::remove_dir_all(root.join("agreement_legal")).unwrap();
     // report_xlsx and date_range need only base and web: empty stand-ins put them on the path.
-    write_addon(
-        &root,
-        "base",
-        "{'name': 'Base', 'depends': [], 'license': 'LGPL-3'}",
-    );
-    write_addon(
-        &root,
-        "web",
-        "{'name': 'Web', 'depends': ['base'], 'license': 'LGPL-3'}",
-    );
+    base_and_web(&root);
     let conf = tmp.path().join("odoo.conf");
     fs::write(
         &conf,
