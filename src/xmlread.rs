@@ -227,7 +227,7 @@ fn check_expansion(body: &str, entities: &HashMap<&str, (&str, bool)>) -> Result
                         top.2 = sum.saturating_add(n).min(cap);
                     } else if on_stack.contains(r) {
                         return Err(XmlError::Entities {
-                            reason: format!("entity `{r}` refers to itself"),
+                            reason: format!("entity `{}` refers to itself", r.escape_debug()),
                         });
                     } else {
                         on_stack.insert(r);
