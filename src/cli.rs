@@ -165,6 +165,16 @@ pub struct ClientActionsArgs {
     /// CI mode: only the findings, one line each; exit 1 on any error finding, else 0.
     #[arg(long)]
     pub ci: bool,
+    /// The addons path is the server's complete one: a key nothing on it registers is an error,
+    /// whatever modules are missing from it (the default when the paths come from -c odoo.conf
+    /// without --addons-path).
+    #[arg(long, conflicts_with = "partial_path")]
+    pub complete_path: bool,
+    /// The addons path is partial (given by hand, from another machine): a key nothing on it
+    /// registers is "not verifiable" when a module missing from it could register it (the
+    /// default with --addons-path).
+    #[arg(long)]
+    pub partial_path: bool,
 }
 
 impl Command {

@@ -29,6 +29,7 @@ use crate::fsread;
 use crate::graph::Graph;
 use crate::js_scan::{self, Registry};
 use crate::rules::client_actions as r;
+use crate::xmlread;
 
 /// A backend-visible (or not) registration of a literal key.
 #[derive(Debug, Clone)]
@@ -204,6 +205,32 @@ pub struct ClientActionsAnalysis {
     pub views_checked: usize,
 }
 
+/// What the check knows of the addons path and of the modules that are not on it.
+#[derive(Debug, Clone, Default)]
+pub struct PathScope {
+    /// The addons path is the server's own, complete one (its odoo.conf, or said so on the
+    /// command line): Odoo serves JavaScript from disk, so a module missing from it registers
+    /// nothing, and a key nothing on it registers is missing for real.
+    pub complete: bool,
+    /// Database mode: each module's dependencies as the database records them, to tell which
+    /// installed modules missing from the path depend on a using module. `None` when unknown:
+    /// then every installed module missing from the path may register any key.
+    pub db_depends: Option<BTreeMap<String, BTreeSet<String>>>,
+}
+
+impl PathScope {
+    /// The dependencies of `ir_module_module_dependency`, by module.
+    pub fn depends_from(rows: &[crate::db::DbDependency]) -> BTreeMap<String, BTreeSet<String>> {
+        let mut m: BTreeMap<String, BTreeSet<String>> = BTreeMap::new();
+        for r in rows {
+            m.entry(r.module.clone())
+                .or_default()
+                .insert(r.dependency.clone());
+        }
+        m
+    }
+}
+
 /// Which modules are installed, in database mode.
 pub struct Installed<'a> {
     pub modules: &'a BTreeSet<String>,
@@ -302,16 +329,16 @@ pub fn scan_handlers(inv: &Inventory, installed: Option<&BTreeSet<String>>) -> H
         if fresh.is_empty() {
             break;
         }
+        let Ok(finder) = aho_corasick::AhoCorasick::new(&fresh) else {
+            break;
+        };
         slots
             .par_iter_mut()
             .zip(files.par_iter())
             .filter(|(slot, _)| matches!(slot.0, Depth::Sparse))
             .for_each(|(slot, (_, _, p))| {
                 let whole = fsread::with_text(p, fsread::SOURCE_MAX, |t| {
-                    fresh
-                        .iter()
-                        .any(|n| t.contains(n.as_str()))
-                        .then(|| js_scan::scan(t))
+                    finder.is_match(t).then(|| js_scan::scan(t))
                 });
                 if let Ok(Some(s)) = whole {
                     *slot = (Depth::Whole, s);
@@ -381,31 +408,33 @@ pub fn scan_handlers(inv: &Inventory, installed: Option<&BTreeSet<String>>) -> H
     h
 }
 
-/// 1-based line of a byte offset.
-fn line_of(text: &str, pos: usize) -> usize {
-    text.as_bytes()[..pos.min(text.len())]
-        .iter()
-        .filter(|b| **b == b'\n')
-        .count()
-        + 1
+/// 1-based line numbers of byte offsets in a text, from the offsets of its line breaks.
+struct Lines(Vec<usize>);
+
+impl Lines {
+    fn new(text: &str) -> Lines {
+        Lines(memchr::memchr_iter(b'\n', text.as_bytes()).collect())
+    }
+    fn line_of(&self, pos: usize) -> usize {
+        self.0.partition_point(|&nl| nl < pos) + 1
+    }
 }
 
 /// Uses in one XML data file.
-pub fn xml_uses(module: &str, file: &Path, text: &str, out: &mut Vec<Use>) -> Result<(), String> {
-    let doc = roxmltree::Document::parse_with_options(
-        text,
-        roxmltree::ParsingOptions {
-            allow_dtd: true,
-            ..Default::default()
-        },
-    )
-    .map_err(|e| e.to_string())?;
+pub fn xml_uses(
+    module: &str,
+    file: &Path,
+    text: &str,
+    out: &mut Vec<Use>,
+) -> Result<(), xmlread::XmlError> {
+    let doc = xmlread::parse(text)?;
+    let lines = Lines::new(text);
     let mk = |kind, key: &str, node: roxmltree::Node| Use {
         kind,
         key: key.trim().to_string(),
         module: Some(module.to_string()),
         file: Some(file.to_path_buf()),
-        line: Some(line_of(text, node.range().start)),
+        line: Some(lines.line_of(node.range().start)),
         source: "xml",
         action: None,
     };
@@ -580,9 +609,8 @@ pub fn python_uses(module: &str, file: &Path, text: &str, out: &mut Vec<Use>) {
     }
 }
 
-/// Reads the uses of every addon: XML data files its manifest lists and its Python code.
-/// Malformed files are skipped (other commands report them); files that cannot be read
-/// (missing, FIFOs, oversize, outside the addon) are returned as findings.
+/// Reads the uses of every addon: XML data files its manifest lists and its Python code. Files
+/// that cannot be read (missing, FIFOs, oversize, outside the addon) or parsed are findings.
 pub fn static_uses(inv: &Inventory, only: Option<&BTreeSet<String>>) -> (Vec<Use>, Vec<Finding>) {
     let addons: Vec<&Addon> = inv
         .addons
@@ -608,11 +636,22 @@ pub fn static_uses(inv: &Inventory, only: Option<&BTreeSet<String>>) -> (Vec<Use
                         .iter()
                         .any(|w| memchr::memmem::find(b, w.as_bytes()).is_some());
                     if relevant {
-                        let _ = xml_uses(&a.name, &file, text, &mut out);
+                        xml_uses(&a.name, &file, text, &mut out)
+                    } else {
+                        Ok(())
                     }
                 });
-                if let Err(e) = read {
-                    findings.push(e.finding(&file).module(&a.name));
+                match read {
+                    Err(e) => findings.push(e.finding(&file).module(&a.name)),
+                    Ok(Err(e)) => findings.push(
+                        Finding::new(
+                            &r::DATA_FILE_NOT_PARSED,
+                            format!("XML data file not parsed: {e}; its uses were not checked"),
+                        )
+                        .module(&a.name)
+                        .file(&file),
+                    ),
+                    Ok(Ok(())) => {}
                 }
             }
             let walked = fsread::walk_files(
@@ -668,17 +707,22 @@ fn describe_load(load: &Load) -> String {
 
 /// The context a use is checked in.
 struct Judge<'a> {
-    inv: &'a Inventory,
     graph: Graph,
     handlers: &'a Handlers,
     /// Database mode: installed modules.
     installed: Option<&'a BTreeSet<String>>,
+    scope: &'a PathScope,
+    /// Database mode: installed modules on no addons path, each with the modules it needs
+    /// (itself included) by the database's dependencies, when known.
+    absent: Vec<(String, Option<BTreeSet<String>>)>,
     /// [`Judge::reach`] per using module.
     reach_cache: RefCell<HashMap<Option<String>, Rc<Reach>>>,
 }
 
-/// What a module can rely on: itself, its dependencies, `web` and `base` (`modules`), and those
-/// of them, or of the installed modules, that are not on the addons path (`missing`).
+/// What a module can rely on: itself, its dependencies, `web` and `base` (`modules`); and the
+/// modules not on the addons path that could register a key for it (`missing`): those of its
+/// dependencies, and in database mode the installed ones that depend on it (all of them for an
+/// action without a module, or when the database's dependencies are unknown).
 struct Reach {
     modules: BTreeSet<String>,
     missing: BTreeSet<String>,
@@ -703,7 +747,15 @@ impl Judge<'_> {
         }
         let c = self.graph.closure(&roots);
         let mut missing = c.missing;
-        missing.extend(self.installed_missing());
+        for (a, needs) in &self.absent {
+            let could = match (module, needs) {
+                (Some(m), Some(needs)) => needs.contains(m),
+                _ => true,
+            };
+            if could {
+                missing.insert(a.clone());
+            }
+        }
         let r = Rc::new(Reach {
             modules: c.modules,
             missing,
@@ -714,9 +766,36 @@ impl Judge<'_> {
 
     /// Installed modules that are not on the addons path (database mode).
     fn installed_missing(&self) -> BTreeSet<String> {
-        self.installed
-            .map(|s| s.iter().filter(|m| !self.inv.knows(m)).cloned().collect())
-            .unwrap_or_default()
+        self.absent.iter().map(|(a, _)| a.clone()).collect()
+    }
+
+    /// Database mode: the installed modules on no addons path, with what each needs by the
+    /// database's dependencies (when known).
+    fn absent_modules(
+        inv: &Inventory,
+        installed: Option<&BTreeSet<String>>,
+        scope: &PathScope,
+    ) -> Vec<(String, Option<BTreeSet<String>>)> {
+        let Some(installed) = installed else {
+            return Vec::new();
+        };
+        installed
+            .iter()
+            .filter(|m| !inv.knows(m))
+            .map(|m| {
+                let needs = scope.db_depends.as_ref().map(|deps| {
+                    let mut seen: BTreeSet<String> = BTreeSet::new();
+                    let mut todo = vec![m.clone()];
+                    while let Some(x) = todo.pop() {
+                        if seen.insert(x.clone()) {
+                            todo.extend(deps.get(&x).into_iter().flatten().cloned());
+                        }
+                    }
+                    seen
+                });
+                (m.clone(), needs)
+            })
+            .collect()
     }
 
     fn judge(&self, u: &Use) -> Verdict {
@@ -780,7 +859,7 @@ impl Judge<'_> {
                 ),
             };
         }
-        let unsure = !missing.is_empty();
+        let unsure = !missing.is_empty() && !self.scope.complete;
         let soften = |f: Finding| {
             if unsure {
                 Finding {
@@ -867,13 +946,34 @@ impl Judge<'_> {
             UseKind::Widget => &r::UNKNOWN_WIDGET,
             UseKind::JsClass => &r::UNKNOWN_JS_CLASS,
         };
+        // A complete path: the modules missing from it serve no JavaScript; name them.
+        let absent: BTreeSet<String> = missing
+            .iter()
+            .cloned()
+            .chain(self.installed_missing())
+            .collect();
+        let (list, are) = (
+            short_list(&absent),
+            if absent.len() == 1 { "is" } else { "are" },
+        );
+        let absent_note = match (absent.is_empty(), self.scope.complete) {
+            (true, _) => String::new(),
+            (false, true) => format!(
+                "; module(s) {list} {are} on no addons path of the server, so Odoo serves none of their JavaScript"
+            ),
+            (false, false) => format!(
+                "; module(s) {list}, not on the addons path, cannot register it for {}: {} neither among its dependencies nor depending on it",
+                u.module.as_deref().unwrap_or("?"),
+                if absent.len() == 1 { "it is" } else { "they are" }
+            ),
+        };
         Verdict {
             status: Status::Missing,
             handler: None,
             finding: Some(mk(
                 rule,
                 format!(
-                    "{what} is registered by no module in the `{}` registry of a backend bundle",
+                    "{what} is registered by no module in the `{}` registry of a backend bundle{absent_note}",
                     registry.as_str()
                 ),
             )),
@@ -914,13 +1014,15 @@ fn check_uses(
     mut handlers: Handlers,
     uses: Vec<Use>,
     installed: Option<&BTreeSet<String>>,
+    scope: &PathScope,
 ) -> ClientActionsAnalysis {
     let file_findings = std::mem::take(&mut handlers.findings);
     let judge = Judge {
-        inv,
         graph: Graph::from_inventory(inv),
         handlers: &handlers,
         installed,
+        scope,
+        absent: Judge::absent_modules(inv, installed, scope),
         reach_cache: RefCell::default(),
     };
     let mut a = ClientActionsAnalysis {
@@ -1002,12 +1104,18 @@ fn check_uses(
     a
 }
 
-/// Static mode (no database): uses from the addons' XML data files and Python code.
+/// Static mode (no database): uses from the addons' XML data files and Python code, with a
+/// partial addons path.
 pub fn check_static(inv: &Inventory) -> ClientActionsAnalysis {
+    check_static_in(inv, &PathScope::default())
+}
+
+/// [`check_static`] with what is known of the addons path.
+pub fn check_static_in(inv: &Inventory, scope: &PathScope) -> ClientActionsAnalysis {
     let (mut handlers, (uses, unread)) =
         rayon::join(|| scan_handlers(inv, None), || static_uses(inv, None));
     handlers.findings.extend(unread);
-    check_uses(inv, handlers, uses, None)
+    check_uses(inv, handlers, uses, None, scope)
 }
 
 /// Database mode: the client actions of `ir_act_client` (with their owners and menus), plus
@@ -1015,10 +1123,15 @@ pub fn check_static(inv: &Inventory) -> ClientActionsAnalysis {
 pub fn check_database(db: &mut Database, inv: &Inventory) -> Result<ClientActionsAnalysis, Fatal> {
     let modules = db.modules()?;
     let actions = db.client_actions()?;
-    Ok(check_database_rows(
+    let scope = PathScope {
+        complete: false,
+        db_depends: Some(PathScope::depends_from(&db.dependencies()?)),
+    };
+    Ok(check_database_rows_in(
         inv,
         &installed_modules(&modules),
         actions,
+        &scope,
     ))
 }
 
@@ -1031,11 +1144,23 @@ pub fn installed_modules(modules: &[crate::db::DbModule]) -> BTreeSet<String> {
         .collect()
 }
 
-/// [`check_database`] once the rows are loaded.
+/// [`check_database`] once the rows are loaded, with a partial addons path and no dependencies
+/// from the database.
 pub fn check_database_rows(
     inv: &Inventory,
     installed: &BTreeSet<String>,
     actions: Vec<DbClientAction>,
+) -> ClientActionsAnalysis {
+    check_database_rows_in(inv, installed, actions, &PathScope::default())
+}
+
+/// [`check_database_rows`] with what is known of the addons path. With the server's complete
+/// path, each installed module on no addons path is a finding ([`crate::rules::db::INSTALLED_WITHOUT_CODE`]).
+pub fn check_database_rows_in(
+    inv: &Inventory,
+    installed: &BTreeSet<String>,
+    actions: Vec<DbClientAction>,
+    scope: &PathScope,
 ) -> ClientActionsAnalysis {
     let (mut handlers, (mut uses, unread)) = rayon::join(
         || scan_handlers(inv, Some(installed)),
@@ -1056,7 +1181,19 @@ pub fn check_database_rows(
         })
         .collect();
     db_uses.extend(uses);
-    check_uses(inv, handlers, db_uses, Some(installed))
+    let mut a = check_uses(inv, handlers, db_uses, Some(installed), scope);
+    if scope.complete {
+        for m in installed.iter().filter(|m| !inv.knows(m)) {
+            a.findings.push(
+                Finding::new(
+                    &crate::rules::db::INSTALLED_WITHOUT_CODE,
+                    "installed in the database, but on no addons path of the server: Odoo serves none of its JavaScript, and the client actions, widgets and views that need it fail",
+                )
+                .module(m),
+            );
+        }
+    }
+    a
 }
 
 #[cfg(test)]

@@ -223,12 +223,29 @@ impl<'b> Specials<'b> {
     }
 }
 
+thread_local! {
+    static WORK: Cell<u64> = const { Cell::new(0) };
+}
+
+/// Adds `n` to this thread's work counter (see [`work_units`]).
+fn work(n: usize) {
+    WORK.with(|w| w.set(w.get() + n as u64));
+}
+
+/// Work done by the scanners on this thread so far: bytes split into spans, bytes lexed into
+/// tokens, bytes searched for alias uses and steps taken to find line numbers. Tests compare it
+/// between inputs of different sizes to check that scanning stays linear.
+pub fn work_units() -> u64 {
+    WORK.with(Cell::get)
+}
+
 /// Splits a source into spans (strings, template parts, regular expressions, comments); the
 /// gaps between them are code. Never fails: unterminated constructs end at the end of the text.
 fn skeleton(src: &str, spans: &mut Vec<Span>) {
     let b = src.as_bytes();
     let n = b.len();
     spans.clear();
+    work(n);
     let mut specials = Specials::new(b);
     let mut prev = Prev::Nothing;
     // One entry per open `${…}` substitution: the depth of plain braces inside it.
@@ -396,6 +413,7 @@ fn in_span(spans: &[Span], pos: usize) -> bool {
 /// and template rests none).
 fn lex_range(src: &str, spans: &[Span], from: usize, to: usize, out: &mut Vec<Tok>) {
     let b = src.as_bytes();
+    work(to.saturating_sub(from));
     let mut si = span_after(spans, from);
     let mut i = from;
     let push =
@@ -483,14 +501,16 @@ struct Scope {
 struct Scanner<'a> {
     src: &'a str,
     toks: Vec<Tok>,
+    /// Per token, the closing bracket of an opening one ([`closers`]).
+    close: Vec<u32>,
     out: FileScan,
     aliases: HashMap<&'a str, Registry>,
     imports: HashMap<&'a str, &'a str>,
     local_functions: HashSet<&'a str>,
     scopes: Vec<Scope>,
     candidate_calls: Vec<usize>,
-    /// Last line number computed: (byte offset, line).
-    line_cache: Cell<(usize, usize)>,
+    /// Byte offsets of the file's line breaks.
+    lines: &'a [u32],
     /// Lowest and highest token index looked at (a window must be widened when they touch
     /// its edges).
     lo: Cell<usize>,
@@ -515,10 +535,36 @@ static CATEGORY: LazyLock<memchr::memmem::Finder<'static>> =
 static REGISTRY: LazyLock<memchr::memmem::Finder<'static>> =
     LazyLock::new(|| memchr::memmem::Finder::new("_registry"));
 
+/// No closing bracket, in [`Scanner::close`].
+const NO_CLOSE: u32 = u32::MAX;
+
+/// For each opening bracket token, the index of the closing bracket that closes it (any of
+/// `)`, `]`, `}` closes the innermost open bracket; a closer with none open is ignored).
+fn closers(src: &str, toks: &[Tok]) -> Vec<u32> {
+    let mut close = vec![NO_CLOSE; toks.len()];
+    let mut open: Vec<usize> = Vec::new();
+    for (k, t) in toks.iter().enumerate() {
+        if t.kind != Kind::Punct {
+            continue;
+        }
+        match &src.as_bytes()[t.start as usize..t.end as usize] {
+            b"(" | b"[" | b"{" => open.push(k),
+            b")" | b"]" | b"}" => {
+                if let Some(o) = open.pop() {
+                    close[o] = k as u32;
+                }
+            }
+            _ => {}
+        }
+    }
+    close
+}
+
 impl<'a> Scanner<'a> {
-    fn new(src: &'a str, toks: Vec<Tok>, window: bool) -> Self {
+    fn new(src: &'a str, lines: &'a [u32], toks: Vec<Tok>, window: bool) -> Self {
         Scanner {
             src,
+            close: closers(src, &toks),
             toks,
             out: FileScan::default(),
             aliases: HashMap::new(),
@@ -526,7 +572,7 @@ impl<'a> Scanner<'a> {
             local_functions: HashSet::new(),
             scopes: Vec::new(),
             candidate_calls: Vec::new(),
-            line_cache: Cell::new((0, 1)),
+            lines,
             lo: Cell::new(usize::MAX),
             hi: Cell::new(0),
             window,
@@ -541,7 +587,8 @@ pub fn scan(src: &str) -> FileScan {
     if src.len() > u32::MAX as usize {
         return FileScan::default();
     }
-    let mut s = Scanner::new(src, tokenize(src), false);
+    let lines = line_breaks(src);
+    let mut s = Scanner::new(src, &lines, tokenize(src), false);
     s.run();
     // Helper calls are only kept for names this file imports or defines.
     let keep: Vec<Call> = std::mem::take(&mut s.candidate_calls)
@@ -554,6 +601,13 @@ pub fn scan(src: &str) -> FileScan {
         .collect();
     s.out.calls = keep;
     s.out
+}
+
+/// The byte offsets of the line breaks of a source (at most 4 GiB long).
+fn line_breaks(src: &str) -> Vec<u32> {
+    memchr::memchr_iter(b'\n', src.as_bytes())
+        .map(|p| p as u32)
+        .collect()
 }
 
 /// True when `word` at `pos` is a whole identifier (no identifier byte on either side).
@@ -581,27 +635,38 @@ fn boundary_before(b: &[u8], spans: &[Span], mut pos: usize) -> usize {
     }
 }
 
+/// A file being read window by window, with what the windows may still lex in all.
+struct Windows<'a> {
+    src: &'a str,
+    spans: Vec<Span>,
+    lines: Vec<u32>,
+    /// Bytes the windows may still lex before the whole scan is cheaper.
+    budget: Cell<usize>,
+}
+
 /// Runs `f` on a scanner over a window of tokens around the token that starts at `pos`,
 /// widening the window until `f` did not look at its edges. `None` when `f` needs the whole
-/// file (function scopes), `Some(None)` when no token starts at `pos`.
+/// file (function scopes) or when the windows have lexed several times the file (constructs
+/// left open to the end of the file), `Some(None)` when no token starts at `pos`.
 fn in_window<'a>(
-    src: &'a str,
-    spans: &[Span],
+    w: &'a Windows<'a>,
     pos: usize,
     f: impl Fn(&mut Scanner<'a>, usize),
 ) -> Option<Option<Scanner<'a>>> {
+    let (src, spans) = (w.src, &w.spans[..]);
     let b = src.as_bytes();
     let (mut back, mut ahead) = (64usize, 256usize);
     loop {
         let from = boundary_before(b, spans, pos.saturating_sub(back));
         let to = (pos + ahead).min(b.len());
+        w.budget.set(w.budget.get().checked_sub(to - from)?);
         let mut toks = Vec::with_capacity((to - from) / 4);
         lex_range(src, spans, from, to, &mut toks);
         let k = toks.partition_point(|t| (t.start as usize) < pos);
         if toks.get(k).is_none_or(|t| t.start as usize != pos) {
             return Some(None);
         }
-        let mut sc = Scanner::new(src, toks, true);
+        let mut sc = Scanner::new(src, &w.lines, toks, true);
         f(&mut sc, k);
         if sc.needs_whole_file {
             return None;
@@ -654,17 +719,25 @@ pub fn scan_sparse(src: &str) -> Option<FileScan> {
     hits.sort_unstable();
     let mut spans = Vec::new();
     skeleton(src, &mut spans);
+    let w = Windows {
+        src,
+        spans,
+        lines: line_breaks(src),
+        // Windows overlap where hits are dense; past a few times the file, the whole scan
+        // (linear) is the cheaper one.
+        budget: Cell::new(4 * src.len() + (64 << 10)),
+    };
     let hits = hits
         .into_iter()
-        .filter(|&(h, len)| word_at(b, h, len) && !in_span(&spans, h))
+        .filter(|&(h, len)| word_at(b, h, len) && !in_span(&w.spans, h))
         .map(|(h, _)| h);
     // (position of the token that found it, registration), in the order `scan` finds them.
     let mut found: Vec<(usize, Registration)> = Vec::new();
     let mut exported: Vec<(usize, (String, Registry))> = Vec::new();
-    // (position of the defining `category` token, alias, registry).
-    let mut aliases: Vec<(usize, &str, Registry)> = Vec::new();
+    // Per alias, (position of the defining `category` token, registry), in file order.
+    let mut aliases: HashMap<&str, Vec<(usize, Registry)>> = HashMap::new();
     for h in hits {
-        let Some(sc) = in_window(src, &spans, h, |sc, k| {
+        let Some(sc) = in_window(&w, h, |sc, k| {
             sc.category_hit(k);
         })?
         else {
@@ -672,22 +745,30 @@ pub fn scan_sparse(src: &str) -> Option<FileScan> {
         };
         found.extend(sc.out.registrations.into_iter().map(|r| (h, r)));
         exported.extend(sc.out.exported_aliases.into_iter().map(|e| (h, e)));
-        aliases.extend(sc.aliases.into_iter().map(|(n, r)| (h, n, r)));
+        for (n, r) in sc.aliases {
+            aliases.entry(n).or_default().push((h, r));
+        }
     }
-    let mut names: Vec<&str> = aliases.iter().map(|a| a.1).collect();
-    names.sort_unstable();
-    names.dedup();
-    for name in names {
-        for u in memchr::memmem::find_iter(b, name.as_bytes()) {
-            if !word_at(b, u, name.len()) || in_span(&spans, u) {
+    if !aliases.is_empty() {
+        // Every use of every alias, in one pass over the file. Aliases are identifiers, so a
+        // whole-word use is never hidden inside another, longer match.
+        let names: Vec<&str> = aliases.keys().copied().collect();
+        let finder = aho_corasick::AhoCorasick::builder()
+            .match_kind(aho_corasick::MatchKind::LeftmostLongest)
+            .build(&names)
+            .ok()?;
+        work(b.len());
+        for m in finder.find_iter(b) {
+            let (u, name) = (m.start(), names[m.pattern().as_usize()]);
+            if !word_at(b, u, name.len()) || in_span(&w.spans, u) {
                 continue;
             }
             // The alias as defined last before this use.
-            let Some(&(_, _, registry)) = aliases.iter().rev().find(|a| a.0 < u && a.1 == name)
-            else {
+            let defs = &aliases[name];
+            let Some(&(_, registry)) = defs[..defs.partition_point(|d| d.0 < u)].last() else {
                 continue;
             };
-            let Some(sc) = in_window(src, &spans, u, |sc, k| sc.alias_add(k, registry))? else {
+            let Some(sc) = in_window(&w, u, |sc, k| sc.alias_add(k, registry))? else {
                 continue;
             };
             found.extend(sc.out.registrations.into_iter().map(|r| (u, r)));
@@ -730,14 +811,8 @@ impl<'a> Scanner<'a> {
 
     /// 1-based line of a token.
     fn line(&self, t: Tok) -> usize {
-        let pos = t.start as usize;
-        let (mut at, mut line) = self.line_cache.get();
-        if pos < at {
-            (at, line) = (0, 1);
-        }
-        line += memchr::memchr_iter(b'\n', &self.src.as_bytes()[at..pos]).count();
-        self.line_cache.set((pos, line));
-        line
+        work(self.lines.len().max(1).ilog2() as usize + 1);
+        self.lines.partition_point(|&nl| nl < t.start) + 1
     }
 
     fn is(&self, i: usize, p: &str) -> bool {
@@ -758,23 +833,37 @@ impl<'a> Scanner<'a> {
     }
 
     /// The arguments of a call whose `(` is at `open`: per argument, its token range.
+    /// Nested brackets are skipped to their closer (any closing bracket closes the innermost
+    /// open one), so that nested calls cost their own arguments only; a `]` or `}` of the
+    /// argument list itself is ignored.
     fn args(&self, open: usize) -> (Vec<(usize, usize)>, usize) {
         let mut args = Vec::new();
-        let mut depth = 0usize;
         let mut i = open + 1;
         let mut start = i;
         while let Some(t) = self.tok(i) {
+            work(1);
             if t.kind == Kind::Punct {
                 match self.text_of(t) {
-                    "(" | "[" | "{" => depth += 1,
-                    ")" | "]" | "}" if depth > 0 => depth -= 1,
+                    "(" | "[" | "{" => match self.close[i] {
+                        NO_CLOSE => {
+                            // Open to the end of the tokens.
+                            let end = self.toks.len();
+                            self.tok(end - 1);
+                            return (args, end);
+                        }
+                        c => {
+                            self.tok(c as usize);
+                            i = c as usize + 1;
+                            continue;
+                        }
+                    },
                     ")" => {
                         if i > start {
                             args.push((start, i));
                         }
                         return (args, i + 1);
                     }
-                    "," if depth == 0 => {
+                    "," => {
                         args.push((start, i));
                         start = i + 1;
                     }
@@ -1104,8 +1193,11 @@ impl<'a> Scanner<'a> {
             return;
         }
         j += 1;
-        while j < self.toks.len() {
-            if self.is(j, "}") {
+        // The specifiers: names, `as`, string names and commas, up to the `}` (or any other
+        // punctuation, when the list is left open).
+        while let Some(t) = self.tok(j) {
+            work(1);
+            if t.kind == Kind::Punct && self.text_of(t) != "," {
                 break;
             }
             if let Some(name) = self.ident(j) {
@@ -1203,6 +1295,62 @@ mod tests {
             assert!(whole.helpers.is_empty(), "{src}");
         }
         whole
+    }
+
+    /// Work done by `f` on this thread, in [`work_units`].
+    fn work_of(f: impl FnOnce()) -> u64 {
+        let before = work_units();
+        f();
+        work_units() - before
+    }
+
+    #[test]
+    fn scanning_work_grows_linearly_with_the_number_of_registrations() {
+        // Each shape repeated n and 4n times: linear work grows 4 times, quadratic 16 times.
+        type Shape = fn(usize) -> String;
+        let shapes: [(&str, Shape); 6] = [
+            ("registrations", |i| {
+                format!("registry.category(\"actions\").add(\"tag_{i}\", X);\n")
+            }),
+            ("aliases", |i| {
+                format!("const r{i} = registry.category(\"fields\");\nr{i}.add(\"w_{i}\", W);\n")
+            }),
+            ("helpers", |i| {
+                format!("function h{i}(t) {{ registry.category(\"actions\").add(t, X); }}\nh{i}(\"t{i}\");\n")
+            }),
+            ("nested helper calls", |i| {
+                let head = if i == 0 {
+                    "function h(t, x) { registry.category(\"actions\").add(t, X); }\n"
+                } else {
+                    ""
+                };
+                format!("{head}h(\"n{i}\", ")
+            }),
+            ("unclosed imports", |i| {
+                format!("import {{ a{i}, b{i}\nregistry.category(\"actions\").add(\"i{i}\", X);\n")
+            }),
+            ("unclosed calls", |i| {
+                format!("registry.category(\"actions\").add(\"u{i}\", (\n")
+            }),
+        ];
+        for (name, shape) in shapes {
+            let build = |n: usize| (0..n).map(shape).collect::<String>();
+            let (small, large) = (build(2_000), build(8_000));
+            let mut found = (0, 0);
+            let w_small = work_of(|| found.0 = registrations_of(&small));
+            let w_large = work_of(|| found.1 = registrations_of(&large));
+            assert!(found.1 >= 8_000, "{name}: {found:?}");
+            assert!(
+                w_large <= 5 * w_small,
+                "{name}: {w_small} work units for 2,000, {w_large} for 8,000"
+            );
+        }
+    }
+
+    /// Registrations the sparse scan (or the whole scan it defers to) and `resolve` find.
+    fn registrations_of(src: &str) -> usize {
+        let s = scan_sparse(src).unwrap_or_else(|| scan(src));
+        resolve(&[s]).len()
     }
 
     fn keys(src: &str) -> Vec<(Registry, Option<String>)> {

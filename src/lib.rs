@@ -30,3 +30,4 @@ pub mod report_ci;
 pub mod rules;
 pub mod settings;
 pub mod version;
+pub mod xmlread;

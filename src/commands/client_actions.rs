@@ -6,21 +6,37 @@ use serde_json::json;
 
 use super::{inventory_context, Ctx};
 use crate::cli::ClientActionsArgs;
-use crate::client_actions::{self, ClientActionsAnalysis};
+use crate::client_actions::{self, ClientActionsAnalysis, PathScope};
 use crate::exit::Fatal;
 use crate::report::{Report, Table};
 
-pub fn run(_args: &ClientActionsArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
+pub fn run(args: &ClientActionsArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
     let db_mode = ctx.global.db.database.is_some() || ctx.global.db.db_url.is_some();
     let mut report = Report::new("check-client-actions");
+    // The server's own addons path: from its odoo.conf, not overridden on the command line.
+    let complete = args.complete_path
+        || (!args.partial_path && ctx.global.addons_path.is_empty() && ctx.global.config.is_some());
+    let mut scope = PathScope {
+        complete,
+        db_depends: None,
+    };
+    report.context(
+        "addons_path_scope",
+        if complete {
+            "complete (the server's own)"
+        } else {
+            "partial"
+        },
+    );
     let (analysis, inv) = if db_mode {
         let mut db = ctx.database()?;
         let modules = db.modules()?;
         let series = crate::db::series_from_modules(&modules);
         let inv = ctx.inventory(series)?;
         let actions = db.client_actions()?;
+        scope.db_depends = Some(PathScope::depends_from(&db.dependencies()?));
         let installed = client_actions::installed_modules(&modules);
-        let analysis = client_actions::check_database_rows(&inv, &installed, actions);
+        let analysis = client_actions::check_database_rows_in(&inv, &installed, actions, &scope);
         report.context("mode", "database");
         report.context("database", db.name.clone());
         report.context("server", db.spec.describe());
@@ -31,7 +47,7 @@ pub fn run(_args: &ClientActionsArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
     } else {
         let inv = ctx.inventory(None)?;
         report.context("mode", "static (no database)");
-        (client_actions::check_static(&inv), inv)
+        (client_actions::check_static_in(&inv, &scope), inv)
     };
     inventory_context(&mut report, &inv);
     fill(&mut report, analysis);

@@ -12,7 +12,8 @@ pub const TAG_NOT_REGISTERED: Rule = Rule {
     summary: "A client action's tag is registered by no module in any backend bundle.",
     explanation: "The web client runs an ir.actions.client by looking its `tag` up in the \
 JavaScript `actions` registry. Nothing registers this tag in a file that web.assets_backend (or a \
-bundle it includes) loads, and every module the user depends on is on the addons path, so opening \
+bundle it includes) loads, and every module that could register it is on the addons path (or the \
+path is the server's own, which serves no JavaScript for modules missing from it), so opening \
 the action (or the menus that point at it) fails with `KeyNotFoundError: Cannot find key \"…\" in \
 the \"actions\" registry`.",
     fix: "Register the tag (registry.category(\"actions\").add(\"<tag>\", …)) in a file of a backend bundle, or fix the tag.",
@@ -79,12 +80,28 @@ pub const NOT_VERIFIABLE: Rule = Rule {
     code: "A007",
     name: "registration-not-verifiable",
     severity: Info,
-    summary: "No module on the addons path registers the key, but modules that could are missing.",
-    explanation: "Modules the user depends on (for example web, mail or account in the CI of an \
-addons repository), or in database mode installed modules, are not on the addons path, so the \
-key may be registered there. Odoo's own widgets and actions live in `web`: add Odoo's addons to \
-the addons path to check them for real.",
+    summary:
+        "No module on a partial addons path registers the key, but modules that could are missing.",
+    explanation: "The addons path is partial (given with --addons-path or --partial-path), and \
+modules the user depends on (for example web, mail or account in the CI of an addons \
+repository), or in database mode installed modules that depend on the user, are not on it, so \
+the key may be registered there. Installed modules unrelated to the user do not count. With the \
+server's own addons path (-c odoo.conf, or --complete-path) a missing module registers nothing \
+and the use is an error instead. Odoo's own widgets and actions live in `web`: add Odoo's addons \
+to the addons path to check them for real.",
     fix: "Add the missing modules (Odoo's addons directories) to --addons-path.",
+};
+
+pub const DATA_FILE_NOT_PARSED: Rule = Rule {
+    code: "A008",
+    name: "xml-data-file-not-parsed",
+    severity: Error,
+    summary: "An XML data file is not well-formed or goes over a parser limit; its uses were not checked.",
+    explanation: "The file is not well-formed XML, nests elements more than 256 deep, declares \
+entities that expand past 1 MiB (or refer to themselves), or holds more than 4 million nodes. \
+Odoo's parser (lxml over libxml2) refuses such a file as well, so installing or updating the module \
+fails; the client actions, widgets and view classes it names were not checked.",
+    fix: "Fix the file (the message says where); Odoo data files need no DTD and no deep nesting.",
 };
 
 pub const UNKNOWN_WIDGET: Rule = Rule {
@@ -118,6 +135,7 @@ pub const RULES: &[Rule] = &[
     DYNAMIC_REGISTRATION,
     HANDLER_NOT_INSTALLED,
     NOT_VERIFIABLE,
+    DATA_FILE_NOT_PARSED,
     UNKNOWN_WIDGET,
     UNKNOWN_JS_CLASS,
 ];

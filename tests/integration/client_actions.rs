@@ -25,22 +25,27 @@ fn queue_job_tree() -> (tempfile::TempDir, PathBuf) {
         "base_sparse_field",
         "{'name': 'Sparse', 'depends': ['base'], 'license': 'LGPL-3'}",
     );
-    write_addon(
-        &root,
-        "base",
-        "{'name': 'Base', 'depends': [], 'license': 'LGPL-3'}",
-    );
-    write_addon(
-        &root,
-        "web",
-        "{'name': 'Web', 'depends': ['base'], 'license': 'LGPL-3'}",
-    );
+    base_and_web(&root);
     write_addon(
         &root,
         "mail",
         "{'name': 'Mail', 'depends': ['base', 'web'], 'license': 'LGPL-3'}",
     );
     (tmp, root)
+}
+
+/// Empty `base` and `web` addons under `root`.
+fn base_and_web(root: &Path) {
+    write_addon(
+        root,
+        "base",
+        "{'name': 'Base', 'depends': [], 'license': 'LGPL-3'}",
+    );
+    write_addon(
+        root,
+        "web",
+        "{'name': 'Web', 'depends': ['base'], 'license': 'LGPL-3'}",
+    );
 }
 
 fn check(root: &Path) -> (i32, serde_json::Value) {
@@ -503,7 +508,7 @@ fn database_mode_names_the_menus_that_break() {
         .parse()
         .unwrap();
     assert_eq!(doc["summary"]["actions_checked"], n);
-    assert_eq!(doc["summary"]["queries"], 3);
+    assert_eq!(doc["summary"]["queries"], 4);
 }
 
 /// The scanner that looks only around registry names agrees with the token-by-token scan on
@@ -564,4 +569,113 @@ fn sparse_and_whole_scans_agree_on_the_corpus() {
         registrations >= 20,
         "{registrations} registrations in the corpus"
     );
+}
+
+/// An installed module whose code is absent: with the server's own addons path (its odoo.conf)
+/// a tag nothing registers is an error naming the absent modules, each absent module is `V004`;
+/// with a partial path, a use is "not verifiable" only when an absent module could register it
+/// under the dependency rule.
+#[test]
+fn installed_module_missing_from_disk_does_not_hide_missing_tags() {
+    let db = TestDb::new("client_actions_absent");
+    // agreement_legal installed but absent from disk; the database records that it depends on
+    // date_range (so it could register date_range's tags), not on report_xlsx.
+    db.exec(
+        "UPDATE ir_module_module SET state = 'installed' WHERE name = 'agreement_legal';
+         INSERT INTO ir_module_module_dependency (module_id, name)
+              SELECT id, 'date_range' FROM ir_module_module WHERE name = 'agreement_legal';
+         WITH a AS (INSERT INTO ir_act_client (type, name, tag, binding_type, context, target)
+                    VALUES ('ir.actions.client', '{\"en_US\": \"Xlsx board\"}', 'oa_xlsx_board', 'action', '{}', 'current')
+                    RETURNING id),
+              d AS (INSERT INTO ir_model_data (module, name, model, res_id, noupdate)
+                    SELECT 'report_xlsx', 'oa_xlsx_board', 'ir.actions.client', id, false FROM a)
+         INSERT INTO ir_ui_menu (name, action, active, sequence)
+              SELECT '{\"en_US\": \"Xlsx Board Menu\"}', 'ir.actions.client,' || id, true, 5 FROM a;
+         WITH a AS (INSERT INTO ir_act_client (type, name, tag, binding_type, context, target)
+                    VALUES ('ir.actions.client', '{\"en_US\": \"Ranges\"}', 'oa_range_board', 'action', '{}', 'current')
+                    RETURNING id)
+         INSERT INTO ir_model_data (module, name, model, res_id, noupdate)
+              SELECT 'date_range', 'oa_range_board', 'ir.actions.client', id, false FROM a;",
+    );
+    let (tmp, root) = corpus_copy(&[]);
+    fs::remove_dir_all(root.join("agreement_legal")).unwrap();
+    // report_xlsx and date_range need only base and web: empty stand-ins put them on the path.
+    base_and_web(&root);
+    let conf = tmp.path().join("odoo.conf");
+    fs::write(
+        &conf,
+        format!("[options]\naddons_path = {}\n", root.display()),
+    )
+    .unwrap();
+    let message = |doc: &serde_json::Value, code: &str, tag: &str| -> Option<String> {
+        findings_with(doc, code)
+            .into_iter()
+            .map(|f| f["message"].as_str().unwrap().to_string())
+            .find(|m| m.contains(&format!("`{tag}`")))
+    };
+
+    // The server's own path (-c odoo.conf, no --addons-path).
+    let (code, doc, err) = run_json(
+        bin()
+            .args(["check-client-actions", "--db-url", &db.url(), "-c"])
+            .arg(&conf),
+    );
+    assert_eq!(
+        doc["context"]["addons_path_scope"], "complete (the server's own)",
+        "{err}"
+    );
+    assert_eq!(code, 1);
+    for tag in ["oa_xlsx_board", "oa_range_board", "stock_report_generic"] {
+        let m = message(&doc, "A001", tag)
+            .unwrap_or_else(|| panic!("no A001 for {tag}: {:#}", doc["findings"]));
+        assert!(
+            m.contains("agreement_legal") && m.contains("on no addons path of the server"),
+            "{m}"
+        );
+    }
+    assert!(message(&doc, "A001", "oa_xlsx_board")
+        .unwrap()
+        .contains("Xlsx Board Menu"));
+    assert!(
+        findings_with(&doc, "A007").is_empty(),
+        "{:#}",
+        doc["findings"]
+    );
+    let v004: Vec<_> = findings_with(&doc, "V004")
+        .into_iter()
+        .filter(|f| f["module"] == "agreement_legal")
+        .collect();
+    assert_eq!(v004.len(), 1, "{:#}", doc["findings"]);
+
+    // The same path said to be partial, and the path given by hand: the dependency rule.
+    for args in [
+        vec![
+            "--partial-path".to_string(),
+            "-c".into(),
+            conf.display().to_string(),
+        ],
+        vec!["--addons-path".to_string(), root.display().to_string()],
+    ] {
+        let (_, doc, err) = run_json(
+            bin()
+                .args(["check-client-actions", "--db-url", &db.url()])
+                .args(&args),
+        );
+        assert_eq!(doc["context"]["addons_path_scope"], "partial", "{err}");
+        // report_xlsx needs only base and web, both on the path; agreement_legal does not
+        // depend on it: an error, not "not verifiable".
+        let m = message(&doc, "A001", "oa_xlsx_board")
+            .unwrap_or_else(|| panic!("{args:?}: {:#}", doc["findings"]));
+        assert!(
+            m.contains("agreement_legal") && m.contains("neither among its dependencies"),
+            "{m}"
+        );
+        // agreement_legal depends on date_range: it could register date_range's tag.
+        let m = message(&doc, "A007", "oa_range_board")
+            .unwrap_or_else(|| panic!("{args:?}: {:#}", doc["findings"]));
+        assert!(m.contains("agreement_legal"), "{m}");
+        // stock itself is not on the path: its tag is not verifiable.
+        assert!(message(&doc, "A007", "stock_report_generic").is_some());
+        assert!(findings_with(&doc, "V004").is_empty());
+    }
 }

@@ -5,6 +5,7 @@ use std::io::Read;
 use std::process::{Command, Stdio};
 use std::time::{Duration, Instant};
 
+mod client_actions;
 mod db;
 mod files;
 mod output;
@@ -18,18 +19,17 @@ pub fn run_bounded(cmd: &mut Command, limit: Duration) -> (i32, String, String) 
         .stderr(Stdio::piped())
         .spawn()
         .expect("spawn odoo-audit");
-    let mut out = child.stdout.take().expect("stdout");
-    let mut err = child.stderr.take().expect("stderr");
-    let out_t = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = out.read_to_string(&mut s);
-        s
-    });
-    let err_t = std::thread::spawn(move || {
-        let mut s = String::new();
-        let _ = err.read_to_string(&mut s);
-        s
-    });
+    // Drained on their own threads so that a large output cannot block the child; not UTF-8
+    // is kept (lossy) for the asserts.
+    let drain = |mut r: Box<dyn Read + Send>| {
+        std::thread::spawn(move || {
+            let mut v = Vec::new();
+            let _ = r.read_to_end(&mut v);
+            String::from_utf8_lossy(&v).into_owned()
+        })
+    };
+    let out_t = drain(Box::new(child.stdout.take().expect("stdout")));
+    let err_t = drain(Box::new(child.stderr.take().expect("stderr")));
     let started = Instant::now();
     let status = loop {
         if let Some(st) = child.try_wait().expect("wait") {
@@ -42,8 +42,16 @@ pub fn run_bounded(cmd: &mut Command, limit: Duration) -> (i32, String, String) 
         }
         std::thread::sleep(Duration::from_millis(50));
     };
+    // Hostile input never crashes the tool: no signal, no abort (134), no panic (101).
+    let code = status
+        .code()
+        .unwrap_or_else(|| panic!("odoo-audit was killed by a signal: {status:?}"));
+    assert!(
+        code != 134 && code != 101,
+        "odoo-audit crashed with exit {code}"
+    );
     (
-        status.code().unwrap_or(-1),
+        code,
         out_t.join().unwrap_or_default(),
         err_t.join().unwrap_or_default(),
     )
