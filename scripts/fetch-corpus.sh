@@ -1,15 +1,16 @@
 #!/usr/bin/env bash
-# Fetch the pinned OCA addon corpus used by the tests.
+# Fetch a pinned OCA addon corpus used by the tests.
 #
-#   scripts/fetch-corpus.sh
+#   scripts/fetch-corpus.sh [18|19]     (default 18)
 #
-# 1. Downloads the wheels pinned in tests/fixtures/odoo18-oca-pins.txt
+# 1. Downloads the wheels pinned in tests/fixtures/odoo<series>-oca-pins.txt
 #    (`odoo-addon-<name>==<version>`) into <repo>/.cache/wheels, unless every
 #    pinned wheel is already there.
 # 2. Unpacks `odoo/addons/<name>/...` of each wheel into the corpus directory
-#    (default <repo>/.cache/oca18/addons, override with ODOO_AUDIT_CORPUS),
-#    rebuilt from scratch in a temp dir and renamed into place whenever the
-#    pins or the wheels change; skipped when the stamp says it is up to date.
+#    (default <repo>/.cache/oca<series>/addons, override with ODOO_AUDIT_CORPUS
+#    for 18 and ODOO_AUDIT_CORPUS19 for 19), rebuilt from scratch in a temp dir
+#    and renamed into place whenever the pins or the wheels change; skipped
+#    when the stamp says it is up to date.
 #
 # Prints one line: `corpus: 93 addons in .cache/oca18/addons`.
 set -euo pipefail
@@ -17,9 +18,14 @@ set -euo pipefail
 die() { echo "fetch-corpus: error: $*" >&2; exit 1; }
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
-PINS="$REPO/tests/fixtures/odoo18-oca-pins.txt"
+SERIES="${1:-18}"
+case "$SERIES" in
+    18) CORPUS="${ODOO_AUDIT_CORPUS:-$REPO/.cache/oca18/addons}" ;;
+    19) CORPUS="${ODOO_AUDIT_CORPUS19:-$REPO/.cache/oca19/addons}" ;;
+    *) die "usage: scripts/fetch-corpus.sh [18|19]" ;;
+esac
+PINS="$REPO/tests/fixtures/odoo$SERIES-oca-pins.txt"
 WHEELS="${ODOO_AUDIT_WHEELS:-$REPO/.cache/wheels}"
-CORPUS="${ODOO_AUDIT_CORPUS:-$REPO/.cache/oca18/addons}"
 case "$CORPUS" in /*) ;; *) CORPUS="$PWD/$CORPUS" ;; esac
 case "$WHEELS" in /*) ;; *) WHEELS="$PWD/$WHEELS" ;; esac
 CORPUS="${CORPUS%/}"

@@ -2,8 +2,9 @@
 # A throwaway PostgreSQL for the tests, on loopback only.
 #
 #   scripts/pg-test.sh start    initdb + start + restore tests/fixtures/odoo18-community.dump
-#                               into database odoo18 (a template), copy it to odoo18_tests (a
-#                               template nobody can connect to), create not_odoo; prints the
+#                               and odoo19-community.dump into databases odoo18 and odoo19
+#                               (templates), copy them to odoo18_tests and odoo19_tests
+#                               (templates nobody can connect to), create not_odoo; prints the
 #                               env (as `env`); when already running, only prints the env
 #   scripts/pg-test.sh env      prints `export ODOO_AUDIT_TEST_PG...=` lines (also in <dir>/env)
 #   scripts/pg-test.sh status   exit 0 when running and set up
@@ -15,8 +16,8 @@
 #              (scripts/test.sh never uses or stops it).
 # Roles: postgres (superuser), odoo (LOGIN CREATEDB, not superuser); both passwords are
 # random, kept in <dir>/superuser.pass and <dir>/odoo.pass; auth is scram-sha-256.
-# Tests copy the fixture with `CREATE DATABASE x TEMPLATE odoo18_tests`: connections to that
-# template are not allowed, so a copy never fails because someone is connected to it (a
+# Tests copy the fixtures with `CREATE DATABASE x TEMPLATE odoo18_tests` (or odoo19_tests):
+# connections to those templates are not allowed, so a copy never fails because someone is connected to it (a
 # session on odoo18, the sample users try commands on, would make CREATE DATABASE fail).
 set -euo pipefail
 
@@ -28,6 +29,7 @@ while read -r v; do unset "$v"; done < <(compgen -e | grep '^PG' || true)
 
 REPO="$(cd "$(dirname "${BASH_SOURCE[0]}")/.." && pwd)"
 DUMP="$REPO/tests/fixtures/odoo18-community.dump"
+DUMP19="$REPO/tests/fixtures/odoo19-community.dump"
 HOST=127.0.0.1
 PORT="${ODOO_AUDIT_PG_PORT:-54329}"
 [[ "$PORT" =~ ^[0-9]+$ ]] && [ "$PORT" -ge 1024 ] && [ "$PORT" -le 65535 ] \
@@ -39,6 +41,7 @@ DIR="${DIR%/}"
 case "$DIR" in /|/tmp|/root|/home|/usr|/var|/etc|/work) die "refusing to use '$DIR' as the server directory" ;; esac
 DATA="$DIR/data"
 TEST_TEMPLATE=odoo18_tests
+TEST_TEMPLATE19=odoo19_tests
 LOG="$DIR/server.log"
 MARK="$DIR/.odoo-audit-pg"
 READY="$DIR/ready"
@@ -142,6 +145,7 @@ export ODOO_AUDIT_TEST_PG_PORT="$PORT"
 export ODOO_AUDIT_TEST_PG_ENV="$ENVFILE"
 export ODOO_AUDIT_TEST_PG_CA="$DIR/ca.crt"
 export ODOO_AUDIT_TEST_PG_TEMPLATE="$TEST_TEMPLATE"
+export ODOO_AUDIT_TEST_PG_TEMPLATE19="$TEST_TEMPLATE19"
 EOF
     )
     mv -f "$tmp" "$ENVFILE"
@@ -175,31 +179,62 @@ log_tail() {
     fi
 }
 
-# The template the tests copy; made from odoo18 (retried while a session is connected to
-# it), then closed to connections.
+# A template the tests copy (`ensure_test_template SOURCE COPY`); made from SOURCE (retried
+# while a session is connected to it), then closed to connections.
 ensure_test_template() {
-    local have i
-    have="$(psql_su -At -c "select 1 from pg_database where datname = '$TEST_TEMPLATE'")" \
+    local src="$1" dst="$2" have i
+    have="$(psql_su -At -c "select 1 from pg_database where datname = '$dst'")" \
         || die "cannot query the server"
     [ "$have" = 1 ] && return 0
     for i in $(seq 1 50); do
-        if psql_su -c "CREATE DATABASE $TEST_TEMPLATE TEMPLATE odoo18 OWNER odoo" 2>/dev/null; then
-            psql_su -c "ALTER DATABASE $TEST_TEMPLATE WITH IS_TEMPLATE true ALLOW_CONNECTIONS false" \
-                || die "could not close $TEST_TEMPLATE to connections"
+        if psql_su -c "CREATE DATABASE $dst TEMPLATE $src OWNER odoo" 2>/dev/null; then
+            psql_su -c "ALTER DATABASE $dst WITH IS_TEMPLATE true ALLOW_CONNECTIONS false" \
+                || die "could not close $dst to connections"
             return 0
         fi
         sleep 0.2
     done
-    die "could not copy odoo18 to $TEST_TEMPLATE (is someone connected to odoo18?)"
+    die "could not copy $src to $dst (is someone connected to $src?)"
+}
+
+# Restores `dump` into a new database `name` owned by odoo, marks it a template (tests copy it
+# with CREATE DATABASE x TEMPLATE name; no one may be connected to it then, and it can't be
+# dropped by accident) and prints its count of installed modules.
+restore_fixture() {
+    local dump="$1" name="$2" rlog="$DIR/pg_restore-$2.log" n
+    psql_su -c "CREATE DATABASE $name OWNER odoo TEMPLATE template0 ENCODING 'UTF8'" >/dev/null \
+        || die "could not create $name"
+    if ! PGPASSWORD="$(cat "$DIR/superuser.pass")" "$PGBIN/pg_restore" -h "$HOST" -p "$PORT" \
+            -U postgres -d "$name" --no-owner --role=odoo --exit-on-error -j 2 "$dump" >"$rlog" 2>&1; then
+        tail -n 20 "$rlog" >&2
+        die "pg_restore of $dump into $name failed (log: $rlog)"
+    fi
+    if [ -s "$rlog" ]; then
+        say "pg_restore printed:"
+        head -n 20 "$rlog" >&2
+    fi
+    psql_su -c "ALTER DATABASE $name WITH IS_TEMPLATE true" >/dev/null \
+        || die "could not mark $name as a template"
+    n="$(PGPASSWORD="$(cat "$DIR/superuser.pass")" "$PGBIN/psql" -h "$HOST" -p "$PORT" -U postgres \
+        -d "$name" -X -At -c "select count(*) from ir_module_module where state='installed'")" \
+        || die "restored $name cannot be queried"
+    [ "$n" -gt 0 ] || die "restored $name has no installed modules"
+    echo "$n"
 }
 
 cmd_start() {
     [ -f "$DUMP" ] || die "fixture not found: $DUMP"
+    [ -f "$DUMP19" ] || die "fixture not found: $DUMP19"
     if server_running; then
         if [ -f "$READY" ] && port_answers; then
             # A server set up by an older version of this script lacks the test template.
-            if ! grep -q ODOO_AUDIT_TEST_PG_TEMPLATE "$ENVFILE" 2>/dev/null; then
-                ensure_test_template
+            if ! grep -q ODOO_AUDIT_TEST_PG_TEMPLATE19 "$ENVFILE" 2>/dev/null; then
+                ensure_test_template odoo18 "$TEST_TEMPLATE"
+                local have19
+                have19="$(psql_su -At -c "select 1 from pg_database where datname = 'odoo19'")" \
+                    || die "cannot query the server"
+                [ "$have19" = 1 ] || restore_fixture "$DUMP19" odoo19 >/dev/null
+                ensure_test_template odoo19 "$TEST_TEMPLATE19"
                 write_env
             fi
             [ "${ODOO_AUDIT_PG_SAMPLE:-0}" != 1 ] || : >"$DIR/sample"
@@ -309,38 +344,21 @@ EOF
     odoo_pass="$(cat "$DIR/odoo.pass")"
     psql_su <<EOF || { log_tail; die "could not create the odoo role and databases"; }
 CREATE ROLE odoo LOGIN CREATEDB NOSUPERUSER NOCREATEROLE NOREPLICATION PASSWORD '$odoo_pass';
-CREATE DATABASE odoo18 OWNER odoo TEMPLATE template0 ENCODING 'UTF8';
 CREATE DATABASE not_odoo OWNER odoo;
 EOF
 
-    local rlog="$DIR/pg_restore.log"
-    if ! PGPASSWORD="$(cat "$DIR/superuser.pass")" "$PGBIN/pg_restore" -h "$HOST" -p "$PORT" \
-            -U postgres -d odoo18 --no-owner --role=odoo --exit-on-error -j 2 "$DUMP" >"$rlog" 2>&1; then
-        tail -n 20 "$rlog" >&2
-        die "pg_restore of $DUMP into odoo18 failed (log: $rlog)"
-    fi
-    if [ -s "$rlog" ]; then
-        say "pg_restore printed:"
-        head -n 20 "$rlog" >&2
-    fi
+    local n n19
+    n="$(restore_fixture "$DUMP" odoo18)"
+    n19="$(restore_fixture "$DUMP19" odoo19)"
     t2=$(now_ms)
-
-    # A template: tests copy it with CREATE DATABASE x TEMPLATE odoo18 (no one may be
-    # connected to it then), and it can't be dropped by accident.
-    psql_su -c "ALTER DATABASE odoo18 WITH IS_TEMPLATE true" \
-        || die "could not mark odoo18 as a template"
-    local n
-    n="$(PGPASSWORD="$(cat "$DIR/superuser.pass")" "$PGBIN/psql" -h "$HOST" -p "$PORT" -U postgres \
-        -d odoo18 -X -At -c "select count(*) from ir_module_module where state='installed'")" \
-        || die "restored odoo18 cannot be queried"
-    [ "$n" -gt 0 ] || die "restored odoo18 has no installed modules"
-    ensure_test_template
+    ensure_test_template odoo18 "$TEST_TEMPLATE"
+    ensure_test_template odoo19 "$TEST_TEMPLATE19"
 
     write_env
     [ "${ODOO_AUDIT_PG_SAMPLE:-0}" != 1 ] || : >"$DIR/sample"
     : >"$READY"
     say "$("$PGBIN/postgres" --version | sed 's/^postgres (PostgreSQL) /PostgreSQL /') on $HOST:$PORT ($DIR):" \
-        "initdb+start $(secs "$t0" "$t1")s, restore $(secs "$t1" "$t2")s, odoo18 has $n installed modules"
+        "initdb+start $(secs "$t0" "$t1")s, restore $(secs "$t1" "$t2")s, odoo18 has $n and odoo19 $n19 installed modules"
     print_env
 }
 

@@ -3,8 +3,8 @@
 #
 #   scripts/test.sh [extra args for cargo test]
 #
-# Fetches the OCA addon corpus, starts the tests' own throwaway PostgreSQL with
-# the Odoo 18 fixture (a free port and a directory of this run unless
+# Fetches the OCA addon corpora (18.0, 19.0), starts the tests' own throwaway PostgreSQL with
+# the Odoo 18 and 19 fixtures (a free port and a directory of this run unless
 # ODOO_AUDIT_PG_PORT is set; stopped again on exit unless ODOO_AUDIT_PG_KEEP=1;
 # never the sample server of scripts/setup.sh), then runs cargo fmt --check,
 # clippy -D warnings and cargo test, stopping at the first failure.
@@ -36,7 +36,9 @@ if [ "${#missing[@]}" -gt 0 ]; then
 fi
 
 export ODOO_AUDIT_CORPUS="${ODOO_AUDIT_CORPUS:-$REPO/.cache/oca18/addons}"
-bash scripts/fetch-corpus.sh
+export ODOO_AUDIT_CORPUS19="${ODOO_AUDIT_CORPUS19:-$REPO/.cache/oca19/addons}"
+bash scripts/fetch-corpus.sh 18
+bash scripts/fetch-corpus.sh 19
 
 # The tests' own PostgreSQL: never the sample server scripts/setup.sh leaves running. With
 # ODOO_AUDIT_PG_PORT set, that port (and pg-test.sh's directory for it) is used and may be kept

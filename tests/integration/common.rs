@@ -48,17 +48,27 @@ pub fn findings_with<'a>(doc: &'a serde_json::Value, code: &str) -> Vec<&'a serd
         .unwrap_or_default()
 }
 
-/// The real OCA corpus unpacked by `scripts/fetch-corpus.sh`.
+/// The real OCA 18.0 corpus unpacked by `scripts/fetch-corpus.sh`.
 pub fn corpus() -> PathBuf {
-    let dir = std::env::var_os("ODOO_AUDIT_CORPUS")
+    corpus_of("ODOO_AUDIT_CORPUS", ".cache/oca18/addons", 93, "18")
+}
+
+/// The real OCA 19.0 corpus unpacked by `scripts/fetch-corpus.sh 19` (the addons path of the
+/// Odoo 19 fixture).
+pub fn corpus19() -> PathBuf {
+    corpus_of("ODOO_AUDIT_CORPUS19", ".cache/oca19/addons", 41, "19")
+}
+
+fn corpus_of(var: &str, default: &str, pinned: usize, series: &str) -> PathBuf {
+    let dir = std::env::var_os(var)
         .map(PathBuf::from)
-        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(".cache/oca18/addons"));
+        .unwrap_or_else(|| Path::new(env!("CARGO_MANIFEST_DIR")).join(default));
     let count = std::fs::read_dir(&dir)
         .map(|d| d.filter_map(Result::ok).count())
         .unwrap_or(0);
     assert!(
-        count >= 90,
-        "the OCA corpus is missing at {} ({count} addons); run scripts/fetch-corpus.sh (scripts/test.sh does)",
+        count >= pinned,
+        "the OCA {series}.0 corpus is missing at {} ({count} addons, {pinned} pinned); run scripts/fetch-corpus.sh {series} (scripts/test.sh does)",
         dir.display()
     );
     dir
@@ -161,12 +171,25 @@ fn superuser_client(pg: &Pg, db: &str) -> postgres::Client {
 }
 
 impl TestDb {
-    /// Copies the tests' template of the fixture (`odoo18_tests`, which nobody can connect to;
-    /// `odoo18` on a server set up without it) into a new database named after the test.
+    /// Copies the tests' template of the Odoo 18 fixture (`odoo18_tests`, which nobody can
+    /// connect to; `odoo18` on a server set up without it) into a new database named after the
+    /// test.
     pub fn new(test: &str) -> TestDb {
-        let pg = pg();
         let template =
             env_file_value("ODOO_AUDIT_TEST_PG_TEMPLATE").unwrap_or_else(|| "odoo18".into());
+        TestDb::copy_of(test, &template)
+    }
+
+    /// Likewise for the Odoo 19 fixture (`odoo19_tests`).
+    pub fn new19(test: &str) -> TestDb {
+        let template = env_file_value("ODOO_AUDIT_TEST_PG_TEMPLATE19").unwrap_or_else(|| {
+            panic!("ODOO_AUDIT_TEST_PG_TEMPLATE19 is not set: restart the test server with scripts/pg-test.sh start (scripts/test.sh does)")
+        });
+        TestDb::copy_of(test, &template)
+    }
+
+    fn copy_of(test: &str, template: &str) -> TestDb {
+        let pg = pg();
         let name = format!("t_{}_{}", test, std::process::id());
         let _guard = CREATE_LOCK.lock().unwrap_or_else(|e| e.into_inner());
         let mut c = superuser_client(&pg, "postgres");

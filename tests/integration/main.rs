@@ -8,6 +8,7 @@ mod client_actions;
 mod db_audits;
 mod deploy_check;
 mod hostile;
+mod odoo19;
 mod odoo_replay;
 mod parity;
 mod pyliteral_diff;

@@ -116,34 +116,29 @@ fn compare(files: &[PathBuf]) -> (Vec<Outcome>, Vec<String>) {
     (python, mismatches)
 }
 
-fn corpus_dir() -> PathBuf {
-    std::env::var_os("ODOO_AUDIT_CORPUS")
-        .map(PathBuf::from)
-        .unwrap_or_else(|| project_dir().join(".cache").join("oca18").join("addons"))
-}
-
-#[test]
-fn corpus_manifests_match_python() {
-    let root = corpus_dir();
-    let entries = fs::read_dir(&root).unwrap_or_else(|e| {
-        panic!(
-            "the OCA addons corpus is missing at {} ({e}); the test script downloads it \
-             before `cargo test` (or point ODOO_AUDIT_CORPUS at a directory of addons)",
-            root.display()
-        )
-    });
-    let mut manifests: Vec<PathBuf> = entries
+/// The manifests of a corpus (the corpus helpers check it is complete).
+fn corpus_manifests(root: &Path) -> Vec<PathBuf> {
+    let mut manifests: Vec<PathBuf> = fs::read_dir(root)
+        .unwrap_or_else(|e| panic!("read {}: {e}", root.display()))
         .filter_map(Result::ok)
         .map(|entry| entry.path().join("__manifest__.py"))
         .filter(|path| path.is_file())
         .collect();
     manifests.sort();
+    manifests
+}
+
+#[test]
+fn corpus_manifests_match_python() {
+    // Both real corpora: the 93 addons of the Odoo 18 fixture and the 41 of the Odoo 19 one.
+    let mut manifests = corpus_manifests(&crate::common::corpus());
+    let n18 = manifests.len();
+    manifests.extend(corpus_manifests(&crate::common::corpus19()));
     assert!(
-        manifests.len() >= MIN_CORPUS_MANIFESTS,
-        "the OCA addons corpus at {} has {} addons with a __manifest__.py, expected at least \
-         {MIN_CORPUS_MANIFESTS}: the download step of the test script did not complete",
-        root.display(),
-        manifests.len()
+        n18 >= MIN_CORPUS_MANIFESTS && manifests.len() >= n18 + 41,
+        "the OCA corpora have {n18} and {} addons with a __manifest__.py: the download step of \
+         the test script did not complete",
+        manifests.len() - n18
     );
     let (python, mismatches) = compare(&manifests);
     assert!(
