@@ -168,10 +168,46 @@ fn verify_writes_a_dated_report_naming_the_database() {
     );
     let today = chrono::Local::now().format("%Y-%m-%d").to_string();
     assert!(text.contains(&format!("**checked_at**: {today}")), "{text}");
-    assert!(
-        text.contains("| critical | required module ipai_studio | fail |"),
-        "{text}"
-    );
+    // The tables are those of the JSON report of the same run: every check (group, name,
+    // status) and every finding (severity, code, message).
+    let (_, doc, _) = run_json(bin().args(["parity", "verify", "--db-url", &db.url()]));
+    let want: Vec<Vec<String>> = doc["checks"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|c| {
+            ["group", "check", "status"]
+                .iter()
+                .map(|k| c[*k].as_str().unwrap().to_string())
+                .collect()
+        })
+        .collect();
+    let got: Vec<Vec<String>> = markdown_table(&text, "Parity checks")
+        .into_iter()
+        .map(|r| r[..3].to_vec())
+        .collect();
+    assert_eq!(got, want);
+    assert!(got.contains(&vec![
+        "critical".to_string(),
+        "required module ipai_studio".to_string(),
+        "fail".to_string()
+    ]));
+    let want: Vec<Vec<String>> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|f| {
+            ["severity", "code", "message"]
+                .iter()
+                .map(|k| f[*k].as_str().unwrap().to_string())
+                .collect()
+        })
+        .collect();
+    let got: Vec<Vec<String>> = markdown_table(&text, "Findings")
+        .into_iter()
+        .map(|r| vec![r[0].clone(), r[1].clone(), r[4].clone()])
+        .collect();
+    assert_eq!(got, want);
     // A directory gets a file named after the database and the time; JSON with --format json.
     let dir = tmp.path().join("reports");
     std::fs::create_dir(&dir).unwrap();
