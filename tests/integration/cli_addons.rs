@@ -62,12 +62,7 @@ fn modules_filters() {
             ])
             .arg(&corpus),
     );
-    let names: Vec<&str> = doc["modules"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["name"].as_str().unwrap())
-        .collect();
+    let names = module_names(&doc);
     assert!(!names.is_empty());
     assert!(names.iter().all(|n| n.starts_with("web_")), "{names:?}");
     let (_, doc, _) = run_json(
@@ -306,12 +301,7 @@ fn deps_on_real_corpus_orders_mis_builder_after_date_range() {
             ])
             .arg(&corpus),
     );
-    let order: Vec<&str> = doc["install_order"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap())
-        .collect();
+    let order = install_order(&doc);
     let pos = |n: &str| {
         order
             .iter()
@@ -489,12 +479,7 @@ fn symlink_loop_and_unreadable_dir_do_not_stop_the_scan() {
     std::os::unix::fs::symlink(tmp.path(), tmp.path().join("good").join("self")).unwrap();
     std::os::unix::fs::symlink(tmp.path().join("good"), tmp.path().join("linked")).unwrap();
     let (_, doc, _) = run_json(bin().args(["modules", "--addons-path"]).arg(tmp.path()));
-    let names: Vec<&str> = doc["modules"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["name"].as_str().unwrap())
-        .collect();
+    let names = module_names(&doc);
     assert_eq!(names, vec!["good", "linked"]);
     assert_eq!(findings_with(&doc, "P002").len(), 1, "{doc}");
 }

@@ -432,16 +432,7 @@ fn ci_formats_point_at_the_file_and_line() {
             "--addons-path",
         ])
         .arg(&root));
-    let (_, doc, _) = run_json(
-        bin()
-            .args([
-                "check-client-actions",
-                "--odoo-series",
-                "18.0",
-                "--addons-path",
-            ])
-            .arg(&root),
-    );
+    let (_, doc) = check(&root);
     assert_eq!(tag_findings(&doc, "A001").len(), 1, "{doc}");
     assert_junit_matches(&junit, &doc);
 }

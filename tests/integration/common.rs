@@ -48,6 +48,36 @@ pub fn findings_with<'a>(doc: &'a serde_json::Value, code: &str) -> Vec<&'a serd
         .unwrap_or_default()
 }
 
+/// The names of the `modules` table of a JSON report (`modules`, `audit`), in order.
+pub fn module_names(doc: &serde_json::Value) -> Vec<&str> {
+    doc["modules"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no modules table: {doc}"))
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect()
+}
+
+/// The row of module `m` in the `plan` table of a `parity plan` JSON report.
+pub fn plan_row<'a>(doc: &'a serde_json::Value, m: &str) -> &'a serde_json::Value {
+    doc["plan"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no plan table: {doc}"))
+        .iter()
+        .find(|r| r["module"] == m)
+        .unwrap_or_else(|| panic!("{m} is not in the plan: {:#}", doc["plan"]))
+}
+
+/// The `install_order` of a `parity plan` JSON report.
+pub fn install_order(doc: &serde_json::Value) -> Vec<&str> {
+    doc["install_order"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no install_order: {doc}"))
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect()
+}
+
 /// The real OCA corpus unpacked by `scripts/fetch-corpus.sh`.
 pub fn corpus() -> PathBuf {
     let dir = std::env::var_os("ODOO_AUDIT_CORPUS")

@@ -1987,6 +1987,15 @@ fn an_update_killed_at_its_time_limit_is_reported_half_done_replayed_from_a_real
     );
 }
 
+/// Check 4 failed with one G004 error: that finding.
+fn check_4_failure(doc: &Value) -> &Value {
+    assert_eq!(status(doc, 4), "fail", "{:#}", check(doc, 4));
+    let g004 = findings_with(doc, "G004");
+    assert_eq!(g004.len(), 1, "{:#}", doc["findings"]);
+    assert_eq!(g004[0]["severity"], "error");
+    g004[0]
+}
+
 #[test]
 fn a_database_that_refuses_the_connection_fails_check_4_without_showing_the_password() {
     let db = TestDb::new("g4_refused");
@@ -2001,16 +2010,13 @@ fn a_database_that_refuses_the_connection_fails_check_4_without_showing_the_pass
     );
     let (code, doc, err) = run_json(&mut dep.cmd_url(&db, &db_url, &url));
     assert_eq!(code, 1, "{err}");
-    assert_eq!(status(&doc, 4), "fail", "{:#}", check(&doc, 4));
-    let g004 = findings_with(&doc, "G004");
-    assert_eq!(g004.len(), 1, "{:#}", doc["findings"]);
-    assert_eq!(g004[0]["severity"], "error");
-    let m = g004[0]["message"].as_str().unwrap();
+    let g004 = check_4_failure(&doc);
+    let m = g004["message"].as_str().unwrap();
     assert!(
         m.contains("password authentication failed") && m.contains(&db.name),
         "{m}"
     );
-    assert!(g004[0]["hint"].as_str().unwrap().contains("db_password"));
+    assert!(g004["hint"].as_str().unwrap().contains("db_password"));
     assert_eq!(doc["summary"]["result"], "no-go");
     let (_, text, err) = run(&mut dep.cmd_url(&db, &db_url, &url));
     assert!(!text.contains(wrong) && !err.contains(wrong), "{text}{err}");
@@ -2028,11 +2034,8 @@ fn odoo_failing_to_reach_its_database_fails_check_4_replayed_from_a_real_odoo() 
         "--stop-after-init",
     ));
     assert_eq!(code, 1, "{err}");
-    assert_eq!(status(&doc, 4), "fail", "{:#}", check(&doc, 4));
-    let g004 = findings_with(&doc, "G004");
-    assert_eq!(g004.len(), 1, "{:#}", doc["findings"]);
-    assert_eq!(g004[0]["severity"], "error");
-    let m = g004[0]["message"].as_str().unwrap();
+    let g004 = check_4_failure(&doc);
+    let m = g004["message"].as_str().unwrap();
     assert!(m.contains("exited with 1"), "{m}");
     assert!(
         m.contains("psycopg2.OperationalError: connection to server at \"127.0.0.1\", port 54399 failed: Connection refused"),

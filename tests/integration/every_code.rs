@@ -179,12 +179,7 @@ fn an_unreadable_manifest_is_its_addons_finding_and_the_scan_goes_on() {
         "{msg}"
     );
     // The other addons are still listed.
-    let names: Vec<&str> = doc["modules"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["name"].as_str().unwrap())
-        .collect();
+    let names = module_names(&doc);
     assert_eq!(names, ["queue_job_cron", "web_responsive"], "{doc:#}");
 }
 
@@ -393,24 +388,14 @@ fn plan_names_modules_that_cannot_be_installed_from_the_database_and_from_disk()
         assert_eq!(f["severity"], "warning");
         assert_eq!(msg(f), "category support: not installable");
     }
-    let rows = doc["plan"].as_array().unwrap();
-    let row = |m: &str| {
-        rows.iter()
-            .find(|r| r["module"] == m)
-            .unwrap_or_else(|| panic!("{m}: {rows:#?}"))
-    };
+    let row = |m: &str| plan_row(&doc, m);
     assert_eq!(row("helpdesk")["status"], "uninstallable");
     assert_eq!(row("helpdesk")["found_in"], "database");
     assert_eq!(row("queue_job")["status"], "uninstallable");
     assert_eq!(row("queue_job")["found_in"], "disk");
     assert_eq!(row("web_responsive")["status"], "installed");
     // Nothing that cannot be installed is in the install order.
-    let order: Vec<&str> = doc["install_order"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap())
-        .collect();
+    let order = install_order(&doc);
     assert!(
         !order.contains(&"queue_job") && !order.contains(&"helpdesk"),
         "{order:?}"
