@@ -62,12 +62,7 @@ fn modules_filters() {
             ])
             .arg(&corpus),
     );
-    let names: Vec<&str> = doc["modules"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["name"].as_str().unwrap())
-        .collect();
+    let names = module_names(&doc);
     assert!(!names.is_empty());
     assert!(names.iter().all(|n| n.starts_with("web_")), "{names:?}");
     let (_, doc, _) = run_json(
@@ -306,12 +301,7 @@ fn deps_on_real_corpus_orders_mis_builder_after_date_range() {
             ])
             .arg(&corpus),
     );
-    let order: Vec<&str> = doc["install_order"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap())
-        .collect();
+    let order = install_order(&doc);
     let pos = |n: &str| {
         order
             .iter()
@@ -438,7 +428,9 @@ fn ci_formats_point_at_the_manifest() {
     let (_, out, _) = run(bin()
         .args(["deps", "--format", "junit", "--addons-path"])
         .arg(tmp.path()));
-    assert!(out.contains("<testsuites"), "{out}");
+    let (_, doc, _) = run_json(bin().args(["deps", "--addons-path"]).arg(tmp.path()));
+    assert_eq!(doc["findings"].as_array().unwrap().len(), 2, "{doc}"); // D001 and S001
+    assert_junit_matches(&out, &doc);
     let (_, out, _) = run(bin().args(["deps", "-q", "--addons-path"]).arg(tmp.path()));
     assert_eq!(out.lines().count(), 2, "{out}"); // D001 and S001
 }
@@ -451,8 +443,31 @@ fn explain_and_rules() {
     let (code, _, err) = run(bin().args(["explain", "Z999"]));
     assert_eq!(code, 2);
     assert!(err.contains("Z999"));
+    // The registry is exactly the README's table of codes (code, name, severity).
     let (_, doc, _) = run_json(bin().arg("rules"));
-    assert!(doc["rules"].as_array().unwrap().len() >= 20);
+    let mut listed: Vec<(String, String, String)> = doc["rules"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            let s = |k: &str| r[k].as_str().unwrap().to_string();
+            (s("code"), s("name"), s("severity"))
+        })
+        .collect();
+    let readme =
+        std::fs::read_to_string(std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("README.md"))
+            .unwrap();
+    let row =
+        regex::Regex::new(r"(?m)^\| `([A-Z][0-9]{3})` \| ([a-z0-9-]+) \| (error|warning|info) \|")
+            .unwrap();
+    let mut documented: Vec<(String, String, String)> = row
+        .captures_iter(&readme)
+        .map(|c| (c[1].to_string(), c[2].to_string(), c[3].to_string()))
+        .collect();
+    listed.sort();
+    documented.sort();
+    assert_eq!(listed.len(), documented.len(), "rules vs README table rows");
+    assert_eq!(listed, documented);
 }
 
 #[cfg(unix)]
@@ -464,12 +479,7 @@ fn symlink_loop_and_unreadable_dir_do_not_stop_the_scan() {
     std::os::unix::fs::symlink(tmp.path(), tmp.path().join("good").join("self")).unwrap();
     std::os::unix::fs::symlink(tmp.path().join("good"), tmp.path().join("linked")).unwrap();
     let (_, doc, _) = run_json(bin().args(["modules", "--addons-path"]).arg(tmp.path()));
-    let names: Vec<&str> = doc["modules"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["name"].as_str().unwrap())
-        .collect();
+    let names = module_names(&doc);
     assert_eq!(names, vec!["good", "linked"]);
     assert_eq!(findings_with(&doc, "P002").len(), 1, "{doc}");
 }

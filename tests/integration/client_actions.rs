@@ -432,10 +432,9 @@ fn ci_formats_point_at_the_file_and_line() {
             "--addons-path",
         ])
         .arg(&root));
-    assert!(
-        junit.contains("A001") && junit.contains("<failure"),
-        "{junit}"
-    );
+    let (_, doc) = check(&root);
+    assert_eq!(tag_findings(&doc, "A001").len(), 1, "{doc}");
+    assert_junit_matches(&junit, &doc);
 }
 
 #[test]

@@ -48,6 +48,36 @@ pub fn findings_with<'a>(doc: &'a serde_json::Value, code: &str) -> Vec<&'a serd
         .unwrap_or_default()
 }
 
+/// The names of the `modules` table of a JSON report (`modules`, `audit`), in order.
+pub fn module_names(doc: &serde_json::Value) -> Vec<&str> {
+    doc["modules"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no modules table: {doc}"))
+        .iter()
+        .map(|r| r["name"].as_str().unwrap())
+        .collect()
+}
+
+/// The row of module `m` in the `plan` table of a `parity plan` JSON report.
+pub fn plan_row<'a>(doc: &'a serde_json::Value, m: &str) -> &'a serde_json::Value {
+    doc["plan"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no plan table: {doc}"))
+        .iter()
+        .find(|r| r["module"] == m)
+        .unwrap_or_else(|| panic!("{m} is not in the plan: {:#}", doc["plan"]))
+}
+
+/// The `install_order` of a `parity plan` JSON report.
+pub fn install_order(doc: &serde_json::Value) -> Vec<&str> {
+    doc["install_order"]
+        .as_array()
+        .unwrap_or_else(|| panic!("no install_order: {doc}"))
+        .iter()
+        .map(|v| v.as_str().unwrap())
+        .collect()
+}
+
 /// The real OCA 18.0 corpus unpacked by `scripts/fetch-corpus.sh`.
 pub fn corpus() -> PathBuf {
     corpus_of("ODOO_AUDIT_CORPUS", ".cache/oca18/addons", 93, "18")
@@ -264,4 +294,87 @@ impl Drop for TestDb {
             ));
         }
     }
+}
+
+/// Parses a JUnit report and checks it against the JSON report of the same run: one test case
+/// per finding, in order, named and classed by its code, failing (with the finding's message and
+/// severity) exactly for warnings and errors; one passing case when there is no finding.
+pub fn assert_junit_matches(junit: &str, doc: &serde_json::Value) {
+    let xml =
+        roxmltree::Document::parse(junit).unwrap_or_else(|e| panic!("not XML ({e}):\n{junit}"));
+    let root = xml.root_element();
+    assert_eq!(root.tag_name().name(), "testsuites", "{junit}");
+    let findings = doc["findings"].as_array().expect("findings");
+    let failing = findings.iter().filter(|f| f["severity"] != "info").count();
+    let cases: Vec<roxmltree::Node> = root
+        .descendants()
+        .filter(|n| n.has_tag_name("testcase"))
+        .collect();
+    assert_eq!(
+        cases.len(),
+        findings.len().max(1),
+        "test cases vs findings:\n{junit}"
+    );
+    assert_eq!(
+        root.attribute("tests"),
+        Some(cases.len().to_string().as_str())
+    );
+    assert_eq!(
+        root.attribute("failures"),
+        Some(failing.to_string().as_str())
+    );
+    for (case, f) in cases.iter().zip(findings) {
+        let code = f["code"].as_str().unwrap();
+        assert_eq!(
+            case.attribute("classname"),
+            Some(format!("odoo-audit.{code}").as_str()),
+            "{junit}"
+        );
+        let name = case.attribute("name").unwrap_or_default();
+        assert!(
+            name.starts_with(&format!("{code} {}", f["rule"].as_str().unwrap())),
+            "{name}"
+        );
+        let failure = case.children().find(|n| n.has_tag_name("failure"));
+        if f["severity"] == "info" {
+            assert!(failure.is_none(), "{code} is info: {junit}");
+        } else {
+            let failure = failure.unwrap_or_else(|| panic!("{code} does not fail: {junit}"));
+            assert_eq!(failure.attribute("type"), f["severity"].as_str());
+            assert_eq!(failure.attribute("message"), f["message"].as_str());
+        }
+    }
+}
+
+/// The rows of the Markdown table under the heading `## {title} (N)` of a Markdown report, each
+/// as its cells (`\|` unescaped); the header and separator lines are left out. Checks that the
+/// heading's count is the number of rows.
+pub fn markdown_table(text: &str, title: &str) -> Vec<Vec<String>> {
+    let heading = format!("## {title} (");
+    let mut lines = text.lines().skip_while(|l| !l.starts_with(&heading));
+    let head = lines
+        .next()
+        .unwrap_or_else(|| panic!("no table {title}:\n{text}"));
+    let count: usize = head[heading.len()..]
+        .trim_end_matches(')')
+        .parse()
+        .unwrap_or_else(|e| panic!("{head}: {e}"));
+    let rows: Vec<Vec<String>> = lines
+        .skip(1) // the blank line after the heading
+        .take_while(|l| l.starts_with('|'))
+        .skip(2) // the header and the separator
+        .map(|l| {
+            let inner = l
+                .strip_prefix("| ")
+                .and_then(|l| l.strip_suffix(" |"))
+                .unwrap_or_else(|| panic!("not a table row: {l}"));
+            inner
+                .replace("\\|", "\u{0}")
+                .split(" | ")
+                .map(|c| c.replace('\u{0}', "|"))
+                .collect()
+        })
+        .collect();
+    assert_eq!(rows.len(), count, "{title}: rows vs heading:\n{text}");
+    rows
 }

@@ -525,6 +525,11 @@ backup_dir = \"backups\"\n",
 
     /// `odoo-audit deploy-check` with the stand-ins first on PATH, run from the deployment.
     fn cmd(&self, db: &TestDb, base_url: &str) -> Command {
+        self.cmd_url(db, &db.url(), base_url)
+    }
+
+    /// `cmd` with another database URL than the copy's.
+    fn cmd_url(&self, db: &TestDb, db_url: &str, base_url: &str) -> Command {
         let mut c = bin();
         let path = format!(
             "{}:{}",
@@ -541,7 +546,7 @@ backup_dir = \"backups\"\n",
             .arg(&self.settings)
             .arg("-c")
             .arg(&self.conf)
-            .args(["--db-url", &db.url(), "--base-url", base_url]);
+            .args(["--db-url", db_url, "--base-url", base_url]);
         c
     }
 
@@ -1979,5 +1984,61 @@ fn an_update_killed_at_its_time_limit_is_reported_half_done_replayed_from_a_real
     assert!(
         g016[0].contains("the next start of Odoo resumes it"),
         "{g016:?}"
+    );
+}
+
+/// Check 4 failed with one G004 error: that finding.
+fn check_4_failure(doc: &Value) -> &Value {
+    assert_eq!(status(doc, 4), "fail", "{:#}", check(doc, 4));
+    let g004 = findings_with(doc, "G004");
+    assert_eq!(g004.len(), 1, "{:#}", doc["findings"]);
+    assert_eq!(g004[0]["severity"], "error");
+    g004[0]
+}
+
+#[test]
+fn a_database_that_refuses_the_connection_fails_check_4_without_showing_the_password() {
+    let db = TestDb::new("g4_refused");
+    let dep = Deployment::new(&db);
+    let (_site, url) = good_site();
+    // The password was rotated on the server but not in the deployment's settings.
+    let pg = pg();
+    let wrong = "Rotated-Pw-4711";
+    let db_url = format!(
+        "postgres://odoo:{wrong}@{}:{}/{}?sslmode=disable",
+        pg.host, pg.port, db.name
+    );
+    let (code, doc, err) = run_json(&mut dep.cmd_url(&db, &db_url, &url));
+    assert_eq!(code, 1, "{err}");
+    let g004 = check_4_failure(&doc);
+    let m = g004["message"].as_str().unwrap();
+    assert!(
+        m.contains("password authentication failed") && m.contains(&db.name),
+        "{m}"
+    );
+    assert!(g004["hint"].as_str().unwrap().contains("db_password"));
+    assert_eq!(doc["summary"]["result"], "no-go");
+    let (_, text, err) = run(&mut dep.cmd_url(&db, &db_url, &url));
+    assert!(!text.contains(wrong) && !err.contains(wrong), "{text}{err}");
+}
+
+#[test]
+fn odoo_failing_to_reach_its_database_fails_check_4_replayed_from_a_real_odoo() {
+    let db = TestDb::new("g4_odoo");
+    let dep = Deployment::new(&db);
+    let (_site, url) = good_site();
+    // The audit reaches the database; Odoo, started with its own settings, does not.
+    let (code, doc, err) = run_json(replaying(
+        dep.cmd(&db, &url).arg("--full"),
+        "start-db-unreachable",
+        "--stop-after-init",
+    ));
+    assert_eq!(code, 1, "{err}");
+    let g004 = check_4_failure(&doc);
+    let m = g004["message"].as_str().unwrap();
+    assert!(m.contains("exited with 1"), "{m}");
+    assert!(
+        m.contains("psycopg2.OperationalError: connection to server at \"127.0.0.1\", port 54399 failed: Connection refused"),
+        "{m}"
     );
 }

@@ -7,6 +7,7 @@ mod cli_addons;
 mod client_actions;
 mod db_audits;
 mod deploy_check;
+mod every_code;
 mod hostile;
 mod odoo19;
 mod odoo_replay;

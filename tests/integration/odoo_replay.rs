@@ -407,7 +407,24 @@ fn replay_reproduces_every_recorded_case() {
     let pg = pg();
     let tmp = tempfile::tempdir().unwrap();
     let all = cases();
-    assert!(all.len() >= 20, "recorded cases missing: {}", all.len());
+    // The cases are exactly those of the fixtures' README table, with its exit codes.
+    let readme = std::fs::read_to_string(fixtures().join("README.md")).unwrap();
+    let row = regex::Regex::new(r"(?m)^\| ([a-z0-9-]+) \| ([0-9]+)[ |]").unwrap();
+    let documented: BTreeMap<String, String> = row
+        .captures_iter(&readme)
+        .map(|c| (c[1].to_string(), c[2].to_string()))
+        .collect();
+    let recorded: BTreeMap<String, String> = all
+        .iter()
+        .map(|c| {
+            let code = std::fs::read_to_string(c.join("exit_code")).unwrap();
+            (
+                c.file_name().unwrap().to_string_lossy().into_owned(),
+                code.trim().to_string(),
+            )
+        })
+        .collect();
+    assert_eq!(recorded, documented, "recorded cases vs the README table");
     for (i, case) in all.iter().enumerate() {
         let name = case.file_name().unwrap().to_string_lossy().into_owned();
         // a database copy where states change; elsewhere only the name fills in $DB

@@ -168,9 +168,37 @@ fn verify_writes_a_dated_report_naming_the_database() {
     );
     let today = chrono::Local::now().format("%Y-%m-%d").to_string();
     assert!(text.contains(&format!("**checked_at**: {today}")), "{text}");
-    assert!(
-        text.contains("| critical | required module ipai_studio | fail |"),
-        "{text}"
+    // The tables are those of the JSON report of the same run: every check (group, name,
+    // status) and every finding (severity, code, message).
+    let (_, doc, _) = run_json(bin().args(["parity", "verify", "--db-url", &db.url()]));
+    let cells = |rows: &Value, keys: &[&str]| -> Vec<Vec<String>> {
+        rows.as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                keys.iter()
+                    .map(|k| r[*k].as_str().unwrap().to_string())
+                    .collect()
+            })
+            .collect()
+    };
+    let got: Vec<Vec<String>> = markdown_table(&text, "Parity checks")
+        .into_iter()
+        .map(|r| r[..3].to_vec())
+        .collect();
+    assert_eq!(got, cells(&doc["checks"], &["group", "check", "status"]));
+    assert!(got.contains(&vec![
+        "critical".to_string(),
+        "required module ipai_studio".to_string(),
+        "fail".to_string()
+    ]));
+    let got: Vec<Vec<String>> = markdown_table(&text, "Findings")
+        .into_iter()
+        .map(|r| vec![r[0].clone(), r[1].clone(), r[4].clone()])
+        .collect();
+    assert_eq!(
+        got,
+        cells(&doc["findings"], &["severity", "code", "message"])
     );
     // A directory gets a file named after the database and the time; JSON with --format json.
     let dir = tmp.path().join("reports");
@@ -254,12 +282,7 @@ fn plan_with_database_and_corpus() {
             .arg(&corpus),
     );
     assert_eq!(code, 0, "{err}");
-    let rows = doc["plan"].as_array().unwrap();
-    let row = |m: &str| {
-        rows.iter()
-            .find(|r| r["module"] == m)
-            .unwrap_or_else(|| panic!("{m}"))
-    };
+    let row = |m: &str| plan_row(&doc, m);
     assert_eq!(row("web_responsive")["status"], "installed");
     assert_eq!(row("queue_job")["status"], "available");
     assert_eq!(row("queue_job")["found_in"], "both");
@@ -525,12 +548,7 @@ fn install_runs_each_step_with_a_log_and_skips_dependents_of_a_failure() {
         .lines()
         .map(|l| l.rsplit(' ').next().unwrap())
         .collect();
-    let order: Vec<&str> = doc["install_order"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|v| v.as_str().unwrap())
-        .collect();
+    let order = install_order(&doc);
     assert_eq!(installed, order, "one run per module, in install order");
     assert!(recorded
         .lines()
