@@ -5,8 +5,8 @@
 use serde_json::json;
 
 use super::{inventory_context, Ctx};
+use crate::checks::client_actions::{self, ClientActionsAnalysis, PathScope};
 use crate::cli::ClientActionsArgs;
-use crate::client_actions::{self, ClientActionsAnalysis, PathScope};
 use crate::exit::Fatal;
 use crate::report::{Report, Table};
 
@@ -31,7 +31,7 @@ pub fn run(args: &ClientActionsArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
     let (analysis, inv) = if db_mode {
         let mut db = ctx.database()?;
         let modules = db.modules()?;
-        let series = crate::db::series_from_modules(&modules);
+        let series = crate::load::db::series_from_modules(&modules);
         let inv = ctx.inventory(series)?;
         let actions = db.client_actions()?;
         scope.db_depends = Some(PathScope::depends_from(&db.dependencies()?));

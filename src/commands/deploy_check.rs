@@ -5,12 +5,12 @@
 use serde_json::{json, Map, Value};
 
 use super::Ctx;
+use crate::checks::deploy::{self, Check, Deploy, Status};
 use crate::cli::{DeployCheckArgs, DeployTargetArgs, GlobalArgs};
-use crate::deploy::{self, Check, Deploy, Status};
+use crate::config::odoo_conf::OdooConf;
+use crate::config::settings::{self, Overrides, Settings};
 use crate::exit::Fatal;
-use crate::odoo_conf::OdooConf;
 use crate::report::{Report, Table};
-use crate::settings::{self, Overrides, Settings};
 
 /// The settings from the options, the environment and the settings file.
 pub fn settings(target: &DeployTargetArgs, global: &GlobalArgs) -> Result<Settings, Fatal> {

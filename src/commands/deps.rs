@@ -8,7 +8,7 @@ use crate::checks;
 use crate::cli::DepsArgs;
 use crate::exit::Fatal;
 use crate::finding::Finding;
-use crate::graph::Graph;
+use crate::load::graph::Graph;
 use crate::report::{Report, Table};
 use crate::rules::addons as r;
 
@@ -18,7 +18,7 @@ pub fn run(args: &DepsArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
     let mut report = Report::new("deps");
     inventory_context(&mut report, &inv);
     let mut findings = inv.findings.clone();
-    findings.extend(checks::deps::check(&inv, &graph));
+    findings.extend(checks::addons::deps::check(&inv, &graph));
 
     if !args.modules.is_empty() {
         let closure = graph.closure(&args.modules);

@@ -5,12 +5,12 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::addons::{self, Inventory, SeriesSource};
 use crate::cli::{Command, GlobalArgs};
+use crate::config::odoo_conf::OdooConf;
 use crate::exit::Fatal;
-use crate::odoo_conf::OdooConf;
+use crate::load::addons::{self, Inventory, SeriesSource};
+use crate::load::version::Series;
 use crate::report::Report;
-use crate::version::Series;
 
 pub mod client_actions;
 pub mod db;
@@ -25,8 +25,8 @@ pub mod truth_sync;
 pub struct Ctx<'a> {
     pub global: &'a GlobalArgs,
     conf: Option<Option<OdooConf>>,
-    /// The findings of every database session opened for this run (see [`crate::db::Notes`]).
-    db_notes: std::cell::RefCell<Vec<crate::db::Notes>>,
+    /// The findings of every database session opened for this run (see [`crate::load::db::Notes`]).
+    db_notes: std::cell::RefCell<Vec<crate::load::db::Notes>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -40,7 +40,9 @@ impl<'a> Ctx<'a> {
 
     /// `--connect-timeout` and `--statement-timeout`, checked against their ranges.
     pub fn db_timeouts(&self) -> Result<(Option<Duration>, Duration), Fatal> {
-        use crate::db::conn::{timeout_in_range, CONNECT_TIMEOUT_SECS, STATEMENT_TIMEOUT_SECS};
+        use crate::load::db::conn::{
+            timeout_in_range, CONNECT_TIMEOUT_SECS, STATEMENT_TIMEOUT_SECS,
+        };
         let a = &self.global.db;
         let connect = a
             .connect_timeout
@@ -150,7 +152,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// Opens the read-only database session.
-    pub fn database(&mut self) -> Result<crate::db::Database, Fatal> {
+    pub fn database(&mut self) -> Result<crate::load::db::Database, Fatal> {
         let conf = self.conf()?.cloned();
         self.database_with(None, conf.as_ref())
     }
@@ -161,14 +163,14 @@ impl<'a> Ctx<'a> {
         &self,
         name: Option<&str>,
         conf: Option<&OdooConf>,
-    ) -> Result<crate::db::Database, Fatal> {
+    ) -> Result<crate::load::db::Database, Fatal> {
         let mut a = self.global.db.clone();
         if let Some(n) = name {
             a.database = Some(n.to_string());
         }
         let env = |k: &str| std::env::var(k).ok();
         let home = std::env::var_os("HOME").map(PathBuf::from);
-        let mut spec = crate::db::conn::resolve(&crate::db::conn::Sources {
+        let mut spec = crate::load::db::conn::resolve(&crate::load::db::conn::Sources {
             url: a.db_url.as_deref(),
             database: a.database.as_deref(),
             conf,
@@ -179,11 +181,11 @@ impl<'a> Ctx<'a> {
         if let Some(t) = connect_timeout {
             spec.connect_timeout = Some(t);
         }
-        let limits = crate::db::Limits {
+        let limits = crate::load::db::Limits {
             statement_timeout,
-            ..crate::db::Limits::default()
+            ..crate::load::db::Limits::default()
         };
-        let db = crate::db::Database::connect(spec, limits)?;
+        let db = crate::load::db::Database::connect(spec, limits)?;
         self.db_notes.borrow_mut().push(db.notes());
         Ok(db)
     }

@@ -8,14 +8,14 @@ use serde_json::{json, Value};
 
 use super::Ctx;
 use crate::cli::{ParityAction, ParityArgs, ParityInstallArgs, ParityPlanArgs, ParityVerifyArgs};
-use crate::db::{self, DbDependency, DbModule};
+use crate::config::parity::{self as defs, Category, Parity, Source};
 use crate::exit::{self, Fatal};
 use crate::finding::Finding;
-use crate::graph::Graph;
-use crate::parity::{self as defs, Category, Parity, Source};
+use crate::load::db::{self, DbDependency, DbModule};
+use crate::load::graph::Graph;
+use crate::load::version::Series;
 use crate::report::{self, Format, RenderOptions, Report, Table};
 use crate::rules::parity as r;
-use crate::version::Series;
 
 pub fn run(args: &ParityArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
     let parity = Parity::load(args.parity_file.as_deref())?;
@@ -278,9 +278,9 @@ fn verify(args: &ParityVerifyArgs, parity: &Parity, ctx: &mut Ctx) -> Result<Rep
     if ctx.has_addons_paths()? {
         let inv = ctx.inventory(db::series_from_modules(&modules))?;
         let actions = database.client_actions()?;
-        let a = crate::client_actions::check_database_rows(
+        let a = crate::checks::client_actions::check_database_rows(
             &inv,
-            &crate::client_actions::installed_modules(&modules),
+            &crate::checks::client_actions::installed_modules(&modules),
             actions,
         );
         let broken: Vec<Finding> = a
@@ -548,7 +548,7 @@ pub struct Plan {
 pub fn compute_plan(
     cats: &[&Category],
     db: Option<(&[DbModule], &[DbDependency])>,
-    inv: Option<&crate::addons::Inventory>,
+    inv: Option<&crate::load::addons::Inventory>,
     series: Option<Series>,
 ) -> Plan {
     let mut plan = Plan {
@@ -762,7 +762,7 @@ pub fn source_hint(module: &str, series: Option<Series>) -> (String, Option<Find
 /// The database's modules and dependency rows, and the addons found on disk.
 pub type PlanInputs = (
     Option<(Vec<DbModule>, Vec<DbDependency>)>,
-    Option<crate::addons::Inventory>,
+    Option<crate::load::addons::Inventory>,
 );
 
 /// Loads the inputs of a plan: the database when one is configured, the addons when paths are.
@@ -796,7 +796,7 @@ pub fn load_plan_inputs(ctx: &mut Ctx, report: &mut Report) -> Result<PlanInputs
 fn plan_series(
     ctx: &Ctx,
     db_data: Option<&(Vec<DbModule>, Vec<DbDependency>)>,
-    inv: Option<&crate::addons::Inventory>,
+    inv: Option<&crate::load::addons::Inventory>,
 ) -> Option<Series> {
     ctx.series_option()
         .ok()
@@ -878,7 +878,7 @@ pub fn plan_report(report: &mut Report, plan: &Plan, cats: &[&Category], series:
 pub fn targeted_globals(
     global: &crate::cli::GlobalArgs,
     target: &crate::cli::DeployTargetArgs,
-) -> Result<(crate::cli::GlobalArgs, crate::settings::Settings), Fatal> {
+) -> Result<(crate::cli::GlobalArgs, crate::config::settings::Settings), Fatal> {
     let settings = super::deploy_check::settings(target, global)?;
     let mut g = global.clone();
     if g.config.is_none() && settings.odoo_conf.is_file() {
@@ -896,8 +896,8 @@ pub fn targeted_globals(
 /// incomplete unless `--allow-missing`. Odoo is not started on a database with pending module
 /// operations unless `--apply-pending`.
 fn install(args: &ParityInstallArgs, parity: &Parity, ctx: &mut Ctx) -> Result<Report, Fatal> {
-    use crate::deploy::run::Expect;
-    use crate::deploy::Deploy;
+    use crate::checks::deploy::Deploy;
+    use crate::routines::verdict::Expect;
 
     let settings = super::deploy_check::settings(&args.target, ctx.global)?;
     if !settings.odoo_command_configured {
@@ -923,7 +923,7 @@ fn install(args: &ParityInstallArgs, parity: &Parity, ctx: &mut Ctx) -> Result<R
         .step_timeout
         .map(std::time::Duration::from_secs)
         .unwrap_or(settings.slow_command_timeout);
-    let conf = crate::odoo_conf::OdooConf::load(&settings.odoo_conf);
+    let conf = crate::config::odoo_conf::OdooConf::load(&settings.odoo_conf);
     let database = report
         .context
         .get("database")
@@ -944,7 +944,7 @@ fn install(args: &ParityInstallArgs, parity: &Parity, ctx: &mut Ctx) -> Result<R
         inventory: None,
         allow_pending: args.target.apply_pending,
         binary_series: None,
-        settings: crate::settings::Settings {
+        settings: crate::config::settings::Settings {
             database: database.or(settings.database.clone()),
             ..settings
         },
@@ -1036,7 +1036,8 @@ fn install(args: &ParityInstallArgs, parity: &Parity, ctx: &mut Ctx) -> Result<R
                 .unwrap_or(Value::Null),
             json!(step.log.as_ref().map(|l| l.display().to_string())),
         ));
-        for mut f in step.findings(
+        for mut f in crate::checks::deploy::odoo_run::findings(
+            &step,
             &r::INSTALL_FAILED,
             &format!("installing {module}"),
             &expect,

@@ -9,12 +9,12 @@ use serde_json::{json, Value};
 
 use super::Ctx;
 use crate::cli::TruthSyncArgs;
-use crate::deploy::run::{self, Expect};
-use crate::deploy::Deploy;
+use crate::config::odoo_conf::OdooConf;
 use crate::exit::Fatal;
 use crate::finding::Finding;
-use crate::odoo_conf::OdooConf;
 use crate::report::{Report, Table};
+use crate::routines::verdict::{self as run, Expect};
+use crate::routines::Deploy;
 use crate::rules::deploy as r;
 
 /// The Odoo steps: (label, what it does, extra Odoo arguments).
@@ -118,12 +118,15 @@ pub fn run(args: &TruthSyncArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
                 .unwrap_or(Value::Null),
             json!(step.log.as_ref().map(|l| l.display().to_string())),
         ));
-        report.findings.extend(step.findings(
-            &r::TRUTH_SYNC,
-            &format!("step {} ({what})", i + 1),
-            &expect,
-            &apply,
-        ));
+        report
+            .findings
+            .extend(crate::checks::deploy::odoo_run::findings(
+                &step,
+                &r::TRUTH_SYNC,
+                &format!("step {} ({what})", i + 1),
+                &expect,
+                &apply,
+            ));
         if !step.ok() {
             failed = true;
         }
@@ -151,7 +154,7 @@ pub fn run(args: &TruthSyncArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
         ));
     } else {
         let started = std::time::Instant::now();
-        let probe = crate::deploy::http::probe_web_assets(
+        let probe = crate::checks::deploy::http::probe_web_assets(
             &d.settings.base_url,
             d.settings.http_timeout,
             d.settings
