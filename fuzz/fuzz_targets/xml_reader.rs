@@ -11,7 +11,7 @@ use libfuzzer_sys::fuzz_target;
 fuzz_target!(|data: &[u8]| {
     if let Ok(text) = std::str::from_utf8(data) {
         let mut uses = Vec::new();
-        let parsed = odoo_audit::checks::client_actions::xml_uses("m", Path::new("f.xml"), text, &mut uses);
+        let parsed = odoo_audit::load::web::uses::xml_uses("m", Path::new("f.xml"), text, &mut uses);
         assert_eq!(parsed.is_ok(), odoo_audit::load::xmlread::parse(text).is_ok());
         let lines = text.lines().count().max(1);
         for u in &uses {

@@ -2,4 +2,6 @@
 //! ([`assets`]) and the registrations their JavaScript makes ([`js_scan`]).
 
 pub mod assets;
+pub mod handlers;
 pub mod js_scan;
+pub mod uses;
