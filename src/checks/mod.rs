@@ -6,4 +6,5 @@ pub mod addons;
 pub mod client_actions;
 pub mod db;
 pub mod deploy;
+pub mod parity;
 pub mod table;

@@ -9,6 +9,7 @@ use crate::checks::client_actions::{self, ClientActionsAnalysis, PathScope};
 use crate::cli::ClientActionsArgs;
 use crate::exit::Fatal;
 use crate::report::{Report, Table};
+use crate::rules::Family;
 
 pub fn run(args: &ClientActionsArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
     let db_mode = ctx.global.db.database.is_some() || ctx.global.db.db_url.is_some();
@@ -54,7 +55,7 @@ pub fn run(args: &ClientActionsArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
     report.findings.extend(
         inv.findings
             .iter()
-            .filter(|f| f.code.starts_with('P'))
+            .filter(|f| f.family() == Some(Family::AddonsPath))
             .cloned(),
     );
     Ok(report)

@@ -8,6 +8,7 @@ use crate::exit::Fatal;
 use crate::load::addons::Inventory;
 use crate::load::db::{self, Database};
 use crate::report::{Report, Table};
+use crate::rules::Family;
 
 /// Connects, loads the modules, and discovers the addons with the database's series.
 pub struct Loaded {
@@ -203,7 +204,7 @@ pub fn broken(ctx: &mut Ctx) -> Result<Report, Fatal> {
         findings.extend(
             inv.findings
                 .iter()
-                .filter(|f| f.code.starts_with('P'))
+                .filter(|f| f.family() == Some(Family::AddonsPath))
                 .cloned(),
         );
     }

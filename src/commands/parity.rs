@@ -7,6 +7,8 @@ use std::path::{Path, PathBuf};
 use serde_json::{json, Value};
 
 use super::Ctx;
+use crate::checks::client_actions;
+use crate::checks::parity::{self as parity_checks, Checks};
 use crate::cli::{ParityAction, ParityArgs, ParityInstallArgs, ParityPlanArgs, ParityVerifyArgs};
 use crate::config::parity::{self as defs, Category, Parity, Source};
 use crate::exit::{self, Fatal};
@@ -32,395 +34,51 @@ pub fn run(args: &ParityArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
     }
 }
 
-/// The three groups of checks of `parity verify`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Group {
-    Critical,
-    Important,
-    Coverage,
-}
-
-impl Group {
-    fn as_str(self) -> &'static str {
-        match self {
-            Group::Critical => "critical",
-            Group::Important => "important",
-            Group::Coverage => "coverage",
-        }
-    }
-}
-
-struct Checks {
-    table: Table,
-    findings: Vec<Finding>,
-    critical_failed: bool,
-    other_failed: bool,
-}
-
-impl Checks {
-    fn new() -> Checks {
-        Checks {
-            table: Table::new(
-                "checks",
-                "Parity checks",
-                &["group", "check", "status", "measured", "threshold"],
-            ),
-            findings: Vec::new(),
-            critical_failed: false,
-            other_failed: false,
-        }
-    }
-
-    /// A check that a figure reaches a threshold; the failure says both.
-    fn at_least(
-        &mut self,
-        group: Group,
-        name: &str,
-        measured: i64,
-        threshold: u64,
-        rule: &'static crate::rules::Rule,
-        what: &str,
-    ) {
-        self.add(
-            group,
-            name,
-            u64::try_from(measured).is_ok_and(|m| m >= threshold),
-            json!(measured),
-            json!(format!(">= {threshold}")),
-            || {
-                Finding::new(
-                    rule,
-                    format!("{measured} {what}, the threshold is {threshold}"),
-                )
-            },
-        );
-    }
-
-    /// A check that could not run, with the reason; it counts neither as a pass nor a failure.
-    fn skip(&mut self, group: Group, name: &str, reason: &str, threshold: Value) {
-        self.table.push(vec![
-            json!(group.as_str()),
-            json!(name),
-            json!("skip"),
-            json!(reason),
-            threshold,
-        ]);
-    }
-
-    fn add(
-        &mut self,
-        group: Group,
-        name: &str,
-        pass: bool,
-        measured: Value,
-        threshold: Value,
-        failure: impl FnOnce() -> Finding,
-    ) {
-        self.table.push(vec![
-            json!(group.as_str()),
-            json!(name),
-            json!(if pass { "pass" } else { "fail" }),
-            measured,
-            threshold,
-        ]);
-        if !pass {
-            if group == Group::Critical {
-                self.critical_failed = true;
-            } else {
-                self.other_failed = true;
-            }
-            self.findings.push(failure());
-        }
-    }
-}
-
 fn verify(args: &ParityVerifyArgs, parity: &Parity, ctx: &mut Ctx) -> Result<Report, Fatal> {
-    let t = &parity.thresholds;
     let mut report = Report::new("parity verify");
     report.context("checked_at", chrono::Local::now().to_rfc3339());
     report.context("definitions", parity.source.clone());
-    let mut c = Checks::new();
     let mut database = match ctx.database() {
         Ok(d) => d,
         Err(e) if e.code == exit::DATABASE => {
-            c.add(
-                Group::Critical,
-                "database reachable and Odoo",
-                false,
-                json!(e.message),
-                json!("reachable"),
-                || Finding::new(&r::DATABASE, e.message.clone()),
-            );
+            let c = parity_checks::unreachable(&e.message);
             return finish_verify(args, report, c, None, ctx);
         }
         Err(e) => return Err(e),
     };
     report.context("database", database.name.clone());
     report.context("server", database.spec.describe());
-    c.add(
-        Group::Critical,
-        "database reachable and Odoo",
-        true,
-        json!(format!("PostgreSQL {}", database.server_version)),
-        json!("reachable"),
-        unreachable_finding,
-    );
     let modules = database.modules()?;
     let counts = database.parity_counts()?;
     if let Some(s) = db::series_from_modules(&modules) {
         report.context("series", s.to_string());
     }
-    let state: BTreeMap<&str, &str> = modules
-        .iter()
-        .map(|m| (m.name.as_str(), m.state.as_str()))
-        .collect();
-
-    // Critical.
-    c.at_least(
-        Group::Critical,
-        "installed modules",
-        counts.installed_modules,
-        t.installed_modules,
-        &r::INSTALLED_COUNT,
-        "modules installed",
-    );
-    for m in &t.required_modules {
-        let st = state
-            .get(m.as_str())
-            .copied()
-            .unwrap_or("unknown to the database");
-        c.add(
-            Group::Critical,
-            &format!("required module {m}"),
-            st == "installed",
-            json!(st),
-            json!("installed"),
-            || {
-                Finding::new(&r::REQUIRED_MODULE, format!("required module is {st}"))
-                    .module(m)
-                    .hint(format!(
-                        "install it: odoo-bin -c <conf> -d {} -i {m} --stop-after-init",
-                        database.name
-                    ))
-            },
-        );
-    }
-    c.add(
-        Group::Critical,
-        "core ir_% tables",
-        counts.core_tables as u64 > t.core_tables,
-        json!(counts.core_tables),
-        json!(format!("> {}", t.core_tables)),
-        || {
-            Finding::new(
-                &r::CORE_TABLES,
-                format!(
-                    "{} core ir_% tables, more than {} expected",
-                    counts.core_tables, t.core_tables
-                ),
-            )
-        },
-    );
-
-    // Important.
-    let names_in = |s: &str| -> Vec<&str> {
-        modules
-            .iter()
-            .filter(|m| m.state == s)
-            .map(|m| m.name.as_str())
-            .collect()
-    };
-    let uninstallable = names_in("uninstallable");
-    c.add(
-        Group::Important,
-        "no uninstallable modules",
-        counts.uninstallable == 0,
-        json!(counts.uninstallable),
-        json!(0),
-        || {
-            Finding::new(
-                &r::UNINSTALLABLE,
-                format!(
-                    "{} uninstallable module(s): {}",
-                    uninstallable.len(),
-                    uninstallable.join(", ")
-                ),
-            )
-        },
-    );
-    let to_upgrade = names_in("to upgrade");
-    c.add(
-        Group::Important,
-        "no modules to upgrade",
-        counts.to_upgrade == 0,
-        json!(counts.to_upgrade),
-        json!(0),
-        || {
-            Finding::new(
-                &r::PENDING_UPGRADES,
-                format!(
-                    "{} module(s) to upgrade: {}",
-                    to_upgrade.len(),
-                    to_upgrade.join(", ")
-                ),
-            )
-            .hint(format!(
-                "odoo-bin -c <conf> -d {} -u {} --stop-after-init",
-                database.name,
-                to_upgrade.join(",")
-            ))
-        },
-    );
-
-    // Client actions: the check-client-actions analysis in database mode. It needs the addons
-    // paths, where the JavaScript handlers are.
-    let mut detail = Vec::new();
-    if ctx.has_addons_paths()? {
+    let analysis = if ctx.has_addons_paths()? {
         let inv = ctx.inventory(db::series_from_modules(&modules))?;
         let actions = database.client_actions()?;
-        let a = crate::checks::client_actions::check_database_rows(
+        Some(client_actions::check_database_rows(
             &inv,
-            &crate::checks::client_actions::installed_modules(&modules),
+            &client_actions::installed_modules(&modules),
             actions,
-        );
-        let broken: Vec<Finding> = a
-            .findings
-            .iter()
-            .filter(|f| f.code.starts_with('A') && f.severity == crate::finding::Severity::Error)
-            // An important check, not a critical one: its detail is a warning here.
-            .map(|f| f.clone().severity(crate::finding::Severity::Warning))
-            .collect();
-        c.add(
-            Group::Important,
-            "client actions valid",
-            a.actions_broken == 0,
-            json!(format!(
-                "{} checked: {} valid, {} broken, {} not verifiable",
-                a.actions_checked, a.actions_valid, a.actions_broken, a.actions_not_verifiable
-            )),
-            json!("0 broken"),
-            || {
-                Finding::new(
-                    &r::CLIENT_ACTIONS,
-                    format!(
-                        "{} client action(s) would raise KeyNotFoundError: {}",
-                        a.actions_broken,
-                        broken
-                            .iter()
-                            .map(|f| f.message.as_str())
-                            .collect::<Vec<_>>()
-                            .join("; ")
-                    ),
-                )
-            },
-        );
-        detail = broken;
+        ))
     } else {
-        c.skip(
-            Group::Important,
-            "client actions valid",
-            "no addons path: pass --addons-path or -c to find the JavaScript handlers",
-            json!("0 broken"),
-        );
-    }
-
-    // Coverage.
-    c.at_least(
-        Group::Coverage,
-        "installed module categories",
-        counts.installed_categories,
-        t.installed_categories,
-        &r::CATEGORIES,
-        "module categories among the installed modules",
-    );
-    c.at_least(
-        Group::Coverage,
-        "OCA modules installed",
-        counts.oca_modules,
-        t.oca_modules,
-        &r::OCA_COUNT,
-        "OCA modules installed",
-    );
-    c.add(
-        Group::Coverage,
-        "server actions present",
-        counts.server_actions > 0,
-        json!(counts.server_actions),
-        json!("> 0"),
-        || {
-            Finding::new(
-                &r::SERVER_ACTIONS,
-                "no server actions (ir_act_server is empty)",
-            )
-        },
-    );
-    c.at_least(
-        Group::Coverage,
-        "active menus",
-        counts.active_menus,
-        t.active_menus,
-        &r::ACTIVE_MENUS,
-        "active menus",
-    );
-    let mut per_category = Table::new(
-        "categories",
-        "Parity categories",
-        &[
-            "category",
-            "description",
-            "installed",
-            "modules",
-            "not_installed",
-        ],
-    );
-    for cat in &parity.categories {
-        let missing: Vec<&str> = cat
-            .modules
-            .iter()
-            .filter(|m| state.get(m.as_str()) != Some(&"installed"))
-            .map(String::as_str)
-            .collect();
-        let installed = cat.modules.len() - missing.len();
-        per_category.push(vec![
-            json!(cat.key),
-            json!(cat.description),
-            json!(installed),
-            json!(cat.modules.len()),
-            json!(missing),
-        ]);
-        c.add(
-            Group::Coverage,
-            &format!("category {}", cat.key),
-            missing.is_empty(),
-            json!(format!("{installed}/{}", cat.modules.len())),
-            json!(format!("{}/{}", cat.modules.len(), cat.modules.len())),
-            || {
-                Finding::new(
-                    &r::CATEGORY_INCOMPLETE,
-                    format!(
-                        "{} ({}): {installed} of {} installed; not installed: {}",
-                        cat.key,
-                        cat.description,
-                        cat.modules.len(),
-                        missing.join(", ")
-                    ),
-                )
-                .hint(format!(
-                    "odoo-audit parity plan --category {} shows what to install and in which order",
-                    cat.key
-                ))
-            },
-        );
-    }
+        None
+    };
+    let server_version = database.server_version.to_string();
+    let out = parity_checks::verify(&parity_checks::Inputs {
+        thresholds: &parity.thresholds,
+        categories: &parity.categories,
+        db_name: &database.name,
+        server_version: &server_version,
+        modules: &modules,
+        counts: &counts,
+        client_actions: analysis.as_ref(),
+    });
     report
         .summary
         .insert("queries".into(), json!(database.query_count()));
-    report.findings.extend(detail);
-    finish_verify(args, report, c, Some(per_category), ctx)
-}
-
-fn unreachable_finding() -> Finding {
-    Finding::new(&r::DATABASE, "database unreachable")
+    report.findings.extend(out.detail);
+    finish_verify(args, report, out.checks, Some(out.per_category), ctx)
 }
 
 fn finish_verify(
