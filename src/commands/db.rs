@@ -191,12 +191,7 @@ pub fn broken(ctx: &mut Ctx) -> Result<Report, Fatal> {
             &empty
         }
     };
-    findings.extend(
-        checks::db::versions::compare(inv, &l.modules, &l.hint)
-            .findings
-            .into_iter()
-            .filter(|f| f.code == crate::rules::db::STUCK_STATE.code),
-    );
+    findings.extend(checks::db::versions::stuck_states(inv, &l.modules, &l.hint));
     findings.extend(checks::db::broken::dependencies(&deps, &l.hint));
     findings.extend(checks::db::broken::menus(&menus, &l.hint));
     findings.extend(checks::db::broken::xmlids(&orphans, &l.hint));

@@ -7,6 +7,21 @@ use crate::load::addons::Inventory;
 use crate::load::graph::Graph;
 use crate::rules::addons as r;
 
+/// The modules asked for on the command line that are on no addons path.
+pub fn requested_missing(graph: &Graph, requested: &[String]) -> Vec<Finding> {
+    requested
+        .iter()
+        .filter(|m| !graph.contains(m))
+        .map(|m| {
+            Finding::new(
+                &r::MISSING_DEPENDENCY,
+                format!("requested module `{m}` is on no addons path"),
+            )
+            .module(m)
+        })
+        .collect()
+}
+
 pub fn check(inv: &Inventory, graph: &Graph) -> Vec<Finding> {
     let mut out = Vec::new();
     for (name, addon) in &inv.addons {

@@ -71,6 +71,16 @@ pub struct Row {
     pub status: Status,
 }
 
+/// Only the modules stuck in a pending state (`to install`, `to upgrade`, `to remove`), as
+/// `broken` reports them.
+pub fn stuck_states(inv: &Inventory, modules: &[DbModule], hint: &HintCtx) -> Vec<Finding> {
+    compare(inv, modules, hint)
+        .findings
+        .into_iter()
+        .filter(|f| f.is(&r::STUCK_STATE))
+        .collect()
+}
+
 pub fn compare(inv: &Inventory, modules: &[DbModule], hint: &HintCtx) -> Comparison {
     let mut findings = Vec::new();
     let mut rows = Vec::new();

@@ -190,3 +190,34 @@ pub fn odoo_run(
     }
     run
 }
+
+/// The findings of truth-sync's step `n` (an Odoo run doing `what`).
+pub fn truth_sync_step(
+    run: &OdooRun,
+    n: usize,
+    what: &str,
+    expect: &run::Expect,
+    apply_cmd: &str,
+) -> Vec<Finding> {
+    findings(
+        run,
+        &crate::rules::deploy::TRUTH_SYNC,
+        &format!("step {n} ({what})"),
+        expect,
+        apply_cmd,
+    )
+}
+
+/// The findings of truth-sync's asset step `n`: each bundle that failed, with its hint.
+pub fn truth_sync_assets(n: usize, failures: Vec<(String, String)>) -> Vec<Finding> {
+    failures
+        .into_iter()
+        .map(|(m, h)| {
+            Finding::new(
+                &crate::rules::deploy::TRUTH_SYNC,
+                format!("step {n} (asset bundles): {m}"),
+            )
+            .hint(h)
+        })
+        .collect()
+}

@@ -14,6 +14,9 @@ use crate::report::Table;
 use crate::rules::parity as r;
 use crate::rules::Family;
 
+pub mod install;
+pub mod plan;
+
 /// The three groups of checks of `parity verify`.
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 pub enum Group {
