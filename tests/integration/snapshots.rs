@@ -80,6 +80,12 @@ impl Redactions {
             .literal(format!("-p {}", pg.port), "-p [PORT]")
     }
 
+    /// The test's HTTP server (`http://127.0.0.1:PORT`).
+    fn site(&mut self, url: &str) -> &mut Self {
+        self.literal(url.to_string(), "http://[HOST]:[SITE_PORT]")
+            .literal(url.replace("http://", ""), "[HOST]:[SITE_PORT]")
+    }
+
     fn settings(&self) -> insta::Settings {
         let mut literals = self.literals.clone();
         literals.sort_by_key(|(v, _)| std::cmp::Reverse(v.len()));
@@ -179,42 +185,30 @@ fn on_corpus(args: &[&str]) -> Command {
 #[test]
 fn snapshot_commands_without_database_on_the_corpus() {
     let r = Redactions::new();
-    let series = ["--odoo-series", "18.0"];
-    snap_variants("modules", &r, VARIANTS, || {
-        let mut c = on_corpus(&["modules"]);
-        c.args(series);
-        c
-    });
-    snap_variants("deps", &r, VARIANTS, || {
-        let mut c = on_corpus(&["deps"]);
-        c.args(series);
-        c
-    });
-    snap_variants("deps_closure", &r, &VARIANTS[..2], || {
-        let mut c = on_corpus(&["deps", "--modules", "mis_builder,queue_job_cron", "--tree"]);
-        c.args(series);
-        c
-    });
-    snap_variants("versions_no_db", &r, &VARIANTS[..2], || {
-        let mut c = on_corpus(&["versions"]);
-        c.args(series);
-        c
-    });
-    snap_variants("parity_plan_no_db", &r, VARIANTS, || {
-        let mut c = on_corpus(&["parity", "plan"]);
-        c.args(series);
-        c
-    });
-    snap_variants("check_client_actions", &r, VARIANTS, || {
-        let mut c = on_corpus(&["check-client-actions"]);
-        c.args(series);
-        c
-    });
-    snap_variants("check_client_actions", &r, CI_VARIANTS, || {
-        let mut c = on_corpus(&["check-client-actions"]);
-        c.args(series);
-        c
-    });
+    let closure = ["deps", "--modules", "mis_builder,queue_job_cron", "--tree"];
+    for (name, args, variants) in [
+        ("modules", &["modules"][..], VARIANTS),
+        ("deps", &["deps"][..], VARIANTS),
+        ("deps_closure", &closure[..], &VARIANTS[..2]),
+        ("versions_no_db", &["versions"][..], &VARIANTS[..2]),
+        ("parity_plan_no_db", &["parity", "plan"][..], VARIANTS),
+        (
+            "check_client_actions",
+            &["check-client-actions"][..],
+            VARIANTS,
+        ),
+        (
+            "check_client_actions",
+            &["check-client-actions"][..],
+            CI_VARIANTS,
+        ),
+    ] {
+        snap_variants(name, &r, variants, || {
+            let mut c = on_corpus(args);
+            c.args(["--odoo-series", "18.0"]);
+            c
+        });
+    }
 }
 
 #[test]
@@ -291,10 +285,7 @@ fn snapshot_deploy_check_quick_and_full_with_stand_ins() {
     let dep = Deployment::new(&db);
     let (_site, url) = good_site();
     let mut r = Redactions::new();
-    r.db(&db)
-        .tmp(&dep.root)
-        .literal(url.clone(), "http://[HOST]:[SITE_PORT]")
-        .literal(url.replace("http://", ""), "[HOST]:[SITE_PORT]");
+    r.db(&db).tmp(&dep.root).site(&url);
     snap_variants("deploy_check_quick", &r, VARIANTS, || {
         let mut c = dep.cmd(&db, &url);
         c.arg("--quick");
@@ -316,10 +307,7 @@ fn snapshot_truth_sync_dry_run() {
     truth_sync_setup(root);
     let (_site, url) = good_site();
     let mut r = Redactions::new();
-    r.db(&db)
-        .tmp(root)
-        .literal(url.clone(), "http://[HOST]:[SITE_PORT]")
-        .literal(url.replace("http://", ""), "[HOST]:[SITE_PORT]");
+    r.db(&db).tmp(root).site(&url);
     snap_variants("truth_sync_dry_run", &r, VARIANTS, || {
         let mut c = truth_sync(root, &db, &url, &[]);
         c.arg("--dry-run");
