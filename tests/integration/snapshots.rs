@@ -14,7 +14,9 @@ use std::path::{Path, PathBuf};
 use std::process::Command;
 
 use crate::common::*;
-use crate::deploy_check::{good_site, serial, truth_sync, truth_sync_setup, Deployment};
+use crate::deploy_check::{
+    good_site, replay_db, replaying, serial, truth_sync, truth_sync_setup, Deployment,
+};
 
 /// Every output format, then the one-line-per-finding form.
 const VARIANTS: &[&[&str]] = &[
@@ -49,6 +51,7 @@ impl Redactions {
             literals: Vec::new(),
         };
         r.literal(corpus.display().to_string(), "[CORPUS]");
+        r.literal(env!("CARGO_MANIFEST_DIR").to_string(), "[REPO]");
         if let Ok(canon) = corpus.canonicalize() {
             r.literal(canon.display().to_string(), "[CORPUS]");
         }
@@ -296,6 +299,31 @@ fn snapshot_deploy_check_quick_and_full_with_stand_ins() {
         c.arg("--full");
         c
     });
+}
+
+#[test]
+fn snapshot_deploy_check_full_replaying_a_failed_update_of_a_real_odoo() {
+    let case = "update-base-view-error";
+    let db = replay_db("snap_gate_replay", case);
+    let dep = Deployment::new(&db);
+    let (_site, url) = good_site();
+    let mut r = Redactions::new();
+    r.db(&db).tmp(&dep.root).site(&url);
+    snap_variants(
+        "deploy_check_full_replay_update_error",
+        &r,
+        &[
+            &["--format", "table"],
+            &["--format", "json"],
+            &["--format", "github"],
+        ],
+        || {
+            let mut c = dep.cmd(&db, &url);
+            c.arg("--full");
+            replaying(&mut c, case, "-u base");
+            c
+        },
+    );
 }
 
 #[test]
