@@ -11,3 +11,4 @@ mod hostile;
 mod odoo_replay;
 mod parity;
 mod pyliteral_diff;
+mod snapshots;
