@@ -6,6 +6,7 @@ mod common;
 mod cli_addons;
 mod client_actions;
 mod db_audits;
+mod db_decode;
 mod deploy_check;
 mod hostile;
 mod odoo_replay;
