@@ -8,3 +8,5 @@ pub mod db;
 pub mod deploy;
 pub mod parity;
 pub mod table;
+#[cfg(test)]
+pub(crate) mod testdata;

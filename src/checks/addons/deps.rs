@@ -72,3 +72,52 @@ pub fn check(inv: &Inventory, graph: &Graph) -> Vec<Finding> {
     }
     out
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testdata::{addons, codes, manifest};
+
+    #[test]
+    fn a_dependency_on_no_addons_path_is_missing() {
+        let (_d, inv) = addons(&[
+            ("a/__manifest__.py", &manifest(&["b", "gone"], "")),
+            ("b/__manifest__.py", &manifest(&[], "")),
+        ]);
+        let f = check(&inv, &Graph::from_inventory(&inv));
+        assert_eq!(codes(&f), ["D001"], "{f:?}");
+        assert_eq!(f[0].module.as_deref(), Some("a"));
+        assert!(f[0].message.contains("`gone`"), "{}", f[0].message);
+    }
+
+    #[test]
+    fn depending_on_an_uninstallable_addon_and_cycles() {
+        let (_d, inv) = addons(&[
+            ("a/__manifest__.py", &manifest(&["old"], "")),
+            (
+                "old/__manifest__.py",
+                &manifest(&[], "'installable': False,"),
+            ),
+            ("x/__manifest__.py", &manifest(&["y"], "")),
+            ("y/__manifest__.py", &manifest(&["x"], "")),
+        ]);
+        let f = check(&inv, &Graph::from_inventory(&inv));
+        let on_old: Vec<_> = f
+            .iter()
+            .filter(|f| f.is(&r::DEPENDS_ON_UNINSTALLABLE))
+            .collect();
+        assert_eq!(on_old.len(), 1, "{f:?}");
+        assert_eq!(on_old[0].module.as_deref(), Some("a"));
+        assert!(f.iter().any(|f| f.is(&r::DEPENDENCY_CYCLE)), "{f:?}");
+        assert!(!f.iter().any(|f| f.is(&r::MISSING_DEPENDENCY)), "{f:?}");
+    }
+
+    #[test]
+    fn requested_modules_on_no_path() {
+        let (_d, inv) = addons(&[("a/__manifest__.py", &manifest(&[], ""))]);
+        let g = Graph::from_inventory(&inv);
+        let f = requested_missing(&g, &["a".into(), "nowhere".into()]);
+        assert_eq!(codes(&f), ["D001"]);
+        assert_eq!(f[0].module.as_deref(), Some("nowhere"));
+    }
+}

@@ -624,3 +624,99 @@ pub fn check_database_rows_in(
     }
     a
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testdata::{addons, manifest};
+
+    const ACTION_XML: &str = "<odoo><record id=\"a\" model=\"ir.actions.client\">\
+        <field name=\"name\">A</field><field name=\"tag\">my_tag</field></record></odoo>";
+    const JS: &str = "import { registry } from \"@web/core/registry\";\n\
+        registry.category(\"actions\").add(\"my_tag\", X);\n";
+
+    fn backend(module: &str, depends: &[&str], data: &str) -> String {
+        manifest(
+            depends,
+            &format!(
+                "'data': [{data}], 'assets': {{'web.assets_backend': ['{module}/static/src/**/*.js']}},"
+            ),
+        )
+    }
+
+    fn judged(files: &[(&str, &str)], complete: bool) -> ClientActionsAnalysis {
+        let (_d, inv) = addons(files);
+        let scope = PathScope {
+            complete,
+            db_depends: None,
+        };
+        check_static_in(&inv, &scope)
+    }
+
+    #[test]
+    fn a_tag_registered_by_a_dependency_in_the_backend_is_valid() {
+        let a = judged(
+            &[
+                ("web/__manifest__.py", &manifest(&[], "")),
+                ("h/__manifest__.py", &backend("h", &["web"], "")),
+                ("h/static/src/a.js", JS),
+                ("u/__manifest__.py", &backend("u", &["h"], "'views/a.xml'")),
+                ("u/views/a.xml", ACTION_XML),
+            ],
+            true,
+        );
+        assert_eq!(a.actions_checked, 1);
+        assert_eq!(a.actions_valid, 1, "{:?}", a.findings);
+        assert!(
+            !a.findings.iter().any(|f| f.severity == Severity::Error),
+            "{:?}",
+            a.findings
+        );
+    }
+
+    #[test]
+    fn a_tag_nothing_registers_on_a_complete_path_is_an_error() {
+        let a = judged(
+            &[
+                ("web/__manifest__.py", &manifest(&[], "")),
+                (
+                    "u/__manifest__.py",
+                    &backend("u", &["web"], "'views/a.xml'"),
+                ),
+                ("u/views/a.xml", ACTION_XML),
+            ],
+            true,
+        );
+        assert_eq!(a.actions_broken, 1, "{:?}", a.findings);
+        let f = a
+            .findings
+            .iter()
+            .find(|f| f.is(&r::TAG_NOT_REGISTERED))
+            .unwrap();
+        assert_eq!(f.severity, Severity::Error);
+        assert_eq!(f.module.as_deref(), Some("u"));
+        assert!(f.message.contains("my_tag"), "{}", f.message);
+    }
+
+    #[test]
+    fn a_handler_in_a_module_the_user_does_not_depend_on() {
+        let a = judged(
+            &[
+                ("web/__manifest__.py", &manifest(&[], "")),
+                ("h/__manifest__.py", &backend("h", &["web"], "")),
+                ("h/static/src/a.js", JS),
+                (
+                    "u/__manifest__.py",
+                    &backend("u", &["web"], "'views/a.xml'"),
+                ),
+                ("u/views/a.xml", ACTION_XML),
+            ],
+            true,
+        );
+        assert!(
+            a.findings.iter().any(|f| f.is(&r::NOT_A_DEPENDENCY)),
+            "{:?}",
+            a.findings
+        );
+    }
+}

@@ -105,3 +105,55 @@ pub fn xmlids(orphans: &[OrphanXmlId], hint: &HintCtx) -> Vec<Finding> {
         })
         .collect()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testdata::{codes, db_module};
+
+    fn hint() -> HintCtx {
+        HintCtx {
+            conf: "c".into(),
+            db: "d".into(),
+        }
+    }
+
+    #[test]
+    fn uninstallable_modules() {
+        let f = uninstallable(&[
+            db_module("a", "uninstallable", None),
+            db_module("b", "installed", None),
+        ]);
+        assert_eq!(codes(&f), [r::UNINSTALLABLE.code]);
+        assert_eq!(f[0].module.as_deref(), Some("a"));
+    }
+
+    #[test]
+    fn an_installed_module_needs_its_dependencies_installed() {
+        let dep = |module_state: &str, dependency: &str, state: Option<&str>| DbDependency {
+            module: "m".into(),
+            module_state: module_state.into(),
+            dependency: dependency.into(),
+            dependency_state: state.map(String::from),
+        };
+        let f = dependencies(
+            &[
+                dep("installed", "ok", Some("installed")),
+                dep("installed", "pending", Some("to upgrade")),
+                dep("installed", "off", Some("uninstalled")),
+                dep("installed", "unknown", None),
+                dep("uninstalled", "off", Some("uninstalled")),
+            ],
+            &hint(),
+        );
+        let msgs: Vec<&str> = f.iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(
+            msgs,
+            [
+                "installed, but its dependency `off` is `uninstalled`",
+                "installed, but its dependency `unknown` is unknown to the database",
+            ]
+        );
+        assert_eq!(f[0].hint, "odoo-bin -c c -d d -i off --stop-after-init");
+    }
+}

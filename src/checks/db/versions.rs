@@ -240,3 +240,73 @@ pub fn compare(inv: &Inventory, modules: &[DbModule], hint: &HintCtx) -> Compari
     rows.sort_by(|a, b| a.name.cmp(&b.name));
     Comparison { rows, findings }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testdata::{addons, codes, db_module, manifest};
+
+    fn hint() -> HintCtx {
+        HintCtx {
+            conf: "odoo.conf".into(),
+            db: "prod".into(),
+        }
+    }
+
+    fn addon(version: &str) -> String {
+        manifest(&[], "").replace("18.0.1.0.0", version)
+    }
+
+    #[test]
+    fn code_newer_older_missing_and_unknown_to_the_database() {
+        let (_d, inv) = addons(&[
+            ("newer/__manifest__.py", &addon("18.0.1.1.0")),
+            ("older/__manifest__.py", &addon("18.0.1.0.0")),
+            ("same/__manifest__.py", &addon("18.0.1.0.0")),
+            ("fresh/__manifest__.py", &addon("18.0.1.0.0")),
+        ]);
+        let modules = [
+            db_module("newer", "installed", Some("18.0.1.0.0")),
+            db_module("older", "installed", Some("18.0.2.0.0")),
+            db_module("same", "installed", Some("18.0.1.0.0")),
+            db_module("gone", "installed", Some("18.0.1.0.0")),
+        ];
+        let c = compare(&inv, &modules, &hint());
+        let by = |code: &str| -> Vec<&str> {
+            c.findings
+                .iter()
+                .filter(|f| f.code == code)
+                .filter_map(|f| f.module.as_deref())
+                .collect()
+        };
+        assert_eq!(by(r::UPGRADE_PENDING.code), ["newer"]);
+        assert_eq!(by(r::DATABASE_NEWER.code), ["older"]);
+        assert_eq!(by(r::INSTALLED_WITHOUT_CODE.code), ["gone"]);
+        assert_eq!(by(r::NOT_IN_DATABASE.code), ["fresh"]);
+        assert_eq!(c.findings.len(), 4, "{:?}", c.findings);
+        let upgrade = c
+            .findings
+            .iter()
+            .find(|f| f.is(&r::UPGRADE_PENDING))
+            .unwrap();
+        assert_eq!(
+            upgrade.hint,
+            "odoo-bin -c odoo.conf -d prod -u newer --stop-after-init"
+        );
+    }
+
+    #[test]
+    fn only_pending_states_are_stuck() {
+        let (_d, inv) = addons(&[("a/__manifest__.py", &addon("18.0.1.0.0"))]);
+        let modules = [
+            db_module("a", "to upgrade", Some("18.0.1.0.0")),
+            db_module("b", "to install", None),
+            db_module("c", "uninstalled", None),
+        ];
+        let f = stuck_states(&inv, &modules, &hint());
+        assert_eq!(codes(&f), [r::STUCK_STATE.code, r::STUCK_STATE.code]);
+        let names: Vec<_> = f.iter().filter_map(|f| f.module.as_deref()).collect();
+        assert_eq!(names, ["a", "b"]);
+        assert!(f[1].hint.contains("-i b"), "{}", f[1].hint);
+    }
+}

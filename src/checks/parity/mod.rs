@@ -415,3 +415,132 @@ pub fn verify(input: &Inputs) -> Outcome {
         detail,
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::testdata::{codes, db_module};
+
+    fn counts() -> ParityCounts {
+        ParityCounts {
+            installed_modules: 150,
+            installed_categories: 20,
+            oca_modules: 40,
+            server_actions: 3,
+            active_menus: 300,
+            core_tables: 60,
+            uninstallable: 0,
+            to_upgrade: 0,
+        }
+    }
+
+    fn thresholds() -> Thresholds {
+        Thresholds {
+            installed_modules: 100,
+            required_modules: vec!["sale".into()],
+            core_tables: 50,
+            installed_categories: 10,
+            oca_modules: 30,
+            active_menus: 200,
+        }
+    }
+
+    fn run(counts: &ParityCounts, modules: &[DbModule], cats: &[Category]) -> Outcome {
+        verify(&Inputs {
+            thresholds: &thresholds(),
+            categories: cats,
+            db_name: "prod",
+            server_version: "16.4",
+            modules,
+            counts,
+            client_actions: None,
+        })
+    }
+
+    fn status_of<'a>(c: &'a Checks, name: &str) -> &'a str {
+        let row = c.table.rows.iter().find(|r| r[1] == name).expect(name);
+        row[2].as_str().unwrap()
+    }
+
+    #[test]
+    fn every_threshold_reached_passes() {
+        let out = run(&counts(), &[db_module("sale", "installed", None)], &[]);
+        assert!(out.checks.findings.is_empty(), "{:?}", out.checks.findings);
+        assert!(!out.checks.critical_failed && !out.checks.other_failed);
+        assert_eq!(status_of(&out.checks, "installed modules"), "pass");
+    }
+
+    #[test]
+    fn a_critical_threshold_missed_is_an_error_and_others_are_warnings() {
+        let mut n = counts();
+        n.installed_modules = 99;
+        n.to_upgrade = 1;
+        let modules = [
+            db_module("sale", "uninstalled", None),
+            db_module("stock", "to upgrade", None),
+        ];
+        let out = run(&n, &modules, &[]);
+        let c = &out.checks;
+        assert!(c.critical_failed && c.other_failed);
+        assert_eq!(status_of(c, "installed modules"), "fail");
+        let mut want = vec![
+            r::INSTALLED_COUNT.code,
+            r::REQUIRED_MODULE.code,
+            r::PENDING_UPGRADES.code,
+        ];
+        want.sort();
+        assert_eq!(codes(&c.findings), want);
+        let count = c
+            .findings
+            .iter()
+            .find(|f| f.is(&r::INSTALLED_COUNT))
+            .unwrap();
+        assert_eq!(count.message, "99 modules installed, the threshold is 100");
+        assert_eq!(count.severity, Severity::Error);
+        let up = c
+            .findings
+            .iter()
+            .find(|f| f.is(&r::PENDING_UPGRADES))
+            .unwrap();
+        assert_eq!(up.severity, Severity::Warning);
+        assert!(up.hint.contains("-d prod -u stock"), "{}", up.hint);
+        // Without the addons paths the client-actions check is skipped, not failed.
+        assert_eq!(status_of(c, "client actions valid"), "skip");
+    }
+
+    #[test]
+    fn an_incomplete_category_names_what_is_not_installed() {
+        let cats = [Category {
+            key: "hr".into(),
+            description: "HR".into(),
+            modules: vec!["hr".into(), "hr_holidays".into()],
+            pypi: false,
+        }];
+        let modules = [
+            db_module("sale", "installed", None),
+            db_module("hr", "installed", None),
+        ];
+        let out = run(&counts(), &modules, &cats);
+        let f = out
+            .checks
+            .findings
+            .iter()
+            .find(|f| f.is(&r::CATEGORY_INCOMPLETE))
+            .expect("category finding");
+        assert!(
+            f.message
+                .contains("1 of 2 installed; not installed: hr_holidays"),
+            "{}",
+            f.message
+        );
+        assert_eq!(out.per_category.rows[0][2], 1);
+    }
+
+    #[test]
+    fn an_unreachable_database_fails_the_first_critical_check() {
+        let c = unreachable("connection refused");
+        assert!(c.critical_failed);
+        assert_eq!(codes(&c.findings), [r::DATABASE.code]);
+        assert_eq!(c.findings[0].message, "connection refused");
+    }
+}
