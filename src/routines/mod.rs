@@ -290,7 +290,7 @@ mod tests {
 2025-01-02 10:00:02,000 42 CRITICAL prod odoo.service.server: Failed to initialize database `prod`.\n\
 Traceback (most recent call last):\n";
         let lines = odoo_error_lines(out);
-        // a traceback belongs to the log line before it; the root cause is read by run.rs
+        // a traceback belongs to the log line before it; the root cause is read by verdict.rs
         assert_eq!(lines.len(), 2, "{lines:?}");
         assert!(lines[0].contains("bad query"));
     }
