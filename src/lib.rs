@@ -25,3 +25,5 @@ pub mod load;
 pub mod report;
 pub mod routines;
 pub mod rules;
+#[cfg(test)]
+pub(crate) mod testdata;

@@ -8,5 +8,3 @@ pub mod db;
 pub mod deploy;
 pub mod parity;
 pub mod table;
-#[cfg(test)]
-pub(crate) mod testdata;

@@ -438,18 +438,7 @@ mod tests {
     use super::*;
 
     fn m(name: &str, state: &str, v: &str) -> DbModule {
-        DbModule {
-            name: name.into(),
-            state: state.into(),
-            latest_version: Some(v.into()),
-            display_name: None,
-            category: None,
-            author: None,
-            website: None,
-            license: None,
-            auto_install: false,
-            application: false,
-        }
+        crate::testdata::db_module(name, state, Some(v))
     }
 
     #[test]

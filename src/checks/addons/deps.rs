@@ -76,7 +76,7 @@ pub fn check(inv: &Inventory, graph: &Graph) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::testdata::{addons, codes, manifest};
+    use crate::testdata::{addons, codes, manifest};
 
     #[test]
     fn a_dependency_on_no_addons_path_is_missing() {

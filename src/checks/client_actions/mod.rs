@@ -628,7 +628,7 @@ pub fn check_database_rows_in(
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::testdata::{addons, manifest};
+    use crate::testdata::{addons, manifest};
 
     const ACTION_XML: &str = "<odoo><record id=\"a\" model=\"ir.actions.client\">\
         <field name=\"name\">A</field><field name=\"tag\">my_tag</field></record></odoo>";

@@ -109,7 +109,7 @@ pub fn xmlids(orphans: &[OrphanXmlId], hint: &HintCtx) -> Vec<Finding> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::testdata::{codes, db_module};
+    use crate::testdata::{codes, db_module};
 
     fn hint() -> HintCtx {
         HintCtx {

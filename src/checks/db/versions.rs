@@ -244,7 +244,7 @@ pub fn compare(inv: &Inventory, modules: &[DbModule], hint: &HintCtx) -> Compari
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::testdata::{addons, codes, db_module, manifest};
+    use crate::testdata::{addons, codes, db_module, manifest};
 
     fn hint() -> HintCtx {
         HintCtx {

@@ -419,7 +419,7 @@ pub fn verify(input: &Inputs) -> Outcome {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::checks::testdata::{codes, db_module};
+    use crate::testdata::{codes, db_module};
 
     fn counts() -> ParityCounts {
         ParityCounts {

@@ -1,4 +1,4 @@
-//! Loaded data built in the tests of the checks: an addons tree written to a temporary
+//! Loaded data built in the unit tests: an addons tree written to a temporary
 //! directory and discovered as the tool discovers one, and database rows as the loaders return
 //! them. No server, no corpus: `cargo test --lib` runs anywhere.
 
