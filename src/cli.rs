@@ -258,7 +258,7 @@ pub struct DeployTargetArgs {
     pub settings: Option<PathBuf>,
     /// compose or native (default: compose when a compose file is given or found).
     #[arg(long, value_enum)]
-    pub mode: Option<crate::settings::Mode>,
+    pub mode: Option<crate::config::settings::Mode>,
     /// The Docker Compose file.
     #[arg(long, value_name = "FILE")]
     pub compose_file: Option<PathBuf>,

@@ -101,6 +101,16 @@ impl Finding {
         self
     }
 
+    /// The family of the finding's code.
+    pub fn family(&self) -> Option<crate::rules::Family> {
+        crate::rules::Family::of_code(self.code)
+    }
+
+    /// True when the finding is of `rule`.
+    pub fn is(&self, rule: &Rule) -> bool {
+        self.code == rule.code
+    }
+
     /// `file:line:column`, `file:line`, `file`, or empty.
     pub fn location(&self) -> String {
         match (&self.file, self.line, self.column) {

@@ -1,33 +1,29 @@
 //! odoo-audit: read-only health checks for Odoo deployments.
 //!
-//! Inputs are loaded by [`addons`] (addons paths and manifests), checks in [`checks`] turn them
-//! into [`finding::Finding`]s, and [`report`] renders them. The binary's subcommands live in
-//! [`commands`].
+//! The crate is layered; a layer uses the ones listed before it and never the ones after:
+//!
+//! - [`finding`], [`escape`], [`rules`]: the one kind of result, the escaping of input text,
+//!   and the registry of every finding code.
+//! - [`config`]: what the user configures (odoo-audit.toml, odoo.conf, parity definitions,
+//!   allow/warn/deny levels).
+//! - [`load`]: reading the inputs (addons paths and manifests, the database, the web client's
+//!   JavaScript and XML), faithfully and within bounds; loading problems are findings too.
+//! - [`checks`]: plain functions from loaded data to findings, one folder per code family.
+//! - [`routines`]: what runs Odoo (truth-sync steps, parity install), one step model and runner.
+//! - [`report`]: the report of a run and one renderer per format.
+//! - [`commands`]: one file per subcommand: picks inputs, calls checks, fills the report.
+//! - [`exit`]: the one place that turns findings (after levels) into the exit code.
 
-pub mod addons;
-pub mod assets;
 pub mod checks;
 pub mod cli;
-pub mod client_actions;
 pub mod commands;
-pub mod db;
-pub mod deploy;
+pub mod config;
 pub mod escape;
-pub mod exec;
 pub mod exit;
 pub mod finding;
-pub mod fsread;
-pub mod graph;
-pub mod js_scan;
-pub mod manifest;
-pub mod odoo_conf;
-pub mod parity;
-pub mod pyliteral;
-#[doc(hidden)]
-pub mod render_check;
+pub mod load;
 pub mod report;
-pub mod report_ci;
+pub mod routines;
 pub mod rules;
-pub mod settings;
-pub mod version;
-pub mod xmlread;
+#[cfg(test)]
+pub(crate) mod testdata;

@@ -8,9 +8,10 @@ use clap::Parser;
 
 use odoo_audit::cli::{Cli, ColorChoice};
 use odoo_audit::commands::{self, Ctx};
+use odoo_audit::config::levels::Levels;
 use odoo_audit::escape;
 use odoo_audit::exit;
-use odoo_audit::report::{self, Format, Levels, RenderOptions};
+use odoo_audit::report::{self, Format, RenderOptions};
 
 // Discovery allocates many small values on several threads; mimalloc is much faster at that
 // than glibc's allocator (see BENCHMARKS.md).

@@ -4,8 +4,8 @@
 #![no_main]
 
 use libfuzzer_sys::fuzz_target;
-use odoo_audit::odoo_conf::OdooConf;
-use odoo_audit::version::Series;
+use odoo_audit::config::odoo_conf::OdooConf;
+use odoo_audit::load::version::Series;
 
 fuzz_target!(|data: &[u8]| {
     let Ok(text) = std::str::from_utf8(data) else {

@@ -1,5 +1,10 @@
-//! Checks: plain functions from loaded inputs to findings. They print nothing.
+//! Checks: plain functions from loaded inputs to findings, one folder per code family. They
+//! print nothing and run nothing; every finding code is emitted here (or in [`crate::load`] for
+//! loading problems), never in [`crate::commands`].
 
-pub mod broken;
-pub mod deps;
-pub mod versions;
+pub mod addons;
+pub mod client_actions;
+pub mod db;
+pub mod deploy;
+pub mod parity;
+pub mod table;

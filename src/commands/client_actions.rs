@@ -5,10 +5,11 @@
 use serde_json::json;
 
 use super::{inventory_context, Ctx};
+use crate::checks::client_actions::{self, ClientActionsAnalysis, PathScope};
 use crate::cli::ClientActionsArgs;
-use crate::client_actions::{self, ClientActionsAnalysis, PathScope};
 use crate::exit::Fatal;
 use crate::report::{Report, Table};
+use crate::rules::Family;
 
 pub fn run(args: &ClientActionsArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
     let db_mode = ctx.global.db.database.is_some() || ctx.global.db.db_url.is_some();
@@ -31,7 +32,7 @@ pub fn run(args: &ClientActionsArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
     let (analysis, inv) = if db_mode {
         let mut db = ctx.database()?;
         let modules = db.modules()?;
-        let series = crate::db::series_from_modules(&modules);
+        let series = crate::load::db::series_from_modules(&modules);
         let inv = ctx.inventory(series)?;
         let actions = db.client_actions()?;
         scope.db_depends = Some(PathScope::depends_from(&db.dependencies()?));
@@ -54,7 +55,7 @@ pub fn run(args: &ClientActionsArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
     report.findings.extend(
         inv.findings
             .iter()
-            .filter(|f| f.code.starts_with('P'))
+            .filter(|f| f.family() == Some(Family::AddonsPath))
             .cloned(),
     );
     Ok(report)

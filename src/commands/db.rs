@@ -3,11 +3,12 @@
 use serde_json::{json, Map, Value};
 
 use super::{inventory_context, Ctx};
-use crate::addons::Inventory;
-use crate::checks::{self, versions::HintCtx};
-use crate::db::{self, Database};
+use crate::checks::{self, db::versions::HintCtx};
 use crate::exit::Fatal;
+use crate::load::addons::Inventory;
+use crate::load::db::{self, Database};
 use crate::report::{Report, Table};
+use crate::rules::Family;
 
 /// Connects, loads the modules, and discovers the addons with the database's series.
 pub struct Loaded {
@@ -85,7 +86,7 @@ fn state_counts(modules: &[db::DbModule]) -> Value {
 pub fn versions(ctx: &mut Ctx) -> Result<Report, Fatal> {
     let l = load(ctx, true)?;
     let inv = l.inv.as_ref().expect("addons loaded");
-    let cmp = checks::versions::compare(inv, &l.modules, &l.hint);
+    let cmp = checks::db::versions::compare(inv, &l.modules, &l.hint);
     let mut report = Report::new("versions");
     db_context(&mut report, &l);
     let mut table = Table::new(
@@ -179,31 +180,26 @@ pub fn broken(ctx: &mut Ctx) -> Result<Report, Fatal> {
     let mut report = Report::new("broken");
     db_context(&mut report, &l);
     let mut findings = Vec::new();
-    findings.extend(checks::broken::uninstallable(&l.modules));
+    findings.extend(checks::db::broken::uninstallable(&l.modules));
     // Stuck states are found by the versions comparison; without addons, compare against an
     // empty tree and keep only those.
     let empty;
     let inv = match &l.inv {
         Some(inv) => inv,
         None => {
-            empty = crate::addons::discover(&[], None);
+            empty = crate::load::addons::discover(&[], None);
             &empty
         }
     };
-    findings.extend(
-        checks::versions::compare(inv, &l.modules, &l.hint)
-            .findings
-            .into_iter()
-            .filter(|f| f.code == crate::rules::db::STUCK_STATE.code),
-    );
-    findings.extend(checks::broken::dependencies(&deps, &l.hint));
-    findings.extend(checks::broken::menus(&menus, &l.hint));
-    findings.extend(checks::broken::xmlids(&orphans, &l.hint));
+    findings.extend(checks::db::versions::stuck_states(inv, &l.modules, &l.hint));
+    findings.extend(checks::db::broken::dependencies(&deps, &l.hint));
+    findings.extend(checks::db::broken::menus(&menus, &l.hint));
+    findings.extend(checks::db::broken::xmlids(&orphans, &l.hint));
     if let Some(inv) = &l.inv {
         findings.extend(
             inv.findings
                 .iter()
-                .filter(|f| f.code.starts_with('P'))
+                .filter(|f| f.family() == Some(Family::AddonsPath))
                 .cloned(),
         );
     }

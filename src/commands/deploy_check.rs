@@ -5,59 +5,14 @@
 use serde_json::{json, Map, Value};
 
 use super::Ctx;
-use crate::cli::{DeployCheckArgs, DeployTargetArgs, GlobalArgs};
-use crate::deploy::{self, Check, Deploy, Status};
+use crate::checks::deploy::{self, Check, Deploy, Status};
+use crate::cli::DeployCheckArgs;
+use crate::config::odoo_conf::OdooConf;
 use crate::exit::Fatal;
-use crate::odoo_conf::OdooConf;
 use crate::report::{Report, Table};
-use crate::settings::{self, Overrides, Settings};
-
-/// The settings from the options, the environment and the settings file.
-pub fn settings(target: &DeployTargetArgs, global: &GlobalArgs) -> Result<Settings, Fatal> {
-    let o = Overrides {
-        settings: target.settings.clone(),
-        mode: target.mode,
-        compose_file: target.compose_file.clone(),
-        odoo_service: target.odoo_service.clone(),
-        db_service: target.db_service.clone(),
-        odoo_command: target.odoo_command.clone(),
-        odoo_conf: global.config.clone(),
-        database: global.db.database.clone(),
-        base_url: target.base_url.clone(),
-        backup_dir: target.backup_dir.clone(),
-        expected_series: target
-            .expected_series
-            .clone()
-            .or_else(|| global.odoo_series.clone()),
-    };
-    let cwd = std::env::current_dir()
-        .map_err(|e| Fatal::usage(format!("cannot read the current directory: {e}")))?;
-    settings::resolve(&o, &|k| std::env::var(k).ok(), &cwd)
-}
-
-/// The facts every deploy report starts with.
-pub fn settings_context(report: &mut Report, s: &Settings) {
-    report.context(
-        "settings",
-        s.file
-            .as_ref()
-            .map(|f| json!(f.display().to_string()))
-            .unwrap_or(Value::Null),
-    );
-    report.context("mode", s.mode.as_str());
-    report.context("mode_reason", s.mode_reason.clone());
-    report.context("odoo_conf", s.odoo_conf.display().to_string());
-    report.context("odoo_command", s.odoo_command.clone());
-    report.context(
-        "expected_series",
-        s.expected_series
-            .map(|x| json!(x.to_string()))
-            .unwrap_or(Value::Null),
-    );
-}
 
 pub fn run(args: &DeployCheckArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
-    let s = settings(&args.target, ctx.global)?;
+    let s = super::settings(&args.target, ctx.global)?;
     let conf = OdooConf::load(&s.odoo_conf);
     let db = ctx
         .database_with(s.database.as_deref(), conf.as_ref().ok())
@@ -101,7 +56,7 @@ pub fn run(args: &DeployCheckArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
     }
 
     let mut report = Report::new("deploy-check");
-    settings_context(&mut report, &d.settings);
+    super::settings_context(&mut report, &d.settings);
     report.context(
         "series",
         report_series

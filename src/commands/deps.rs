@@ -7,10 +7,8 @@ use super::{inventory_context, Ctx};
 use crate::checks;
 use crate::cli::DepsArgs;
 use crate::exit::Fatal;
-use crate::finding::Finding;
-use crate::graph::Graph;
+use crate::load::graph::Graph;
 use crate::report::{Report, Table};
-use crate::rules::addons as r;
 
 pub fn run(args: &DepsArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
     let inv = ctx.inventory(None)?;
@@ -18,21 +16,14 @@ pub fn run(args: &DepsArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
     let mut report = Report::new("deps");
     inventory_context(&mut report, &inv);
     let mut findings = inv.findings.clone();
-    findings.extend(checks::deps::check(&inv, &graph));
+    findings.extend(checks::addons::deps::check(&inv, &graph));
 
     if !args.modules.is_empty() {
         let closure = graph.closure(&args.modules);
-        for m in &args.modules {
-            if !graph.contains(m) {
-                findings.push(
-                    Finding::new(
-                        &r::MISSING_DEPENDENCY,
-                        format!("requested module `{m}` is on no addons path"),
-                    )
-                    .module(m),
-                );
-            }
-        }
+        findings.extend(checks::addons::deps::requested_missing(
+            &graph,
+            &args.modules,
+        ));
         let (order, left) = graph.install_order(&closure.modules);
         let mut table = Table::new(
             "closure",

@@ -5,12 +5,12 @@
 use std::path::PathBuf;
 use std::time::Duration;
 
-use crate::addons::{self, Inventory, SeriesSource};
 use crate::cli::{Command, GlobalArgs};
+use crate::config::odoo_conf::OdooConf;
 use crate::exit::Fatal;
-use crate::odoo_conf::OdooConf;
+use crate::load::addons::{self, Inventory, SeriesSource};
+use crate::load::version::Series;
 use crate::report::Report;
-use crate::version::Series;
 
 pub mod client_actions;
 pub mod db;
@@ -25,8 +25,8 @@ pub mod truth_sync;
 pub struct Ctx<'a> {
     pub global: &'a GlobalArgs,
     conf: Option<Option<OdooConf>>,
-    /// The findings of every database session opened for this run (see [`crate::db::Notes`]).
-    db_notes: std::cell::RefCell<Vec<crate::db::Notes>>,
+    /// The findings of every database session opened for this run (see [`crate::load::db::Notes`]).
+    db_notes: std::cell::RefCell<Vec<crate::load::db::Notes>>,
 }
 
 impl<'a> Ctx<'a> {
@@ -40,7 +40,9 @@ impl<'a> Ctx<'a> {
 
     /// `--connect-timeout` and `--statement-timeout`, checked against their ranges.
     pub fn db_timeouts(&self) -> Result<(Option<Duration>, Duration), Fatal> {
-        use crate::db::conn::{timeout_in_range, CONNECT_TIMEOUT_SECS, STATEMENT_TIMEOUT_SECS};
+        use crate::load::db::conn::{
+            timeout_in_range, CONNECT_TIMEOUT_SECS, STATEMENT_TIMEOUT_SECS,
+        };
         let a = &self.global.db;
         let connect = a
             .connect_timeout
@@ -150,7 +152,7 @@ impl<'a> Ctx<'a> {
     }
 
     /// Opens the read-only database session.
-    pub fn database(&mut self) -> Result<crate::db::Database, Fatal> {
+    pub fn database(&mut self) -> Result<crate::load::db::Database, Fatal> {
         let conf = self.conf()?.cloned();
         self.database_with(None, conf.as_ref())
     }
@@ -161,14 +163,14 @@ impl<'a> Ctx<'a> {
         &self,
         name: Option<&str>,
         conf: Option<&OdooConf>,
-    ) -> Result<crate::db::Database, Fatal> {
+    ) -> Result<crate::load::db::Database, Fatal> {
         let mut a = self.global.db.clone();
         if let Some(n) = name {
             a.database = Some(n.to_string());
         }
         let env = |k: &str| std::env::var(k).ok();
         let home = std::env::var_os("HOME").map(PathBuf::from);
-        let mut spec = crate::db::conn::resolve(&crate::db::conn::Sources {
+        let mut spec = crate::load::db::conn::resolve(&crate::load::db::conn::Sources {
             url: a.db_url.as_deref(),
             database: a.database.as_deref(),
             conf,
@@ -179,11 +181,11 @@ impl<'a> Ctx<'a> {
         if let Some(t) = connect_timeout {
             spec.connect_timeout = Some(t);
         }
-        let limits = crate::db::Limits {
+        let limits = crate::load::db::Limits {
             statement_timeout,
-            ..crate::db::Limits::default()
+            ..crate::load::db::Limits::default()
         };
-        let db = crate::db::Database::connect(spec, limits)?;
+        let db = crate::load::db::Database::connect(spec, limits)?;
         self.db_notes.borrow_mut().push(db.notes());
         Ok(db)
     }
@@ -219,6 +221,53 @@ pub fn inventory_context(report: &mut Report, inv: &Inventory) {
     );
 }
 
+/// The settings from the options, the environment and the settings file.
+pub fn settings(
+    target: &crate::cli::DeployTargetArgs,
+    global: &GlobalArgs,
+) -> Result<crate::config::settings::Settings, Fatal> {
+    let o = crate::config::settings::Overrides {
+        settings: target.settings.clone(),
+        mode: target.mode,
+        compose_file: target.compose_file.clone(),
+        odoo_service: target.odoo_service.clone(),
+        db_service: target.db_service.clone(),
+        odoo_command: target.odoo_command.clone(),
+        odoo_conf: global.config.clone(),
+        database: global.db.database.clone(),
+        base_url: target.base_url.clone(),
+        backup_dir: target.backup_dir.clone(),
+        expected_series: target
+            .expected_series
+            .clone()
+            .or_else(|| global.odoo_series.clone()),
+    };
+    let cwd = std::env::current_dir()
+        .map_err(|e| Fatal::usage(format!("cannot read the current directory: {e}")))?;
+    crate::config::settings::resolve(&o, &|k| std::env::var(k).ok(), &cwd)
+}
+
+/// The facts every deploy report starts with.
+pub fn settings_context(report: &mut Report, s: &crate::config::settings::Settings) {
+    report.context(
+        "settings",
+        s.file
+            .as_ref()
+            .map(|f| serde_json::json!(f.display().to_string()))
+            .unwrap_or(serde_json::Value::Null),
+    );
+    report.context("mode", s.mode.as_str());
+    report.context("mode_reason", s.mode_reason.clone());
+    report.context("odoo_conf", s.odoo_conf.display().to_string());
+    report.context("odoo_command", s.odoo_command.clone());
+    report.context(
+        "expected_series",
+        s.expected_series
+            .map(|x| serde_json::json!(x.to_string()))
+            .unwrap_or(serde_json::Value::Null),
+    );
+}
+
 /// Runs a subcommand; adds the findings of its database sessions to its report.
 pub fn run(command: &Command, ctx: &mut Ctx) -> Result<Report, Fatal> {
     // Bad timeouts are usage errors whatever the command (not a failed check of deploy-check).
@@ -241,5 +290,87 @@ fn dispatch(command: &Command, ctx: &mut Ctx) -> Result<Report, Fatal> {
         Command::CheckClientActions(args) => client_actions::run(args, ctx),
         Command::Rules => Ok(rules::list()),
         Command::Explain(args) => rules::explain(args),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    /// Every finding code is emitted by `checks/` (or `load/` for loading problems): a command
+    /// picks inputs, calls checks and fills the report, it never makes a finding of its own.
+    #[test]
+    fn commands_emit_no_finding_codes() {
+        let dir = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src/commands");
+        let rule_path = regex::Regex::new(r"rules::[a-z_]+::|rules::[a-z_]+ as ").unwrap();
+        let mut read = 0;
+        for entry in std::fs::read_dir(&dir).unwrap() {
+            let path = entry.unwrap().path();
+            if path.extension().is_none_or(|e| e != "rs") {
+                continue;
+            }
+            read += 1;
+            let text = std::fs::read_to_string(&path).unwrap();
+            // This test's own patterns are not uses.
+            let text = text.split("#[cfg(test)]").next().unwrap_or_default();
+            for (n, line) in text.lines().enumerate() {
+                let at = format!("{}:{}", path.display(), n + 1);
+                assert!(
+                    !line.contains("Finding::new("),
+                    "{at}: a finding made in a command"
+                );
+                assert!(
+                    !line.contains("Finding {"),
+                    "{at}: a finding built in a command"
+                );
+                assert!(
+                    !rule_path.is_match(line),
+                    "{at}: a rule of the registry used in a command: {line}"
+                );
+            }
+        }
+        assert!(
+            read >= 9,
+            "only {read} command files read in {}",
+            dir.display()
+        );
+    }
+
+    /// Every rule is emitted somewhere under `checks/` or `load/`.
+    #[test]
+    fn every_rule_is_emitted_from_checks_or_load() {
+        let src = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join("src");
+        let mut text = String::new();
+        let mut stack = vec![src.join("checks"), src.join("load")];
+        while let Some(d) = stack.pop() {
+            for entry in std::fs::read_dir(&d).unwrap() {
+                let p = entry.unwrap().path();
+                if p.is_dir() {
+                    stack.push(p);
+                } else if p.extension().is_some_and(|e| e == "rs") {
+                    text.push_str(&std::fs::read_to_string(&p).unwrap());
+                }
+            }
+        }
+        let consts = rule_constants(&src.join("rules"));
+        assert!(consts.len() >= crate::rules::all().len(), "{consts:?}");
+        for name in consts {
+            let used =
+                regex::Regex::new(&format!(r"\b(r|rules|rules::[a-z_]+)::{name}\b")).unwrap();
+
+            assert!(
+                used.is_match(&text),
+                "rule constant {name} is used nowhere in checks/ or load/"
+            );
+        }
+    }
+
+    /// The names of the rule constants (`pub const NAME: Rule`) of the registry.
+    fn rule_constants(dir: &std::path::Path) -> Vec<String> {
+        let re = regex::Regex::new(r"pub const ([A-Z0-9_]+): Rule").unwrap();
+        let mut out = Vec::new();
+        for entry in std::fs::read_dir(dir).unwrap() {
+            let text = std::fs::read_to_string(entry.unwrap().path()).unwrap();
+            out.extend(re.captures_iter(&text).map(|c| c[1].to_string()));
+        }
+        out
     }
 }

@@ -7,15 +7,16 @@ use std::path::{Path, PathBuf};
 use serde_json::{json, Value};
 
 use super::Ctx;
+use crate::checks::client_actions;
+use crate::checks::parity::install as install_checks;
+use crate::checks::parity::plan::{compute_plan, Plan, PlanStatus};
+use crate::checks::parity::{self as parity_checks, Checks};
 use crate::cli::{ParityAction, ParityArgs, ParityInstallArgs, ParityPlanArgs, ParityVerifyArgs};
-use crate::db::{self, DbDependency, DbModule};
+use crate::config::parity::{self as defs, Category, Parity, Source};
 use crate::exit::{self, Fatal};
-use crate::finding::Finding;
-use crate::graph::Graph;
-use crate::parity::{self as defs, Category, Parity, Source};
+use crate::load::db::{self, DbDependency, DbModule};
+use crate::load::version::Series;
 use crate::report::{self, Format, RenderOptions, Report, Table};
-use crate::rules::parity as r;
-use crate::version::Series;
 
 pub fn run(args: &ParityArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
     let parity = Parity::load(args.parity_file.as_deref())?;
@@ -32,395 +33,51 @@ pub fn run(args: &ParityArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
     }
 }
 
-/// The three groups of checks of `parity verify`.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-enum Group {
-    Critical,
-    Important,
-    Coverage,
-}
-
-impl Group {
-    fn as_str(self) -> &'static str {
-        match self {
-            Group::Critical => "critical",
-            Group::Important => "important",
-            Group::Coverage => "coverage",
-        }
-    }
-}
-
-struct Checks {
-    table: Table,
-    findings: Vec<Finding>,
-    critical_failed: bool,
-    other_failed: bool,
-}
-
-impl Checks {
-    fn new() -> Checks {
-        Checks {
-            table: Table::new(
-                "checks",
-                "Parity checks",
-                &["group", "check", "status", "measured", "threshold"],
-            ),
-            findings: Vec::new(),
-            critical_failed: false,
-            other_failed: false,
-        }
-    }
-
-    /// A check that a figure reaches a threshold; the failure says both.
-    fn at_least(
-        &mut self,
-        group: Group,
-        name: &str,
-        measured: i64,
-        threshold: u64,
-        rule: &'static crate::rules::Rule,
-        what: &str,
-    ) {
-        self.add(
-            group,
-            name,
-            u64::try_from(measured).is_ok_and(|m| m >= threshold),
-            json!(measured),
-            json!(format!(">= {threshold}")),
-            || {
-                Finding::new(
-                    rule,
-                    format!("{measured} {what}, the threshold is {threshold}"),
-                )
-            },
-        );
-    }
-
-    /// A check that could not run, with the reason; it counts neither as a pass nor a failure.
-    fn skip(&mut self, group: Group, name: &str, reason: &str, threshold: Value) {
-        self.table.push(vec![
-            json!(group.as_str()),
-            json!(name),
-            json!("skip"),
-            json!(reason),
-            threshold,
-        ]);
-    }
-
-    fn add(
-        &mut self,
-        group: Group,
-        name: &str,
-        pass: bool,
-        measured: Value,
-        threshold: Value,
-        failure: impl FnOnce() -> Finding,
-    ) {
-        self.table.push(vec![
-            json!(group.as_str()),
-            json!(name),
-            json!(if pass { "pass" } else { "fail" }),
-            measured,
-            threshold,
-        ]);
-        if !pass {
-            if group == Group::Critical {
-                self.critical_failed = true;
-            } else {
-                self.other_failed = true;
-            }
-            self.findings.push(failure());
-        }
-    }
-}
-
 fn verify(args: &ParityVerifyArgs, parity: &Parity, ctx: &mut Ctx) -> Result<Report, Fatal> {
-    let t = &parity.thresholds;
     let mut report = Report::new("parity verify");
     report.context("checked_at", chrono::Local::now().to_rfc3339());
     report.context("definitions", parity.source.clone());
-    let mut c = Checks::new();
     let mut database = match ctx.database() {
         Ok(d) => d,
         Err(e) if e.code == exit::DATABASE => {
-            c.add(
-                Group::Critical,
-                "database reachable and Odoo",
-                false,
-                json!(e.message),
-                json!("reachable"),
-                || Finding::new(&r::DATABASE, e.message.clone()),
-            );
+            let c = parity_checks::unreachable(&e.message);
             return finish_verify(args, report, c, None, ctx);
         }
         Err(e) => return Err(e),
     };
     report.context("database", database.name.clone());
     report.context("server", database.spec.describe());
-    c.add(
-        Group::Critical,
-        "database reachable and Odoo",
-        true,
-        json!(format!("PostgreSQL {}", database.server_version)),
-        json!("reachable"),
-        unreachable_finding,
-    );
     let modules = database.modules()?;
     let counts = database.parity_counts()?;
     if let Some(s) = db::series_from_modules(&modules) {
         report.context("series", s.to_string());
     }
-    let state: BTreeMap<&str, &str> = modules
-        .iter()
-        .map(|m| (m.name.as_str(), m.state.as_str()))
-        .collect();
-
-    // Critical.
-    c.at_least(
-        Group::Critical,
-        "installed modules",
-        counts.installed_modules,
-        t.installed_modules,
-        &r::INSTALLED_COUNT,
-        "modules installed",
-    );
-    for m in &t.required_modules {
-        let st = state
-            .get(m.as_str())
-            .copied()
-            .unwrap_or("unknown to the database");
-        c.add(
-            Group::Critical,
-            &format!("required module {m}"),
-            st == "installed",
-            json!(st),
-            json!("installed"),
-            || {
-                Finding::new(&r::REQUIRED_MODULE, format!("required module is {st}"))
-                    .module(m)
-                    .hint(format!(
-                        "install it: odoo-bin -c <conf> -d {} -i {m} --stop-after-init",
-                        database.name
-                    ))
-            },
-        );
-    }
-    c.add(
-        Group::Critical,
-        "core ir_% tables",
-        counts.core_tables as u64 > t.core_tables,
-        json!(counts.core_tables),
-        json!(format!("> {}", t.core_tables)),
-        || {
-            Finding::new(
-                &r::CORE_TABLES,
-                format!(
-                    "{} core ir_% tables, more than {} expected",
-                    counts.core_tables, t.core_tables
-                ),
-            )
-        },
-    );
-
-    // Important.
-    let names_in = |s: &str| -> Vec<&str> {
-        modules
-            .iter()
-            .filter(|m| m.state == s)
-            .map(|m| m.name.as_str())
-            .collect()
-    };
-    let uninstallable = names_in("uninstallable");
-    c.add(
-        Group::Important,
-        "no uninstallable modules",
-        counts.uninstallable == 0,
-        json!(counts.uninstallable),
-        json!(0),
-        || {
-            Finding::new(
-                &r::UNINSTALLABLE,
-                format!(
-                    "{} uninstallable module(s): {}",
-                    uninstallable.len(),
-                    uninstallable.join(", ")
-                ),
-            )
-        },
-    );
-    let to_upgrade = names_in("to upgrade");
-    c.add(
-        Group::Important,
-        "no modules to upgrade",
-        counts.to_upgrade == 0,
-        json!(counts.to_upgrade),
-        json!(0),
-        || {
-            Finding::new(
-                &r::PENDING_UPGRADES,
-                format!(
-                    "{} module(s) to upgrade: {}",
-                    to_upgrade.len(),
-                    to_upgrade.join(", ")
-                ),
-            )
-            .hint(format!(
-                "odoo-bin -c <conf> -d {} -u {} --stop-after-init",
-                database.name,
-                to_upgrade.join(",")
-            ))
-        },
-    );
-
-    // Client actions: the check-client-actions analysis in database mode. It needs the addons
-    // paths, where the JavaScript handlers are.
-    let mut detail = Vec::new();
-    if ctx.has_addons_paths()? {
+    let analysis = if ctx.has_addons_paths()? {
         let inv = ctx.inventory(db::series_from_modules(&modules))?;
         let actions = database.client_actions()?;
-        let a = crate::client_actions::check_database_rows(
+        Some(client_actions::check_database_rows(
             &inv,
-            &crate::client_actions::installed_modules(&modules),
+            &client_actions::installed_modules(&modules),
             actions,
-        );
-        let broken: Vec<Finding> = a
-            .findings
-            .iter()
-            .filter(|f| f.code.starts_with('A') && f.severity == crate::finding::Severity::Error)
-            // An important check, not a critical one: its detail is a warning here.
-            .map(|f| f.clone().severity(crate::finding::Severity::Warning))
-            .collect();
-        c.add(
-            Group::Important,
-            "client actions valid",
-            a.actions_broken == 0,
-            json!(format!(
-                "{} checked: {} valid, {} broken, {} not verifiable",
-                a.actions_checked, a.actions_valid, a.actions_broken, a.actions_not_verifiable
-            )),
-            json!("0 broken"),
-            || {
-                Finding::new(
-                    &r::CLIENT_ACTIONS,
-                    format!(
-                        "{} client action(s) would raise KeyNotFoundError: {}",
-                        a.actions_broken,
-                        broken
-                            .iter()
-                            .map(|f| f.message.as_str())
-                            .collect::<Vec<_>>()
-                            .join("; ")
-                    ),
-                )
-            },
-        );
-        detail = broken;
+        ))
     } else {
-        c.skip(
-            Group::Important,
-            "client actions valid",
-            "no addons path: pass --addons-path or -c to find the JavaScript handlers",
-            json!("0 broken"),
-        );
-    }
-
-    // Coverage.
-    c.at_least(
-        Group::Coverage,
-        "installed module categories",
-        counts.installed_categories,
-        t.installed_categories,
-        &r::CATEGORIES,
-        "module categories among the installed modules",
-    );
-    c.at_least(
-        Group::Coverage,
-        "OCA modules installed",
-        counts.oca_modules,
-        t.oca_modules,
-        &r::OCA_COUNT,
-        "OCA modules installed",
-    );
-    c.add(
-        Group::Coverage,
-        "server actions present",
-        counts.server_actions > 0,
-        json!(counts.server_actions),
-        json!("> 0"),
-        || {
-            Finding::new(
-                &r::SERVER_ACTIONS,
-                "no server actions (ir_act_server is empty)",
-            )
-        },
-    );
-    c.at_least(
-        Group::Coverage,
-        "active menus",
-        counts.active_menus,
-        t.active_menus,
-        &r::ACTIVE_MENUS,
-        "active menus",
-    );
-    let mut per_category = Table::new(
-        "categories",
-        "Parity categories",
-        &[
-            "category",
-            "description",
-            "installed",
-            "modules",
-            "not_installed",
-        ],
-    );
-    for cat in &parity.categories {
-        let missing: Vec<&str> = cat
-            .modules
-            .iter()
-            .filter(|m| state.get(m.as_str()) != Some(&"installed"))
-            .map(String::as_str)
-            .collect();
-        let installed = cat.modules.len() - missing.len();
-        per_category.push(vec![
-            json!(cat.key),
-            json!(cat.description),
-            json!(installed),
-            json!(cat.modules.len()),
-            json!(missing),
-        ]);
-        c.add(
-            Group::Coverage,
-            &format!("category {}", cat.key),
-            missing.is_empty(),
-            json!(format!("{installed}/{}", cat.modules.len())),
-            json!(format!("{}/{}", cat.modules.len(), cat.modules.len())),
-            || {
-                Finding::new(
-                    &r::CATEGORY_INCOMPLETE,
-                    format!(
-                        "{} ({}): {installed} of {} installed; not installed: {}",
-                        cat.key,
-                        cat.description,
-                        cat.modules.len(),
-                        missing.join(", ")
-                    ),
-                )
-                .hint(format!(
-                    "odoo-audit parity plan --category {} shows what to install and in which order",
-                    cat.key
-                ))
-            },
-        );
-    }
+        None
+    };
+    let server_version = database.server_version.to_string();
+    let out = parity_checks::verify(&parity_checks::Inputs {
+        thresholds: &parity.thresholds,
+        categories: &parity.categories,
+        db_name: &database.name,
+        server_version: &server_version,
+        modules: &modules,
+        counts: &counts,
+        client_actions: analysis.as_ref(),
+    });
     report
         .summary
         .insert("queries".into(), json!(database.query_count()));
-    report.findings.extend(detail);
-    finish_verify(args, report, c, Some(per_category), ctx)
-}
-
-fn unreachable_finding() -> Finding {
-    Finding::new(&r::DATABASE, "database unreachable")
+    report.findings.extend(out.detail);
+    finish_verify(args, report, out.checks, Some(out.per_category), ctx)
 }
 
 fn finish_verify(
@@ -505,264 +162,10 @@ fn write_report(path: &Path, report: &mut Report, format: Format) -> Result<(), 
     Ok(())
 }
 
-/// Where a module of a plan stands.
-#[derive(Debug, Clone, Copy, PartialEq, Eq)]
-pub enum PlanStatus {
-    Installed,
-    Available,
-    Uninstallable,
-    Missing,
-}
-
-impl PlanStatus {
-    pub fn as_str(self) -> &'static str {
-        match self {
-            PlanStatus::Installed => "installed",
-            PlanStatus::Available => "available",
-            PlanStatus::Uninstallable => "uninstallable",
-            PlanStatus::Missing => "missing",
-        }
-    }
-}
-
-/// What `parity plan` computes (and `parity install` executes).
-#[derive(Debug, Clone, Default)]
-pub struct Plan {
-    /// (category, module, status, where it was found)
-    pub rows: Vec<(String, String, PlanStatus, &'static str)>,
-    /// Every module that must be installed (closure, not yet installed), in a valid order.
-    pub order: Vec<String>,
-    /// Modules needed but unknown everywhere.
-    pub missing: Vec<String>,
-    /// Modules needed but not installable, or on a dependency cycle.
-    pub blocked: Vec<String>,
-    /// Direct dependencies, for the modules of the plan.
-    pub graph: Graph,
-    pub findings: Vec<Finding>,
-    pub with_database: bool,
-    pub with_addons: bool,
-}
-
-/// Builds the plan for some categories from the database (states, dependencies) and/or the
-/// addons paths (manifests). Manifests on disk win over the database's dependency rows.
-pub fn compute_plan(
-    cats: &[&Category],
-    db: Option<(&[DbModule], &[DbDependency])>,
-    inv: Option<&crate::addons::Inventory>,
-    series: Option<Series>,
-) -> Plan {
-    let mut plan = Plan {
-        with_database: db.is_some(),
-        with_addons: inv.is_some(),
-        ..Plan::default()
-    };
-    let mut deps: BTreeMap<String, Vec<String>> = BTreeMap::new();
-    let mut state: BTreeMap<&str, &str> = BTreeMap::new();
-    if let Some((modules, rows)) = db {
-        for m in modules {
-            deps.entry(m.name.clone()).or_default();
-            state.insert(m.name.as_str(), m.state.as_str());
-        }
-        for d in rows {
-            deps.entry(d.module.clone())
-                .or_default()
-                .push(d.dependency.clone());
-        }
-    }
-    if let Some(inv) = inv {
-        for (name, a) in &inv.addons {
-            deps.insert(name.clone(), a.manifest.depends.clone());
-        }
-    }
-    let graph = Graph { deps };
-    let installed = |m: &str| {
-        state
-            .get(m)
-            .is_some_and(|s| matches!(*s, "installed" | "to upgrade"))
-    };
-    let status = |m: &str| -> (PlanStatus, &'static str) {
-        let on_disk = inv.and_then(|i| i.addons.get(m));
-        if installed(m) {
-            return (
-                PlanStatus::Installed,
-                if on_disk.is_some() {
-                    "both"
-                } else {
-                    "database"
-                },
-            );
-        }
-        if let Some(a) = on_disk {
-            if !a.manifest.installable {
-                return (PlanStatus::Uninstallable, "disk");
-            }
-            return (
-                PlanStatus::Available,
-                if state.contains_key(m) {
-                    "both"
-                } else {
-                    "disk"
-                },
-            );
-        }
-        match state.get(m) {
-            Some(&"uninstallable") => (PlanStatus::Uninstallable, "database"),
-            // Known to the database: Odoo found its code when the apps list was last updated
-            // (core modules are never on a repository's addons path).
-            Some(_) => (PlanStatus::Available, "database"),
-            None => (PlanStatus::Missing, "-"),
-        }
-    };
-    let mut wanted: Vec<String> = Vec::new();
-    for cat in cats {
-        for m in &cat.modules {
-            let (st, source) = status(m);
-            plan.rows.push((cat.key.clone(), m.clone(), st, source));
-            match st {
-                PlanStatus::Installed => {}
-                PlanStatus::Missing => {
-                    let (hint, extra) = if cat.pypi {
-                        source_hint(m, series)
-                    } else {
-                        (
-                            "custom module: add its code to the addons path".to_string(),
-                            None,
-                        )
-                    };
-                    plan.findings.push(
-                        Finding::new(
-                            &r::MODULE_MISSING,
-                            format!(
-                                "category {}: not on the addons path and unknown to the database",
-                                cat.key
-                            ),
-                        )
-                        .module(m)
-                        .hint(hint),
-                    );
-                    plan.findings.extend(extra);
-                }
-                PlanStatus::Uninstallable => plan.findings.push(
-                    Finding::new(
-                        &r::MODULE_UNINSTALLABLE,
-                        format!("category {}: not installable", cat.key),
-                    )
-                    .module(m),
-                ),
-                PlanStatus::Available => {}
-            }
-            if st != PlanStatus::Installed && !wanted.contains(m) {
-                wanted.push(m.clone());
-            }
-        }
-    }
-    let closure = graph.closure(&wanted);
-    let mut needed: BTreeSet<String> = BTreeSet::new();
-    for m in &closure.modules {
-        if installed(m) {
-            continue;
-        }
-        match status(m).0 {
-            PlanStatus::Uninstallable => plan.blocked.push(m.clone()),
-            _ => {
-                needed.insert(m.clone());
-            }
-        }
-    }
-    for m in &closure.missing {
-        if !wanted.contains(m) {
-            let (hint, extra) = source_hint(m, series);
-            plan.findings.push(
-                Finding::new(
-                    &r::MODULE_MISSING,
-                    "needed as a dependency, but not on the addons path and unknown to the database",
-                )
-                .module(m)
-                .hint(hint),
-            );
-            plan.findings.extend(extra);
-        }
-    }
-    plan.missing = closure.missing.into_iter().collect();
-    let (order, on_cycle) = graph.install_order(&needed);
-    plan.order = order;
-    plan.blocked.extend(on_cycle);
-    plan.blocked.sort();
-    plan.blocked.dedup();
-    plan.graph = graph;
-    plan
-}
-
-/// The hint for a missing module, from the shipped PyPI data: a `pip install` pinned to the
-/// series, or why there is none (an Enterprise module, no package, no release for the series,
-/// the latter two also as a finding).
-pub fn source_hint(module: &str, series: Option<Series>) -> (String, Option<Finding>) {
-    let series_text = series
-        .map(|s| s.to_string())
-        .unwrap_or_else(|| "this series".into());
-    match defs::source(module, series) {
-        Source::Enterprise => (
-            "a module of Odoo Enterprise: it has no PyPI package; it comes with an Enterprise subscription's addons, or choose a community replacement".into(),
-            Some(
-                Finding::new(
-                    &r::NO_PACKAGE,
-                    "a module of Odoo Enterprise: no PyPI package provides it",
-                )
-                .module(module)
-                .severity(crate::finding::Severity::Info),
-            ),
-        ),
-        Source::NoPackage => (
-            "no package of this name on PyPI: add its repository to the addons path".into(),
-            Some(
-                Finding::new(&r::NO_PACKAGE, "no OCA package of this name exists on PyPI")
-                    .module(module)
-                    .severity(crate::finding::Severity::Info),
-            ),
-        ),
-        Source::NoRelease { package, newest } => (
-            format!(
-                "{package} has no release for {series_text} (newest: {newest}); migrate the module or choose another"
-            ),
-            Some(
-                Finding::new(
-                    &r::NO_RELEASE,
-                    format!("{package} has no release for {series_text}; its newest release is for {newest}"),
-                )
-                .module(module),
-            ),
-        ),
-        Source::Pip {
-            requirement,
-            verified,
-        } => (
-            format!(
-                "pip install '{requirement}'{} (or add its repository to the addons path)",
-                if verified || series.is_none() {
-                    ""
-                } else {
-                    "; a release for this series is not recorded, pip says whether one exists"
-                }
-            ),
-            None,
-        ),
-        Source::Unknown => (
-            match series {
-                Some(s) => format!(
-                    "not in the shipped PyPI data: if it is an OCA module, pip install '{}' may provide it; else add its repository to the addons path",
-                    defs::pinned(module, s)
-                ),
-                None => "add its repository to the addons path".into(),
-            },
-            None,
-        ),
-    }
-}
-
 /// The database's modules and dependency rows, and the addons found on disk.
 pub type PlanInputs = (
     Option<(Vec<DbModule>, Vec<DbDependency>)>,
-    Option<crate::addons::Inventory>,
+    Option<crate::load::addons::Inventory>,
 );
 
 /// Loads the inputs of a plan: the database when one is configured, the addons when paths are.
@@ -796,7 +199,7 @@ pub fn load_plan_inputs(ctx: &mut Ctx, report: &mut Report) -> Result<PlanInputs
 fn plan_series(
     ctx: &Ctx,
     db_data: Option<&(Vec<DbModule>, Vec<DbDependency>)>,
-    inv: Option<&crate::addons::Inventory>,
+    inv: Option<&crate::load::addons::Inventory>,
 ) -> Option<Series> {
     ctx.series_option()
         .ok()
@@ -878,8 +281,8 @@ pub fn plan_report(report: &mut Report, plan: &Plan, cats: &[&Category], series:
 pub fn targeted_globals(
     global: &crate::cli::GlobalArgs,
     target: &crate::cli::DeployTargetArgs,
-) -> Result<(crate::cli::GlobalArgs, crate::settings::Settings), Fatal> {
-    let settings = super::deploy_check::settings(target, global)?;
+) -> Result<(crate::cli::GlobalArgs, crate::config::settings::Settings), Fatal> {
+    let settings = super::settings(target, global)?;
     let mut g = global.clone();
     if g.config.is_none() && settings.odoo_conf.is_file() {
         g.config = Some(settings.odoo_conf.clone());
@@ -896,10 +299,10 @@ pub fn targeted_globals(
 /// incomplete unless `--allow-missing`. Odoo is not started on a database with pending module
 /// operations unless `--apply-pending`.
 fn install(args: &ParityInstallArgs, parity: &Parity, ctx: &mut Ctx) -> Result<Report, Fatal> {
-    use crate::deploy::run::Expect;
-    use crate::deploy::Deploy;
+    use crate::checks::deploy::Deploy;
+    use crate::routines::verdict::Expect;
 
-    let settings = super::deploy_check::settings(&args.target, ctx.global)?;
+    let settings = super::settings(&args.target, ctx.global)?;
     if !settings.odoo_command_configured {
         return Err(Fatal::usage(
             "parity install needs the Odoo command, which is never guessed: set odoo_command in \
@@ -918,12 +321,12 @@ fn install(args: &ParityInstallArgs, parity: &Parity, ctx: &mut Ctx) -> Result<R
         inv.as_ref(),
         series,
     );
-    super::deploy_check::settings_context(&mut report, &settings);
+    super::settings_context(&mut report, &settings);
     let timeout = args
         .step_timeout
         .map(std::time::Duration::from_secs)
         .unwrap_or(settings.slow_command_timeout);
-    let conf = crate::odoo_conf::OdooConf::load(&settings.odoo_conf);
+    let conf = crate::config::odoo_conf::OdooConf::load(&settings.odoo_conf);
     let database = report
         .context
         .get("database")
@@ -944,7 +347,7 @@ fn install(args: &ParityInstallArgs, parity: &Parity, ctx: &mut Ctx) -> Result<R
         inventory: None,
         allow_pending: args.target.apply_pending,
         binary_series: None,
-        settings: crate::settings::Settings {
+        settings: crate::config::settings::Settings {
             database: database.or(settings.database.clone()),
             ..settings
         },
@@ -997,16 +400,7 @@ fn install(args: &ParityInstallArgs, parity: &Parity, ctx: &mut Ctx) -> Result<R
         if let Some(b) = blocker {
             skipped += 1;
             broken.insert(module.clone());
-            report.findings.push(
-                Finding::new(
-                    &r::INSTALL_FAILED,
-                    format!("{module} not installed: it needs {b}, which cannot be installed"),
-                )
-                .module(module.as_str())
-                .hint(format!(
-                    "install {b} first (see its finding), then run parity install again"
-                )),
-            );
+            report.findings.push(install_checks::blocked(module, &b));
             steps.push(row(format!("skipped: needs {b}"), Value::Null, Value::Null));
             continue;
         }
@@ -1036,17 +430,9 @@ fn install(args: &ParityInstallArgs, parity: &Parity, ctx: &mut Ctx) -> Result<R
                 .unwrap_or(Value::Null),
             json!(step.log.as_ref().map(|l| l.display().to_string())),
         ));
-        for mut f in step.findings(
-            &r::INSTALL_FAILED,
-            &format!("installing {module}"),
-            &expect,
-            &apply,
-        ) {
-            if f.code == r::INSTALL_FAILED.code && f.module.is_none() {
-                f.module = Some(module.clone());
-            }
-            report.findings.push(f);
-        }
+        report
+            .findings
+            .extend(install_checks::step(&step, module, &expect, &apply));
     }
     plan_report(&mut report, &plan, &cats, series);
     report.tables.push(steps);
@@ -1063,17 +449,9 @@ fn install(args: &ParityInstallArgs, parity: &Parity, ctx: &mut Ctx) -> Result<R
         .collect();
     let incomplete = !missing_wanted.is_empty() && !args.allow_missing;
     if incomplete && !args.dry_run {
-        report.findings.push(
-            Finding::new(
-                &r::INSTALL_INCOMPLETE,
-                format!(
-                    "{} module(s) of the chosen categories are missing, so the install is incomplete: {}",
-                    missing_wanted.len(),
-                    missing_wanted.join(", ")
-                ),
-            )
-            .hint("deploy their code (see the plan's package column), or leave them out with --skip CATEGORY or --allow-missing"),
-        );
+        report
+            .findings
+            .push(install_checks::incomplete(&missing_wanted));
     }
     report.summary.insert(
         "complete".into(),

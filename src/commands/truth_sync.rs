@@ -8,14 +8,13 @@
 use serde_json::{json, Value};
 
 use super::Ctx;
+use crate::checks::deploy::odoo_run;
 use crate::cli::TruthSyncArgs;
-use crate::deploy::run::{self, Expect};
-use crate::deploy::Deploy;
+use crate::config::odoo_conf::OdooConf;
 use crate::exit::Fatal;
-use crate::finding::Finding;
-use crate::odoo_conf::OdooConf;
 use crate::report::{Report, Table};
-use crate::rules::deploy as r;
+use crate::routines::verdict::{self as run, Expect};
+use crate::routines::Deploy;
 
 /// The Odoo steps: (label, what it does, extra Odoo arguments).
 pub const STEPS: [(&str, &str, &[&str]); 2] = [
@@ -32,7 +31,7 @@ pub const ASSETS_STEP: &str =
     "build the asset bundles (request every bundle of the login and backend pages from the running server)";
 
 pub fn run(args: &TruthSyncArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
-    let s = super::deploy_check::settings(&args.target, ctx.global)?;
+    let s = super::settings(&args.target, ctx.global)?;
     let conf = OdooConf::load(&s.odoo_conf);
     let db = ctx
         .database_with(s.database.as_deref(), conf.as_ref().ok())
@@ -55,7 +54,7 @@ pub fn run(args: &TruthSyncArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
         }
     }
     let mut report = Report::new("truth-sync");
-    super::deploy_check::settings_context(&mut report, &d.settings);
+    super::settings_context(&mut report, &d.settings);
     report.context(
         "database",
         d.database_name().map(Value::String).unwrap_or(Value::Null),
@@ -118,9 +117,10 @@ pub fn run(args: &TruthSyncArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
                 .unwrap_or(Value::Null),
             json!(step.log.as_ref().map(|l| l.display().to_string())),
         ));
-        report.findings.extend(step.findings(
-            &r::TRUTH_SYNC,
-            &format!("step {} ({what})", i + 1),
+        report.findings.extend(odoo_run::truth_sync_step(
+            &step,
+            i + 1,
+            what,
             &expect,
             &apply,
         ));
@@ -151,7 +151,7 @@ pub fn run(args: &TruthSyncArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
         ));
     } else {
         let started = std::time::Instant::now();
-        let probe = crate::deploy::http::probe_web_assets(
+        let probe = crate::checks::deploy::http::probe_web_assets(
             &d.settings.base_url,
             d.settings.http_timeout,
             d.settings
@@ -168,11 +168,9 @@ pub fn run(args: &TruthSyncArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
         } else {
             failed = true;
             table.push(assets_row("failed", secs));
-            for (m, h) in probe.failures {
-                report.findings.push(
-                    Finding::new(&r::TRUTH_SYNC, format!("step {n} (asset bundles): {m}")).hint(h),
-                );
-            }
+            report
+                .findings
+                .extend(odoo_run::truth_sync_assets(n, probe.failures));
         }
     }
     report.tables.push(table);

@@ -26,6 +26,58 @@ pub struct Rule {
     pub fix: &'static str,
 }
 
+/// The family of a code, named by its letter: what the findings of the family are about.
+/// Code that picks findings by family uses this, never the code's text.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Hash)]
+pub enum Family {
+    /// `M`: manifests.
+    Manifest,
+    /// `P`: addons paths and the input files under them.
+    AddonsPath,
+    /// `D`: dependencies between addons.
+    Dependency,
+    /// `S`: the Odoo series.
+    Series,
+    /// `V`: code and database versions.
+    Version,
+    /// `B`: broken records and states in the database.
+    Broken,
+    /// `A`: client actions.
+    ClientAction,
+    /// `W`: field widgets and view classes.
+    WebRegistry,
+    /// `G`: the deploy gate and truth-sync.
+    Deploy,
+    /// `Y`: enterprise parity.
+    Parity,
+}
+
+impl Family {
+    /// The family of a code, `None` for a code of no known family.
+    pub fn of_code(code: &str) -> Option<Family> {
+        Some(match code.as_bytes().first()? {
+            b'M' => Family::Manifest,
+            b'P' => Family::AddonsPath,
+            b'D' => Family::Dependency,
+            b'S' => Family::Series,
+            b'V' => Family::Version,
+            b'B' => Family::Broken,
+            b'A' => Family::ClientAction,
+            b'W' => Family::WebRegistry,
+            b'G' => Family::Deploy,
+            b'Y' => Family::Parity,
+            _ => return None,
+        })
+    }
+}
+
+impl Rule {
+    /// The family the rule's code belongs to.
+    pub fn family(&self) -> Option<Family> {
+        Family::of_code(self.code)
+    }
+}
+
 /// Every rule, in code order.
 pub fn all() -> Vec<&'static Rule> {
     let mut rules: Vec<&'static Rule> = Vec::new();
@@ -95,6 +147,21 @@ mod tests {
                 r.name
             );
         }
+    }
+
+    #[test]
+    fn every_rule_has_a_family_and_a_family_one_letter() {
+        let mut letters: std::collections::HashMap<Family, char> = Default::default();
+        for r in all() {
+            let fam = r
+                .family()
+                .unwrap_or_else(|| panic!("{} has no family", r.code));
+            let letter = r.code.chars().next().unwrap();
+            assert_eq!(*letters.entry(fam).or_insert(letter), letter, "{}", r.code);
+        }
+        assert_eq!(Family::of_code("P004"), Some(Family::AddonsPath));
+        assert_eq!(Family::of_code("Z001"), None);
+        assert_eq!(Family::of_code(""), None);
     }
 
     #[test]

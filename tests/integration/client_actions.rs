@@ -515,7 +515,7 @@ fn database_mode_names_the_menus_that_break() {
 /// templates, comments and calls), or defers to it.
 #[test]
 fn sparse_and_whole_scans_agree_on_the_corpus() {
-    use odoo_audit::js_scan::{may_register, scan, scan_sparse};
+    use odoo_audit::load::web::js_scan::{may_register, scan, scan_sparse};
     let mut files = 0;
     let mut registrations = 0;
     for e in walkdir::WalkDir::new(corpus())

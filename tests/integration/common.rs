@@ -167,10 +167,24 @@ pub fn env_file_value(key: &str) -> Option<String> {
     None
 }
 
+/// Whether a test has already said how to start the test server.
+static TOLD_HOW_TO_START: std::sync::atomic::AtomicBool = std::sync::atomic::AtomicBool::new(false);
+
+/// The test server's settings. Without them the first test that needs the server says how to
+/// start it; every other one fails in one line.
 pub fn pg() -> Pg {
     let get = |k: &str| {
         env_file_value(k).unwrap_or_else(|| {
-            panic!("{k} is not set: start the test server with scripts/pg-test.sh start (scripts/test.sh does)")
+            if TOLD_HOW_TO_START.swap(true, std::sync::atomic::Ordering::SeqCst) {
+                panic!("test server missing (see the first failure for how to start it)");
+            }
+            panic!(
+                "test server missing: {k} is not set. Run the tests with scripts/test.sh, or start \
+                 the server once and load its settings:\n  \
+                 ODOO_AUDIT_PG_PORT=PORT bash scripts/pg-test.sh start\n  \
+                 eval \"$(ODOO_AUDIT_PG_PORT=PORT bash scripts/pg-test.sh env)\"\n\
+                 then cargo test again"
+            )
         })
     };
     let pg = Pg {

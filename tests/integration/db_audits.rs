@@ -277,9 +277,10 @@ fn audit_inventory_covers_disk_and_database() {
 #[test]
 fn session_is_read_only() {
     let db = TestDb::new("readonly");
-    let spec = odoo_audit::db::conn::parse_url(&db.url()).unwrap();
+    let spec = odoo_audit::load::db::conn::parse_url(&db.url()).unwrap();
     let mut session =
-        odoo_audit::db::Database::connect(spec, odoo_audit::db::Limits::default()).unwrap();
+        odoo_audit::load::db::Database::connect(spec, odoo_audit::load::db::Limits::default())
+            .unwrap();
     let err = session
         .execute_raw("create table odoo_audit_probe (id int)")
         .unwrap_err();
@@ -292,9 +293,9 @@ fn session_is_read_only() {
         db.scalar("select count(*)::text from pg_tables where tablename = 'odoo_audit_probe'"),
         "0"
     );
-    let mut s2 = odoo_audit::db::Database::connect(
-        odoo_audit::db::conn::parse_url(&db.url()).unwrap(),
-        odoo_audit::db::Limits {
+    let mut s2 = odoo_audit::load::db::Database::connect(
+        odoo_audit::load::db::conn::parse_url(&db.url()).unwrap(),
+        odoo_audit::load::db::Limits {
             statement_timeout: std::time::Duration::from_secs(1),
             ..Default::default()
         },
@@ -409,9 +410,10 @@ fn libpq_environment_pgpass_and_odoo_conf() {
 }
 
 fn ssl_in_use(url: &str) -> Result<bool, String> {
-    let spec = odoo_audit::db::conn::parse_url(url).map_err(|e| e.message)?;
-    let mut session = odoo_audit::db::Database::connect(spec, odoo_audit::db::Limits::default())
-        .map_err(|e| e.message)?;
+    let spec = odoo_audit::load::db::conn::parse_url(url).map_err(|e| e.message)?;
+    let mut session =
+        odoo_audit::load::db::Database::connect(spec, odoo_audit::load::db::Limits::default())
+            .map_err(|e| e.message)?;
     let rows = session
         .query("select ssl from pg_stat_ssl where pid = pg_backend_pid()")
         .map_err(|e| e.message)?;

@@ -35,7 +35,7 @@ enum Site {
     Replay(&'static str),
 }
 
-struct Server {
+pub(crate) struct Server {
     port: u16,
     stop: Arc<AtomicBool>,
     /// The paths requested so far.
@@ -366,7 +366,7 @@ exit 1
 
 /// Check 2 looks for Odoo processes in /proc: tests that start stand-in odoo-bin processes run
 /// one at a time so that one test's stand-in is not seen by another.
-fn serial() -> std::sync::MutexGuard<'static, ()> {
+pub(crate) fn serial() -> std::sync::MutexGuard<'static, ()> {
     static LOCK: std::sync::Mutex<()> = std::sync::Mutex::new(());
     LOCK.lock().unwrap_or_else(|e| e.into_inner())
 }
@@ -381,10 +381,10 @@ fn chmod(path: &Path, mode: u32) {
 }
 
 /// A deployment on disk: odoo.conf, .env, backups, logrotate rule, log dir, stand-ins.
-struct Deployment {
+pub(crate) struct Deployment {
     _serial: std::sync::MutexGuard<'static, ()>,
     _tmp: tempfile::TempDir,
-    root: PathBuf,
+    pub(crate) root: PathBuf,
     standins: PathBuf,
     conf: PathBuf,
     settings: PathBuf,
@@ -425,7 +425,7 @@ fn pg_dump(db: &TestDb, out: &Path) {
 }
 
 impl Deployment {
-    fn new(db: &TestDb) -> Deployment {
+    pub(crate) fn new(db: &TestDb) -> Deployment {
         let serial = serial();
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path().to_path_buf();
@@ -524,7 +524,7 @@ backup_dir = \"backups\"\n",
     }
 
     /// `odoo-audit deploy-check` with the stand-ins first on PATH, run from the deployment.
-    fn cmd(&self, db: &TestDb, base_url: &str) -> Command {
+    pub(crate) fn cmd(&self, db: &TestDb, base_url: &str) -> Command {
         self.cmd_url(db, &db.url(), base_url)
     }
 
@@ -579,7 +579,7 @@ fn replay_env(db: &TestDb) -> Vec<(&'static str, String)> {
 }
 
 /// A copy of the real database at the recorded states before `case`.
-fn replay_db(test: &str, case: &str) -> TestDb {
+pub(crate) fn replay_db(test: &str, case: &str) -> TestDb {
     let db = TestDb::new(test);
     crate::odoo_replay::prepare_states(&db, &real_case(case));
     db
@@ -587,13 +587,13 @@ fn replay_db(test: &str, case: &str) -> TestDb {
 
 /// Makes the stand-in odoo-bin replay the recorded `case` for the runs whose arguments contain
 /// `on`.
-fn replaying<'a>(c: &'a mut Command, case: &str, on: &str) -> &'a mut Command {
+pub(crate) fn replaying<'a>(c: &'a mut Command, case: &str, on: &str) -> &'a mut Command {
     c.env("ODOO_REPLAY_CASE", real_case(case))
         .env("STANDIN_SCENARIO_ON", on)
 }
 
 /// The synthetic good site and its base URL.
-fn good_site() -> (Server, String) {
+pub(crate) fn good_site() -> (Server, String) {
     let site = server(Site::Good, None);
     let url = format!("http://127.0.0.1:{}", site.port);
     (site, url)
@@ -1481,7 +1481,7 @@ fn settings_errors_are_usage_errors() {
 
 /// A truth-sync setup: odoo.conf, settings, the stand-in odoo-bin, against a copy of the real
 /// database and a site.
-fn truth_sync_setup(root: &Path) {
+pub(crate) fn truth_sync_setup(root: &Path) {
     write_exec(&root.join("odoo-bin"), ODOO_BIN_STANDIN);
     std::fs::write(root.join("odoo.conf"), "[options]\ndb_name = prod\n").unwrap();
     std::fs::write(
@@ -1494,7 +1494,7 @@ fn truth_sync_setup(root: &Path) {
     .unwrap();
 }
 
-fn truth_sync(root: &Path, db: &TestDb, url: &str, extra: &[(&str, &str)]) -> Command {
+pub(crate) fn truth_sync(root: &Path, db: &TestDb, url: &str, extra: &[(&str, &str)]) -> Command {
     let mut c = bin();
     c.current_dir(root)
         .env("STANDIN_LOG_DIR", root)

@@ -252,8 +252,8 @@ fn assert_dependencies_first(order: &[String], addons: &std::path::Path) {
         let Ok(text) = std::fs::read_to_string(&manifest) else {
             continue;
         };
-        let v = odoo_audit::pyliteral::literal_eval(&text).unwrap();
-        if let Some(odoo_audit::pyliteral::PyValue::List(deps)) = v.get("depends") {
+        let v = odoo_audit::load::pyliteral::literal_eval(&text).unwrap();
+        if let Some(odoo_audit::load::pyliteral::PyValue::List(deps)) = v.get("depends") {
             for d in deps {
                 let d = d.as_str().unwrap();
                 if let Some(j) = order.iter().position(|x| x == d) {

@@ -1,4 +1,4 @@
-//! Differential tests of `odoo_audit::pyliteral` against CPython's own
+//! Differential tests of `odoo_audit::load::pyliteral` against CPython's own
 //! `ast.literal_eval`, run through `scripts/py_literal_json.py`.
 //!
 //! Both sides encode what they read with the same canonical JSON, so any
@@ -8,7 +8,7 @@ use std::fs;
 use std::path::{Path, PathBuf};
 use std::process::Command;
 
-use odoo_audit::pyliteral::literal_eval;
+use odoo_audit::load::pyliteral::literal_eval;
 use serde_json::Value;
 
 /// A corpus with fewer manifests than this is treated as missing.
@@ -143,7 +143,7 @@ fn corpus_manifests_match_python() {
     let (python, mismatches) = compare(&manifests);
     assert!(
         mismatches.is_empty(),
-        "{} of {} manifests differ between odoo_audit::pyliteral and {}:\n{}",
+        "{} of {} manifests differ between odoo_audit::load::pyliteral and {}:\n{}",
         mismatches.len(),
         manifests.len(),
         python_version(),

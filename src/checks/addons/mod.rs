@@ -1,0 +1,3 @@
+//! Checks over the addons found on the addons paths (`D` codes).
+
+pub mod deps;

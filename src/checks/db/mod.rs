@@ -1,0 +1,4 @@
+//! Checks of the database against the code (`V` and `B` codes).
+
+pub mod broken;
+pub mod versions;

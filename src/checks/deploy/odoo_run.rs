@@ -1,0 +1,223 @@
+//! The findings of an Odoo run (see [`crate::routines`]): its failure, a refusal to start on
+//! pending module operations, a half-done update, the changed module states and the errors Odoo
+//! logged, attributed to their modules.
+
+use super::Check;
+use crate::finding::Finding;
+use crate::routines::verdict as run;
+use crate::routines::{Deploy, OdooRun, Refusal};
+use crate::rules::Rule;
+
+/// The findings of the run: the failure (code `rule`), a refusal, a half-done update, the
+/// changed module states (a warning when the run should change nothing), and the errors
+/// Odoo logged, attributed to their modules.
+pub fn findings(
+    odoo: &OdooRun,
+    rule: &'static Rule,
+    what: &str,
+    expect: &run::Expect,
+    apply_cmd: &str,
+) -> Vec<Finding> {
+    use crate::rules::deploy as r;
+    let mut out = Vec::new();
+    let read_log = |f: Finding| match &odoo.log {
+        Some(l) => {
+            let hint = format!("read {}; {}", l.display(), f.hint);
+            f.hint(hint)
+        }
+        None => f,
+    };
+    match &odoo.refused {
+        Some(Refusal::Pending(_)) => out.push(
+            Finding::new(&r::PENDING_OPERATIONS, format!("{what}: {}", odoo.problem().unwrap_or_default()))
+                .hint(format!(
+                    "review them, then apply them deliberately (`{apply_cmd}`) or pass --apply-pending; to cancel them use the Apps menu (Cancel Install/Upgrade/Uninstall)"
+                )),
+        ),
+        Some(Refusal::Unknown(_)) => out.push(
+            Finding::new(&r::PENDING_OPERATIONS, format!("{what}: {}", odoo.problem().unwrap_or_default()))
+                .hint("fix the database connection (check 4), or pass --apply-pending to start Odoo anyway"),
+        ),
+        None => {}
+    }
+    if odoo.refused.is_some() {
+        return out;
+    }
+    if let Some(fail) = &odoo.verdict.failure {
+        let mut f = Finding::new(rule, format!("{what}: {fail}"));
+        match odoo.verdict.cause.file() {
+            Some((file, line)) => {
+                f.file = Some(file);
+                f.line = line;
+            }
+            None => f.file = odoo.log.as_ref().map(|l| l.display().to_string()),
+        }
+        out.push(read_log(f));
+    }
+    if let Some((done, left)) = odoo.verdict.half_done {
+        out.push(read_log(Finding::new(
+            &r::UPDATE_HALF_DONE,
+            format!(
+                "{what}: the update stopped half-way: it left {left} module(s) pending ({}) next to {done} installed; the next start of Odoo resumes it",
+                run::describe_pending(&odoo.verdict.pending_after)
+            ),
+        ).hint(format!("finish it before serving users (`{apply_cmd}`), or restore the backup"))));
+    }
+    // New rows of the module list update (`absent → uninstalled`) are counted, not listed.
+    let is_listed = |c: &&run::Change| {
+        c.state_before.is_none()
+            && matches!(
+                c.state_after.as_deref(),
+                Some("uninstalled" | "uninstallable")
+            )
+    };
+    let listed = odoo.verdict.changes.iter().filter(is_listed).count();
+    let real: Vec<&run::Change> = odoo
+        .verdict
+        .changes
+        .iter()
+        .filter(|c| !is_listed(c))
+        .collect();
+    if !real.is_empty() || listed > 0 {
+        let list: Vec<String> = real.iter().take(20).map(|c| c.describe()).collect();
+        let more = real.len().saturating_sub(20);
+        let mut parts = Vec::new();
+        if !real.is_empty() {
+            parts.push(format!(
+                "changed {} module(s): {}{}",
+                real.len(),
+                list.join("; "),
+                if more > 0 {
+                    format!("; +{more} more")
+                } else {
+                    String::new()
+                }
+            ));
+        }
+        if listed > 0 {
+            parts.push(format!("listed {listed} new module(s) (uninstalled)"));
+        }
+        let mut f = Finding::new(
+            &r::MODULES_CHANGED,
+            format!("{what}: Odoo {}", parts.join("; ")),
+        );
+        if odoo.verdict.failure.is_some() {
+            f = f.hint("the failed run still committed these changes: check them before retrying");
+        } else if *expect != run::Expect::Nothing {
+            f = f
+                .severity(crate::finding::Severity::Info)
+                .hint("what the run was asked to do");
+        }
+        out.push(f);
+    }
+    if let Some(why) = &odoo.states_unknown {
+        out.push(
+            Finding::new(
+                &r::MODULES_CHANGED,
+                format!("{what}: the module states could not be compared: {why}"),
+            )
+            .hint("compare them by hand (odoo-audit modules) before serving users"),
+        );
+    }
+    for e in &odoo.verdict.module_errors {
+        for m in &e.modules {
+            let msg = if e.preexisting {
+                format!("{what}: Odoo logged a pre-existing problem (the module was already pending before this run): {}", e.line)
+            } else {
+                format!("{what}: Odoo logged: {}", e.line)
+            };
+            out.push(read_log(
+                Finding::new(&r::LOGGED_ERROR, msg)
+                    .module(m)
+                    .hint("deploy the module's code and its dependencies, or cancel its pending operation in Apps"),
+            ));
+        }
+    }
+    if !odoo.verdict.other_errors.is_empty() {
+        out.push(read_log(Finding::new(
+            &r::LOGGED_ERROR,
+            format!(
+                "{what}: the run succeeded but Odoo logged {} ERROR/CRITICAL line(s), first: {}",
+                odoo.verdict.other_errors.len(),
+                odoo.verdict.other_errors[0]
+            ),
+        )));
+    }
+    out
+}
+
+/// Runs an Odoo one-shot command for a check, saves its log, and turns its verdict into the
+/// check's status and findings. Returns the modules read after the run, when it ran.
+pub fn odoo_run(
+    d: &mut Deploy,
+    check: &mut Check,
+    rule: &'static Rule,
+    label: &str,
+    extra: &[String],
+    expect: run::Expect,
+) -> OdooRun {
+    let mut args = d.odoo_oneshot_args();
+    args.extend(extra.iter().cloned());
+    let cmd = d.odoo(&[]).args(args);
+    let apply = d.apply_pending_command();
+    let timeout = d.settings.slow_command_timeout;
+    let run = d.run_on_database(label, cmd, timeout, &expect);
+    match &run.ran {
+        Some(ran) => check.see(format!(
+            "ran `{}` in {:.1} s",
+            ran.display,
+            ran.elapsed.as_secs_f64()
+        )),
+        None => check.see(format!("`{}` not started", run.cmd.display())),
+    }
+    if let Some(l) = &run.log {
+        check.see(format!("log {}", l.display()));
+    }
+    if run.verdict.compared {
+        check.see(format!(
+            "module states compared: {} changed",
+            run.verdict.changes.len()
+        ));
+    }
+    for f in findings(
+        &run,
+        rule,
+        &format!("`{}`", run.cmd.display()),
+        &expect,
+        &apply,
+    ) {
+        check.push(f);
+    }
+    run
+}
+
+/// The findings of truth-sync's step `n` (an Odoo run doing `what`).
+pub fn truth_sync_step(
+    run: &OdooRun,
+    n: usize,
+    what: &str,
+    expect: &run::Expect,
+    apply_cmd: &str,
+) -> Vec<Finding> {
+    findings(
+        run,
+        &crate::rules::deploy::TRUTH_SYNC,
+        &format!("step {n} ({what})"),
+        expect,
+        apply_cmd,
+    )
+}
+
+/// The findings of truth-sync's asset step `n`: each bundle that failed, with its hint.
+pub fn truth_sync_assets(n: usize, failures: Vec<(String, String)>) -> Vec<Finding> {
+    failures
+        .into_iter()
+        .map(|(m, h)| {
+            Finding::new(
+                &crate::rules::deploy::TRUTH_SYNC,
+                format!("step {n} (asset bundles): {m}"),
+            )
+            .hint(h)
+        })
+        .collect()
+}

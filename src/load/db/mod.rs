@@ -1,0 +1,523 @@
+//! The database layer, the only code that talks to PostgreSQL: one session per run, and typed
+//! loaders over the queries in `sql/` (embedded at build time). Every query runs in its own
+//! `READ ONLY` transaction with `SET LOCAL statement_timeout` (see [`session`]); the session
+//! defaults (`default_transaction_read_only=on`, `statement_timeout`) are a second wall, and
+//! every wait for the server is bounded here too. Rows are decoded defensively
+//! ([`decode`]). The number of queries does not depend on the number of modules.
+
+pub mod conn;
+pub mod decode;
+mod session;
+
+use std::collections::BTreeMap;
+use std::sync::{Arc, Mutex};
+use std::time::{Duration, Instant};
+
+use postgres::Row;
+
+pub use conn::{ConnSpec, SslMode};
+use session::{Failure, Session, Tls};
+
+use crate::exit::Fatal;
+use crate::finding::Finding;
+use crate::load::version::Series;
+use crate::rules::db as rules;
+
+/// The queries, embedded from `sql/`.
+pub mod sql {
+    pub const IS_ODOO: &str = include_str!("../../../sql/is_odoo.sql");
+    pub const MODULES: &str = include_str!("../../../sql/modules.sql");
+    pub const DEPENDENCIES: &str = include_str!("../../../sql/dependencies.sql");
+    pub const DANGLING_MENUS: &str = include_str!("../../../sql/dangling_menus.sql");
+    pub const ORPHAN_XMLIDS: &str = include_str!("../../../sql/orphan_xmlids.sql");
+    pub const PARITY_COUNTS: &str = include_str!("../../../sql/parity_counts.sql");
+    pub const CLIENT_ACTIONS: &str = include_str!("../../../sql/client_actions.sql");
+}
+
+/// Session limits.
+#[derive(Debug, Clone, Copy)]
+pub struct Limits {
+    pub connect_timeout: Duration,
+    pub statement_timeout: Duration,
+}
+
+impl Default for Limits {
+    fn default() -> Limits {
+        Limits {
+            connect_timeout: Duration::from_secs(10),
+            statement_timeout: Duration::from_secs(30),
+        }
+    }
+}
+
+/// A module row of `ir_module_module`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DbModule {
+    pub name: String,
+    pub state: String,
+    pub latest_version: Option<String>,
+    pub display_name: Option<String>,
+    pub category: Option<String>,
+    pub author: Option<String>,
+    pub website: Option<String>,
+    pub license: Option<String>,
+    pub auto_install: bool,
+    pub application: bool,
+}
+
+impl DbModule {
+    /// OCA modules: website or author naming the OCA.
+    pub fn is_oca(&self) -> bool {
+        let w = self.website.as_deref().unwrap_or("").to_ascii_lowercase();
+        let a = self.author.as_deref().unwrap_or("");
+        w.contains("github.com/oca")
+            || a.contains("Odoo Community Association")
+            || a.contains("OCA")
+    }
+}
+
+/// A dependency row of `ir_module_module_dependency`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DbDependency {
+    pub module: String,
+    pub module_state: String,
+    pub dependency: String,
+    /// `None` when the database has no module of that name.
+    pub dependency_state: Option<String>,
+}
+
+/// A menu whose action no longer exists.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DanglingMenu {
+    pub id: i64,
+    pub name: Option<String>,
+    pub action: String,
+    pub active: bool,
+    pub xmlid: Option<String>,
+}
+
+/// An XML id whose record no longer exists.
+#[derive(Debug, Clone, PartialEq)]
+pub struct OrphanXmlId {
+    /// `None` when `ir_model_data.module` is NULL.
+    pub module: Option<String>,
+    pub name: String,
+    pub model: String,
+    pub res_id: Option<i64>,
+}
+
+/// A row of `ir_act_client` with its owner and the menus that open it.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DbClientAction {
+    pub id: i64,
+    pub tag: String,
+    pub name: Option<String>,
+    /// Module of the action's XML id; `None` for actions created in the UI.
+    pub module: Option<String>,
+    pub xmlid: Option<String>,
+    /// State of that module in `ir_module_module`.
+    pub module_state: Option<String>,
+    /// Active menus opening the action, as `Name (id N, module.xmlid)`.
+    pub menus: Vec<String>,
+}
+
+/// Findings about the session itself (superuser role, rows left out), collected by the layer
+/// and added to the report of whichever command opened the session.
+pub type Notes = Arc<Mutex<Vec<Finding>>>;
+
+/// An open, read-only session on an Odoo database. Every query runs through
+/// [`session::Session::read_only`].
+pub struct Database {
+    session: Session,
+    pub spec: ConnSpec,
+    pub name: String,
+    pub server_version: String,
+    /// The role the session runs as, and whether it is a superuser.
+    pub role: String,
+    pub superuser: bool,
+    /// Time the connection took.
+    pub connect_time: Duration,
+    queries: usize,
+    notes: Notes,
+}
+
+impl std::fmt::Debug for Database {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.debug_struct("Database")
+            .field("spec", &self.spec)
+            .field("name", &self.name)
+            .finish()
+    }
+}
+
+fn tls_connector(spec: &ConnSpec) -> Result<postgres_native_tls::MakeTlsConnector, Fatal> {
+    let mode = spec.sslmode.unwrap_or(SslMode::Prefer);
+    let mut b = native_tls::TlsConnector::builder();
+    match mode {
+        // libpq's require/prefer/allow encrypt without verifying the server.
+        SslMode::Allow | SslMode::Prefer | SslMode::Require | SslMode::Disable => {
+            b.danger_accept_invalid_certs(true);
+            b.danger_accept_invalid_hostnames(true);
+        }
+        // verify-ca checks the chain but not the host name.
+        SslMode::VerifyCa => {
+            b.danger_accept_invalid_hostnames(true);
+        }
+        SslMode::VerifyFull => {}
+    }
+    if let Some(root) = &spec.sslrootcert {
+        let shown = conn::escape_controls(&root.display().to_string());
+        let pem = std::fs::read(root)
+            .map_err(|e| Fatal::usage(format!("sslrootcert {shown}: cannot read: {e}")))?;
+        let cert = native_tls::Certificate::from_pem(&pem).map_err(|e| {
+            Fatal::usage(format!("sslrootcert {shown}: not a PEM certificate: {e}"))
+        })?;
+        b.add_root_certificate(cert);
+    }
+    let connector = b.build().map_err(|e| {
+        Fatal::database(format!(
+            "cannot set up TLS: {}",
+            conn::sanitize(&e.to_string(), spec)
+        ))
+    })?;
+    Ok(postgres_native_tls::MakeTlsConnector::new(connector))
+}
+
+/// The text of a driver or server error, without secrets or control characters.
+fn error_text(spec: &ConnSpec, e: &postgres::Error) -> String {
+    let msg = if let Some(db) = e.as_db_error() {
+        db.message().to_string()
+    } else if let Some(src) = std::error::Error::source(e) {
+        format!("{e}: {src}")
+    } else {
+        e.to_string()
+    };
+    conn::sanitize(&msg, spec)
+}
+
+/// Whole seconds, for messages.
+fn secs(d: Duration) -> String {
+    format!("{} s", d.as_secs_f64().ceil() as u64)
+}
+
+impl Database {
+    /// Opens a read-only session and checks that the database is an Odoo database. The whole
+    /// startup is bounded by the connect timeout, every query by the statement timeout (on
+    /// the server) and by the statement timeout plus the connect timeout (here).
+    pub fn connect(spec: ConnSpec, limits: Limits) -> Result<Database, Fatal> {
+        let connect_timeout = spec.connect_timeout.unwrap_or(limits.connect_timeout);
+        let mut cfg = postgres::Config::new();
+        if let Some(h) = &spec.host {
+            cfg.host(h);
+        } else {
+            cfg.host(conn::DEFAULT_SOCKET_DIR);
+        }
+        cfg.port(spec.port.unwrap_or(5432));
+        let user = spec
+            .user
+            .clone()
+            .unwrap_or_else(|| std::env::var("USER").unwrap_or_else(|_| "postgres".into()));
+        cfg.user(&user);
+        if let Some(p) = &spec.password {
+            cfg.password(p.as_bytes());
+        }
+        if let Some(d) = &spec.dbname {
+            cfg.dbname(d);
+        }
+        cfg.application_name("odoo-audit");
+        cfg.connect_timeout(connect_timeout);
+        // A server that dies mid-run: the kernel notices within about a minute.
+        cfg.keepalives(true);
+        cfg.keepalives_idle(Duration::from_secs(15));
+        cfg.keepalives_interval(Duration::from_secs(5));
+        cfg.keepalives_retries(3);
+        cfg.tcp_user_timeout(limits.statement_timeout + connect_timeout);
+        // The session defaults are a second wall: each query also runs in its own read-only
+        // transaction with its own statement_timeout.
+        cfg.options(&format!(
+            "-c default_transaction_read_only=on -c statement_timeout={} -c idle_in_transaction_session_timeout={}",
+            limits.statement_timeout.as_millis(),
+            limits.statement_timeout.as_millis().max(1000)
+        ));
+        let mode = spec.sslmode.unwrap_or(SslMode::Prefer);
+        cfg.ssl_mode(match mode {
+            SslMode::Disable => postgres::config::SslMode::Disable,
+            SslMode::Allow | SslMode::Prefer => postgres::config::SslMode::Prefer,
+            SslMode::Require | SslMode::VerifyCa | SslMode::VerifyFull => {
+                postgres::config::SslMode::Require
+            }
+        });
+        let tls = if mode == SslMode::Disable {
+            Tls::None
+        } else {
+            Tls::Native(tls_connector(&spec)?)
+        };
+        let started = Instant::now();
+        let session = Session::open(cfg, tls, connect_timeout, limits.statement_timeout)
+            .map_err(|f| {
+                let why = match f {
+                    Failure::Server(e) => error_text(&spec, &e),
+                    Failure::NoAnswer(d) => format!(
+                        "no answer within {} (connect timeout; the server accepted the connection but did not complete the startup)",
+                        secs(d)
+                    ),
+                    Failure::Gone => "the connection ended during the startup".into(),
+                };
+                Fatal::database(format!("cannot connect to {}: {why}", spec.describe()))
+            })?;
+        let connect_time = started.elapsed();
+        let mut db = Database {
+            session,
+            spec,
+            name: String::new(),
+            server_version: String::new(),
+            role: String::new(),
+            superuser: false,
+            connect_time,
+            queries: 0,
+            notes: Notes::default(),
+        };
+        let row = db.query_one(sql::IS_ODOO)?;
+        let read = |c: &str| decode::text(&row, c).ok().flatten().unwrap_or_default();
+        db.name = read("database");
+        db.server_version = read("server_version");
+        db.role = read("role");
+        db.superuser = decode::flag(&row, "superuser", false).unwrap_or(false);
+        if !decode::flag(&row, "is_odoo", false).unwrap_or(false) {
+            return Err(Fatal::database(format!(
+                "{} is not an Odoo database (it has no ir_module_module table)",
+                db.spec.describe()
+            )));
+        }
+        if db.superuser {
+            db.note(
+                Finding::new(
+                    &rules::SUPERUSER_SESSION,
+                    format!(
+                        "connected to {} as `{}`, a superuser; SELECT on the tables the audit reads is enough",
+                        db.spec.describe(),
+                        conn::escape_controls(&db.role)
+                    ),
+                )
+                .hint("connect with a read-only role (README: Least-privilege role)"),
+            );
+        }
+        Ok(db)
+    }
+
+    /// How many queries this session ran.
+    pub fn query_count(&self) -> usize {
+        self.queries
+    }
+
+    /// The findings about this session, shared with whoever reports them.
+    pub fn notes(&self) -> Notes {
+        self.notes.clone()
+    }
+
+    fn note(&self, f: Finding) {
+        if let Ok(mut n) = self.notes.lock() {
+            n.push(f);
+        }
+    }
+
+    fn failure(&self, f: Failure) -> Fatal {
+        let why = match f {
+            Failure::Server(e) => error_text(&self.spec, &e),
+            Failure::NoAnswer(d) => format!(
+                "no answer from the server within {} (statement timeout plus connect timeout); the connection was abandoned",
+                secs(d)
+            ),
+            Failure::Gone => "the connection is gone (an earlier query got no answer)".into(),
+        };
+        Fatal::database(format!("query on {} failed: {why}", self.spec.describe()))
+    }
+
+    /// Runs one query in its own read-only, time-limited transaction.
+    pub fn query(&mut self, sql: &'static str) -> Result<Vec<Row>, Fatal> {
+        self.queries += 1;
+        self.session
+            .read_only(move |c| c.query(sql, &[]))
+            .map_err(|f| self.failure(f))
+    }
+
+    pub fn query_one(&mut self, sql: &'static str) -> Result<Row, Fatal> {
+        self.queries += 1;
+        self.session
+            .read_only(move |c| c.query_one(sql, &[]))
+            .map_err(|f| self.failure(f))
+    }
+
+    /// Runs statements the way every query runs (read-only transaction, time limits); used by
+    /// tests to prove that the session refuses writes and ends slow statements.
+    pub fn execute_raw(&mut self, sql: &str) -> Result<(), String> {
+        let sql = sql.to_string();
+        self.session
+            .read_only(move |c| c.batch_execute(&sql))
+            .map_err(|f| self.failure(f).message)
+    }
+
+    /// Runs `sql` and reads each row with `read`; rows that cannot be read are left out and
+    /// reported (one finding per table, column and problem).
+    fn load<T>(
+        &mut self,
+        sql: &'static str,
+        table: &str,
+        read: impl Fn(&Row) -> Result<T, decode::Problem>,
+    ) -> Result<Vec<T>, Fatal> {
+        let rows = self.query(sql)?;
+        let mut out = Vec::with_capacity(rows.len());
+        let mut bad: BTreeMap<decode::Problem, (usize, Vec<i64>)> = BTreeMap::new();
+        for r in &rows {
+            match read(r) {
+                Ok(v) => out.push(v),
+                Err(p) => {
+                    let e = bad.entry(p).or_default();
+                    e.0 += 1;
+                    if let Some(id) = decode::int(r, "id").ok().flatten() {
+                        if e.1.len() < 5 {
+                            e.1.push(id);
+                        }
+                    }
+                }
+            }
+        }
+        for (p, (n, ids)) in bad {
+            let ids = if ids.is_empty() {
+                String::new()
+            } else {
+                let list: Vec<String> = ids.iter().map(i64::to_string).collect();
+                format!(
+                    " (id {}{})",
+                    list.join(", "),
+                    if n > ids.len() { ", …" } else { "" }
+                )
+            };
+            self.note(Finding::new(
+                &rules::UNREADABLE_ROWS,
+                format!(
+                    "{table}: {n} row{} left out{ids}: column `{}` {}",
+                    if n == 1 { "" } else { "s" },
+                    conn::escape_controls(&p.column),
+                    p.describe()
+                ),
+            ));
+        }
+        Ok(out)
+    }
+
+    pub fn modules(&mut self) -> Result<Vec<DbModule>, Fatal> {
+        self.load(sql::MODULES, "ir_module_module", |r| {
+            Ok(DbModule {
+                name: decode::required_text(r, "name")?,
+                state: decode::text(r, "state")?.unwrap_or_default(),
+                latest_version: decode::text(r, "latest_version")?,
+                display_name: decode::text(r, "display_name")?,
+                category: decode::text(r, "category")?,
+                author: decode::text(r, "author")?,
+                website: decode::text(r, "website")?,
+                license: decode::text(r, "license")?,
+                auto_install: decode::flag(r, "auto_install", false)?,
+                application: decode::flag(r, "application", false)?,
+            })
+        })
+    }
+
+    pub fn dependencies(&mut self) -> Result<Vec<DbDependency>, Fatal> {
+        self.load(sql::DEPENDENCIES, "ir_module_module_dependency", |r| {
+            Ok(DbDependency {
+                module: decode::required_text(r, "module")?,
+                module_state: decode::text(r, "module_state")?.unwrap_or_default(),
+                dependency: decode::required_text(r, "dependency")?,
+                dependency_state: decode::text(r, "dependency_state")?,
+            })
+        })
+    }
+
+    pub fn dangling_menus(&mut self) -> Result<Vec<DanglingMenu>, Fatal> {
+        self.load(sql::DANGLING_MENUS, "ir_ui_menu", |r| {
+            Ok(DanglingMenu {
+                id: decode::required_int(r, "id")?,
+                name: decode::text(r, "name")?,
+                action: decode::required_text(r, "action")?,
+                active: decode::flag(r, "active", true)?,
+                xmlid: decode::text(r, "xmlid")?,
+            })
+        })
+    }
+
+    pub fn client_actions(&mut self) -> Result<Vec<DbClientAction>, Fatal> {
+        self.load(sql::CLIENT_ACTIONS, "ir_act_client", |r| {
+            Ok(DbClientAction {
+                id: decode::required_int(r, "id")?,
+                tag: decode::text(r, "tag")?.unwrap_or_default(),
+                name: decode::text(r, "name")?,
+                module: decode::text(r, "module")?,
+                xmlid: decode::text(r, "xmlid")?,
+                module_state: decode::text(r, "module_state")?,
+                menus: decode::text_list(r, "menus")?,
+            })
+        })
+    }
+
+    pub fn orphan_xmlids(&mut self) -> Result<Vec<OrphanXmlId>, Fatal> {
+        self.load(sql::ORPHAN_XMLIDS, "ir_model_data", |r| {
+            Ok(OrphanXmlId {
+                module: decode::text(r, "module")?,
+                name: decode::text(r, "name")?.unwrap_or_default(),
+                model: decode::text(r, "model")?.unwrap_or_default(),
+                res_id: decode::int(r, "res_id")?,
+            })
+        })
+    }
+}
+
+/// The figures of `parity verify` (see `sql/parity_counts.sql`).
+#[derive(Debug, Clone, Copy, PartialEq, Eq, Default)]
+pub struct ParityCounts {
+    pub installed_modules: i64,
+    pub installed_categories: i64,
+    pub oca_modules: i64,
+    pub server_actions: i64,
+    pub active_menus: i64,
+    pub core_tables: i64,
+    pub uninstallable: i64,
+    pub to_upgrade: i64,
+}
+
+impl Database {
+    pub fn parity_counts(&mut self) -> Result<ParityCounts, Fatal> {
+        let r = self.query_one(sql::PARITY_COUNTS)?;
+        let count = |c: &str| {
+            decode::int(&r, c)
+                .map(Option::unwrap_or_default)
+                .map_err(|p| {
+                    Fatal::database(format!(
+                        "query on {} failed: parity count `{c}` {}",
+                        self.spec.describe(),
+                        p.describe()
+                    ))
+                })
+        };
+        Ok(ParityCounts {
+            installed_modules: count("installed_modules")?,
+            installed_categories: count("installed_categories")?,
+            oca_modules: count("oca_modules")?,
+            server_actions: count("server_actions")?,
+            active_menus: count("active_menus")?,
+            core_tables: count("core_tables")?,
+            uninstallable: count("uninstallable")?,
+            to_upgrade: count("to_upgrade")?,
+        })
+    }
+}
+
+/// The series of the database: from `base`'s `latest_version` (`18.0.1.3` → 18.0).
+pub fn series_from_modules(modules: &[DbModule]) -> Option<Series> {
+    let base = modules.iter().find(|m| m.name == "base")?;
+    let v = base.latest_version.as_deref()?;
+    let mut parts = v.split('.');
+    let major = parts.next()?.trim_start_matches("saas~");
+    let minor = parts.next()?;
+    Series::parse(&format!("{major}.{minor}"))
+}

@@ -1,0 +1,16 @@
+//! Loading the inputs: addons paths and manifests ([`addons`], [`manifest`], [`pyliteral`]),
+//! versions and the dependency graph ([`version`], [`graph`]), the database ([`db`]), the web
+//! client's registrations and their uses ([`web`]). Every file goes through [`fsread`], every
+//! XML document through [`xmlread`], every external command through [`exec`], so hostile input
+//! ends in a finding or an error within a bound. Loaders do not judge: checks do.
+
+pub mod addons;
+pub mod db;
+pub mod exec;
+pub mod fsread;
+pub mod graph;
+pub mod manifest;
+pub mod pyliteral;
+pub mod version;
+pub mod web;
+pub mod xmlread;

@@ -1,0 +1,344 @@
+//! Snapshots of every command's output in every format, on the real OCA corpus and copies of
+//! the real Odoo 18 database: exit code, stdout and stderr of each run, stored in
+//! `tests/integration/snapshots/`. A change to any output is a reviewed diff of these files
+//! (README, "Snapshot tests").
+//!
+//! What varies between runs and machines is replaced by placeholders in one place
+//! ([`Redactions`]): temporary directories, the corpus path, database names, the server's
+//! address and version, passwords, timestamps and durations. The corpus is given as the relative
+//! path `addons` (run from its parent directory) so that paths in the output, and the widths of
+//! the table columns that hold them, are the same on every machine; tables whose cells still
+//! vary in length (timings, versions) have their padding collapsed.
+
+use std::path::{Path, PathBuf};
+use std::process::Command;
+
+use crate::common::*;
+use crate::deploy_check::{
+    good_site, replay_db, replaying, serial, truth_sync, truth_sync_setup, Deployment,
+};
+
+/// Every output format, then the one-line-per-finding form.
+const VARIANTS: &[&[&str]] = &[
+    &["--format", "table"],
+    &["--format", "json"],
+    &["--format", "csv"],
+    &["--format", "sarif"],
+    &["--format", "junit"],
+    &["--format", "github"],
+    &["--format", "markdown"],
+    &["-q"],
+];
+
+/// The CI forms of `check-client-actions`.
+const CI_VARIANTS: &[&[&str]] = &[
+    &["--ci"],
+    &["--ci", "--format", "github"],
+    &["--ci", "--format", "sarif"],
+];
+
+/// Values that differ between runs and machines, each with its placeholder. Literal values
+/// come first (longest first, so that a path is replaced before a directory inside it), then
+/// the patterns; the last filter collapses table padding.
+struct Redactions {
+    literals: Vec<(String, &'static str)>,
+}
+
+impl Redactions {
+    fn new() -> Redactions {
+        let corpus = corpus();
+        let mut r = Redactions {
+            literals: Vec::new(),
+        };
+        r.literal(corpus.display().to_string(), "[CORPUS]");
+        r.literal(env!("CARGO_MANIFEST_DIR").to_string(), "[REPO]");
+        if let Ok(canon) = corpus.canonicalize() {
+            r.literal(canon.display().to_string(), "[CORPUS]");
+        }
+        r
+    }
+
+    fn literal(&mut self, value: String, placeholder: &'static str) -> &mut Self {
+        if !value.is_empty() && !self.literals.iter().any(|(v, _)| *v == value) {
+            self.literals.push((value, placeholder));
+        }
+        self
+    }
+
+    fn tmp(&mut self, dir: &Path) -> &mut Self {
+        self.literal(dir.display().to_string(), "[TMP]");
+        if let Ok(canon) = dir.canonicalize() {
+            self.literal(canon.display().to_string(), "[TMP]");
+        }
+        self
+    }
+
+    /// A database copy: its name, and the server's address and the password of its role.
+    fn db(&mut self, db: &TestDb) -> &mut Self {
+        let pg = pg();
+        self.literal(db.name.clone(), "[DB]")
+            .literal(db.odoo_password(), "[PASSWORD]")
+            .literal(format!("{}:{}", pg.host, pg.port), "[HOST]:[PORT]")
+            .literal(format!("port={}", pg.port), "port=[PORT]")
+            .literal(format!("-p {}", pg.port), "-p [PORT]")
+    }
+
+    /// The test's HTTP server (`http://127.0.0.1:PORT`).
+    fn site(&mut self, url: &str) -> &mut Self {
+        self.literal(url.to_string(), "http://[HOST]:[SITE_PORT]")
+            .literal(url.replace("http://", ""), "[HOST]:[SITE_PORT]")
+    }
+
+    fn settings(&self) -> insta::Settings {
+        let mut literals = self.literals.clone();
+        literals.sort_by_key(|(v, _)| std::cmp::Reverse(v.len()));
+        let mut filters: Vec<(String, String)> = literals
+            .into_iter()
+            .map(|(v, p)| (regex::escape(&v), p.to_string()))
+            .collect();
+        for (pattern, placeholder) in [
+            // timestamps (RFC 3339 and the plain form), dates
+            (
+                r"\d{4}-\d{2}-\d{2}[T ]\d{2}:\d{2}:\d{2}(\.\d+)?(Z|[+-]\d{2}:?\d{2}| UTC)?",
+                "[TIMESTAMP]",
+            ),
+            (r"\b\d{4}-\d{2}-\d{2}\b", "[DATE]"),
+            // the server's version
+            (
+                r"PostgreSQL \d+(\.\d+)*( \([^)\n]*\))?",
+                "PostgreSQL [VERSION]",
+            ),
+            (r#""postgresql": "[^"]*""#, r#""postgresql": "[VERSION]""#),
+            // the machine: its cores, its Python and the libraries installed there
+            (r"\(\d+ cores?: guide \d+\)", "([N] cores: guide [N])"),
+            (r"Python \d+\.\d+(\.\d+)?", "Python [VERSION]"),
+            (r"\b(requests|werkzeug) \d+(\.\d+)*", "$1 [VERSION]"),
+            // the dump made by this machine's pg_dump
+            (r"\b\d+ bytes\b", "[N] bytes"),
+            (r"\b\d+ entries\b", "[N] entries"),
+            // log files named after the time they were written
+            (r"-\d{8}-\d{6}(\.\d+)?\.log", "-[STAMP].log"),
+            // durations
+            (r"\b\d+(\.\d+)? ?(ms|µs|s)\b", "[DURATION]"),
+            // table padding: cells may still vary in length
+            (r" +([│┆])", " $1"),
+            (r"([│┆]) +", "$1 "),
+            (r"─+", "─"),
+            (r"═+", "═"),
+        ] {
+            filters.push((pattern.to_string(), placeholder.to_string()));
+        }
+        let mut s = insta::Settings::clone_current();
+        s.set_snapshot_path("snapshots");
+        s.set_prepend_module_to_snapshot(false);
+        s.set_omit_expression(true);
+        for (pattern, placeholder) in filters {
+            s.add_filter(&pattern, placeholder);
+        }
+        s
+    }
+}
+
+/// Runs `cmd` and snapshots its arguments, exit code, stdout and stderr as `name`.
+fn snap(name: &str, r: &Redactions, cmd: &mut Command) {
+    let args: Vec<String> = cmd
+        .get_args()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    let (code, out, err) = run(cmd);
+    let text = format!(
+        "args: {}\nexit_code: {code}\n----- stdout -----\n{out}\n----- stderr -----\n{err}",
+        args.join(" ")
+    );
+    r.settings().bind(|| insta::assert_snapshot!(name, text));
+}
+
+/// Runs `make()` with each variant's arguments added and snapshots each as `{name}_{variant}`.
+fn snap_variants(name: &str, r: &Redactions, variants: &[&[&str]], make: impl Fn() -> Command) {
+    for v in variants {
+        let label = v
+            .iter()
+            .filter(|a| *a != &"--format")
+            .map(|a| a.trim_start_matches('-'))
+            .collect::<Vec<_>>()
+            .join("_");
+        let mut c = make();
+        c.args(*v);
+        snap(&format!("{name}_{label}"), r, &mut c);
+    }
+}
+
+/// `odoo-audit` run from the corpus's parent directory, with `addons` (the corpus) as the
+/// addons path.
+fn on_corpus(args: &[&str]) -> Command {
+    let dir = corpus();
+    let parent = dir.parent().expect("corpus parent").to_path_buf();
+    assert_eq!(
+        dir.file_name().and_then(|n| n.to_str()),
+        Some("addons"),
+        "the snapshots name the corpus `addons`: put it in a directory of that name"
+    );
+    let mut c = bin();
+    c.current_dir(parent)
+        .args(args)
+        .args(["--addons-path", "addons"]);
+    c
+}
+
+#[test]
+fn snapshot_commands_without_database_on_the_corpus() {
+    let r = Redactions::new();
+    let closure = ["deps", "--modules", "mis_builder,queue_job_cron", "--tree"];
+    for (name, args, variants) in [
+        ("modules", &["modules"][..], VARIANTS),
+        ("deps", &["deps"][..], VARIANTS),
+        ("deps_closure", &closure[..], &VARIANTS[..2]),
+        ("versions_no_db", &["versions"][..], &VARIANTS[..2]),
+        ("parity_plan_no_db", &["parity", "plan"][..], VARIANTS),
+        (
+            "check_client_actions",
+            &["check-client-actions"][..],
+            VARIANTS,
+        ),
+        (
+            "check_client_actions",
+            &["check-client-actions"][..],
+            CI_VARIANTS,
+        ),
+    ] {
+        snap_variants(name, &r, variants, || {
+            let mut c = on_corpus(args);
+            c.args(["--odoo-series", "18.0"]);
+            c
+        });
+    }
+}
+
+#[test]
+fn snapshot_rules_and_explain() {
+    let r = Redactions::new();
+    snap_variants("rules", &r, VARIANTS, || {
+        let mut c = bin();
+        c.arg("rules");
+        c
+    });
+    snap_variants("explain", &r, VARIANTS, || {
+        let mut c = bin();
+        c.args(["explain", "D001"]);
+        c
+    });
+    snap("explain_unknown_code", &r, bin().args(["explain", "Z999"]));
+}
+
+#[test]
+fn snapshot_database_commands_on_the_fixture_database() {
+    let db = TestDb::new("snap_db");
+    let mut r = Redactions::new();
+    r.db(&db);
+    let url = db.url();
+    for (name, args) in [
+        ("versions", &["versions"][..]),
+        ("audit", &["audit"][..]),
+        ("broken", &["broken"][..]),
+        ("parity_verify", &["parity", "verify"][..]),
+        ("parity_plan", &["parity", "plan"][..]),
+        ("check_client_actions_db", &["check-client-actions"][..]),
+    ] {
+        snap_variants(name, &r, VARIANTS, || {
+            let mut c = on_corpus(args);
+            c.args(["--db-url", &url]);
+            c
+        });
+    }
+    snap_variants("parity_verify_strict", &r, &VARIANTS[..2], || {
+        let mut c = on_corpus(&["parity", "verify", "--strict"]);
+        c.args(["--db-url", &url]);
+        c
+    });
+}
+
+#[test]
+fn snapshot_parity_install_dry_run() {
+    let db = TestDb::new("snap_pinst");
+    let tmp = tempfile::tempdir().unwrap();
+    let conf: PathBuf = tmp.path().join("odoo.conf");
+    std::fs::write(&conf, "[options]\n").unwrap();
+    let mut r = Redactions::new();
+    r.db(&db).tmp(tmp.path());
+    let url = db.url();
+    snap_variants("parity_install_dry_run", &r, VARIANTS, || {
+        let mut c = on_corpus(&["parity", "install", "--dry-run"]);
+        c.args([
+            "--odoo-command",
+            "/opt/odoo/odoo-bin",
+            "--mode",
+            "native",
+            "--db-url",
+            &url,
+            "-c",
+        ])
+        .arg(&conf);
+        c
+    });
+}
+
+#[test]
+fn snapshot_deploy_check_quick_and_full_with_stand_ins() {
+    let db = TestDb::new("snap_gate");
+    let dep = Deployment::new(&db);
+    let (_site, url) = good_site();
+    let mut r = Redactions::new();
+    r.db(&db).tmp(&dep.root).site(&url);
+    snap_variants("deploy_check_quick", &r, VARIANTS, || {
+        let mut c = dep.cmd(&db, &url);
+        c.arg("--quick");
+        c
+    });
+    snap_variants("deploy_check_full", &r, &VARIANTS[..2], || {
+        let mut c = dep.cmd(&db, &url);
+        c.arg("--full");
+        c
+    });
+}
+
+#[test]
+fn snapshot_deploy_check_full_replaying_a_failed_update_of_a_real_odoo() {
+    let case = "update-base-view-error";
+    let db = replay_db("snap_gate_replay", case);
+    let dep = Deployment::new(&db);
+    let (_site, url) = good_site();
+    let mut r = Redactions::new();
+    r.db(&db).tmp(&dep.root).site(&url);
+    snap_variants(
+        "deploy_check_full_replay_update_error",
+        &r,
+        &[
+            &["--format", "table"],
+            &["--format", "json"],
+            &["--format", "github"],
+        ],
+        || {
+            let mut c = dep.cmd(&db, &url);
+            c.arg("--full");
+            replaying(&mut c, case, "-u base");
+            c
+        },
+    );
+}
+
+#[test]
+fn snapshot_truth_sync_dry_run() {
+    let _serial = serial();
+    let db = TestDb::new("snap_ts");
+    let tmp = tempfile::tempdir().unwrap();
+    let root = tmp.path();
+    truth_sync_setup(root);
+    let (_site, url) = good_site();
+    let mut r = Redactions::new();
+    r.db(&db).tmp(root).site(&url);
+    snap_variants("truth_sync_dry_run", &r, VARIANTS, || {
+        let mut c = truth_sync(root, &db, &url, &[]);
+        c.arg("--dry-run");
+        c
+    });
+}
