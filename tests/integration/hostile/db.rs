@@ -23,6 +23,27 @@ fn broken_fails_with(url: &str, extra: &[&str], needle: &str) {
     assert_eq!(err.trim().lines().count(), 1, "{err}");
 }
 
+/// `deploy-check --quick` in native mode, JSON, from an empty directory, against a site that
+/// does not listen, with `args` added; under the hang guard.
+fn deploy_check_quick(args: &[&str]) -> (i32, String, String) {
+    let tmp = tempfile::tempdir().expect("tmp");
+    run_bounded(
+        bin()
+            .current_dir(tmp.path())
+            .args([
+                "deploy-check",
+                "--quick",
+                "--mode",
+                "native",
+                "--format",
+                "json",
+            ])
+            .args(["--base-url", "http://127.0.0.1:1"])
+            .args(args),
+        HANG_GUARD,
+    )
+}
+
 /// The superuser's connection string for a copy (the tool connects as a superuser, as in the
 /// reported attack).
 fn superuser_url(db: &TestDb) -> String {
@@ -247,23 +268,8 @@ fn server_that_accepts_and_never_answers_ends_with_exit_3() {
         }
     }
     // deploy-check turns it into a failed check 4 (database) and goes on.
-    let tmp = tempfile::tempdir().expect("tmp");
     let url = format!("postgres://odoo:Pw_Silent@127.0.0.1:{port}/db");
-    let (code, out, err) = run_bounded(
-        bin()
-            .current_dir(tmp.path())
-            .args([
-                "deploy-check",
-                "--quick",
-                "--mode",
-                "native",
-                "--format",
-                "json",
-            ])
-            .args(["--db-url", &url, "--connect-timeout", "2"])
-            .args(["--base-url", "http://127.0.0.1:1"]),
-        HANG_GUARD,
-    );
+    let (code, out, err) = deploy_check_quick(&["--db-url", &url, "--connect-timeout", "2"]);
     assert_eq!(code, 1, "{err}");
     let doc: serde_json::Value = serde_json::from_str(&out).expect("json");
     let check4 = doc["checks"]
@@ -369,22 +375,8 @@ fn passwords_never_reach_any_output() {
         }
     }
     // deploy-check puts the connection error into its evidence.
-    let tmp = tempfile::tempdir().expect("tmp");
     for u in std::iter::once(&url).chain(malformed.iter()) {
-        let (_, out, err) = run_bounded(
-            bin()
-                .current_dir(tmp.path())
-                .args([
-                    "deploy-check",
-                    "--quick",
-                    "--mode",
-                    "native",
-                    "--format",
-                    "json",
-                ])
-                .args(["--db-url", u, "--base-url", "http://127.0.0.1:1"]),
-            HANG_GUARD,
-        );
+        let (_, out, err) = deploy_check_quick(&["--db-url", u]);
         assert!(
             !out.contains("Pw_Leak") && !err.contains("Pw_Leak"),
             "{u}: {out}{err}"
