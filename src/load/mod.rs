@@ -5,6 +5,7 @@
 //! ends in a finding or an error within a bound. Loaders do not judge: checks do.
 
 pub mod addons;
+pub mod catalogue;
 pub mod db;
 pub mod exec;
 pub mod fsread;
