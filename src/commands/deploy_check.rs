@@ -9,7 +9,7 @@ use crate::checks::deploy::{self, Check, Deploy, Status};
 use crate::cli::DeployCheckArgs;
 use crate::config::odoo_conf::OdooConf;
 use crate::exit::Fatal;
-use crate::report::{Report, Table};
+use crate::report::Report;
 
 pub fn run(args: &DeployCheckArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
     let s = super::settings(&args.target, ctx.global)?;
@@ -70,19 +70,16 @@ pub fn run(args: &DeployCheckArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
     );
     report.context("base_url", d.settings.base_url.clone());
     report.context("backup_dir", d.settings.backup_dir.display().to_string());
-    let mut table = Table::new("checks", "Checks", &deploy::COLUMNS);
+    let checks = deploy::Checks {
+        layout: deploy::GATE,
+        rows: checks,
+    };
     let mut totals: Map<String, Value> = Map::new();
     for st in [Status::Pass, Status::Warn, Status::Fail, Status::Skip] {
-        totals.insert(st.as_str().into(), json!(0));
+        totals.insert(st.as_str().into(), json!(checks.count(st)));
     }
-    for c in &checks {
-        table.push(c.row());
-        let n = totals[c.status.as_str()].as_u64().unwrap_or(0) + 1;
-        totals.insert(c.status.as_str().into(), json!(n));
-        report.findings.extend(c.findings.iter().cloned());
-    }
-    report.tables.push(table);
-    let failed = checks.iter().any(|c| c.status == Status::Fail);
+    report.add_checks(&checks);
+    let failed = checks.failed();
     report
         .summary
         .insert("checks".into(), Value::Object(totals));

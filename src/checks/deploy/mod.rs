@@ -15,5 +15,5 @@ pub mod odoo_run;
 pub mod python;
 pub mod secrets;
 
-pub use crate::checks::table::{Check, Status, COLUMNS};
+pub use crate::checks::table::{Check, Checks, Status, GATE};
 pub use crate::routines::Deploy;
