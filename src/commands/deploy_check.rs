@@ -9,6 +9,7 @@ use crate::checks::deploy::{self, Check, Deploy, Status};
 use crate::cli::DeployCheckArgs;
 use crate::config::odoo_conf::OdooConf;
 use crate::exit::Fatal;
+use crate::load;
 use crate::report::Report;
 
 pub fn run(args: &DeployCheckArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
@@ -37,7 +38,11 @@ pub fn run(args: &DeployCheckArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
     }
     let mut report_series = None;
     let checks: Vec<Check> = vec![
-        deploy::engine::check_engine(&d),
+        deploy::engine::check_engine(
+            d.compose()
+                .then(|| load::engine::docker_version(d.settings.command_timeout))
+                .as_ref(),
+        ),
         deploy::engine::check_services_or_process(&mut d),
         deploy::odoo::check_version(&mut d),
         deploy::odoo::check_database(&mut d),

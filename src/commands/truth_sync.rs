@@ -108,7 +108,7 @@ pub fn run(args: &TruthSyncArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
         table.push(odoo_run::step_not_run(n, ASSETS_STEP, &command, why));
     } else {
         let started = std::time::Instant::now();
-        let probe = crate::checks::deploy::http::probe_web_assets(
+        let probe = crate::load::http::probe_web_assets(
             &d.settings.base_url,
             d.settings.http_timeout,
             d.settings

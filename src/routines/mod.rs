@@ -29,7 +29,7 @@ pub struct Deploy {
     /// `--addons-path` given on the command line (wins over odoo.conf).
     pub addons_path_option: Vec<PathBuf>,
     /// Containers of the compose project, once check 2 has listed them.
-    pub containers: Vec<crate::checks::deploy::engine::Container>,
+    pub containers: Vec<crate::load::engine::Container>,
     /// The addons inventory, once check 6 has built it.
     pub inventory: Option<crate::load::addons::Inventory>,
     /// Start Odoo even when the database has pending module operations (`--apply-pending`).

@@ -111,8 +111,8 @@ pub fn wrapper_interpreters(script: &std::path::Path) -> Vec<Vec<String>> {
 fn running_interpreter(d: &Deploy) -> Option<(Vec<String>, String)> {
     let proc_dir = std::path::Path::new("/proc");
     let db = d.database_name();
-    for (pid, args) in super::engine::odoo_processes(proc_dir) {
-        if super::engine::serves(proc_dir, pid, &args, &d.settings.odoo_conf, db.as_deref())
+    for (pid, args) in crate::load::engine::odoo_processes(proc_dir) {
+        if crate::load::engine::serves(proc_dir, pid, &args, &d.settings.odoo_conf, db.as_deref())
             .is_some()
         {
             let exe = std::fs::read_link(proc_dir.join(pid.to_string()).join("exe")).ok()?;
