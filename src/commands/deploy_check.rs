@@ -18,23 +18,10 @@ pub fn run(args: &DeployCheckArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
     let db = ctx
         .database_with(s.database.as_deref(), conf.as_ref().ok())
         .map_err(|f| f.message);
-    let mut d = Deploy {
-        full: args.full,
-        conf,
-        db,
-        modules: Vec::new(),
-        addons_path_option: ctx.global.addons_path.clone(),
-        containers: Vec::new(),
-        inventory: None,
-        allow_pending: args.target.apply_pending,
-        binary_series: None,
-        settings: s,
-    };
-    if let Ok(db) = &mut d.db {
-        match db.modules() {
-            Ok(m) => d.modules = m,
-            Err(e) => d.db = Err(e.message),
-        }
+    let mut d = Deploy::new(s, conf, db, args.full, args.target.apply_pending);
+    d.addons_path_option = ctx.global.addons_path.clone();
+    if let Err(e) = d.load_modules() {
+        d.db = Err(e);
     }
     let mut report_series = None;
     let checks: Vec<Check> = vec![

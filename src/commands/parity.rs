@@ -359,21 +359,11 @@ fn install(args: &ParityInstallArgs, parity: &Parity, ctx: &mut Ctx) -> Result<R
     } else {
         ctx.database().map_err(|e| e.message)
     };
-    let mut d = Deploy {
-        full: true,
-        conf,
-        db: session,
-        modules: Vec::new(),
-        addons_path_option: Vec::new(),
-        containers: Vec::new(),
-        inventory: None,
-        allow_pending: args.target.apply_pending,
-        binary_series: None,
-        settings: crate::config::settings::Settings {
-            database: database.or(settings.database.clone()),
-            ..settings
-        },
+    let settings = crate::config::settings::Settings {
+        database: database.or(settings.database.clone()),
+        ..settings
     };
+    let mut d = Deploy::new(settings, conf, session, true, args.target.apply_pending);
     report.context("dry_run", args.dry_run);
     report.context("step_timeout_secs", timeout.as_secs());
     let mut steps = Checks::new(odoo_run::INSTALL_STEPS);

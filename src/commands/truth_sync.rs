@@ -37,23 +37,8 @@ pub fn run(args: &TruthSyncArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
     let db = ctx
         .database_with(s.database.as_deref(), conf.as_ref().ok())
         .map_err(|f| f.message);
-    let mut d = Deploy {
-        full: true,
-        conf,
-        db,
-        modules: Vec::new(),
-        addons_path_option: Vec::new(),
-        containers: Vec::new(),
-        inventory: None,
-        allow_pending: args.target.apply_pending,
-        binary_series: None,
-        settings: s,
-    };
-    if let Ok(db) = &mut d.db {
-        if let Ok(m) = db.modules() {
-            d.modules = m;
-        }
-    }
+    let mut d = Deploy::new(s, conf, db, true, args.target.apply_pending);
+    d.refresh_modules();
     let mut report = Report::new("truth-sync");
     super::settings_context(&mut report, &d.settings);
     report.context(
