@@ -500,3 +500,332 @@ fn json<T: serde::Serialize + ?Sized>(v: &T) -> String {
     // Serializing plain data (strings, numbers, sorted maps) cannot fail.
     serde_json::to_string(v).unwrap_or_default()
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn write(root: &Path, files: &[(&str, &str)]) {
+        for (rel, text) in files {
+            let p = root.join(rel);
+            std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+            std::fs::write(p, text).unwrap();
+        }
+    }
+
+    /// A small Odoo tree: `web` registering keys in the backend bundle, `web_site` registering
+    /// one in a frontend-only bundle, `acct` with a data file (client action, views, a
+    /// template, a record quoted in an arch), `ent` under OEEL-1, and a `fork_own` addon.
+    fn tree() -> tempfile::TempDir {
+        let tmp = tempfile::tempdir().unwrap();
+        write(
+            tmp.path(),
+            &[
+                ("odoo/release.py", "version_info = (18, 0, 0, FINAL, 0, '')\n"),
+                ("PKG-INFO", "Metadata-Version: 2.1\nName: odoo\nVersion: 18.0.post20250101\n\nbody\n"),
+                (
+                    "odoo/addons/web/__manifest__.py",
+                    "{'name': 'Web', 'version': '1.0', 'depends': ['base'], 'auto_install': True, \
+                     'category': 'Hidden', 'license': 'LGPL-3', \
+                     'assets': {'web.assets_backend': ['web/static/src/**/*.js'], \
+                     'web.assets_frontend': ['web/static/frontend/*.js']}}",
+                ),
+                (
+                    "odoo/addons/web/static/src/actions.js",
+                    "import { registry } from \"@web/core/registry\";\n\
+                     registry.category(\"actions\").add(\"reload\", reload);\n\
+                     registry.category(\"fields\").add(\"many2many_tags\", tags);\n",
+                ),
+                (
+                    "odoo/addons/web/static/src/views.js",
+                    "const viewRegistry = registry.category('views');\n\nviewRegistry.add('my_list', view);\n",
+                ),
+                (
+                    "odoo/addons/web/static/frontend/public.js",
+                    "registry.category('fields').add('public_only', W);\n",
+                ),
+                (
+                    "odoo/addons/web/static/unused/nowhere.js",
+                    "registry.category('actions').add('unbundled', A);\n",
+                ),
+                (
+                    "addons/acct/__manifest__.py",
+                    "{'name': 'Acct', 'version': '2.1', 'depends': ['web', 'mail'], \
+                     'auto_install': ['mail', 'web'], 'application': True, 'license': 'LGPL-3', \
+                     'external_dependencies': {'python': ['zeep', 'lxml'], 'bin': ['wkhtmltopdf']}, \
+                     'data': ['views/acct.xml', 'data/rules.csv'], 'demo': ['demo/demo.xml']}",
+                ),
+                (
+                    "addons/acct/views/acct.xml",
+                    r#"<?xml version="1.0"?>
+<odoo>
+  <record id="action_dash" model="ir.actions.client">
+    <field name="name">Dashboard</field>
+    <field name="tag">acct_dashboard</field>
+  </record>
+  <data noupdate="1">
+    <record id="view_form" model="ir.ui.view">
+      <field name="arch" type="xml">
+        <form><record id="not_a_record" model="ir.ui.view"/></form>
+      </field>
+    </record>
+  </data>
+  <record id="base.view_partner" model="ir.ui.view"><field name="arch" type="xml"><form/></field></record>
+  <template id="report_page"><div/></template>
+  <record id="act_window" model="ir.actions.act_window"><field name="name">W</field></record>
+</odoo>"#,
+                ),
+                (
+                    "addons/acct/demo/demo.xml",
+                    "<openerp><data><record id=\"demo_action\" model=\"ir.actions.client\"><field name=\"tag\">demo_tag</field></record></data></openerp>",
+                ),
+                ("addons/acct/data/rules.csv", "id,name\n"),
+                (
+                    "addons/ent/__manifest__.py",
+                    "{'name': 'Ent', 'version': '1.3', 'depends': ['acct'], 'license': 'OEEL-1', \
+                     'assets': {'web.assets_backend': ['ent/static/src/*.js']}}",
+                ),
+                (
+                    "addons/ent/static/src/ent.js",
+                    "registry.category('actions').add('ent_action', E);\n",
+                ),
+                (
+                    "addons/ent/views/v.xml",
+                    "<odoo><record id=\"x\" model=\"ir.actions.client\"><field name=\"tag\">ignored</field></record></odoo>",
+                ),
+                (
+                    "addons/fork_own/__manifest__.py",
+                    "{'name': 'Fork', 'depends': ['web'], 'license': 'AGPL-3'}",
+                ),
+            ],
+        );
+        tmp
+    }
+
+    fn opts(dir: &Path) -> Options {
+        Options {
+            source: dir.to_path_buf(),
+            name: Some("test tree".into()),
+            commit: Some("c7678f85".into()),
+            date: Some("2025-05-20".into()),
+            notes: vec!["made by the test".into()],
+            exclude: vec!["fork_own".into()],
+            ..Options::default()
+        }
+    }
+
+    #[test]
+    fn builds_exact_facts() {
+        let tmp = tree();
+        let built = build(&opts(tmp.path())).unwrap();
+        assert!(built.findings.is_empty(), "{:?}", built.findings);
+        let cat = built.catalogue;
+        assert_eq!(cat.series, "18.0", "series from odoo/release.py");
+        assert_eq!(cat.source.release.as_deref(), Some("18.0.post20250101"));
+        assert_eq!(cat.source.notes, vec!["made by the test".to_string()]);
+        assert_eq!(
+            cat.addons.keys().collect::<Vec<_>>(),
+            vec!["acct", "ent", "web"],
+            "fork_own excluded"
+        );
+
+        let web = &cat.addons["web"];
+        assert_eq!(web.edition, Edition::Community);
+        assert_eq!(web.version.as_deref(), Some("18.0.1.0"));
+        assert_eq!(web.auto_install, serde_json::json!(true));
+        assert_eq!(web.category.as_deref(), Some("Hidden"));
+        let regs: Vec<(&str, &str, &str, usize, Vec<&str>)> = web
+            .registrations
+            .iter()
+            .map(|r| {
+                (
+                    r.registry.as_str(),
+                    r.key.as_str(),
+                    r.file.as_str(),
+                    r.line,
+                    r.bundles.iter().map(String::as_str).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            regs,
+            vec![
+                (
+                    "actions",
+                    "reload",
+                    "/web/static/src/actions.js",
+                    2,
+                    vec!["web.assets_backend"]
+                ),
+                (
+                    "actions",
+                    "unbundled",
+                    "/web/static/unused/nowhere.js",
+                    1,
+                    vec![]
+                ),
+                (
+                    "fields",
+                    "many2many_tags",
+                    "/web/static/src/actions.js",
+                    3,
+                    vec!["web.assets_backend"]
+                ),
+                (
+                    "fields",
+                    "public_only",
+                    "/web/static/frontend/public.js",
+                    1,
+                    vec!["web.assets_frontend"]
+                ),
+                (
+                    "views",
+                    "my_list",
+                    "/web/static/src/views.js",
+                    3,
+                    vec!["web.assets_backend"]
+                ),
+            ]
+        );
+        assert_eq!(web.registrations[0].load(), assets::Load::Backend);
+        assert_eq!(web.registrations[1].load(), assets::Load::Unbundled);
+        assert_eq!(
+            web.registrations[3].load(),
+            assets::Load::Other(vec!["web.assets_frontend".into()])
+        );
+
+        let acct = &cat.addons["acct"];
+        assert_eq!(acct.version.as_deref(), Some("18.0.2.1"));
+        assert_eq!(acct.depends, vec!["web", "mail"], "manifest order kept");
+        assert_eq!(acct.auto_install, serde_json::json!(["mail", "web"]));
+        assert!(acct.application && acct.installable);
+        assert_eq!(acct.category.as_deref(), Some("Uncategorized"));
+        assert_eq!(
+            acct.external_dependencies,
+            BTreeMap::from([
+                ("bin".to_string(), vec!["wkhtmltopdf".to_string()]),
+                (
+                    "python".to_string(),
+                    vec!["lxml".to_string(), "zeep".to_string()]
+                ),
+            ])
+        );
+        assert_eq!(acct.client_actions, vec!["acct_dashboard", "demo_tag"]);
+        assert_eq!(
+            acct.views,
+            vec!["acct.report_page", "acct.view_form", "base.view_partner"]
+        );
+        assert!(acct.registrations.is_empty());
+
+        let ent = &cat.addons["ent"];
+        assert_eq!(ent.edition, Edition::Enterprise);
+        assert_eq!(ent.license, "OEEL-1");
+        assert_eq!(ent.depends, vec!["acct"]);
+        assert_eq!(ent.version, None);
+        assert_eq!(ent.category, None);
+        assert!(ent.client_actions.is_empty() && ent.views.is_empty());
+        assert_eq!(
+            ent.registrations,
+            vec![Registration {
+                registry: "actions".into(),
+                key: "ent_action".into(),
+                file: String::new(),
+                line: 0,
+                bundles: vec![],
+            }]
+        );
+        // Enterprise files take no part in the Community bundles.
+        assert!(cat.registrations_of("actions", "ent_action").count() == 1);
+    }
+
+    #[test]
+    fn same_tree_same_bytes_and_round_trip() {
+        let tmp = tree();
+        let a = to_text(&build(&opts(tmp.path())).unwrap().catalogue);
+        let b = to_text(&build(&opts(tmp.path())).unwrap().catalogue);
+        assert_eq!(a, b);
+        // One addon per line, then the closing line.
+        assert_eq!(a.lines().count(), 1 + 3 + 1);
+        let parsed = super::super::parse(&a, "test").unwrap();
+        assert_eq!(to_text(&parsed), a);
+    }
+
+    #[test]
+    fn separate_enterprise_tree_and_options() {
+        let tmp = tree();
+        let ent = tempfile::tempdir().unwrap();
+        write(
+            ent.path(),
+            &[
+                (
+                    "web_studio/__manifest__.py",
+                    "{'name': 'Studio', 'depends': ['web'], 'license': 'OEEL-1'}",
+                ),
+                (
+                    "helpdesk/__manifest__.py",
+                    "{'name': 'Helpdesk', 'depends': ['acct']}",
+                ),
+                (
+                    "helpdesk/static/src/h.js",
+                    "registry.category('views').add('helpdesk_kanban', V);\n",
+                ),
+            ],
+        );
+        let mut o = opts(tmp.path());
+        o.enterprise = Some(ent.path().to_path_buf());
+        o.series = Some("17.0".into());
+        let cat = build(&o).unwrap().catalogue;
+        assert_eq!(cat.series, "17.0");
+        assert_eq!(cat.addons["web"].version.as_deref(), Some("17.0.1.0"));
+        let h = &cat.addons["helpdesk"];
+        assert_eq!(h.edition, Edition::Enterprise, "from --enterprise");
+        assert_eq!(h.license, "LGPL-3");
+        assert_eq!(h.registrations[0].key, "helpdesk_kanban");
+        assert_eq!(cat.addons["web_studio"].edition, Edition::Enterprise);
+
+        // No Enterprise addon: said in the notes.
+        let mut o = opts(tmp.path());
+        o.exclude.push("ent".into());
+        let cat = build(&o).unwrap().catalogue;
+        assert!(cat
+            .source
+            .notes
+            .iter()
+            .any(|n| n.contains("no Odoo Enterprise")));
+
+        for (bad, what) in [
+            (
+                Options {
+                    date: Some("2025-13-01".into()),
+                    ..opts(tmp.path())
+                },
+                "--date",
+            ),
+            (
+                Options {
+                    commit: Some("not-hex".into()),
+                    ..opts(tmp.path())
+                },
+                "--commit",
+            ),
+            (
+                Options {
+                    series: Some("eighteen".into()),
+                    ..opts(tmp.path())
+                },
+                "--series",
+            ),
+            (
+                Options {
+                    source: tmp.path().join("odoo/addons/web"),
+                    ..opts(tmp.path())
+                },
+                "not an Odoo source tree",
+            ),
+        ] {
+            let e = build(&bad).unwrap_err();
+            assert_eq!(e.code, crate::exit::USAGE);
+            assert!(e.message.contains(what), "{}", e.message);
+        }
+    }
+}

@@ -344,3 +344,188 @@ pub fn select(files: &[PathBuf], series: &str) -> Result<Option<SeriesCatalogue>
         None => Ok(embedded(series)),
     }
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn embedded_catalogues_parse_and_hold_known_facts() {
+        let series = embedded_series();
+        assert!(
+            series.contains(&"18.0") && series.contains(&"19.0"),
+            "{series:?}"
+        );
+        for s in &series {
+            let cat = embedded(s).unwrap();
+            assert_eq!(&cat.series, s);
+            assert_eq!(cat.format, FORMAT);
+            // The shipped text is what the builder writes for it (one addon per line, sorted).
+            let text = EMBEDDED.iter().find(|(x, _)| x == s).unwrap().1;
+            assert_eq!(build::to_text(&cat), text, "{s}: not in the builder's form");
+            // web registers these in the backend in every series (checked at generation too).
+            for (registry, key) in [
+                ("actions", "reload"),
+                ("actions", "soft_reload"),
+                ("fields", "many2many_tags"),
+                ("fields", "statinfo"),
+                ("fields", "monetary"),
+            ] {
+                let regs: Vec<_> = cat
+                    .registrations_of(registry, key)
+                    .filter(|(m, _)| *m == "web")
+                    .collect();
+                assert!(
+                    regs.iter().any(|(_, r)| r.load() == Load::Backend),
+                    "{s}: web does not register {key} in {registry} in the backend: {regs:?}"
+                );
+            }
+            assert_eq!(cat.addons["base"].edition, Edition::Community);
+            assert!(
+                cat.addons["base"].depends.is_empty(),
+                "{s}: base depends on nothing"
+            );
+        }
+    }
+
+    #[test]
+    fn embedded_18_and_19_facts() {
+        let c18 = embedded("18.0").unwrap();
+        let reload: Vec<_> = c18.registrations_of("actions", "reload").collect();
+        assert!(
+            reload.iter().any(|(m, r)| *m == "web"
+                && r.file.starts_with("/web/static/src/")
+                && r.bundles.iter().any(|b| b == "web.assets_backend")),
+            "{reload:?}"
+        );
+        assert!(c18.source.name.contains("AhmedElarabyy/odoo-18"));
+        assert_eq!(c18.source.date.as_deref(), Some("2025-05-20"));
+
+        let c19 = embedded("19.0").unwrap();
+        // odoo/addons/account/__manifest__.py of the 19.0 snapshot.
+        assert_eq!(
+            c19.addons["account"].depends,
+            vec![
+                "base_setup",
+                "onboarding",
+                "product",
+                "analytic",
+                "portal",
+                "digest"
+            ]
+        );
+        assert_eq!(c19.addons["account"].license, "LGPL-3");
+        for cat in [&c18, &c19] {
+            // The Enterprise work-order tablet: mrp defines the tag, mrp_workorder registers it.
+            assert!(cat.addons["mrp"]
+                .client_actions
+                .iter()
+                .any(|t| t == "mrp_display"));
+            let regs: Vec<_> = cat.registrations_of("actions", "mrp_display").collect();
+            assert_eq!(regs.len(), 1, "{regs:?}");
+            assert_eq!(regs[0].0, "mrp_workorder");
+            assert_eq!(cat.addons["mrp_workorder"].edition, Edition::Enterprise);
+            assert_eq!(
+                cat.addons["account_accountant"].edition,
+                Edition::Enterprise
+            );
+            assert_eq!(cat.addons["web_enterprise"].license, "OEEL-1");
+        }
+    }
+
+    /// With the 19.0 snapshot on this machine (generation time, not CI), the catalogue's
+    /// manifest facts are those of the tree.
+    #[test]
+    fn embedded_19_matches_its_source_when_present() {
+        let src = Path::new("/work/odoo-src/19/odoo/addons");
+        if !src.is_dir() {
+            return;
+        }
+        let cat = embedded("19.0").unwrap();
+        let series = crate::load::version::Series::parse("19.0").unwrap();
+        let inv = crate::load::addons::discover(
+            &[src.to_path_buf()],
+            Some((series, crate::load::addons::SeriesSource::Option)),
+        );
+        for name in ["account", "web", "mail", "stock", "mrp", "sale", "base"] {
+            let m = &inv.addons[name].manifest;
+            let a = &cat.addons[name];
+            assert_eq!(a.depends, m.depends, "{name}");
+            assert_eq!(a.version, m.version, "{name}");
+            assert_eq!(a.license, m.license, "{name}");
+        }
+    }
+
+    fn err(text: &str) -> String {
+        let tmp = tempfile::tempdir().unwrap();
+        let p = tmp.path().join("c.json");
+        std::fs::write(&p, text).unwrap();
+        let e = read_file(&p).unwrap_err();
+        assert_eq!(e.code, crate::exit::USAGE);
+        e.message
+    }
+
+    #[test]
+    fn bad_files_are_clear_usage_errors() {
+        assert!(err("not json").contains("not JSON (line 1, column 2)"));
+        assert!(err("{\"format\": 2, \"series\": \"18.0\"}")
+            .contains("format 2 (this odoo-audit reads format 1)"));
+        assert!(err("{\"series\": \"18.0\"}").contains("format missing"));
+        let m = err("{\"format\": 1, \"series\": \"18.0\"}");
+        assert!(
+            m.contains("not a catalogue file: missing field `source`"),
+            "{m}"
+        );
+        let m = err(
+            "{\"format\":1,\"series\":\"x\\u0007y\",\"source\":{\"name\":\"n\"},\"addons\":{}}",
+        );
+        assert!(
+            m.contains("series \"x\\u{7}y\" is not an Odoo series"),
+            "{m}"
+        );
+        // Deep nesting ends in serde_json's recursion limit, not a stack overflow.
+        let deep = format!("{}{}", "[".repeat(100_000), "]".repeat(100_000));
+        assert!(err(&deep).contains("not JSON"));
+
+        let tmp = tempfile::tempdir().unwrap();
+        let big = tmp.path().join("big.json");
+        std::fs::File::create(&big)
+            .unwrap()
+            .set_len(CATALOGUE_MAX + 1)
+            .unwrap();
+        let m = read_file(&big).unwrap_err().message;
+        assert!(m.contains("larger than"), "{m}");
+        let m = read_file(tmp.path()).unwrap_err().message;
+        assert!(m.contains("a directory, not a regular file"), "{m}");
+    }
+
+    #[test]
+    fn a_file_replaces_the_embedded_catalogue_of_its_series() {
+        let tmp = tempfile::tempdir().unwrap();
+        let mut mine = embedded("18.0").unwrap();
+        mine.source.name = "my fork".into();
+        mine.addons.retain(|n, _| n == "web" || n == "base");
+        let p = tmp.path().join("mine.json");
+        std::fs::write(&p, build::to_text(&mine)).unwrap();
+        let got = select(std::slice::from_ref(&p), "18.0").unwrap().unwrap();
+        assert_eq!(got.source.name, "my fork");
+        assert_eq!(got.addons.len(), 2);
+        // Other series keep the embedded one; an unknown series has none.
+        let c19 = select(std::slice::from_ref(&p), "19.0").unwrap().unwrap();
+        assert!(c19.addons.len() > 600);
+        assert!(select(&[], "15.0").unwrap().is_none());
+        let listed = all(std::slice::from_ref(&p)).unwrap();
+        let origins: Vec<(String, Origin)> = listed
+            .iter()
+            .map(|(o, c)| (c.series.clone(), o.clone()))
+            .collect();
+        assert!(origins.contains(&("18.0".into(), Origin::File(p.clone()))));
+        assert!(origins.contains(&("19.0".into(), Origin::Embedded)));
+        // Two files for one series.
+        let q = tmp.path().join("again.json");
+        std::fs::copy(&p, &q).unwrap();
+        let m = select(&[p.clone(), q.clone()], "18.0").unwrap_err().message;
+        assert!(m.contains("are both catalogues of 18.0"), "{m}");
+        assert!(all(&[p, q]).is_err());
+    }
+}
