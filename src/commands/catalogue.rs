@@ -120,14 +120,16 @@ fn run_show(args: &CatalogueShowArgs, ctx: &Ctx) -> Result<Report, Fatal> {
         }
     }
     let mut report = Report::new("catalogue show");
-    report.context(
-        "catalogue_files",
-        ctx.global
-            .catalogue
-            .iter()
-            .map(|p| p.display().to_string())
-            .collect::<Vec<_>>(),
-    );
+    if !ctx.global.catalogue.is_empty() {
+        report.context(
+            "catalogue_files",
+            ctx.global
+                .catalogue
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>(),
+        );
+    }
     tables(&mut report, &cats);
     Ok(report)
 }
