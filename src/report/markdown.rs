@@ -1,0 +1,58 @@
+//! Markdown: a title, the context as a list, each table, the findings and the summary, for
+//! reports kept in a repository or a wiki (`parity verify --report`).
+
+use std::io::{self, Write};
+
+use super::{cell_text, summary_line, Report};
+use crate::escape;
+
+/// A Markdown table cell: control characters escaped (a newline would end the row), `|` too.
+fn md_cell(v: &str) -> String {
+    escape::control(v).replace('|', "\\|")
+}
+
+/// Markdown: a title, the context as a list, each table, the findings and the summary.
+pub fn render_markdown(report: &Report, out: &mut dyn Write) -> io::Result<()> {
+    writeln!(out, "# odoo-audit {}\n", report.command)?;
+    for (k, v) in &report.context {
+        writeln!(out, "- **{k}**: {}", md_cell(&cell_text(v)))?;
+    }
+    writeln!(out)?;
+    for table in &report.tables {
+        if !table.title.is_empty() {
+            writeln!(out, "## {} ({})\n", table.title, table.rows.len())?;
+        }
+        writeln!(out, "| {} |", table.columns.join(" | "))?;
+        writeln!(out, "|{}", "---|".repeat(table.columns.len()))?;
+        for row in &table.rows {
+            let cells: Vec<String> = row.iter().map(|c| md_cell(&cell_text(c))).collect();
+            writeln!(out, "| {} |", cells.join(" | "))?;
+        }
+        writeln!(out)?;
+    }
+    for (k, v) in &report.data {
+        writeln!(out, "**{k}**: {}\n", md_cell(&cell_text(v)))?;
+    }
+    if !report.findings.is_empty() {
+        writeln!(out, "## Findings ({})\n", report.findings.len())?;
+        writeln!(
+            out,
+            "| severity | code | module | location | message | hint |"
+        )?;
+        writeln!(out, "|---|---|---|---|---|---|")?;
+        for f in &report.findings {
+            writeln!(
+                out,
+                "| {} | {} | {} | {} | {} | {} |",
+                f.severity,
+                f.code,
+                md_cell(f.module.as_deref().unwrap_or("")),
+                md_cell(&f.location()),
+                md_cell(&f.message),
+                md_cell(&f.hint)
+            )?;
+        }
+        writeln!(out)?;
+    }
+    writeln!(out, "**Summary**: {}", summary_line(report))
+}
