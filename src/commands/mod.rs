@@ -215,8 +215,8 @@ pub fn odoo_addons(
     let (enterprise, how) = match (ctx.global.edition, db_enterprise) {
         (Some(EditionChoice::Enterprise), _) => (true, "--edition"),
         (Some(EditionChoice::Community), _) => (false, "--edition"),
-        (None, Some(true)) => (true, "database (web_enterprise installed)"),
-        (None, Some(false)) => (false, "database (web_enterprise not installed)"),
+        (None, Some(true)) => (true, "database: web_enterprise installed"),
+        (None, Some(false)) => (false, "database: web_enterprise not installed"),
         (None, None) => (false, "default"),
     };
     let cat = series.and_then(|s| crate::load::catalogue::embedded(&s.to_string()));
@@ -236,7 +236,7 @@ pub fn odoo_addons_context(
         "catalogue",
         match odoo.catalogue() {
             Some(c) => serde_json::json!(format!("{} ({})", c.series, c.source.name)),
-            None => serde_json::Value::Null,
+            None => serde_json::json!("none for the series"),
         },
     );
     report.context("edition", format!("{} ({how})", odoo.edition_name()));
