@@ -97,6 +97,11 @@ pub struct GlobalArgs {
     #[arg(short, long, global = true)]
     pub verbose: bool,
 
+    /// A catalogue of Odoo's own addons (built by `catalogue build`) to use instead of the
+    /// embedded one of its series (repeatable; one file per series).
+    #[arg(long, global = true, value_name = "FILE")]
+    pub catalogue: Vec<PathBuf>,
+
     #[command(flatten)]
     pub db: DbArgs,
 }
@@ -188,6 +193,9 @@ pub enum Command {
     /// (KeyNotFoundError before users click); with -d/--db-url, the database's client actions
     /// and the menus that break.
     CheckClientActions(ClientActionsArgs),
+    /// The catalogue of Odoo's own addons per series: build one from an Odoo source tree, show
+    /// what the binary ships.
+    Catalogue(CatalogueArgs),
     /// List every finding code.
     Rules,
     /// Explain a finding code.
@@ -239,6 +247,58 @@ impl Command {
     pub fn ci(&self) -> bool {
         matches!(self, Command::CheckClientActions(a) if a.ci)
     }
+}
+
+#[derive(Debug, Args)]
+pub struct CatalogueArgs {
+    #[command(subcommand)]
+    pub action: CatalogueAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum CatalogueAction {
+    /// Build the catalogue of one series from an Odoo source tree and write it to --output
+    /// (this command writes that one file and nothing else).
+    Build(CatalogueBuildArgs),
+    /// Which series the catalogue holds, from which source, with addon and registration counts.
+    Show(CatalogueShowArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct CatalogueBuildArgs {
+    /// The Odoo source tree: its `odoo/addons` and `addons` directories are read.
+    #[arg(long, value_name = "DIR")]
+    pub source: PathBuf,
+    /// A separate Odoo Enterprise tree (addons directly under it).
+    #[arg(long, value_name = "DIR")]
+    pub enterprise: Option<PathBuf>,
+    /// The series (default: version_info of the tree's odoo/release.py).
+    #[arg(long, value_name = "SERIES")]
+    pub series: Option<String>,
+    /// How the catalogue names its source (e.g. `github:owner/repo (sdist of Odoo 18.0)`).
+    #[arg(long, value_name = "TEXT")]
+    pub name: Option<String>,
+    /// The commit of the source snapshot.
+    #[arg(long, value_name = "SHA")]
+    pub commit: Option<String>,
+    /// The date of the source snapshot.
+    #[arg(long, value_name = "YYYY-MM-DD")]
+    pub date: Option<String>,
+    /// A remark on the source, kept in the catalogue (repeatable).
+    #[arg(long, value_name = "TEXT")]
+    pub note: Vec<String>,
+    /// Addons of the tree to leave out (a fork's own addons; repeatable, or comma-separated).
+    #[arg(long, value_name = "NAME", value_delimiter = ',')]
+    pub exclude: Vec<String>,
+    /// The file to write (the only file this command writes).
+    #[arg(long, short = 'o', value_name = "FILE")]
+    pub output: PathBuf,
+}
+
+#[derive(Debug, Args)]
+pub struct CatalogueShowArgs {
+    /// Only this series (e.g. 18.0).
+    pub series: Option<String>,
 }
 
 #[derive(Debug, Args)]

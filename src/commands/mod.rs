@@ -12,6 +12,7 @@ use crate::load::addons::{self, Inventory, SeriesSource};
 use crate::load::version::Series;
 use crate::report::Report;
 
+pub mod catalogue;
 pub mod client_actions;
 pub mod db;
 pub mod deploy_check;
@@ -27,6 +28,13 @@ pub struct Ctx<'a> {
     conf: Option<Option<OdooConf>>,
     /// The findings of every database session opened for this run (see [`crate::load::db::Notes`]).
     db_notes: std::cell::RefCell<Vec<crate::load::db::Notes>>,
+    /// The catalogues asked for so far, by series (see [`Ctx::catalogue`]).
+    catalogues: std::cell::RefCell<
+        std::collections::BTreeMap<
+            String,
+            Option<std::sync::Arc<crate::load::catalogue::SeriesCatalogue>>,
+        >,
+    >,
 }
 
 impl<'a> Ctx<'a> {
@@ -35,7 +43,25 @@ impl<'a> Ctx<'a> {
             global,
             conf: None,
             db_notes: Default::default(),
+            catalogues: Default::default(),
         }
+    }
+
+    /// The catalogue of Odoo's own addons for `series`: the `--catalogue` file of that series,
+    /// else the embedded one, else `None`. Read once per series and run; a bad `--catalogue`
+    /// file is a usage error.
+    pub fn catalogue(
+        &self,
+        series: Series,
+    ) -> Result<Option<std::sync::Arc<crate::load::catalogue::SeriesCatalogue>>, Fatal> {
+        let key = series.to_string();
+        if let Some(c) = self.catalogues.borrow().get(&key) {
+            return Ok(c.clone());
+        }
+        let c =
+            crate::load::catalogue::select(&self.global.catalogue, &key)?.map(std::sync::Arc::new);
+        self.catalogues.borrow_mut().insert(key, c.clone());
+        Ok(c)
     }
 
     /// `--connect-timeout` and `--statement-timeout`, checked against their ranges.
@@ -219,9 +245,15 @@ pub fn odoo_addons(
         (None, Some(false)) => (false, "database: web_enterprise not installed"),
         (None, None) => (false, "default"),
     };
-    let cat = series.and_then(|s| crate::load::catalogue::embedded(&s.to_string()));
+    let catalogue = match series {
+        Some(s) => ctx.catalogue(s)?,
+        None => None,
+    };
     Ok((
-        crate::checks::addons::core::OdooAddons::new(cat, enterprise),
+        crate::checks::addons::core::OdooAddons {
+            catalogue,
+            enterprise,
+        },
         how,
     ))
 }
@@ -327,6 +359,7 @@ fn dispatch(command: &Command, ctx: &mut Ctx) -> Result<Report, Fatal> {
         Command::DeployCheck(args) => deploy_check::run(args, ctx),
         Command::TruthSync(args) => truth_sync::run(args, ctx),
         Command::CheckClientActions(args) => client_actions::run(args, ctx),
+        Command::Catalogue(args) => catalogue::run(args, ctx),
         Command::Rules => Ok(rules::list()),
         Command::Explain(args) => rules::explain(args),
     }

@@ -3,6 +3,7 @@
 
 mod common;
 
+mod catalogue;
 mod cli_addons;
 mod client_actions;
 mod db_audits;
