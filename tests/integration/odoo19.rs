@@ -138,7 +138,10 @@ fn odoo19_broken_names_placeholders_and_stuck_installs() {
     for f in findings_with(&doc, "V003") {
         let (msg, hint) = (f["message"].as_str().unwrap(), f["hint"].as_str().unwrap());
         assert!(msg.contains("and it cannot be: its dependency `"), "{msg}");
-        assert!(hint.starts_with("cancel the scheduled installation"), "{hint}");
+        assert!(
+            hint.starts_with("cancel the scheduled installation"),
+            "{hint}"
+        );
     }
     let v003 = |m: &str| {
         findings_with(&doc, "V003")
