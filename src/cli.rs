@@ -73,9 +73,29 @@ pub struct GlobalArgs {
     )]
     pub config: Option<PathBuf>,
 
-    /// Target Odoo series, e.g. 18.0 (default: detected from odoo/release.py or the database).
+    /// Target Odoo series, e.g. 18.0 (default: the database's, else odoo/release.py on the
+    /// addons path, else the series most manifest versions name).
     #[arg(long, global = true, value_name = "SERIES")]
     pub odoo_series: Option<String>,
+
+    /// The Odoo edition the addons run on: `enterprise` makes Odoo Enterprise's addons
+    /// available (default: detected in database mode, `web_enterprise` installed; else community).
+    #[arg(long, global = true, value_enum, value_name = "EDITION")]
+    pub edition: Option<EditionChoice>,
+
+    /// Show problems inside Odoo's own addons one by one (default: one summary line), for
+    /// findings the user of an addons repository cannot fix.
+    #[arg(long, global = true)]
+    pub include_core: bool,
+
+    /// Print only findings at or above this severity [default: all; with `--ci` the failing
+    /// severity, error].
+    #[arg(long, global = true, value_enum, value_name = "SEVERITY")]
+    pub min_severity: Option<MinSeverity>,
+
+    /// More output: with `--ci`, the info and warning findings too.
+    #[arg(short, long, global = true)]
+    pub verbose: bool,
 
     /// A catalogue of Odoo's own addons (built by `catalogue build`) to use instead of the
     /// embedded one of its series (repeatable; one file per series).
@@ -84,6 +104,43 @@ pub struct GlobalArgs {
 
     #[command(flatten)]
     pub db: DbArgs,
+}
+
+impl GlobalArgs {
+    /// The lowest severity printed: `--min-severity`; else with `--ci` (`ci`) the failing
+    /// severity, error, or everything with `-v`; else everything (`None`).
+    pub fn shown_severity(&self, ci: bool) -> Option<crate::finding::Severity> {
+        match self.min_severity {
+            Some(m) => Some(m.severity()),
+            None if ci && !self.verbose => Some(crate::finding::Severity::Error),
+            None => None,
+        }
+    }
+}
+
+/// `--edition`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum EditionChoice {
+    Community,
+    Enterprise,
+}
+
+/// `--min-severity`.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum MinSeverity {
+    Info,
+    Warning,
+    Error,
+}
+
+impl MinSeverity {
+    pub fn severity(self) -> crate::finding::Severity {
+        match self {
+            MinSeverity::Info => crate::finding::Severity::Info,
+            MinSeverity::Warning => crate::finding::Severity::Warning,
+            MinSeverity::Error => crate::finding::Severity::Error,
+        }
+    }
 }
 
 /// Where the database is. Options beat PG* environment variables, which beat odoo.conf's db_*.

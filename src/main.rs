@@ -75,6 +75,12 @@ fn run(cli: &Cli) -> i32 {
         }
     };
     levels.apply(&mut report.findings);
+    // The exit code counts every finding; the report shows those at or above the chosen
+    // severity (`--min-severity`; with `--ci` the failing one).
+    let code = exit::code_for(&report.findings, exit::fail_on(&cli.command, g));
+    if let Some(min) = g.shown_severity(cli.command.ci()) {
+        report.findings.retain(|f| f.severity >= min);
+    }
     let stdout = std::io::stdout();
     let color = match g.color {
         ColorChoice::Always => true,
@@ -109,5 +115,5 @@ fn run(cli: &Cli) -> i32 {
             let _ = writeln!(err, "{}", report::finding_line(f, false));
         }
     }
-    exit::code_for(&report.findings, exit::fail_on(&cli.command, g))
+    code
 }

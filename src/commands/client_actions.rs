@@ -4,7 +4,7 @@
 
 use serde_json::json;
 
-use super::{inventory_context, Ctx};
+use super::{inventory_context, odoo_addons, odoo_addons_context, Ctx};
 use crate::checks::client_actions::{self, ClientActionsAnalysis, PathScope};
 use crate::cli::ClientActionsArgs;
 use crate::exit::Fatal;
@@ -19,7 +19,7 @@ pub fn run(args: &ClientActionsArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
         || (!args.partial_path && ctx.global.addons_path.is_empty() && ctx.global.config.is_some());
     let mut scope = PathScope {
         complete,
-        db_depends: None,
+        ..PathScope::default()
     };
     report.context(
         "addons_path_scope",
@@ -37,6 +37,9 @@ pub fn run(args: &ClientActionsArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
         let actions = db.client_actions()?;
         scope.db_depends = Some(PathScope::depends_from(&db.dependencies()?));
         let installed = client_actions::installed_modules(&modules);
+        let (odoo, how) = odoo_addons(ctx, inv.series, Some(installed.contains("web_enterprise")))?;
+        odoo_addons_context(&mut report, &odoo, how);
+        scope.odoo = odoo;
         let analysis = client_actions::check_database_rows_in(&inv, &installed, actions, &scope);
         report.context("mode", "database");
         report.context("database", db.name.clone());
@@ -47,11 +50,21 @@ pub fn run(args: &ClientActionsArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
         (analysis, inv)
     } else {
         let inv = ctx.inventory(None)?;
+        let (odoo, how) = odoo_addons(ctx, inv.series, None)?;
+        odoo_addons_context(&mut report, &odoo, how);
+        scope.odoo = odoo;
         report.context("mode", "static (no database)");
         (client_actions::check_static_in(&inv, &scope), inv)
     };
     inventory_context(&mut report, &inv);
     fill(&mut report, analysis);
+    report.findings = crate::checks::addons::core::group_core(
+        std::mem::take(&mut report.findings),
+        &scope.odoo,
+        ctx.global.include_core,
+        client_actions::CORE_RULE,
+        client_actions::FAMILIES,
+    );
     report.findings.extend(
         inv.findings
             .iter()
@@ -108,6 +121,10 @@ fn fill(report: &mut Report, a: ClientActionsAnalysis) {
     s.insert("views_checked".into(), json!(a.views_checked));
     s.insert("js_files".into(), json!(a.handlers.js_files));
     s.insert("registrations".into(), json!(a.handlers.registrations));
+    s.insert(
+        "catalogued_registrations".into(),
+        json!(a.handlers.catalogued),
+    );
     s.insert("backend_files".into(), json!(a.handlers.backend_files));
     report.findings.extend(a.findings);
 }

@@ -2,8 +2,8 @@
 
 use serde_json::{json, Map, Value};
 
-use super::{inventory_context, Ctx};
-use crate::checks::{self, db::versions::HintCtx};
+use super::{inventory_context, odoo_addons, odoo_addons_context, Ctx};
+use crate::checks::{self, db::versions::HintCtx, db::versions::Known};
 use crate::exit::Fatal;
 use crate::load::addons::Inventory;
 use crate::load::db::{self, Database};
@@ -16,6 +16,10 @@ pub struct Loaded {
     pub modules: Vec<db::DbModule>,
     pub inv: Option<Inventory>,
     pub hint: HintCtx,
+    pub deps: Vec<db::DbDependency>,
+    pub known: Known,
+    /// How the edition was chosen.
+    pub edition_source: &'static str,
 }
 
 pub fn load(ctx: &mut Ctx, need_addons: bool) -> Result<Loaded, Fatal> {
@@ -27,6 +31,14 @@ pub fn load(ctx: &mut Ctx, need_addons: bool) -> Result<Loaded, Fatal> {
     } else {
         None
     };
+    let deps = database.dependencies()?;
+    let to_buy = database.to_buy()?;
+    let enterprise = modules
+        .iter()
+        .any(|m| m.name == "web_enterprise" && checks::db::versions::is_installed_state(&m.state));
+    let series = inv.as_ref().and_then(|i| i.series).or(db_series);
+    let (odoo, edition_source) = odoo_addons(ctx, series, Some(enterprise))?;
+    let known = Known::new(odoo, inv.as_ref(), &modules, &deps, to_buy);
     let hint = HintCtx {
         conf: ctx
             .global
@@ -41,10 +53,14 @@ pub fn load(ctx: &mut Ctx, need_addons: bool) -> Result<Loaded, Fatal> {
         modules,
         inv,
         hint,
+        deps,
+        known,
+        edition_source,
     })
 }
 
 fn db_context(report: &mut Report, l: &Loaded) {
+    odoo_addons_context(report, &l.known.odoo, l.edition_source);
     report.context("database", l.db.name.clone());
     report.context("server", l.db.spec.describe());
     report.context("postgresql", l.db.server_version.clone());
@@ -86,7 +102,7 @@ fn state_counts(modules: &[db::DbModule]) -> Value {
 pub fn versions(ctx: &mut Ctx) -> Result<Report, Fatal> {
     let l = load(ctx, true)?;
     let inv = l.inv.as_ref().expect("addons loaded");
-    let cmp = checks::db::versions::compare(inv, &l.modules, &l.hint);
+    let cmp = checks::db::versions::compare_with(inv, &l.modules, &l.hint, &l.known);
     let mut report = Report::new("versions");
     db_context(&mut report, &l);
     let mut table = Table::new(
@@ -141,6 +157,7 @@ pub fn audit(ctx: &mut Ctx) -> Result<Report, Fatal> {
         let a = inv.addons.get(name);
         let location = match (m.is_some(), a.is_some() || inv.broken.contains_key(name)) {
             (true, true) => "both",
+            (true, false) if l.known.odoo.is_core(name) => "database only (Odoo core module)",
             (true, false) => "database only",
             _ => "disk only",
         };
@@ -174,13 +191,16 @@ pub fn audit(ctx: &mut Ctx) -> Result<Report, Fatal> {
 
 pub fn broken(ctx: &mut Ctx) -> Result<Report, Fatal> {
     let mut l = load(ctx, false)?;
-    let deps = l.db.dependencies()?;
+    let deps = std::mem::take(&mut l.deps);
     let menus = l.db.dangling_menus()?;
     let orphans = l.db.orphan_xmlids()?;
     let mut report = Report::new("broken");
     db_context(&mut report, &l);
     let mut findings = Vec::new();
-    findings.extend(checks::db::broken::uninstallable(&l.modules));
+    findings.extend(checks::db::broken::uninstallable(
+        &l.modules,
+        &l.known.to_buy,
+    ));
     // Stuck states are found by the versions comparison; without addons, compare against an
     // empty tree and keep only those.
     let empty;
@@ -191,7 +211,9 @@ pub fn broken(ctx: &mut Ctx) -> Result<Report, Fatal> {
             &empty
         }
     };
-    findings.extend(checks::db::versions::stuck_states(inv, &l.modules, &l.hint));
+    findings.extend(checks::db::versions::stuck_states(
+        inv, &l.modules, &l.hint, &l.known,
+    ));
     findings.extend(checks::db::broken::dependencies(&deps, &l.hint));
     findings.extend(checks::db::broken::menus(&menus, &l.hint));
     findings.extend(checks::db::broken::xmlids(&orphans, &l.hint));

@@ -3,7 +3,7 @@
 
 use serde_json::{json, Value};
 
-use super::{inventory_context, Ctx};
+use super::{inventory_context, odoo_addons, odoo_addons_context, Ctx};
 use crate::checks;
 use crate::cli::DepsArgs;
 use crate::exit::Fatal;
@@ -12,11 +12,13 @@ use crate::report::{Report, Table};
 
 pub fn run(args: &DepsArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
     let inv = ctx.inventory(None)?;
-    let graph = Graph::from_inventory(&inv);
+    let (odoo, how) = odoo_addons(ctx, inv.series, None)?;
+    let graph = Graph::with_catalogue(&inv, odoo.catalogue(), odoo.enterprise);
     let mut report = Report::new("deps");
     inventory_context(&mut report, &inv);
+    odoo_addons_context(&mut report, &odoo, how);
     let mut findings = inv.findings.clone();
-    findings.extend(checks::addons::deps::check(&inv, &graph));
+    findings.extend(checks::addons::deps::check(&inv, &graph, &odoo));
 
     if !args.modules.is_empty() {
         let closure = graph.closure(&args.modules);
@@ -31,17 +33,33 @@ pub fn run(args: &DepsArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
             &["order", "name", "version", "installable", "path"],
         );
         for (i, name) in order.iter().enumerate() {
-            let a = &inv.addons[name];
+            let (version, installable, path) = match (inv.addons.get(name), odoo.get(name)) {
+                (Some(a), _) => (
+                    a.manifest
+                        .version
+                        .as_ref()
+                        .map(|v| json!(v))
+                        .unwrap_or_else(|| json!(a.manifest.version_raw)),
+                    a.manifest.installable,
+                    a.dir.display().to_string(),
+                ),
+                (None, Some(c)) => (
+                    json!(c.version),
+                    c.installable,
+                    format!(
+                        "(Odoo {} {:?}, from the catalogue)",
+                        odoo.series().unwrap_or_default(),
+                        c.edition
+                    ),
+                ),
+                (None, None) => continue,
+            };
             table.push(vec![
                 json!(i + 1),
                 json!(name),
-                a.manifest
-                    .version
-                    .as_ref()
-                    .map(|v| json!(v))
-                    .unwrap_or_else(|| json!(a.manifest.version_raw)),
-                json!(a.manifest.installable),
-                json!(a.dir.display().to_string()),
+                version,
+                json!(installable),
+                json!(path),
             ]);
         }
         report.tables.push(table);
@@ -65,6 +83,12 @@ pub fn run(args: &DepsArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
         .summary
         .insert("addons".into(), json!(graph.deps.len()));
     report.summary.insert("dependencies".into(), json!(edges));
-    report.findings = findings;
+    report.findings = checks::addons::core::group_core(
+        findings,
+        &odoo,
+        ctx.global.include_core,
+        crate::checks::addons::deps::CORE_RULE,
+        &[crate::rules::Family::Dependency],
+    );
     Ok(report)
 }

@@ -229,6 +229,51 @@ impl<'a> Ctx<'a> {
     }
 }
 
+/// What the checks know of Odoo's own addons: the catalogue of `series` (when the binary ships
+/// one) and the edition: `--edition`, else `db_enterprise` (database mode: `web_enterprise`
+/// installed), else community. Also returns how the edition was chosen.
+pub fn odoo_addons(
+    ctx: &Ctx,
+    series: Option<Series>,
+    db_enterprise: Option<bool>,
+) -> Result<(crate::checks::addons::core::OdooAddons, &'static str), Fatal> {
+    use crate::cli::EditionChoice;
+    let (enterprise, how) = match (ctx.global.edition, db_enterprise) {
+        (Some(EditionChoice::Enterprise), _) => (true, "--edition"),
+        (Some(EditionChoice::Community), _) => (false, "--edition"),
+        (None, Some(true)) => (true, "database: web_enterprise installed"),
+        (None, Some(false)) => (false, "database: web_enterprise not installed"),
+        (None, None) => (false, "default"),
+    };
+    let catalogue = match series {
+        Some(s) => ctx.catalogue(s)?,
+        None => None,
+    };
+    Ok((
+        crate::checks::addons::core::OdooAddons {
+            catalogue,
+            enterprise,
+        },
+        how,
+    ))
+}
+
+/// Adds the catalogue and edition facts to a report.
+pub fn odoo_addons_context(
+    report: &mut Report,
+    odoo: &crate::checks::addons::core::OdooAddons,
+    how: &str,
+) {
+    report.context(
+        "catalogue",
+        match odoo.catalogue() {
+            Some(c) => serde_json::json!(format!("{} ({})", c.series, c.source.name)),
+            None => serde_json::json!("none for the series"),
+        },
+    );
+    report.context("edition", format!("{} ({how})", odoo.edition_name()));
+}
+
 /// Adds the facts every addons-based report shows.
 pub fn inventory_context(report: &mut Report, inv: &Inventory) {
     report.context(

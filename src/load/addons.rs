@@ -40,6 +40,12 @@ pub enum SeriesSource {
     Option,
     Database,
     ReleaseFile(PathBuf),
+    /// The series most manifest versions start with (as manifestoo guesses it): how many of
+    /// the addons with a full version (`18.0.x.y.z`) name it, out of how many.
+    Manifests {
+        naming: usize,
+        of: usize,
+    },
     Unknown,
 }
 
@@ -49,6 +55,9 @@ impl SeriesSource {
             SeriesSource::Option => "--odoo-series".into(),
             SeriesSource::Database => "database (base module version)".into(),
             SeriesSource::ReleaseFile(p) => p.display().to_string(),
+            SeriesSource::Manifests { naming, of } => {
+                format!("manifest versions ({naming} of {of} full versions name it)")
+            }
             SeriesSource::Unknown => "unknown".into(),
         }
     }
@@ -135,7 +144,7 @@ pub fn discover(paths: &[PathBuf], series: Option<(Series, SeriesSource)>) -> In
         infos.push(info);
     }
 
-    let (series, series_source) = match series {
+    let (mut series, mut series_source) = match series {
         Some((s, src)) => (Some(s), src),
         None => match detect_series(paths) {
             Some((s, file)) => (Some(s), SeriesSource::ReleaseFile(file)),
@@ -143,10 +152,26 @@ pub fn discover(paths: &[PathBuf], series: Option<(Series, SeriesSource)>) -> In
         },
     };
 
-    let scanned: Vec<Scanned> = candidates
+    let mut scanned: Vec<Scanned> = candidates
         .par_iter()
         .map(|c| scan_candidate(c, series))
         .collect();
+    if series.is_none() {
+        // No option, database or release.py: the series the manifests name, then the versions
+        // adapted to it (a second parse; manifests are small).
+        let versions = scanned.iter().filter_map(|s| match s {
+            Scanned::Addon(a, _) => Some(a.manifest.version_raw.as_str()),
+            _ => None,
+        });
+        if let Some((s, naming, of)) = series_from_versions(versions) {
+            series = Some(s);
+            series_source = SeriesSource::Manifests { naming, of };
+            scanned = candidates
+                .par_iter()
+                .map(|c| scan_candidate(c, series))
+                .collect();
+        }
+    }
 
     let mut addons: BTreeMap<String, Addon> = BTreeMap::new();
     let mut broken: BTreeMap<String, PathBuf> = BTreeMap::new();
@@ -371,6 +396,31 @@ pub fn series_from_release(text: &str) -> Option<Series> {
     Series::parse(&format!("{major}.{minor}"))
 }
 
+/// The series most full versions (`18.0.1.2.0`: five numeric parts) start with, with how many
+/// name it and how many full versions there are; ties go to the newest series. `None` without
+/// any full version.
+pub fn series_from_versions<'a>(
+    versions: impl Iterator<Item = &'a str>,
+) -> Option<(Series, usize, usize)> {
+    let mut counts: BTreeMap<Series, usize> = BTreeMap::new();
+    let mut of = 0;
+    for v in versions {
+        let parts: Vec<&str> = v.trim().split('.').collect();
+        if parts.len() != 5 || !parts.iter().all(|p| p.parse::<u32>().is_ok()) {
+            continue;
+        }
+        let Some(s) = Series::parse(&format!("{}.{}", parts[0], parts[1])) else {
+            continue;
+        };
+        of += 1;
+        *counts.entry(s).or_default() += 1;
+    }
+    let (s, n) = counts
+        .into_iter()
+        .max_by(|a, b| a.1.cmp(&b.1).then(a.0.cmp(&b.0)))?;
+    Some((s, n, of))
+}
+
 /// Reads `addons_path` from an Odoo configuration file.
 pub fn addons_path_from_conf(conf: &crate::config::odoo_conf::OdooConf) -> Vec<PathBuf> {
     conf.addons_path().into_iter().map(PathBuf::from).collect()
@@ -387,5 +437,28 @@ mod tests {
         let t = "version_info = ('saas~17', 2, 0, 'final', 0)\n";
         assert_eq!(series_from_release(t), Series::parse("17.2"));
         assert_eq!(series_from_release("nothing here"), None);
+    }
+
+    #[test]
+    fn series_from_the_most_common_manifest_prefix() {
+        let v = [
+            "18.0.1.0.0",
+            "18.0.2.1.0",
+            "17.0.1.0.0",
+            "1.0",
+            "18.0.1",
+            "x.y",
+        ];
+        assert_eq!(
+            series_from_versions(v.into_iter()),
+            Some((Series::parse("18.0").unwrap(), 2, 3))
+        );
+        // A tie goes to the newest series.
+        let v = ["17.0.1.0.0", "18.0.1.0.0"];
+        assert_eq!(
+            series_from_versions(v.into_iter()).map(|x| x.0),
+            Series::parse("18.0")
+        );
+        assert_eq!(series_from_versions(["1.0", "2.3.4"].into_iter()), None);
     }
 }

@@ -1,10 +1,12 @@
 //! The dependency graph of modules (from manifests or from the database): cycles, closures, a
 //! valid install order (dependencies first, by depth then name, as Odoo's loading graph orders
-//! them) and a tree drawing.
+//! them) and a tree drawing. Odoo's own addons that are not on the addons path come from the
+//! catalogue of the series ([`Graph::with_catalogue`]).
 
 use std::collections::{BTreeMap, BTreeSet};
 
 use crate::load::addons::Inventory;
+use crate::load::catalogue::{Edition, SeriesCatalogue};
 
 /// Module → its direct dependencies.
 #[derive(Debug, Clone, Default)]
@@ -28,6 +30,26 @@ impl Graph {
             deps.insert(name.clone(), addon.manifest.depends.clone());
         }
         Graph { deps }
+    }
+
+    /// The addons on the path, plus the catalogued addons the path does not hold (an addon on
+    /// the path always wins): every Community addon, and the Enterprise ones when
+    /// `enterprise` (an Enterprise addon is not there to be installed otherwise).
+    pub fn with_catalogue(
+        inv: &Inventory,
+        cat: Option<&SeriesCatalogue>,
+        enterprise: bool,
+    ) -> Graph {
+        let mut g = Graph::from_inventory(inv);
+        if let Some(cat) = cat {
+            for (name, a) in &cat.addons {
+                if inv.knows(name) || (a.edition == Edition::Enterprise && !enterprise) {
+                    continue;
+                }
+                g.deps.insert(name.clone(), a.depends.clone());
+            }
+        }
+        g
     }
 
     pub fn from_pairs<I, S>(pairs: I) -> Graph

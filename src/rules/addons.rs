@@ -225,14 +225,40 @@ series load code that was never migrated.",
     fix: "Check out the branch of the addon that matches the target series.",
 };
 
+pub const NEEDS_ENTERPRISE: Rule = Rule {
+    code: "D005",
+    name: "depends-on-enterprise",
+    severity: Error,
+    summary: "A dependency is an Odoo Enterprise addon, and the addons run on Odoo Community.",
+    explanation: "The dependency is not on the addons path, and the catalogue of Odoo's own \
+addons for the series knows it as an addon of Odoo Enterprise (for example `account_accountant`, \
+`web_studio`, `mrp_workorder`). Odoo Community does not ship it, so the module cannot be \
+installed there (Odoo leaves it `uninstallable`, or `to install` for ever when it is \
+auto-installed). Nothing is reported with `--edition enterprise`, or in a database where \
+`web_enterprise` is installed.",
+    fix: "Run the addons on Odoo Enterprise (then check with --edition enterprise), or drop the dependency.",
+};
+
+pub const CORE_FINDINGS: Rule = Rule {
+    code: "D006",
+    name: "core-addon-findings",
+    severity: Info,
+    summary: "Dependency findings inside Odoo's own addons, counted in one line.",
+    explanation: "With Odoo's source on the addons path, some findings concern Odoo's own addons \
+(known to the catalogue of the series), which the user of an addons repository cannot fix. They \
+are counted in one line by default; `--include-core` lists them one by one.",
+    fix: "Nothing to do in the addons checked; pass --include-core to see them.",
+};
+
 pub const SERIES_UNKNOWN: Rule = Rule {
     code: "S001",
     name: "series-unknown",
     severity: Info,
     summary: "The target Odoo series could not be determined.",
     explanation: "Without a series, versions are shown as written in the manifests and the \
-series checks are skipped. The series comes from --odoo-series, from odoo/release.py when the \
-Odoo source is on the addons path, or from the database.",
+series checks are skipped. The series comes from --odoo-series, from the database, from \
+odoo/release.py when the Odoo source is on the addons path, or else from the series most \
+manifest versions name (`18.0.1.0.0`).",
     fix: "Pass --odoo-series (for example --odoo-series 18.0).",
 };
 
@@ -258,5 +284,7 @@ pub const RULES: &[Rule] = &[
     DEPENDENCY_CYCLE,
     DEPENDS_ON_UNINSTALLABLE,
     SERIES_MISMATCH,
+    NEEDS_ENTERPRISE,
+    CORE_FINDINGS,
     SERIES_UNKNOWN,
 ];

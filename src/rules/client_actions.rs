@@ -87,9 +87,10 @@ modules the user depends on (for example web, mail or account in the CI of an ad
 repository), or in database mode installed modules that depend on the user, are not on it, so \
 the key may be registered there. Installed modules unrelated to the user do not count. With the \
 server's own addons path (-c odoo.conf, or --complete-path) a missing module registers nothing \
-and the use is an error instead. Odoo's own widgets and actions live in `web`: add Odoo's addons \
-to the addons path to check them for real.",
-    fix: "Add the missing modules (Odoo's addons directories) to --addons-path.",
+and the use is an error instead. Odoo's own addons (Community and Enterprise) are known from \
+the catalogue of the series without their source: only modules neither on the path nor in the \
+catalogue (another repository's addons) make a use not verifiable.",
+    fix: "Add the missing modules (the other repositories' addons) to --addons-path.",
 };
 
 pub const DATA_FILE_NOT_PARSED: Rule = Rule {
@@ -102,6 +103,33 @@ entities that expand past 1 MiB (or refer to themselves), or holds more than 4 m
 Odoo's parser (lxml over libxml2) refuses such a file as well, so installing or updating the module \
 fails; the client actions, widgets and view classes it names were not checked.",
     fix: "Fix the file (the message says where); Odoo data files need no DTD and no deep nesting.",
+};
+
+pub const ENTERPRISE_ONLY: Rule = Rule {
+    code: "A009",
+    name: "registered-only-by-enterprise",
+    severity: Error,
+    summary: "Only an Odoo Enterprise addon registers the key, and the addons run on Odoo Community.",
+    explanation: "No addon on the addons path and no Odoo Community addon of the series (by the \
+catalogue of Odoo's own addons) registers the tag, widget or view class; an Odoo Enterprise \
+addon does (for example the `mrp_display` tag of `mrp`, registered by Enterprise's \
+`mrp_workorder`). On Odoo Community the web client raises KeyNotFoundError (a widget falls back \
+to the default one). With `--edition enterprise`, or in a database where `web_enterprise` is \
+installed, the Enterprise addon counts as any other: the key then needs a dependency on it.",
+    fix: "Register the key in an addon of your own, or run on Odoo Enterprise and depend on the registering addon.",
+};
+
+pub const CORE_FINDINGS: Rule = Rule {
+    code: "A010",
+    name: "core-addon-client-action-findings",
+    severity: Info,
+    summary: "Client-action, widget and view-class findings inside Odoo's own addons, counted in one line.",
+    explanation: "With Odoo's source on the addons path (or a database), some findings concern \
+Odoo's own addons (known to the catalogue of the series): Odoo's views using a widget of a module \
+they do not depend on, a tag only Enterprise registers in a Community addon. The user of an \
+addons repository cannot fix them; they are counted in one line by default, and \
+`--include-core` lists them one by one.",
+    fix: "Nothing to do in the addons checked; pass --include-core to see them.",
 };
 
 pub const UNKNOWN_WIDGET: Rule = Rule {
@@ -136,6 +164,8 @@ pub const RULES: &[Rule] = &[
     HANDLER_NOT_INSTALLED,
     NOT_VERIFIABLE,
     DATA_FILE_NOT_PARSED,
+    ENTERPRISE_ONLY,
+    CORE_FINDINGS,
     UNKNOWN_WIDGET,
     UNKNOWN_JS_CLASS,
 ];

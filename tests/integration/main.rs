@@ -4,6 +4,7 @@
 mod common;
 
 mod catalogue;
+mod catalogue_use;
 mod cli_addons;
 mod client_actions;
 mod db_audits;

@@ -1,11 +1,17 @@
 //! Dependency checks over the addons found on disk: missing dependencies, cycles, installable
 //! addons that depend on uninstallable ones. (Shadowed duplicates and series mismatches are
-//! reported by discovery and manifest loading.)
+//! reported by discovery and manifest loading.) A dependency on one of Odoo's own addons that
+//! the path lacks is satisfied by the catalogue of the series, unless it is an Enterprise addon
+//! and the addons run on Community (`D005`).
 
+use super::core::OdooAddons;
 use crate::finding::Finding;
 use crate::load::addons::Inventory;
 use crate::load::graph::Graph;
 use crate::rules::addons as r;
+
+/// The summary of the dependency findings inside Odoo's own addons (see [`super::core::group_core`]).
+pub const CORE_RULE: &crate::rules::Rule = &r::CORE_FINDINGS;
 
 /// The modules asked for on the command line that are on no addons path.
 pub fn requested_missing(graph: &Graph, requested: &[String]) -> Vec<Finding> {
@@ -22,29 +28,19 @@ pub fn requested_missing(graph: &Graph, requested: &[String]) -> Vec<Finding> {
         .collect()
 }
 
-pub fn check(inv: &Inventory, graph: &Graph) -> Vec<Finding> {
+/// `graph` is [`Graph::with_catalogue`] of the same inventory and catalogue.
+pub fn check(inv: &Inventory, graph: &Graph, odoo: &OdooAddons) -> Vec<Finding> {
     let mut out = Vec::new();
     for (name, addon) in &inv.addons {
         let m = &addon.manifest;
         for dep in &m.depends {
-            match inv.addons.get(dep) {
-                None if !inv.broken.contains_key(dep) => out.push(
-                    Finding::new(
-                        &r::MISSING_DEPENDENCY,
-                        format!("depends on `{dep}`, which is on no addons path"),
-                    )
-                    .module(name)
-                    .file(&addon.manifest_file)
-                    .hint(format!(
-                        "add the addon that provides `{dep}` to the addons path{}",
-                        if inv.paths.len() == 1 {
-                            " (core Odoo addons too, when checking a repository alone)"
-                        } else {
-                            ""
-                        }
-                    )),
-                ),
-                Some(d) if m.installable && !d.manifest.installable => out.push(
+            let on_path = inv.addons.get(dep);
+            if on_path.is_none() && inv.broken.contains_key(dep) {
+                continue;
+            }
+            let catalogued = odoo.get(dep).filter(|_| on_path.is_none());
+            match (on_path, catalogued) {
+                (Some(d), _) if m.installable && !d.manifest.installable => out.push(
                     Finding::new(
                         &r::DEPENDS_ON_UNINSTALLABLE,
                         format!("depends on `{dep}`, which is not installable"),
@@ -52,7 +48,54 @@ pub fn check(inv: &Inventory, graph: &Graph) -> Vec<Finding> {
                     .module(name)
                     .file(&addon.manifest_file),
                 ),
-                _ => {}
+                (Some(_), _) => {}
+                (None, Some(_)) if odoo.needs_enterprise(dep) => out.push(
+                    Finding::new(
+                        &r::NEEDS_ENTERPRISE,
+                        format!(
+                            "depends on `{dep}`, an addon of Odoo Enterprise {}: it cannot be installed on Odoo Community",
+                            odoo.series().unwrap_or_default()
+                        ),
+                    )
+                    .module(name)
+                    .file(&addon.manifest_file)
+                    .hint(format!(
+                        "run it on Odoo Enterprise (check with --edition enterprise), or drop `{dep}` from `depends`"
+                    )),
+                ),
+                (None, Some(c)) if m.installable && !c.installable => out.push(
+                    Finding::new(
+                        &r::DEPENDS_ON_UNINSTALLABLE,
+                        format!(
+                            "depends on `{dep}`, an addon of Odoo {} that is not installable",
+                            odoo.series().unwrap_or_default()
+                        ),
+                    )
+                    .module(name)
+                    .file(&addon.manifest_file),
+                ),
+                (None, Some(_)) => {}
+                (None, None) => out.push(
+                    Finding::new(
+                        &r::MISSING_DEPENDENCY,
+                        format!("depends on `{dep}`, which is on no addons path"),
+                    )
+                    .module(name)
+                    .file(&addon.manifest_file)
+                    .hint(match odoo.series() {
+                        Some(s) => format!(
+                            "add the addon that provides `{dep}` to the addons path (it is not an addon of Odoo {s})"
+                        ),
+                        None => format!(
+                            "add the addon that provides `{dep}` to the addons path{}",
+                            if inv.paths.len() == 1 {
+                                " (core Odoo addons too, when checking a repository alone)"
+                            } else {
+                                ""
+                            }
+                        ),
+                    }),
+                ),
             }
         }
     }
@@ -84,7 +127,7 @@ mod tests {
             ("a/__manifest__.py", &manifest(&["b", "gone"], "")),
             ("b/__manifest__.py", &manifest(&[], "")),
         ]);
-        let f = check(&inv, &Graph::from_inventory(&inv));
+        let f = check(&inv, &Graph::from_inventory(&inv), &OdooAddons::default());
         assert_eq!(codes(&f), ["D001"], "{f:?}");
         assert_eq!(f[0].module.as_deref(), Some("a"));
         assert!(f[0].message.contains("`gone`"), "{}", f[0].message);
@@ -101,7 +144,7 @@ mod tests {
             ("x/__manifest__.py", &manifest(&["y"], "")),
             ("y/__manifest__.py", &manifest(&["x"], "")),
         ]);
-        let f = check(&inv, &Graph::from_inventory(&inv));
+        let f = check(&inv, &Graph::from_inventory(&inv), &OdooAddons::default());
         let on_old: Vec<_> = f
             .iter()
             .filter(|f| f.is(&r::DEPENDS_ON_UNINSTALLABLE))
@@ -110,6 +153,56 @@ mod tests {
         assert_eq!(on_old[0].module.as_deref(), Some("a"));
         assert!(f.iter().any(|f| f.is(&r::DEPENDENCY_CYCLE)), "{f:?}");
         assert!(!f.iter().any(|f| f.is(&r::MISSING_DEPENDENCY)), "{f:?}");
+    }
+
+    #[test]
+    fn catalogued_dependencies_are_satisfied_enterprise_ones_need_enterprise() {
+        use crate::checks::addons::core::test_catalogue;
+        use crate::load::catalogue::Edition::{Community, Enterprise};
+        let (_d, inv) = addons(&[
+            (
+                "a/__manifest__.py",
+                &manifest(&["mail", "account_accountant", "gone"], ""),
+            ),
+            // On the path: wins over the catalogue (which says `mail` needs `bus`).
+            ("mail/__manifest__.py", &manifest(&[], "")),
+        ]);
+        let cat = test_catalogue(&[
+            ("base", Community, &[], &[]),
+            ("bus", Community, &["base"], &[]),
+            ("mail", Community, &["bus"], &[]),
+            ("account", Community, &["mail"], &[]),
+            ("account_accountant", Enterprise, &["account"], &[]),
+        ]);
+        let community = OdooAddons::new(Some(cat.clone()), false);
+        let g = Graph::with_catalogue(&inv, community.catalogue(), false);
+        let f = check(&inv, &g, &community);
+        assert_eq!(codes(&f), ["D001", "D005"], "{f:?}");
+        let ent = f.iter().find(|f| f.is(&r::NEEDS_ENTERPRISE)).unwrap();
+        assert!(
+            ent.message.contains("`account_accountant`"),
+            "{}",
+            ent.message
+        );
+        assert_eq!(ent.module.as_deref(), Some("a"));
+        let gone = f.iter().find(|f| f.is(&r::MISSING_DEPENDENCY)).unwrap();
+        assert!(gone.message.contains("`gone`"), "{}", gone.message);
+        // The path's `mail` (no dependencies) wins; `account` comes from the catalogue.
+        assert_eq!(g.deps["mail"], Vec::<String>::new());
+        assert!(g.contains("account") && !g.contains("account_accountant"));
+
+        // Enterprise: the dependency is satisfied, with its own dependencies.
+        let enterprise = OdooAddons::new(Some(cat), true);
+        let g = Graph::with_catalogue(&inv, enterprise.catalogue(), true);
+        let f = check(&inv, &g, &enterprise);
+        assert_eq!(codes(&f), ["D001"], "{f:?}");
+        let c = g.closure(&["account_accountant".to_string()]);
+        assert_eq!(
+            c.modules.into_iter().collect::<Vec<_>>(),
+            ["account", "account_accountant", "mail"]
+        );
+        let (order, _) = g.install_order(&g.closure(&["a".to_string()]).modules);
+        assert_eq!(order, ["mail", "account", "account_accountant", "a"]);
     }
 
     #[test]

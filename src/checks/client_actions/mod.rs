@@ -11,21 +11,27 @@
 //! (transitively; `web` always counts, it is installed in every database), or in database mode
 //! by one in an installed module. When nothing on the addons path registers a key and modules M
 //! depends on (or installed modules) are missing from the path, the key is "not verifiable"
-//! rather than wrong.
+//! rather than wrong. Odoo's own addons that are not on the path take part through the
+//! catalogue of the series ([`PathScope::odoo`]): their registrations count as handlers under
+//! the same rules, and a key only an Odoo Enterprise addon registers is an error on Community.
 
 use std::cell::RefCell;
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::rc::Rc;
 
+use crate::checks::addons::core::OdooAddons;
 use crate::exit::Fatal;
 use crate::finding::{Finding, Severity};
 use crate::load::addons::Inventory;
+use crate::load::catalogue::Edition;
 use crate::load::db::{Database, DbClientAction};
 use crate::load::graph::Graph;
 use crate::load::web::assets::Load;
 use crate::rules::client_actions as r;
 
-pub use crate::load::web::handlers::{scan_handlers, DynamicRegistration, Handler, Handlers};
+pub use crate::load::web::handlers::{
+    scan_handlers, DynamicRegistration, Handler, Handlers, Origin,
+};
 pub use crate::load::web::uses::{static_uses, Use, UseKind};
 
 /// How a use fares.
@@ -99,6 +105,8 @@ pub struct PathScope {
     /// installed modules missing from the path depend on a using module. `None` when unknown:
     /// then every installed module missing from the path may register any key.
     pub db_depends: Option<BTreeMap<String, BTreeSet<String>>>,
+    /// Odoo's own addons: the catalogue of the series and the edition.
+    pub odoo: OdooAddons,
 }
 
 impl PathScope {
@@ -116,13 +124,48 @@ impl PathScope {
     }
 }
 
+/// The summary of the findings inside Odoo's own addons (see
+/// [`crate::checks::addons::core::group_core`]).
+pub const CORE_RULE: &crate::rules::Rule = &r::CORE_FINDINGS;
+
+/// The families [`CORE_RULE`] groups.
+pub const FAMILIES: &[crate::rules::Family] = &[
+    crate::rules::Family::ClientAction,
+    crate::rules::Family::WebRegistry,
+];
+
 /// Which modules are installed, in database mode.
 pub struct Installed<'a> {
     pub modules: &'a BTreeSet<String>,
 }
 
 fn describe_handler(h: &Handler) -> String {
-    format!("{}: {}:{}", h.module, h.file.display(), h.line)
+    match h.origin {
+        Origin::Disk => format!("{}: {}:{}", h.module, h.file.display(), h.line),
+        Origin::Catalogue(Edition::Enterprise) => {
+            format!("{} (Odoo Enterprise, {})", h.module, h.via)
+        }
+        Origin::Catalogue(Edition::Community) => {
+            format!("{}: {}:{} ({})", h.module, h.file.display(), h.line, h.via)
+        }
+    }
+}
+
+/// `module (file:line)` of a handler for messages.
+fn where_registered(h: &Handler) -> String {
+    match h.origin {
+        Origin::Catalogue(Edition::Enterprise) => format!("{} (Odoo Enterprise)", h.module),
+        Origin::Catalogue(Edition::Community) => {
+            format!(
+                "{} ({}:{}, Odoo {})",
+                h.module,
+                h.file.display(),
+                h.line,
+                h.via
+            )
+        }
+        Origin::Disk => format!("{} ({}:{})", h.module, h.file.display(), h.line),
+    }
 }
 
 fn describe_load(load: &Load) -> String {
@@ -210,7 +253,7 @@ impl Judge<'_> {
         };
         installed
             .iter()
-            .filter(|m| !inv.knows(m))
+            .filter(|m| !inv.knows(m) && (scope.complete || !scope.odoo.is_core(m)))
             .map(|m| {
                 let needs = scope.db_depends.as_ref().map(|deps| {
                     let mut seen: BTreeSet<String> = BTreeSet::new();
@@ -231,11 +274,15 @@ impl Judge<'_> {
         let registry = u.kind.registry();
         let hs = self.handlers.lookup(registry, &u.key);
         let usable = |h: &&Handler| self.installed.is_none_or(|s| s.contains(&h.module));
+        // Odoo Enterprise's registrations exist only on Enterprise.
+        let enterprise_only = |h: &&Handler| h.origin == Origin::Catalogue(Edition::Enterprise);
+        let available = |h: &&Handler| self.scope.odoo.enterprise || !enterprise_only(h);
         let backend: Vec<&Handler> = hs
             .iter()
             .copied()
             .filter(|h| h.load == Load::Backend)
             .filter(usable)
+            .filter(available)
             .collect();
         let reach = self.reach(u.module.as_deref());
         let (closure, missing) = (&reach.modules, &reach.missing);
@@ -277,10 +324,8 @@ impl Judge<'_> {
                     mk(
                         &r::NOT_A_DEPENDENCY,
                         format!(
-                            "{what} is registered only by module {} ({}:{}), which {user} does not depend on: it works only where {} is installed",
-                            h.module,
-                            h.file.display(),
-                            h.line,
+                            "{what} is registered only by module {}, which {user} does not depend on: it works only where {} is installed",
+                            where_registered(h),
                             h.module
                         ),
                     )
@@ -303,6 +348,35 @@ impl Judge<'_> {
                 f
             }
         };
+        // Registered only by Odoo Enterprise, on Community.
+        if !self.scope.odoo.enterprise {
+            if let Some(h) = hs.iter().find(|h| enterprise_only(h)) {
+                let f = mk(
+                    &r::ENTERPRISE_ONLY,
+                    format!(
+                        "{what} is registered only by {}, an addon of Odoo Enterprise {}: on Odoo Community the `{}` registry has no such key",
+                        h.module,
+                        self.scope.odoo.series().unwrap_or_default(),
+                        registry.as_str()
+                    ),
+                )
+                .hint(format!(
+                    "register `{}` in an addon of your own, or run on Odoo Enterprise (--edition enterprise) and depend on {}",
+                    u.key, h.module
+                ));
+                // A widget nobody registers falls back to the default one (as W001).
+                let f = if u.kind == UseKind::Widget {
+                    f.severity(Severity::Warning)
+                } else {
+                    f
+                };
+                return Verdict {
+                    status: Status::Missing,
+                    handler: Some(describe_handler(h)),
+                    finding: Some(f),
+                };
+            }
+        }
         // Database mode: registered in a module that is not installed.
         if self.installed.is_some() {
             if let Some(h) = hs.iter().find(|h| h.load == Load::Backend) {
@@ -313,10 +387,8 @@ impl Judge<'_> {
                         mk(
                             &r::HANDLER_NOT_INSTALLED,
                             format!(
-                                "{what} is registered only by module {} ({}:{}), which is not installed",
-                                h.module,
-                                h.file.display(),
-                                h.line
+                                "{what} is registered only by module {}, which is not installed",
+                                where_registered(h),
                             ),
                         )
                         .hint(format!("install {} (or depend on it)", h.module)),
@@ -446,8 +518,16 @@ fn check_uses(
     scope: &PathScope,
 ) -> ClientActionsAnalysis {
     let file_findings = std::mem::take(&mut handlers.findings);
+    // A complete path is the server's: Odoo serves no JavaScript of modules missing from it.
+    if let Some(cat) = scope.odoo.catalogue().filter(|_| !scope.complete) {
+        handlers.add_catalogue(cat, |n| inv.knows(n));
+    }
     let judge = Judge {
-        graph: Graph::from_inventory(inv),
+        graph: Graph::with_catalogue(
+            inv,
+            scope.odoo.catalogue().filter(|_| !scope.complete),
+            true,
+        ),
         handlers: &handlers,
         installed,
         scope,
@@ -555,6 +635,7 @@ pub fn check_database(db: &mut Database, inv: &Inventory) -> Result<ClientAction
     let scope = PathScope {
         complete: false,
         db_depends: Some(PathScope::depends_from(&db.dependencies()?)),
+        ..PathScope::default()
     };
     Ok(check_database_rows_in(
         inv,
@@ -648,7 +729,7 @@ mod tests {
         let (_d, inv) = addons(files);
         let scope = PathScope {
             complete,
-            db_depends: None,
+            ..PathScope::default()
         };
         check_static_in(&inv, &scope)
     }
@@ -718,5 +799,130 @@ mod tests {
             "{:?}",
             a.findings
         );
+    }
+
+    fn with_catalogue(
+        files: &[(&str, &str)],
+        cat: &[crate::checks::addons::core::TestAddon],
+        enterprise: bool,
+    ) -> ClientActionsAnalysis {
+        let (_d, inv) = addons(files);
+        let scope = PathScope {
+            odoo: OdooAddons::new(
+                Some(crate::checks::addons::core::test_catalogue(cat)),
+                enterprise,
+            ),
+            ..PathScope::default()
+        };
+        check_static_in(&inv, &scope)
+    }
+
+    const ACTION2_XML: &str = "<odoo><record id=\"a\" model=\"ir.actions.client\">\
+        <field name=\"name\">A</field><field name=\"tag\">reload</field></record>\
+        <record id=\"b\" model=\"ir.actions.client\">\
+        <field name=\"name\">B</field><field name=\"tag\">my_tag</field></record>\
+        <record id=\"c\" model=\"ir.actions.client\">\
+        <field name=\"name\">C</field><field name=\"tag\">ent_tag</field></record></odoo>";
+
+    #[test]
+    fn catalogued_registrations_are_handlers_and_enterprise_ones_need_enterprise() {
+        use crate::load::catalogue::Edition::{Community, Enterprise};
+        let files = [("u/__manifest__.py", backend("u", &["web"], "'views/a.xml'"))];
+        let files: Vec<(&str, &str)> = files.iter().map(|(a, b)| (*a, b.as_str())).collect();
+        let files = [files.as_slice(), &[("u/views/a.xml", ACTION2_XML)]].concat();
+        let cat: &[crate::checks::addons::core::TestAddon] = &[
+            ("base", Community, &[], &[]),
+            (
+                "web",
+                Community,
+                &["base"],
+                &[("actions", "reload", "web.assets_backend")],
+            ),
+            (
+                "web_studio",
+                Enterprise,
+                &["web"],
+                &[("actions", "ent_tag", "")],
+            ),
+        ];
+        let a = with_catalogue(&files, cat, false);
+        let by_key = |k: &str| {
+            a.checked
+                .iter()
+                .find(|c| c.use_.key == k)
+                .unwrap_or_else(|| panic!("{k} not checked"))
+        };
+        assert_eq!(by_key("reload").status, Status::Ok, "{:?}", a.findings);
+        assert!(by_key("reload")
+            .handler
+            .as_deref()
+            .unwrap()
+            .contains("catalogue 18.0"));
+        // Everything `u` depends on is known: the unregistered tag is an error, not A007.
+        let f = a
+            .findings
+            .iter()
+            .find(|f| f.is(&r::TAG_NOT_REGISTERED))
+            .unwrap();
+        assert!(f.message.contains("`my_tag`"), "{}", f.message);
+        assert_eq!(f.severity, Severity::Error);
+        assert_eq!(f.line, Some(1));
+        let e = a
+            .findings
+            .iter()
+            .find(|f| f.is(&r::ENTERPRISE_ONLY))
+            .unwrap();
+        assert!(e.message.contains("web_studio"), "{}", e.message);
+        assert!(e.message.contains("`ent_tag`"), "{}", e.message);
+        assert!(
+            !a.findings.iter().any(|f| f.is(&r::NOT_VERIFIABLE)),
+            "{:?}",
+            a.findings
+        );
+        assert_eq!(a.handlers.catalogued, 2);
+
+        // On Enterprise, the Enterprise addon registers it, but `u` does not depend on it.
+        let a = with_catalogue(&files, cat, true);
+        let e = a
+            .findings
+            .iter()
+            .find(|f| f.is(&r::NOT_A_DEPENDENCY))
+            .unwrap();
+        assert!(
+            e.message.contains("web_studio (Odoo Enterprise)"),
+            "{}",
+            e.message
+        );
+        assert!(!a.findings.iter().any(|f| f.is(&r::ENTERPRISE_ONLY)));
+
+        // A module on the path wins: a `web` on the path that does not register `reload`.
+        let mut files2 = files.clone();
+        let web = manifest(&[], "");
+        files2.push(("web/__manifest__.py", web.as_str()));
+        let a = with_catalogue(&files2, cat, false);
+        let c = a.checked.iter().find(|c| c.use_.key == "reload").unwrap();
+        assert_eq!(c.status, Status::Missing, "{:?}", a.findings);
+    }
+
+    #[test]
+    fn a_dependency_neither_on_the_path_nor_catalogued_leaves_a007() {
+        use crate::load::catalogue::Edition::Community;
+        let m = backend("u", &["web", "other_repo_addon"], "'views/a.xml'");
+        let files = [
+            ("u/__manifest__.py", m.as_str()),
+            ("u/views/a.xml", ACTION_XML),
+        ];
+        let cat: &[crate::checks::addons::core::TestAddon] = &[
+            ("base", Community, &[], &[]),
+            ("web", Community, &["base"], &[]),
+        ];
+        let a = with_catalogue(&files, cat, false);
+        let f = a
+            .findings
+            .iter()
+            .find(|f| f.is(&r::NOT_VERIFIABLE))
+            .unwrap();
+        assert!(f.message.contains("other_repo_addon"), "{}", f.message);
+        assert!(!f.message.contains("web,"), "{}", f.message);
     }
 }

@@ -7,10 +7,15 @@ use crate::rules::db as r;
 
 use super::versions::{is_installed_state, HintCtx};
 
-pub fn uninstallable(modules: &[DbModule]) -> Vec<Finding> {
+/// Modules in state `uninstallable`, but for the Odoo Enterprise placeholders (`to_buy`) that
+/// Odoo Community lists: those are not findings.
+pub fn uninstallable(
+    modules: &[DbModule],
+    to_buy: &std::collections::BTreeSet<String>,
+) -> Vec<Finding> {
     modules
         .iter()
-        .filter(|m| m.state == "uninstallable")
+        .filter(|m| m.state == "uninstallable" && !to_buy.contains(&m.name))
         .map(|m| {
             Finding::new(
                 &r::UNINSTALLABLE,
@@ -120,10 +125,15 @@ mod tests {
 
     #[test]
     fn uninstallable_modules() {
-        let f = uninstallable(&[
-            db_module("a", "uninstallable", None),
-            db_module("b", "installed", None),
-        ]);
+        let to_buy = ["placeholder".to_string()].into_iter().collect();
+        let f = uninstallable(
+            &[
+                db_module("a", "uninstallable", None),
+                db_module("b", "installed", None),
+                db_module("placeholder", "uninstallable", None),
+            ],
+            &to_buy,
+        );
         assert_eq!(codes(&f), [r::UNINSTALLABLE.code]);
         assert_eq!(f[0].module.as_deref(), Some("a"));
     }

@@ -1,12 +1,16 @@
 //! Code against database: manifest versions (adapted to the series) against
 //! `ir_module_module.latest_version`, compared with Odoo's `parse_version`, and module states.
+//! Odoo's own modules whose code is not on the path are core modules of the series when the
+//! catalogue knows them ([`Known`]); a module left `to install` because a dependency can never
+//! be installed (an Odoo Enterprise addon on Community) says so.
 
 use std::cmp::Ordering;
-use std::collections::BTreeMap;
+use std::collections::{BTreeMap, BTreeSet};
 
+use crate::checks::addons::core::OdooAddons;
 use crate::finding::Finding;
 use crate::load::addons::Inventory;
-use crate::load::db::DbModule;
+use crate::load::db::{DbDependency, DbModule};
 use crate::load::version;
 use crate::rules::db as r;
 
@@ -33,6 +37,8 @@ pub enum Status {
     UpgradePending,
     DatabaseNewer,
     MissingCode,
+    /// Installed, not on the addons path, and one of Odoo's own modules of the series.
+    CoreNotOnPath,
     NotInDatabase,
     NotInstalled,
     Unreadable,
@@ -45,6 +51,7 @@ impl Status {
             Status::UpgradePending => "upgrade pending",
             Status::DatabaseNewer => "database newer",
             Status::MissingCode => "code missing",
+            Status::CoreNotOnPath => "Odoo core module (code not on the path)",
             Status::NotInDatabase => "not in database",
             Status::NotInstalled => "not installed",
             Status::Unreadable => "manifest unreadable",
@@ -71,10 +78,122 @@ pub struct Row {
     pub status: Status,
 }
 
+/// What the database audits know beyond the module rows: Odoo's own addons (catalogue and
+/// edition), the Enterprise placeholders (`to_buy`) and the modules scheduled for installation
+/// that cannot be installed.
+#[derive(Debug, Clone, Default)]
+pub struct Known {
+    pub odoo: OdooAddons,
+    pub to_buy: BTreeSet<String>,
+    /// `to install` module → why it cannot be installed.
+    pub blocked: BTreeMap<String, String>,
+    /// Odoo's own source is on the addons path (`base` or `web` is): a core module missing
+    /// from it is missing for real.
+    pub core_on_path: bool,
+}
+
+impl Known {
+    pub fn new(
+        odoo: OdooAddons,
+        inv: Option<&Inventory>,
+        modules: &[DbModule],
+        deps: &[DbDependency],
+        to_buy: Vec<String>,
+    ) -> Known {
+        let to_buy: BTreeSet<String> = to_buy.into_iter().collect();
+        let blocked = blocked_installs(&odoo, inv, modules, deps, &to_buy);
+        Known {
+            core_on_path: inv.is_some_and(|i| i.knows("base") || i.knows("web")),
+            odoo,
+            to_buy,
+            blocked,
+        }
+    }
+}
+
+/// The modules scheduled for installation (`to install`) that cannot be installed, with why:
+/// a dependency (direct, or through other `to install` modules) that is an Odoo Enterprise
+/// placeholder (`to_buy`), an Enterprise addon by the catalogue on Community, `uninstallable`,
+/// or unknown to the database with no code on the path.
+pub fn blocked_installs(
+    odoo: &OdooAddons,
+    inv: Option<&Inventory>,
+    modules: &[DbModule],
+    deps: &[DbDependency],
+    to_buy: &BTreeSet<String>,
+) -> BTreeMap<String, String> {
+    let state: BTreeMap<&str, &str> = modules
+        .iter()
+        .map(|m| (m.name.as_str(), m.state.as_str()))
+        .collect();
+    let mut needs: BTreeMap<&str, Vec<&str>> = BTreeMap::new();
+    for d in deps {
+        needs
+            .entry(d.module.as_str())
+            .or_default()
+            .push(d.dependency.as_str());
+    }
+    // Why a dependency itself can never be installed, if it cannot.
+    let never = |d: &str| -> Option<String> {
+        let on_path = inv.is_some_and(|i| i.knows(d));
+        if to_buy.contains(d) || (!on_path && odoo.needs_enterprise(d)) {
+            return Some(format!(
+                "`{d}` is an Odoo Enterprise addon, not available on Odoo Community"
+            ));
+        }
+        match state.get(d) {
+            Some(&"uninstallable") => Some(format!("`{d}` is `uninstallable`")),
+            None if !on_path => Some(format!("`{d}` is unknown to the database (no code for it)")),
+            _ => None,
+        }
+    };
+    let mut out = BTreeMap::new();
+    for m in modules.iter().filter(|m| m.state == "to install") {
+        // Depth-first through the dependencies that are themselves `to install`.
+        let mut seen: BTreeSet<&str> = BTreeSet::new();
+        let mut todo: Vec<(&str, Vec<&str>)> = vec![(m.name.as_str(), Vec::new())];
+        let mut why = None;
+        while let Some((x, path)) = todo.pop() {
+            if !seen.insert(x) {
+                continue;
+            }
+            let mut kids: Vec<&str> = needs.get(x).cloned().unwrap_or_default();
+            kids.sort_unstable();
+            for d in kids.iter().rev() {
+                if let Some(reason) = never(d) {
+                    let via = if path.is_empty() {
+                        String::new()
+                    } else {
+                        format!(" (through {})", path.join(" → "))
+                    };
+                    why = Some(format!("its dependency {reason}{via}"));
+                }
+                if state.get(d) == Some(&"to install") {
+                    let mut p = path.clone();
+                    p.push(*d);
+                    todo.push((d, p));
+                }
+            }
+            if why.is_some() {
+                break;
+            }
+        }
+        if let Some(w) = why {
+            out.insert(m.name.clone(), w);
+        }
+    }
+    out
+}
+
 /// Only the modules stuck in a pending state (`to install`, `to upgrade`, `to remove`), as
 /// `broken` reports them.
-pub fn stuck_states(inv: &Inventory, modules: &[DbModule], hint: &HintCtx) -> Vec<Finding> {
-    compare(inv, modules, hint)
+pub fn stuck_states(
+    inv: &Inventory,
+    modules: &[DbModule],
+    hint: &HintCtx,
+    known: &Known,
+) -> Vec<Finding> {
+    compare_with(inv, modules, hint, known)
         .findings
         .into_iter()
         .filter(|f| f.is(&r::STUCK_STATE))
@@ -82,6 +201,16 @@ pub fn stuck_states(inv: &Inventory, modules: &[DbModule], hint: &HintCtx) -> Ve
 }
 
 pub fn compare(inv: &Inventory, modules: &[DbModule], hint: &HintCtx) -> Comparison {
+    compare_with(inv, modules, hint, &Known::default())
+}
+
+/// [`compare`] with what is known of Odoo's own modules.
+pub fn compare_with(
+    inv: &Inventory,
+    modules: &[DbModule],
+    hint: &HintCtx,
+    known: &Known,
+) -> Comparison {
     let mut findings = Vec::new();
     let mut rows = Vec::new();
     let by_name: BTreeMap<&str, &DbModule> = modules.iter().map(|m| (m.name.as_str(), m)).collect();
@@ -100,6 +229,24 @@ pub fn compare(inv: &Inventory, modules: &[DbModule], hint: &HintCtx) -> Compari
             Status::NotInstalled
         };
         match m.state.as_str() {
+            "to install" if known.blocked.contains_key(&m.name) => {
+                findings.push(
+                    Finding::new(
+                        &r::STUCK_STATE,
+                        format!(
+                            "state `to install`: an installation was scheduled and never applied, and it cannot be: {}",
+                            known.blocked[&m.name]
+                        ),
+                    )
+                    .module(&m.name)
+                    .hint(format!(
+                        "cancel the scheduled installation (Apps > {} > Cancel Install): `-i {}` cannot succeed{}",
+                        m.name,
+                        m.name,
+                        if known.odoo.enterprise { "" } else { " on Odoo Community" }
+                    )),
+                );
+            }
             "to upgrade" | "to install" | "to remove" => {
                 let (what, fix) = match m.state.as_str() {
                     "to upgrade" => ("an update", hint.odoo("-u", &m.name)),
@@ -135,6 +282,9 @@ pub fn compare(inv: &Inventory, modules: &[DbModule], hint: &HintCtx) -> Compari
         if installed {
             match addon {
                 None if inv.broken.contains_key(&m.name) => status = Status::Unreadable,
+                None if !known.core_on_path && known.odoo.is_core(&m.name) => {
+                    status = Status::CoreNotOnPath;
+                }
                 None => {
                     status = Status::MissingCode;
                     findings.push(
@@ -303,10 +453,62 @@ mod tests {
             db_module("b", "to install", None),
             db_module("c", "uninstalled", None),
         ];
-        let f = stuck_states(&inv, &modules, &hint());
+        let f = stuck_states(&inv, &modules, &hint(), &Known::default());
         assert_eq!(codes(&f), [r::STUCK_STATE.code, r::STUCK_STATE.code]);
         let names: Vec<_> = f.iter().filter_map(|f| f.module.as_deref()).collect();
         assert_eq!(names, ["a", "b"]);
         assert!(f[1].hint.contains("-i b"), "{}", f[1].hint);
+    }
+
+    #[test]
+    fn an_installation_blocked_by_enterprise_says_why_and_hints_to_cancel() {
+        let (_d, inv) = addons(&[("a/__manifest__.py", &addon("18.0.1.0.0"))]);
+        let dep = |module: &str, dependency: &str| DbDependency {
+            module: module.into(),
+            module_state: String::new(),
+            dependency: dependency.into(),
+            dependency_state: None,
+        };
+        let modules = [
+            db_module("ai_fields", "to install", None),
+            db_module("ai_server_actions", "to install", None),
+            db_module("dash", "to install", None),
+            db_module("marketing", "uninstallable", None),
+            db_module("fine", "to install", None),
+            db_module("base", "installed", None),
+        ];
+        let deps = [
+            dep("ai_fields", "ai"),
+            dep("ai_server_actions", "ai_fields"),
+            dep("dash", "marketing"),
+            dep("fine", "base"),
+        ];
+        let known = Known::new(
+            OdooAddons::default(),
+            Some(&inv),
+            &modules,
+            &deps,
+            vec!["marketing".into()],
+        );
+        let f = stuck_states(&inv, &modules, &hint(), &known);
+        let msg = |m: &str| {
+            f.iter()
+                .find(|f| f.module.as_deref() == Some(m))
+                .map(|f| (f.message.clone(), f.hint.clone()))
+                .unwrap()
+        };
+        let (m, h) = msg("ai_fields");
+        assert!(
+            m.contains("cannot be: its dependency `ai` is unknown"),
+            "{m}"
+        );
+        assert!(h.starts_with("cancel the scheduled installation"), "{h}");
+        let (m, _) = msg("ai_server_actions");
+        assert!(m.contains("(through ai_fields)"), "{m}");
+        let (m, _) = msg("dash");
+        assert!(m.contains("`marketing` is an Odoo Enterprise addon"), "{m}");
+        let (m, h) = msg("fine");
+        assert!(m.ends_with("scheduled and never applied"), "{m}");
+        assert!(h.contains("-i fine"), "{h}");
     }
 }

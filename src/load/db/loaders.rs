@@ -16,6 +16,7 @@ pub mod sql {
     pub const ORPHAN_XMLIDS: &str = include_str!("../../../sql/orphan_xmlids.sql");
     pub const PARITY_COUNTS: &str = include_str!("../../../sql/parity_counts.sql");
     pub const CLIENT_ACTIONS: &str = include_str!("../../../sql/client_actions.sql");
+    pub const TO_BUY: &str = include_str!("../../../sql/to_buy.sql");
 }
 
 /// A module row of `ir_module_module`.
@@ -117,6 +118,13 @@ impl Database {
                 auto_install: decode::flag(r, "auto_install", false)?,
                 application: decode::flag(r, "application", false)?,
             })
+        })
+    }
+
+    /// The names of the Odoo Enterprise placeholders (`to_buy`) of the module list.
+    pub fn to_buy(&mut self) -> Result<Vec<String>, Fatal> {
+        self.load(sql::TO_BUY, "ir_module_module", |r| {
+            decode::required_text(r, "name")
         })
     }
 

@@ -1,6 +1,7 @@
 //! The registrations into the web client's `actions`, `fields` and `views` registries of every
 //! addon ([`super::js_scan`]), each tagged with how the backend loads its file
-//! ([`super::assets`]).
+//! ([`super::assets`]). Addons that are not on the addons path add the registrations the
+//! catalogue of Odoo's own addons records for them ([`Handlers::add_catalogue`]).
 
 use std::collections::{BTreeMap, BTreeSet, HashMap};
 use std::path::{Path, PathBuf};
@@ -9,6 +10,7 @@ use rayon::prelude::*;
 
 use crate::finding::Finding;
 use crate::load::addons::{Addon, Inventory};
+use crate::load::catalogue::{Edition, SeriesCatalogue};
 use crate::load::fsread;
 use crate::load::web::assets::{self, Assembler, Load, StaticFiles};
 use crate::load::web::js_scan::{self, Registry};
@@ -23,6 +25,18 @@ pub struct Handler {
     pub line: usize,
     pub load: Load,
     pub via: String,
+    /// Where the registration was read: the addon's files, or the catalogue.
+    pub origin: Origin,
+}
+
+/// Where a handler comes from.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Origin {
+    /// A JavaScript file of an addon on the addons path.
+    Disk,
+    /// The catalogue of Odoo's own addons, for an addon of that edition not on the path
+    /// (`file` is then the web path of the registering file, or empty for Enterprise).
+    Catalogue(Edition),
 }
 
 /// A registration with a computed key.
@@ -46,6 +60,8 @@ pub struct Handlers {
     pub js_files: usize,
     pub js_files_tokenized: usize,
     pub registrations: usize,
+    /// Registrations taken from the catalogue (addons not on the addons path).
+    pub catalogued: usize,
     pub backend_files: usize,
     /// Files that could not be walked or read (links out of an addon, FIFOs, oversize files…).
     pub findings: Vec<Finding>,
@@ -66,6 +82,53 @@ impl Handlers {
             }
         }
         out
+    }
+
+    fn insert(&mut self, handler: Handler) {
+        if handler.registry == Registry::Fields {
+            if let Some((_, suffix)) = handler.key.rsplit_once('.') {
+                self.by_suffix
+                    .entry(suffix.to_string())
+                    .or_default()
+                    .push(handler.clone());
+            }
+        }
+        self.by_key
+            .entry((handler.registry, handler.key.clone()))
+            .or_default()
+            .push(handler);
+    }
+
+    /// Adds the registrations the catalogue records for its addons that `on_path` does not
+    /// hold (an addon on the addons path always wins over the catalogue). A Community
+    /// registration keeps the bundles the catalogue computed for its file; an Enterprise one
+    /// (names only) counts as loaded by the backend.
+    pub fn add_catalogue(&mut self, cat: &SeriesCatalogue, on_path: impl Fn(&str) -> bool) {
+        for (name, addon) in &cat.addons {
+            if on_path(name) {
+                continue;
+            }
+            for reg in &addon.registrations {
+                let Some(registry) = Registry::from_category(&reg.registry) else {
+                    continue;
+                };
+                let load = match addon.edition {
+                    Edition::Enterprise if reg.bundles.is_empty() => Load::Backend,
+                    _ => catalogued_load(&reg.bundles),
+                };
+                self.catalogued += 1;
+                self.insert(Handler {
+                    registry,
+                    key: reg.key.clone(),
+                    module: name.clone(),
+                    file: PathBuf::from(&reg.file),
+                    line: reg.line,
+                    load,
+                    via: format!("catalogue {}", cat.series),
+                    origin: Origin::Catalogue(addon.edition),
+                });
+            }
+        }
     }
 
     /// Every literal handler, sorted by registry, key, module, file, line.
@@ -216,27 +279,16 @@ pub fn scan_handlers(inv: &Inventory, installed: Option<&BTreeSet<String>>) -> H
         h.registrations += 1;
         match reg.key {
             Some(key) => {
-                let handler = Handler {
+                h.insert(Handler {
                     registry: reg.registry,
-                    key: key.clone(),
+                    key,
                     module: module.to_string(),
                     file: path.to_path_buf(),
                     line: reg.line,
                     load,
                     via: reg.via,
-                };
-                if reg.registry == Registry::Fields {
-                    if let Some((_, suffix)) = key.rsplit_once('.') {
-                        h.by_suffix
-                            .entry(suffix.to_string())
-                            .or_default()
-                            .push(handler.clone());
-                    }
-                }
-                h.by_key
-                    .entry((reg.registry, key))
-                    .or_default()
-                    .push(handler);
+                    origin: Origin::Disk,
+                });
             }
             None => h.dynamic.push(DynamicRegistration {
                 registry: reg.registry,
@@ -249,4 +301,30 @@ pub fn scan_handlers(inv: &Inventory, installed: Option<&BTreeSet<String>>) -> H
         }
     }
     h
+}
+
+/// How the backend loads a file the catalogue lists with these bundles (as
+/// [`assets::BundleMap::load`] decides it for a file on disk).
+pub fn catalogued_load(bundles: &[String]) -> Load {
+    if bundles
+        .iter()
+        .any(|b| assets::BACKEND_BUNDLES.contains(&b.as_str()))
+    {
+        return Load::Backend;
+    }
+    if bundles.is_empty() {
+        return Load::Unbundled;
+    }
+    let mut b: Vec<String> = bundles.to_vec();
+    b.sort();
+    b.dedup();
+    if b.iter().all(|n| assets::is_test_bundle(n)) {
+        Load::TestOnly(b)
+    } else {
+        Load::Other(
+            b.into_iter()
+                .filter(|n| !assets::is_test_bundle(n))
+                .collect(),
+        )
+    }
 }
