@@ -233,6 +233,10 @@ pub struct CatalogueBuildArgs {
     /// Addons of the tree to leave out (a fork's own addons; repeatable, or comma-separated).
     #[arg(long, value_name = "NAME", value_delimiter = ',')]
     pub exclude: Vec<String>,
+    /// Addons that are Odoo Community's although their manifest says OEEL-1 (repeatable, or
+    /// comma-separated).
+    #[arg(long, value_name = "NAME", value_delimiter = ',')]
+    pub community: Vec<String>,
     /// The file to write (the only file this command writes).
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: PathBuf,
