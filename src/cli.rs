@@ -202,7 +202,7 @@ pub struct CatalogueArgs {
 pub enum CatalogueAction {
     /// Build the catalogue of one series from an Odoo source tree and write it to --output
     /// (this command writes that one file and nothing else).
-    Build(CatalogueBuildArgs),
+    Build(Box<CatalogueBuildArgs>),
     /// Which series the catalogue holds, from which source, with addon and registration counts.
     Show(CatalogueShowArgs),
 }
