@@ -227,7 +227,8 @@ pub struct DepsArgs {
 
 #[derive(Debug, Args)]
 pub struct ClientActionsArgs {
-    /// CI mode: only the findings, one line each; exit 1 on any error finding, else 0.
+    /// CI mode: only the error findings (all of them with -v), one line each; exit 1 on any
+    /// error finding, else 0.
     #[arg(long)]
     pub ci: bool,
     /// The addons path is the server's complete one: a key nothing on it registers is an error,

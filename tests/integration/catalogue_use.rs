@@ -147,6 +147,17 @@ fn ci_on_the_corpus_alone_gets_real_verdicts_from_the_catalogue() {
             "{u:#}"
         );
     }
+    let ent = findings_with(&doc, "A009");
+    assert_eq!(ent.len(), 1, "{:#}", doc["findings"]);
+    assert_eq!(ent[0]["module"], "planted_mrp");
+    assert!(
+        ent[0]["message"]
+            .as_str()
+            .unwrap()
+            .contains("registered only by mrp_workorder, an addon of Odoo Enterprise 18.0"),
+        "{}",
+        ent[0]["message"]
+    );
     // Not verifiable is left for modules neither on the path nor in the catalogue: none here.
     assert!(
         findings_with(&doc, "A007").is_empty(),
