@@ -31,9 +31,22 @@ pub fn run(args: &DeployCheckArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
                 .as_ref(),
         ),
         deploy::engine::check_services_or_process(&mut d),
-        deploy::odoo::check_version(&mut d),
+        {
+            let binary = load::deploy::odoo_version(&d.settings);
+            let modules = d.db.is_ok().then_some(d.modules.as_slice());
+            let (c, series) =
+                deploy::odoo::check_version(&binary, d.settings.expected_series, modules);
+            d.binary_series = series;
+            c
+        },
         deploy::odoo::check_database(&mut d),
-        deploy::conf::check_conf(&d),
+        deploy::conf::check_conf(
+            &d.conf,
+            &d.settings.odoo_conf,
+            d.series_or_default(),
+            load::deploy::Machine::current(),
+            d.compose(),
+        ),
         deploy::conf::check_addons_path(&mut d),
         deploy::python::check_python(&d),
         deploy::secrets::check_secrets(&d),

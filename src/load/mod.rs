@@ -8,6 +8,7 @@
 pub mod addons;
 pub mod catalogue;
 pub mod db;
+pub mod deploy;
 pub mod engine;
 pub mod exec;
 pub mod fsread;

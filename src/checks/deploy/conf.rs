@@ -4,38 +4,10 @@
 use std::path::{Path, PathBuf};
 
 use super::{Check, Deploy};
-use crate::config::odoo_conf::OdooConf;
+use crate::config::odoo_conf::{ConfError, OdooConf};
+pub use crate::load::deploy::Machine;
 use crate::load::version::Series;
 use crate::rules::deploy as r;
-
-/// The machine's facts the sizing is measured against.
-#[derive(Debug, Clone, Copy)]
-pub struct Machine {
-    pub cores: usize,
-    pub memory_bytes: u64,
-}
-
-impl Machine {
-    pub fn current() -> Machine {
-        let cores = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1);
-        let memory_bytes = std::fs::read_to_string("/proc/meminfo")
-            .ok()
-            .and_then(|t| {
-                t.lines()
-                    .find(|l| l.starts_with("MemTotal:"))
-                    .and_then(|l| l.split_whitespace().nth(1))
-                    .and_then(|kb| kb.parse::<u64>().ok())
-            })
-            .map(|kb| kb * 1024)
-            .unwrap_or(0);
-        Machine {
-            cores,
-            memory_bytes,
-        }
-    }
-}
 
 /// Master passwords that are defaults or trivially guessed.
 const WEAK_PASSWORDS: &[&str] = &[
@@ -318,10 +290,17 @@ fn describe_bool(v: Option<Result<bool, String>>) -> String {
     }
 }
 
-/// Check 5.
-pub fn check_conf(d: &Deploy) -> Check {
-    match &d.conf {
-        Ok(conf) => check_conf_file(conf, d.series_or_default(), Machine::current(), d.compose()),
+/// Check 5: odoo.conf as loaded (or why it could not be), read by `series`, sized against
+/// `machine`.
+pub fn check_conf(
+    conf: &Result<OdooConf, ConfError>,
+    path: &Path,
+    series: Series,
+    machine: Machine,
+    compose: bool,
+) -> Check {
+    match conf {
+        Ok(conf) => check_conf_file(conf, series, machine, compose),
         Err(e) => {
             let mut c = Check::new(5, "odoo.conf");
             c.fail(
@@ -329,7 +308,7 @@ pub fn check_conf(d: &Deploy) -> Check {
                 e.to_string(),
                 "fix the file so that Odoo can read it (odoo_conf / -c)",
             );
-            c.file_for_findings(&d.settings.odoo_conf);
+            c.file_for_findings(path);
             c
         }
     }

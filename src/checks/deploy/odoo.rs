@@ -4,6 +4,8 @@
 
 use super::odoo_run::odoo_run;
 use super::{Check, Deploy};
+use crate::load::db::DbModule;
+use crate::load::exec::Ran;
 use crate::load::version::Series;
 use crate::routines::verdict::Expect;
 use crate::rules::deploy as r;
@@ -17,11 +19,15 @@ pub fn series_from_version_output(text: &str) -> Option<(Series, String)> {
 }
 
 /// Check 3. The series is the user's `expected_series` when set; otherwise the database's and
-/// the binary's must agree.
-pub fn check_version(d: &mut Deploy) -> Check {
+/// the binary's must agree. `binary` is what `odoo-bin --version` did; `modules` the
+/// database's module states, `None` when it is not connected. Returns the binary's series too.
+pub fn check_version(
+    binary: &Ran,
+    expected: Option<Series>,
+    modules: Option<&[DbModule]>,
+) -> (Check, Option<Series>) {
     let mut c = Check::new(3, "Odoo version");
-    let expected = d.settings.expected_series;
-    let ran = d.odoo(&["--version"]).run(d.settings.command_timeout);
+    let ran = binary;
     let mut binary = None;
     if !ran.success() {
         c.fail(
@@ -53,12 +59,11 @@ pub fn check_version(d: &mut Deploy) -> Check {
             ),
         }
     }
-    d.binary_series = binary;
-    match &d.db {
-        Ok(_) => {
-            let base = d.modules.iter().find(|m| m.name == "base");
-            let series = crate::load::db::series_from_modules(&d.modules);
-            match (base.and_then(|b| b.latest_version.clone()), series) {
+    let db_series = modules.and_then(crate::load::db::series_from_modules);
+    match modules {
+        Some(modules) => {
+            let base = modules.iter().find(|m| m.name == "base");
+            match (base.and_then(|b| b.latest_version.clone()), db_series) {
                 (Some(v), Some(s)) => {
                     c.see(format!("database base: {v}"));
                     if let Some(e) = expected.filter(|e| *e != s) {
@@ -82,14 +87,15 @@ pub fn check_version(d: &mut Deploy) -> Check {
                 ),
             }
         }
-        Err(_) => c.see("database: not connected (see check 4)"),
+        None => c.see("database: not connected (see check 4)"),
     }
-    match d.series() {
+    // The deployment's series, as `Deploy::series` picks it.
+    match expected.or(db_series).or(binary) {
         Some(s) if expected.is_some() => c.see(format!("series {s} (expected_series)")),
         Some(s) => c.see(format!("series {s} (detected)")),
         None => c.see("series unknown"),
     }
-    c
+    (c, binary)
 }
 
 /// Check 4.
@@ -161,5 +167,52 @@ mod tests {
         let (s, _) = series_from_version_output("Odoo Server saas~17.2").unwrap();
         assert_eq!(s, Series::new(17, 2));
         assert!(series_from_version_output("Python 3.12").is_none());
+    }
+
+    fn ran(code: i32, stdout: &str) -> Ran {
+        Ran {
+            display: "odoo-bin --version".into(),
+            code: Some(code),
+            stdout: stdout.into(),
+            stderr: String::new(),
+            timed_out: false,
+            spawn_error: None,
+            elapsed: std::time::Duration::ZERO,
+        }
+    }
+
+    #[test]
+    fn version_binary_against_database_and_expected_series() {
+        use crate::checks::deploy::Status;
+        use crate::testdata::db_module;
+        let v18 = ran(0, "Odoo Server 18.0-20241105\n");
+        let db17 = [db_module("base", "installed", Some("17.0.1.3"))];
+        let (c, binary) = check_version(&v18, None, Some(&db17));
+        assert_eq!(binary, Some(Series::new(18, 0)));
+        assert_eq!(c.status, Status::Fail);
+        assert!(c.findings[0]
+            .message
+            .contains("odoo-bin is 18.0 but the database's base module is 17.0.1.3"));
+        let db18 = [db_module("base", "installed", Some("18.0.1.3"))];
+        let (c, _) = check_version(&v18, None, Some(&db18));
+        assert_eq!(c.status, Status::Pass, "{}", c.evidence_text());
+        assert!(c.evidence_text().contains("series 18.0 (detected)"));
+        let (c, _) = check_version(&v18, Some(Series::new(17, 0)), None);
+        assert!(c.findings[0]
+            .message
+            .contains("odoo-bin is 18.0, expected 17.0 (expected_series)"));
+        assert!(c.evidence_text().contains("database: not connected"));
+        let (c, binary) = check_version(&ran(0, "Python 3.12\n"), None, Some(&[]));
+        assert_eq!(binary, None);
+        let msgs: Vec<&str> = c.findings.iter().map(|f| f.message.as_str()).collect();
+        assert!(
+            msgs[0].contains("printed no `Odoo Server X.Y`: Python 3.12"),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs[1].contains("no installed base module version"),
+            "{msgs:?}"
+        );
+        assert!(c.evidence_text().contains("series unknown"));
     }
 }
