@@ -3,7 +3,7 @@
 # from public snapshots of Odoo's source (generation time only: CI never runs this script; the
 # JSON files are committed and embedded in the binary).
 #
-#   scripts/build-catalogue.sh 18.0=/work/odoo-src/18 19.0=/work/odoo-src/19 ...
+#   scripts/build-catalogue.sh 18.0=$HOME/src/odoo-18 19.0=$HOME/src/odoo-19 ...
 #
 # Each argument is SERIES=DIR, DIR an extracted snapshot of the source named below for that
 # series. After writing each file the script checks facts every series must hold (web's

@@ -12,8 +12,8 @@
 # that differ, compared by (code, severity, module, file, line, first quoted key), and the
 # uses of the corpus's modules whose status differs (every client action, widget and view class).
 #
-#   scripts/compare-catalogue.sh 18.0=/work/odoo-src/18:.cache/oca18/addons \
-#                                19.0=/work/odoo-src/19:.cache/oca19/addons
+#   scripts/compare-catalogue.sh 18.0=$HOME/src/odoo-18:.cache/oca18/addons \
+#                                19.0=$HOME/src/odoo-19:.cache/oca19/addons
 #
 # The source is never in CI; the tests check the same on a small tree made by the test.
 set -euo pipefail
