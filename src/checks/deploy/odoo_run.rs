@@ -48,7 +48,13 @@ pub fn findings(
         return out;
     }
     if let Some(fail) = &odoo.verdict.failure {
-        let mut f = Finding::new(rule, format!("{what}: {fail}"));
+        // The failure names the command already when it is the run's own ending.
+        let message = if fail.starts_with(what) {
+            fail.clone()
+        } else {
+            format!("{what}: {fail}")
+        };
+        let mut f = Finding::new(rule, message);
         match odoo.verdict.cause.file() {
             Some((file, line)) => {
                 f.file = Some(file);
