@@ -321,8 +321,8 @@ pub fn targeted_globals(
 /// incomplete unless `--allow-missing`. Odoo is not started on a database with pending module
 /// operations unless `--apply-pending`.
 fn install(args: &ParityInstallArgs, parity: &Parity, ctx: &mut Ctx) -> Result<Report, Fatal> {
-    use crate::checks::deploy::Deploy;
     use crate::routines::verdict::Expect;
+    use crate::routines::Deploy;
 
     let settings = super::settings(&args.target, ctx.global)?;
     if !settings.odoo_command_configured {

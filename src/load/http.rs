@@ -369,3 +369,93 @@ mod tests {
         );
     }
 }
+
+/// One page as check 11 requests it: its status, its body when it was read, the names of its
+/// headers (lower case).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Page {
+    pub status: u16,
+    pub body: String,
+    pub headers: Vec<String>,
+}
+
+impl Page {
+    pub fn has_header(&self, name: &str) -> bool {
+        self.headers.iter().any(|h| h.eq_ignore_ascii_case(name))
+    }
+}
+
+/// The certificate of an https `base_url`: the host and port asked, and the days it is still
+/// valid, or why it is not trusted.
+#[derive(Debug, Clone, PartialEq)]
+pub struct CertificateProbe {
+    pub host: String,
+    pub port: u16,
+    pub days_left: Result<i32, String>,
+}
+
+/// What check 11 requested of the site: `/web/health`, `/web/login`, [`STATIC_FILE`],
+/// `/web/database/manager` (each a page or why it failed), and on https the certificate
+/// (`Err` when base_url is not a URL).
+#[derive(Debug, Clone, PartialEq)]
+pub struct SiteProbe {
+    pub health: Result<Page, String>,
+    pub login: Result<Page, String>,
+    pub static_file: Result<Page, String>,
+    pub manager: Result<Page, String>,
+    pub certificate: Option<Result<CertificateProbe, String>>,
+}
+
+/// Requests the pages of check 11 from `base` (the bodies of `/web/health` and the database
+/// manager read up to [`PAGE_CAP`]); `Err` when no HTTP client can be set up.
+pub fn probe_site(
+    base: &str,
+    timeout: Duration,
+    tls_ca_file: Option<&Path>,
+) -> Result<SiteProbe, String> {
+    let client = client(timeout)?;
+    let get = |path: &str, read_body: bool| -> Result<Page, String> {
+        let resp = client
+            .get(format!("{base}{path}"))
+            .send()
+            .map_err(|e| describe_error(&e, timeout))?;
+        let status = resp.status().as_u16();
+        let headers = resp
+            .headers()
+            .keys()
+            .map(|k| k.as_str().to_string())
+            .collect();
+        let body = if read_body {
+            read_capped(resp, PAGE_CAP).0
+        } else {
+            String::new()
+        };
+        Ok(Page {
+            status,
+            body,
+            headers,
+        })
+    };
+    let health = get("/web/health", true);
+    let login = get("/web/login", false);
+    let static_file = get(STATIC_FILE, false);
+    let manager = get("/web/database/manager", true);
+    let certificate = base.starts_with("https://").then(|| {
+        let url = Url::parse(base).map_err(|e| e.to_string())?;
+        let host = url.host_str().unwrap_or("").to_string();
+        let port = url.port_or_known_default().unwrap_or(443);
+        let days_left = certificate_days_left(&host, port, tls_ca_file, timeout);
+        Ok(CertificateProbe {
+            host,
+            port,
+            days_left,
+        })
+    });
+    Ok(SiteProbe {
+        health,
+        login,
+        static_file,
+        manager,
+        certificate,
+    })
+}

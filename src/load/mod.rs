@@ -16,6 +16,7 @@ pub mod graph;
 pub mod http;
 pub mod manifest;
 pub mod pyliteral;
+pub mod python;
 pub mod version;
 pub mod web;
 pub mod xmlread;

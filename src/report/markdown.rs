@@ -14,8 +14,8 @@ fn md_cell(v: &str) -> String {
 /// Markdown: a title, the context as a list, each table, the findings and the summary.
 pub fn render_markdown(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     writeln!(out, "# odoo-audit {}\n", report.command)?;
-    for (k, v) in &report.context {
-        writeln!(out, "- **{k}**: {}", md_cell(&cell_text(v)))?;
+    for (k, v) in report.shown_context() {
+        writeln!(out, "- **{k}**: {}", md_cell(&v))?;
     }
     writeln!(out)?;
     for table in &report.tables {
@@ -54,5 +54,8 @@ pub fn render_markdown(report: &Report, out: &mut dyn Write) -> io::Result<()> {
         }
         writeln!(out)?;
     }
-    writeln!(out, "**Summary**: {}", summary_line(report))
+    if report.audits() {
+        writeln!(out, "**Summary**: {}", summary_line(report))?;
+    }
+    Ok(())
 }

@@ -101,6 +101,20 @@ impl Report {
         }
     }
 
+    /// Whether the report is an audit, with findings to sum up; `rules` and `explain` list the
+    /// registry and have none.
+    pub fn audits(&self) -> bool {
+        !matches!(self.command.as_str(), "rules" | "explain")
+    }
+
+    /// Context whose text is empty (a null, an empty string or list) is shown in no header.
+    pub fn shown_context(&self) -> impl Iterator<Item = (&String, String)> {
+        self.context
+            .iter()
+            .map(|(k, v)| (k, cell_text(v)))
+            .filter(|(_, v)| !v.is_empty())
+    }
+
     pub fn context(&mut self, key: &str, value: impl Into<Value>) {
         self.context.insert(key.to_string(), value.into());
     }
@@ -256,5 +270,30 @@ pub(crate) mod tests {
                 .at(3, 5),
         );
         r
+    }
+
+    #[test]
+    fn empty_context_is_not_shown_and_listings_have_no_summary() {
+        let mut r = sample();
+        r.context("series", "18.0");
+        r.context("expected_series", Value::Null);
+        r.context("pending", "");
+        let shown: Vec<(&String, String)> = r.shown_context().collect();
+        assert_eq!(shown, [(&"series".to_string(), "18.0".to_string())]);
+        let mut out = Vec::new();
+        table::render_table(&r, false, &mut out).unwrap();
+        let text = String::from_utf8(out).unwrap();
+        assert!(text.starts_with("series: 18.0\n\n"), "{text}");
+        assert!(!text.contains("expected_series") && !text.contains("pending"));
+        assert!(text.contains("summary: 1 error(s)"), "{text}");
+        for listing in ["rules", "explain"] {
+            let mut out = Vec::new();
+            let r = Report::new(listing);
+            assert!(!r.audits());
+            table::render_table(&r, false, &mut out).unwrap();
+            markdown::render_markdown(&r, &mut out).unwrap();
+            let text = String::from_utf8(out).unwrap();
+            assert!(!text.to_lowercase().contains("summary"), "{text}");
+        }
     }
 }

@@ -69,10 +69,12 @@ fn new_table(color: bool) -> ComfyTable {
 }
 
 pub(super) fn render_table(report: &Report, color: bool, out: &mut dyn Write) -> io::Result<()> {
-    for (k, v) in &report.context {
-        writeln!(out, "{k}: {}", cell_text(v))?;
+    let mut header = false;
+    for (k, v) in report.shown_context() {
+        writeln!(out, "{k}: {v}")?;
+        header = true;
     }
-    if !report.context.is_empty() {
+    if header {
         writeln!(out)?;
     }
     for table in &report.tables {
@@ -127,5 +129,8 @@ pub(super) fn render_table(report: &Report, color: bool, out: &mut dyn Write) ->
         }
         writeln!(out, "{t}")?;
     }
-    writeln!(out, "summary: {}", summary_line(report))
+    if report.audits() {
+        writeln!(out, "summary: {}", summary_line(report))?;
+    }
+    Ok(())
 }

@@ -132,6 +132,18 @@ impl Deploy {
         )
     }
 
+    /// Runs Odoo once for a check of the gate: the one-shot arguments and `extra`, within
+    /// `slow_command_timeout`; the module states are read again after it.
+    pub fn run_oneshot(&mut self, label: &str, extra: &[&str], expect: &run::Expect) -> OdooRun {
+        let mut args = self.odoo_oneshot_args();
+        args.extend(extra.iter().map(|a| a.to_string()));
+        let cmd = self.odoo(&[]).args(args);
+        let timeout = self.settings.slow_command_timeout;
+        let run = self.run_on_database(label, cmd, timeout, expect);
+        self.refresh_modules();
+        run
+    }
+
     /// The series of the deployment: `expected_series` when set, else the database's, else
     /// the binary's.
     pub fn series(&self) -> Option<crate::load::version::Series> {

@@ -313,7 +313,7 @@ fn verify_on_a_damaged_copy_reports_missing_core_tables_pending_upgrades_and_emp
 
     let y4 = one_finding(&doc, "Y004", "error");
     assert!(
-        msg(y4).starts_with(&format!("{tables} core ir_% tables")),
+        msg(y4).starts_with(&format!("only {tables} core ir_% tables: ")),
         "{y4:#}"
     );
     assert!(tables.parse::<u64>().unwrap() <= 50, "{tables}");

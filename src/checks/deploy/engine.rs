@@ -2,7 +2,7 @@
 //! the Odoo unit/process (native) are up. What Docker, systemd and `/proc` say is loaded by
 //! [`crate::load::engine`]; these functions judge it.
 
-use super::{Check, Deploy};
+use super::Check;
 use crate::load::engine::{ComposeError, ComposeServices, Container, OdooProcess, UnitState};
 use crate::rules::deploy as r;
 
@@ -177,37 +177,6 @@ pub fn check_native(
         format!("systemctl start {unit}; journalctl -u {unit} -n 100"),
     );
     c
-}
-
-/// Check 2, loading what it judges: the compose project's containers (kept for the later
-/// checks), or the systemd unit and the Odoo processes of the machine.
-pub fn check_services_or_process(d: &mut Deploy) -> Check {
-    use crate::load::engine;
-    let s = &d.settings;
-    if d.compose() {
-        let file = s.compose_file.clone().unwrap_or_default();
-        let loaded = engine::compose_services(&file, s.command_timeout);
-        let c = check_services(&loaded, [&s.odoo_service, &s.db_service]);
-        if let Ok(l) = loaded {
-            d.containers = l.containers;
-        }
-        c
-    } else {
-        let state = engine::systemd_unit(&s.systemd_unit, s.command_timeout);
-        let database = d.database_name();
-        let processes = engine::deployment_processes(
-            std::path::Path::new("/proc"),
-            &s.odoo_conf,
-            database.as_deref(),
-        );
-        check_native(
-            &s.systemd_unit,
-            &state,
-            &processes,
-            &s.odoo_conf,
-            database.as_deref(),
-        )
-    }
 }
 
 #[cfg(test)]

@@ -3,18 +3,13 @@
 //! request and the TLS handshake have a timeout ([`crate::load::http`]). Check 9: the asset
 //! bundles, requested from the running server.
 
-use reqwest::blocking::Response;
-use reqwest::Url;
-
-use super::{Check, Deploy};
-use crate::load::http::{
-    certificate_days_left, client, describe_error, probe_web_assets, read_capped, PAGE_CAP,
-    STATIC_FILE,
-};
+use super::Check;
+use crate::config::settings::Settings;
+use crate::load::http::{AssetProbe, Page, SiteProbe, STATIC_FILE};
 use crate::rules::deploy as r;
 
-fn header_problems(c: &mut Check, resp: &Response, https: bool) {
-    let has = |h: &str| resp.headers().contains_key(h);
+fn header_problems(c: &mut Check, resp: &Page, https: bool) {
+    let has = |h: &str| resp.has_header(h);
     let mut required = vec!["X-Frame-Options", "X-Content-Type-Options"];
     if https {
         required.push("Strict-Transport-Security");
@@ -45,47 +40,39 @@ fn header_problems(c: &mut Check, resp: &Response, https: bool) {
     }
 }
 
-/// Check 9: the asset bundles, requested from the running server.
-pub fn check_bundles(d: &Deploy) -> Check {
+/// Check 9: the asset bundles, as requested from the running server.
+pub fn check_bundles(p: &AssetProbe) -> Check {
     let mut c = Check::new(9, "asset bundles");
-    let p = probe_web_assets(
-        &d.settings.base_url,
-        d.settings.http_timeout,
-        d.settings.command_timeout.max(d.settings.http_timeout),
-        d.series(),
-    );
     c.see(format!("{} bundle(s) served without error", p.bundles_ok));
-    for e in p.evidence {
-        c.see(e);
+    for e in &p.evidence {
+        c.see(e.clone());
     }
-    for (m, h) in p.failures {
-        c.fail(&r::ASSETS, m, h);
+    for (m, h) in &p.failures {
+        c.fail(&r::ASSETS, m.clone(), h.clone());
     }
     c
 }
 
-/// Check 11.
-pub fn check_http(d: &Deploy) -> Check {
+/// Check 11: what [`crate::load::http::probe_site`] requested of `base_url`; `list_db` is
+/// odoo.conf's, when it reads as a boolean.
+pub fn check_http(site: &Result<SiteProbe, String>, s: &Settings, list_db: Option<bool>) -> Check {
     let mut c = Check::new(11, "http");
-    let s = &d.settings;
-    let timeout = s.http_timeout;
     let base = &s.base_url;
     let https = base.starts_with("https://");
-    let client = match client(timeout) {
-        Ok(c) => c,
+    let site = match site {
+        Ok(p) => p,
         Err(e) => {
             c.fail(&r::HTTP, format!("cannot set up HTTP: {e}"), "");
             return c;
         }
     };
-    let get = |path: &str| client.get(format!("{base}{path}")).send();
     let unreachable_hint = format!("check that Odoo (or its proxy) answers on {base} (base_url)");
 
-    match get("/web/health") {
+    match &site.health {
         Ok(resp) => {
-            let status = resp.status().as_u16();
-            let (body, _) = read_capped(resp, PAGE_CAP);
-            let json: Option<serde_json::Value> = serde_json::from_str(&body).ok();
+            let status = resp.status;
+            let body = &resp.body;
+            let json: Option<serde_json::Value> = serde_json::from_str(body).ok();
             let pass = json.as_ref().and_then(|j| j["status"].as_str()) == Some("pass");
             c.see(format!("/web/health: {status}"));
             if status != 200 || !pass {
@@ -101,13 +88,13 @@ pub fn check_http(d: &Deploy) -> Check {
         }
         Err(e) => c.fail(
             &r::HTTP,
-            format!("/web/health: {}", describe_error(&e, timeout)),
+            format!("/web/health: {e}"),
             unreachable_hint.clone(),
         ),
     }
-    match get("/web/login") {
+    match &site.login {
         Ok(resp) => {
-            let status = resp.status().as_u16();
+            let status = resp.status;
             c.see(format!("/web/login: {status}"));
             if status >= 500 {
                 c.fail(
@@ -116,17 +103,17 @@ pub fn check_http(d: &Deploy) -> Check {
                     "look at Odoo's log",
                 );
             }
-            header_problems(&mut c, &resp, https);
+            header_problems(&mut c, resp, https);
         }
         Err(e) => c.fail(
             &r::HTTP,
-            format!("/web/login: {}", describe_error(&e, timeout)),
+            format!("/web/login: {e}"),
             unreachable_hint.clone(),
         ),
     }
-    match get(STATIC_FILE) {
+    match &site.static_file {
         Ok(resp) => {
-            let status = resp.status().as_u16();
+            let status = resp.status;
             c.see(format!("{STATIC_FILE}: {status}"));
             if status >= 400 {
                 c.fail(
@@ -138,21 +125,14 @@ pub fn check_http(d: &Deploy) -> Check {
         }
         Err(e) => c.fail(
             &r::WEB_ASSETS,
-            format!("{STATIC_FILE}: {}", describe_error(&e, timeout)),
+            format!("{STATIC_FILE}: {e}"),
             unreachable_hint.clone(),
         ),
     }
-    let list_db = d
-        .conf
-        .as_ref()
-        .ok()
-        .and_then(|conf| conf.odoo_bool("list_db", d.series_or_default()))
-        .and_then(Result::ok);
-    match get("/web/database/manager") {
+    match &site.manager {
         Ok(resp) => {
-            let status = resp.status().as_u16();
-            let (body, _) = read_capped(resp, PAGE_CAP);
-            let disabled = body.contains("has been disabled");
+            let status = resp.status;
+            let disabled = resp.body.contains("has been disabled");
             let blocked = matches!(status, 403 | 404) || (status < 500 && disabled);
             let open = status == 200 && !disabled;
             c.see(format!(
@@ -179,40 +159,124 @@ pub fn check_http(d: &Deploy) -> Check {
                 );
             }
         }
-        Err(e) => c.see(format!(
-            "/web/database/manager: {}",
-            describe_error(&e, timeout)
-        )),
+        Err(e) => c.see(format!("/web/database/manager: {e}")),
     }
 
-    if https {
-        match Url::parse(base) {
-            Ok(url) => {
-                let host = url.host_str().unwrap_or("").to_string();
-                let port = url.port_or_known_default().unwrap_or(443);
-                match certificate_days_left(&host, port, s.tls_ca_file.as_deref(), timeout) {
-                    Ok(days) => {
-                        c.see(format!("certificate valid, expires in {days} day(s)"));
-                        if i64::from(days) < s.cert_min_days {
-                            c.fail(
-                                &r::TLS_CERTIFICATE,
-                                format!(
-                                    "the certificate of {host} expires in {days} day(s) (threshold {})",
-                                    s.cert_min_days
-                                ),
-                                r::TLS_CERTIFICATE.fix,
-                            );
-                        }
+    match &site.certificate {
+        None => {}
+        Some(Err(e)) => c.fail(&r::HTTP, format!("base_url: {e}"), "fix base_url"),
+        Some(Ok(cert)) => {
+            let (host, port) = (&cert.host, cert.port);
+            match &cert.days_left {
+                Ok(days) => {
+                    c.see(format!("certificate valid, expires in {days} day(s)"));
+                    if i64::from(*days) < s.cert_min_days {
+                        c.fail(
+                            &r::TLS_CERTIFICATE,
+                            format!(
+                                "the certificate of {host} expires in {days} day(s) (threshold {})",
+                                s.cert_min_days
+                            ),
+                            r::TLS_CERTIFICATE.fix,
+                        );
                     }
-                    Err(e) => c.fail(
-                        &r::TLS_CERTIFICATE,
-                        format!("{host}:{port}: {e}"),
-                        "install a certificate trusted by clients (or set tls_ca_file for a private CA)",
-                    ),
                 }
+                Err(e) => c.fail(
+                    &r::TLS_CERTIFICATE,
+                    format!("{host}:{port}: {e}"),
+                    "install a certificate trusted by clients (or set tls_ca_file for a private CA)",
+                ),
             }
-            Err(e) => c.fail(&r::HTTP, format!("base_url: {e}"), "fix base_url"),
         }
     }
     c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::deploy::{test_settings, Status};
+    use crate::load::http::CertificateProbe;
+
+    fn page(status: u16, body: &str, headers: &[&str]) -> Result<Page, String> {
+        Ok(Page {
+            status,
+            body: body.into(),
+            headers: headers.iter().map(|h| h.to_string()).collect(),
+        })
+    }
+
+    #[test]
+    fn http_judges_pages_headers_and_certificate() {
+        let mut s = test_settings();
+        s.base_url = "https://odoo.example.com".into();
+        let site = SiteProbe {
+            health: page(200, r#"{"status": "pass"}"#, &[]),
+            login: page(
+                200,
+                "",
+                &[
+                    "x-frame-options",
+                    "x-content-type-options",
+                    "content-security-policy",
+                ],
+            ),
+            static_file: Err("timed out after 5 s".into()),
+            manager: page(200, "<html>manager</html>", &[]),
+            certificate: Some(Ok(CertificateProbe {
+                host: "odoo.example.com".into(),
+                port: 443,
+                days_left: Ok(3),
+            })),
+        };
+        let c = check_http(&Ok(site.clone()), &s, Some(false));
+        assert_eq!(c.status, Status::Fail);
+        let msgs: Vec<&str> = c
+            .findings
+            .iter()
+            .map(|f| f.message.trim_start_matches("check 11 (http): "))
+            .collect();
+        assert_eq!(
+            msgs,
+            [
+                "/web/login has no Strict-Transport-Security header",
+                &format!("{STATIC_FILE}: timed out after 5 s"),
+                "/web/database/manager answers 200 although list_db is False",
+                "the certificate of odoo.example.com expires in 3 day(s) (threshold 14)",
+            ]
+        );
+        assert!(c.evidence_text().contains("/web/health: 200"));
+        // Over http, with list_db unknown and the manager blocked: a pass.
+        s.base_url = "http://127.0.0.1:8069".into();
+        let site = SiteProbe {
+            static_file: page(200, "", &[]),
+            manager: page(404, "", &[]),
+            certificate: None,
+            ..site
+        };
+        let c = check_http(&Ok(site), &s, None);
+        assert_eq!(c.status, Status::Pass, "{:?}", c.findings);
+        assert!(c
+            .evidence_text()
+            .contains("/web/database/manager: 404 (blocked)"));
+        let c = check_http(&Err("no TLS backend".into()), &s, None);
+        assert!(c.findings[0]
+            .message
+            .ends_with("cannot set up HTTP: no TLS backend"));
+    }
+
+    #[test]
+    fn bundles_fail_on_each_failure_of_the_probe() {
+        let p = AssetProbe {
+            evidence: vec!["/web/login: 2 asset(s)".into()],
+            failures: vec![("web.assets_web.min.js answered 500".into(), "look".into())],
+            bundles_ok: 1,
+        };
+        let c = check_bundles(&p);
+        assert_eq!(c.status, Status::Fail);
+        assert_eq!(c.findings[0].code, "G009");
+        assert!(c
+            .evidence_text()
+            .contains("1 bundle(s) served without error"));
+    }
 }

@@ -9,7 +9,7 @@ use super::Check;
 use crate::checks::table::{Column, Layout, Status};
 use crate::finding::Finding;
 use crate::routines::verdict as run;
-use crate::routines::{Deploy, OdooRun, Refusal};
+use crate::routines::{OdooRun, Refusal};
 use crate::rules::Rule;
 
 /// The findings of the run: the failure (code `rule`), a refusal, a half-done update, the
@@ -48,7 +48,13 @@ pub fn findings(
         return out;
     }
     if let Some(fail) = &odoo.verdict.failure {
-        let mut f = Finding::new(rule, format!("{what}: {fail}"));
+        // The failure names the command already when it is the run's own ending.
+        let message = if fail.starts_with(what) {
+            fail.clone()
+        } else {
+            format!("{what}: {fail}")
+        };
+        let mut f = Finding::new(rule, message);
         match odoo.verdict.cause.file() {
             Some((file, line)) => {
                 f.file = Some(file);
@@ -150,22 +156,16 @@ pub fn findings(
     out
 }
 
-/// Runs an Odoo one-shot command for a check, saves its log, and turns its verdict into the
-/// check's status and findings. Returns the modules read after the run, when it ran.
-pub fn odoo_run(
-    d: &mut Deploy,
+/// An Odoo one-shot run of a check, judged: what ran (or did not start), its log, the module
+/// states compared, and its verdict as the check's findings (code `rule`). `apply` is the
+/// command that applies the database's pending module operations.
+pub fn judge_run(
     check: &mut Check,
+    run: &OdooRun,
     rule: &'static Rule,
-    label: &str,
-    extra: &[String],
-    expect: run::Expect,
-) -> OdooRun {
-    let mut args = d.odoo_oneshot_args();
-    args.extend(extra.iter().cloned());
-    let cmd = d.odoo(&[]).args(args);
-    let apply = d.apply_pending_command();
-    let timeout = d.settings.slow_command_timeout;
-    let run = d.run_on_database(label, cmd, timeout, &expect);
+    expect: &run::Expect,
+    apply: &str,
+) {
     match &run.ran {
         Some(ran) => check.see(format!(
             "ran `{}` in {:.1} s",
@@ -184,15 +184,14 @@ pub fn odoo_run(
         ));
     }
     for f in findings(
-        &run,
+        run,
         rule,
         &format!("`{}`", run.cmd.display()),
-        &expect,
-        &apply,
+        expect,
+        apply,
     ) {
         check.push(f);
     }
-    run
 }
 
 /// The columns of a table of Odoo runs after the step's number and name.

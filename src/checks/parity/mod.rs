@@ -251,7 +251,7 @@ pub fn verify(input: &Inputs) -> Outcome {
         Finding::new(
             &r::CORE_TABLES,
             format!(
-                "{} core ir_% tables, more than {} expected",
+                "only {} core ir_% tables: an initialised Odoo database has more than {}",
                 counts.core_tables, t.core_tables
             ),
         )
