@@ -260,7 +260,7 @@ pub struct CatalogueArgs {
 pub enum CatalogueAction {
     /// Build the catalogue of one series from an Odoo source tree and write it to --output
     /// (this command writes that one file and nothing else).
-    Build(CatalogueBuildArgs),
+    Build(Box<CatalogueBuildArgs>),
     /// Which series the catalogue holds, from which source, with addon and registration counts.
     Show(CatalogueShowArgs),
 }
@@ -291,6 +291,10 @@ pub struct CatalogueBuildArgs {
     /// Addons of the tree to leave out (a fork's own addons; repeatable, or comma-separated).
     #[arg(long, value_name = "NAME", value_delimiter = ',')]
     pub exclude: Vec<String>,
+    /// Addons that are Odoo Community's although their manifest says OEEL-1 (repeatable, or
+    /// comma-separated).
+    #[arg(long, value_name = "NAME", value_delimiter = ',')]
+    pub community: Vec<String>,
     /// The file to write (the only file this command writes).
     #[arg(long, short = 'o', value_name = "FILE")]
     pub output: PathBuf,

@@ -144,6 +144,7 @@ fn run_build(args: &CatalogueBuildArgs) -> Result<Report, Fatal> {
         date: args.date.clone(),
         notes: args.note.clone(),
         exclude: args.exclude.clone(),
+        community: args.community.clone(),
     };
     let built = build::build(&opts)?;
     let text = build::to_text(&built.catalogue);

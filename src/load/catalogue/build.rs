@@ -6,8 +6,9 @@
 //!   (the two upstream layouts; an sdist has only the first), then those directly under
 //!   `--enterprise DIR` (a separate Enterprise tree), discovered by [`addons::discover`] with
 //!   the series' `adapt_version`;
-//! - an addon is Enterprise when its license is `OEEL-1` or it comes from `--enterprise`;
-//!   every other addon is Community;
+//! - an addon is Enterprise when it comes from `--enterprise`, or its license is `OEEL-1` and
+//!   it is not named with `--community` (Odoo's Community source has held a few `OEEL-1`
+//!   manifests); every other addon is Community;
 //! - the registrations in the `actions`, `fields` and `views` registries are found by
 //!   [`handlers::scan_handlers`] over the Community addons, and the bundles that load each
 //!   registering file by the project's bundle resolution ([`assets::Assembler`]) over the
@@ -61,6 +62,9 @@ pub struct Options {
     pub notes: Vec<String>,
     /// Addons of the tree left out (a fork's own addons, nested repositories).
     pub exclude: Vec<String>,
+    /// Addons that are Odoo Community's although their manifest says `OEEL-1` (Odoo has
+    /// shipped a few such in its Community source).
+    pub community: Vec<String>,
 }
 
 /// A built catalogue and what the loaders found on the way.
@@ -152,8 +156,12 @@ pub fn build(opts: &Options) -> Result<Built, Fatal> {
     let excluded: BTreeSet<&str> = opts.exclude.iter().map(String::as_str).collect();
     inv.addons
         .retain(|name, _| !excluded.contains(name.as_str()));
+    let community_named: BTreeSet<&str> = opts.community.iter().map(String::as_str).collect();
     let edition_of = |a: &Addon| {
-        if Some(a.path_index) == enterprise_index || a.manifest.license == ENTERPRISE_LICENSE {
+        if Some(a.path_index) == enterprise_index
+            || (a.manifest.license == ENTERPRISE_LICENSE
+                && !community_named.contains(a.name.as_str()))
+        {
             Edition::Enterprise
         } else {
             Edition::Community
@@ -177,7 +185,13 @@ pub fn build(opts: &Options) -> Result<Built, Fatal> {
         all_by_module.entry(h.module.as_str()).or_default().push(h);
     }
 
-    let mut findings: Vec<Finding> = inv.findings.clone();
+    // Findings about the addons left out are not this catalogue's.
+    let mut findings: Vec<Finding> = inv
+        .findings
+        .iter()
+        .filter(|f| f.module.as_deref().is_none_or(|m| !excluded.contains(m)))
+        .cloned()
+        .collect();
     findings.extend(community_handlers.findings.iter().cloned());
     let mut cat_addons: BTreeMap<String, CatalogueAddon> = BTreeMap::new();
     for (name, a) in &inv.addons {
@@ -774,6 +788,7 @@ mod tests {
         let mut o = opts(tmp.path());
         o.enterprise = Some(ent.path().to_path_buf());
         o.series = Some("17.0".into());
+        o.community = vec!["ent".into()];
         let cat = build(&o).unwrap().catalogue;
         assert_eq!(cat.series, "17.0");
         assert_eq!(cat.addons["web"].version.as_deref(), Some("17.0.1.0"));
@@ -782,6 +797,16 @@ mod tests {
         assert_eq!(h.license, "LGPL-3");
         assert_eq!(h.registrations[0].key, "helpdesk_kanban");
         assert_eq!(cat.addons["web_studio"].edition, Edition::Enterprise);
+        let e = &cat.addons["ent"];
+        assert_eq!(
+            (e.edition, e.license.as_str()),
+            (Edition::Community, "OEEL-1")
+        );
+        assert_eq!(
+            e.version.as_deref(),
+            Some("17.0.1.3"),
+            "--community: all facts"
+        );
 
         // No Enterprise addon: said in the notes.
         let mut o = opts(tmp.path());

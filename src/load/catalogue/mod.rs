@@ -184,6 +184,14 @@ impl SeriesCatalogue {
 /// The catalogues shipped in the binary: (series, JSON text).
 const EMBEDDED: &[(&str, &str)] = &[
     (
+        "16.0",
+        include_str!("../../../manifests/catalogue/16.0.json"),
+    ),
+    (
+        "17.0",
+        include_str!("../../../manifests/catalogue/17.0.json"),
+    ),
+    (
         "18.0",
         include_str!("../../../manifests/catalogue/18.0.json"),
     ),
@@ -386,6 +394,31 @@ mod tests {
                 "{s}: base depends on nothing"
             );
         }
+    }
+
+    #[test]
+    fn embedded_16_and_17_are_community_only() {
+        for s in ["16.0", "17.0"] {
+            let cat = embedded(s).unwrap();
+            assert_eq!(cat.edition(Edition::Enterprise).count(), 0, "{s}");
+            assert!(cat
+                .source
+                .notes
+                .iter()
+                .any(|n| n.contains("no Odoo Enterprise addon")));
+        }
+        let c16 = embedded("16.0").unwrap();
+        // The fork's OCA addons (nested and copied) are left out.
+        assert!(!c16.addons.contains_key("web_responsive"));
+        assert!(!c16.addons.contains_key("auditlog"));
+        assert!(c16.addons.contains_key("pos_mrp"));
+        assert!(c16.source.name.contains("Martel-IT/odoo-16-core"));
+        let c17 = embedded("17.0").unwrap();
+        let apt = &c17.addons["account_payment_term"];
+        assert_eq!(
+            (apt.edition, apt.license.as_str()),
+            (Edition::Community, "OEEL-1")
+        );
     }
 
     #[test]
