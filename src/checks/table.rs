@@ -1,7 +1,11 @@
-//! The one model of a table of checks or steps: each row has a status (pass, warn, fail or
-//! skip), the evidence it saw, a hint, and a [`Finding`] for each warning or failure (warning or
-//! error severity), so that the report layer and the exit code treat it like every other
-//! command's findings.
+//! The one model of a table of checks or steps: each row ([`Check`]) has a status (pass, warn,
+//! fail or skip), the evidence it saw, a hint, the cells its table shows besides (a measured
+//! figure and its threshold, the command a step ran, its time and log), and a [`Finding`] for
+//! each warning or failure (warning or error severity), so that the report layer and the exit
+//! code treat it like every other command's findings. A table ([`Checks`]) is its rows and a
+//! [`Layout`] naming its columns; the checks fill it, the report layer renders it. The deploy
+//! gate, the thresholds of `parity verify` and the steps of truth-sync and `parity install` are
+//! all such tables.
 
 use serde_json::{json, Value};
 
@@ -31,30 +35,37 @@ impl Status {
 /// One check's result.
 #[derive(Debug, Clone)]
 pub struct Check {
-    pub num: u8,
-    pub name: &'static str,
+    pub num: usize,
+    pub name: String,
     pub status: Status,
+    /// The status as the table shows it when it says more than pass/warn/fail/skip (a step
+    /// `installed`, `not run`, `skipped: needs x`).
+    pub label: Option<String>,
     /// What the check saw (values, versions, sizes…), never a secret.
     pub evidence: Vec<String>,
     /// The hint of the first failure (else of the first warning), or the skip reason.
     pub hint: String,
     pub findings: Vec<Finding>,
+    /// The other cells of the row, by column name ([`Column::Cell`]).
+    pub cells: Vec<(&'static str, Value)>,
 }
 
 impl Check {
-    pub fn new(num: u8, name: &'static str) -> Check {
+    pub fn new(num: usize, name: impl Into<String>) -> Check {
         Check {
             num,
-            name,
+            name: name.into(),
             status: Status::Pass,
+            label: None,
             evidence: Vec::new(),
             hint: String::new(),
             findings: Vec::new(),
+            cells: Vec::new(),
         }
     }
 
     /// A skipped check, with the reason.
-    pub fn skipped(num: u8, name: &'static str, reason: &str) -> Check {
+    pub fn skipped(num: usize, name: impl Into<String>, reason: &str) -> Check {
         let mut c = Check::new(num, name);
         c.status = Status::Skip;
         c.evidence.push(format!("skipped: {reason}"));
@@ -63,6 +74,52 @@ impl Check {
 
     pub fn see(&mut self, evidence: impl Into<String>) {
         self.evidence.push(evidence.into());
+    }
+
+    /// Sets a cell of the row (a column of the table's [`Layout`]).
+    pub fn cell(mut self, column: &'static str, value: impl Into<Value>) -> Check {
+        self.set(column, value);
+        self
+    }
+
+    /// Sets a cell of the row in place.
+    pub fn set(&mut self, column: &'static str, value: impl Into<Value>) {
+        let value = value.into();
+        match self.cells.iter_mut().find(|(c, _)| *c == column) {
+            Some(c) => c.1 = value,
+            None => self.cells.push((column, value)),
+        }
+    }
+
+    /// The value of a cell; `Null` when it was never set.
+    pub fn get(&self, column: &str) -> &Value {
+        self.cells
+            .iter()
+            .find(|(c, _)| *c == column)
+            .map(|(_, v)| v)
+            .unwrap_or(&Value::Null)
+    }
+
+    /// Sets the status and the text the table shows for it.
+    pub fn with_status(mut self, status: Status, label: impl Into<String>) -> Check {
+        self.status = status;
+        self.label = Some(label.into());
+        self
+    }
+
+    /// The status as the table shows it.
+    pub fn status_text(&self) -> &str {
+        self.label.as_deref().unwrap_or(self.status.as_str())
+    }
+
+    /// Fails the check with a finding made by the caller, its message kept as it is (the
+    /// finding's severity may be lower than an error: a non-critical threshold).
+    pub fn fail_with(&mut self, f: Finding) {
+        if self.status != Status::Fail || self.hint.is_empty() {
+            self.hint = f.hint.clone();
+        }
+        self.status = Status::Fail;
+        self.findings.push(f);
     }
 
     fn problem(&mut self, status: Status, rule: &'static Rule, message: String, hint: String) {
@@ -166,20 +223,108 @@ impl Check {
         parts.join("; ")
     }
 
-    /// The row of the `checks` table.
-    pub fn row(&self) -> Vec<Value> {
-        vec![
-            json!(self.num),
-            json!(self.name),
-            json!(self.status.as_str()),
-            json!(self.evidence_text()),
-            json!(self.hint),
-        ]
+    /// The cell of one column of its table.
+    pub fn value(&self, column: &Column) -> Value {
+        match column {
+            Column::Num => json!(self.num),
+            Column::Name => json!(self.name),
+            Column::Status => json!(self.status_text()),
+            Column::Evidence => json!(self.evidence_text()),
+            Column::Hint => json!(self.hint),
+            Column::Cell(c) => self.get(c).clone(),
+        }
     }
 }
 
-/// The columns of the `checks` table.
-pub const COLUMNS: [&str; 5] = ["#", "check", "status", "evidence", "hint"];
+/// What a column of a table of checks shows.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub enum Column {
+    /// The row's number.
+    Num,
+    Name,
+    /// The status, or its label.
+    Status,
+    /// [`Check::evidence_text`].
+    Evidence,
+    Hint,
+    /// A cell set with [`Check::cell`].
+    Cell(&'static str),
+}
+
+/// The name, title and columns (header, content) of a table of checks or steps.
+#[derive(Debug, Clone, Copy)]
+pub struct Layout {
+    pub name: &'static str,
+    pub title: &'static str,
+    pub columns: &'static [(&'static str, Column)],
+}
+
+/// The deploy gate's `checks` table.
+pub const GATE: Layout = Layout {
+    name: "checks",
+    title: "Checks",
+    columns: &[
+        ("#", Column::Num),
+        ("check", Column::Name),
+        ("status", Column::Status),
+        ("evidence", Column::Evidence),
+        ("hint", Column::Hint),
+    ],
+};
+
+/// A table of checks or steps.
+#[derive(Debug, Clone)]
+pub struct Checks {
+    pub layout: Layout,
+    pub rows: Vec<Check>,
+}
+
+impl Checks {
+    pub fn new(layout: Layout) -> Checks {
+        Checks {
+            layout,
+            rows: Vec::new(),
+        }
+    }
+
+    pub fn push(&mut self, c: Check) {
+        self.rows.push(c);
+    }
+
+    /// How many rows have this status.
+    pub fn count(&self, status: Status) -> usize {
+        self.rows.iter().filter(|c| c.status == status).count()
+    }
+
+    /// Whether a row failed.
+    pub fn failed(&self) -> bool {
+        self.rows.iter().any(|c| c.status == Status::Fail)
+    }
+
+    /// The findings of every row, in row order.
+    pub fn findings(&self) -> impl Iterator<Item = &Finding> {
+        self.rows.iter().flat_map(|c| c.findings.iter())
+    }
+
+    /// The header of the table.
+    pub fn columns(&self) -> Vec<&'static str> {
+        self.layout.columns.iter().map(|(h, _)| *h).collect()
+    }
+
+    /// The cells of each row, in column order.
+    pub fn cells(&self) -> Vec<Vec<Value>> {
+        self.rows
+            .iter()
+            .map(|c| {
+                self.layout
+                    .columns
+                    .iter()
+                    .map(|(_, col)| c.value(col))
+                    .collect()
+            })
+            .collect()
+    }
+}
 
 #[cfg(test)]
 mod tests {

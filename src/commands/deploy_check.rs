@@ -1,15 +1,18 @@
 //! `odoo-audit deploy-check`: the 13-point pre-deployment gate. Resolves the settings, opens
-//! what the checks share (odoo.conf, the database session), runs the checks in order and
-//! reports them as the `checks` table plus findings.
+//! what the checks share (odoo.conf, the database session), loads what each check judges
+//! (through `load/`, and `routines/` for the Odoo runs of `--full`), calls the checks in order
+//! and reports them as the `checks` table plus findings.
 
 use serde_json::{json, Map, Value};
 
 use super::Ctx;
-use crate::checks::deploy::{self, Check, Deploy, Status};
+use crate::checks::deploy::{self, Check, Status};
 use crate::cli::DeployCheckArgs;
 use crate::config::odoo_conf::OdooConf;
 use crate::exit::Fatal;
-use crate::report::{Report, Table};
+use crate::load;
+use crate::report::Report;
+use crate::routines::Deploy;
 
 pub fn run(args: &DeployCheckArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
     let s = super::settings(&args.target, ctx.global)?;
@@ -17,40 +20,13 @@ pub fn run(args: &DeployCheckArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
     let db = ctx
         .database_with(s.database.as_deref(), conf.as_ref().ok())
         .map_err(|f| f.message);
-    let mut d = Deploy {
-        full: args.full,
-        conf,
-        db,
-        modules: Vec::new(),
-        addons_path_option: ctx.global.addons_path.clone(),
-        containers: Vec::new(),
-        inventory: None,
-        allow_pending: args.target.apply_pending,
-        binary_series: None,
-        settings: s,
-    };
-    if let Ok(db) = &mut d.db {
-        match db.modules() {
-            Ok(m) => d.modules = m,
-            Err(e) => d.db = Err(e.message),
-        }
+    let mut d = Deploy::new(s, conf, db, args.full, args.target.apply_pending);
+    d.addons_path_option = ctx.global.addons_path.clone();
+    if let Err(e) = d.load_modules() {
+        d.db = Err(e);
     }
     let mut report_series = None;
-    let checks: Vec<Check> = vec![
-        deploy::engine::check_engine(&d),
-        deploy::engine::check_services_or_process(&mut d),
-        deploy::odoo::check_version(&mut d),
-        deploy::odoo::check_database(&mut d),
-        deploy::conf::check_conf(&d),
-        deploy::conf::check_addons_path(&mut d),
-        deploy::python::check_python(&d),
-        deploy::secrets::check_secrets(&d),
-        deploy::http::check_bundles(&d),
-        deploy::odoo::check_update(&mut d),
-        deploy::http::check_http(&d),
-        deploy::backups::check_backups(&d),
-        deploy::logs::check_logs(&d),
-    ];
+    let checks = gate(&mut d);
     if let Some(s) = d.series() {
         report_series = Some(s);
     }
@@ -70,19 +46,16 @@ pub fn run(args: &DeployCheckArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
     );
     report.context("base_url", d.settings.base_url.clone());
     report.context("backup_dir", d.settings.backup_dir.display().to_string());
-    let mut table = Table::new("checks", "Checks", &deploy::COLUMNS);
+    let checks = deploy::Checks {
+        layout: deploy::GATE,
+        rows: checks,
+    };
     let mut totals: Map<String, Value> = Map::new();
     for st in [Status::Pass, Status::Warn, Status::Fail, Status::Skip] {
-        totals.insert(st.as_str().into(), json!(0));
+        totals.insert(st.as_str().into(), json!(checks.count(st)));
     }
-    for c in &checks {
-        table.push(c.row());
-        let n = totals[c.status.as_str()].as_u64().unwrap_or(0) + 1;
-        totals.insert(c.status.as_str().into(), json!(n));
-        report.findings.extend(c.findings.iter().cloned());
-    }
-    report.tables.push(table);
-    let failed = checks.iter().any(|c| c.status == Status::Fail);
+    report.add_checks(&checks);
+    let failed = checks.failed();
     report
         .summary
         .insert("checks".into(), Value::Object(totals));
@@ -91,4 +64,133 @@ pub fn run(args: &DeployCheckArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
         .insert("result".into(), json!(if failed { "no-go" } else { "go" }));
     // A failed check is an error finding: the exit code follows from the findings.
     Ok(report)
+}
+
+/// The 13 checks in order, each judging what is loaded for it just before (a check may use
+/// what an earlier one loaded: check 2's containers, check 3's binary series, check 6's
+/// addons; checks 4 and 10 run Odoo with `--full`).
+fn gate(d: &mut Deploy) -> Vec<Check> {
+    let s = &d.settings;
+    let timeout = s.command_timeout;
+    let mut checks = Vec::with_capacity(13);
+    // 1, 2: the engine, the services or the Odoo process
+    let docker = d.compose().then(|| load::engine::docker_version(timeout));
+    checks.push(deploy::engine::check_engine(docker.as_ref()));
+    if d.compose() {
+        let file = s.compose_file.clone().unwrap_or_default();
+        let loaded = load::engine::compose_services(&file, timeout);
+        checks.push(deploy::engine::check_services(
+            &loaded,
+            [&s.odoo_service, &s.db_service],
+        ));
+        if let Ok(l) = loaded {
+            d.containers = l.containers;
+        }
+    } else {
+        let state = load::engine::systemd_unit(&s.systemd_unit, timeout);
+        let database = d.database_name();
+        let processes = load::engine::deployment_processes(
+            std::path::Path::new("/proc"),
+            &s.odoo_conf,
+            database.as_deref(),
+        );
+        checks.push(deploy::engine::check_native(
+            &s.systemd_unit,
+            &state,
+            &processes,
+            &s.odoo_conf,
+            database.as_deref(),
+        ));
+    }
+    // 3: the version
+    let binary = load::deploy::odoo_version(&d.settings);
+    let modules = d.db.is_ok().then_some(d.modules.as_slice());
+    let (c, series) = deploy::odoo::check_version(&binary, d.settings.expected_series, modules);
+    d.binary_series = series;
+    checks.push(c);
+    // 4: the database (and Odoo starting on it)
+    let apply = d.apply_pending_command();
+    let run = (d.full && d.db.is_ok())
+        .then(|| d.run_oneshot("check4-odoo-db", &[], &deploy::odoo::CHECK4_EXPECT));
+    checks.push(deploy::odoo::check_database(
+        &d.db,
+        d.full,
+        run.as_ref(),
+        &apply,
+    ));
+    // 5, 6: odoo.conf, the addons paths
+    let s = &d.settings;
+    checks.push(deploy::conf::check_conf(
+        &d.conf,
+        &s.odoo_conf,
+        d.series_or_default(),
+        load::deploy::Machine::current(),
+        d.compose(),
+    ));
+    let paths = load::deploy::addons_paths(&d.addons_path_option, d.conf.as_ref().ok());
+    match (
+        deploy::conf::addons_path_unusable(paths.as_ref(), d.compose()),
+        paths,
+    ) {
+        (None, Some(paths)) => {
+            let series = d.series().map(|s| (s, load::addons::SeriesSource::Option));
+            let inv = load::addons::discover(&paths.paths, series);
+            checks.push(deploy::conf::check_addons_path(&inv));
+            d.inventory = Some(inv);
+        }
+        (unusable, _) => checks.extend(unusable),
+    }
+    // 7, 8: the Python libraries, the secrets
+    let modules = d.db.is_ok().then_some(d.modules.as_slice());
+    let needs = deploy::python::PythonNeeds::of(d.inventory.as_ref(), modules);
+    let database = d.database_name();
+    let probe = load::python::probe(&d.settings, database.as_deref(), &needs.requests());
+    checks.push(deploy::python::check_python(&needs, &probe));
+    let conf = d.conf.as_ref().ok();
+    let files = load::deploy::secret_files(&d.settings, conf.and_then(|c| c.path.as_deref()));
+    checks.push(deploy::secrets::check_secrets(&files, &d.settings, conf));
+    // 9, 10: the asset bundles, the module update
+    let s = &d.settings;
+    checks.push(deploy::http::check_bundles(&load::http::probe_web_assets(
+        &s.base_url,
+        s.http_timeout,
+        s.command_timeout.max(s.http_timeout),
+        d.series(),
+    )));
+    let expect = deploy::odoo::check10_expect();
+    let run =
+        (d.full && d.db.is_ok()).then(|| d.run_oneshot("check10-update", &["-u", "base"], &expect));
+    checks.push(deploy::odoo::check_update(
+        d.full,
+        d.db.is_ok(),
+        run.as_ref(),
+        &apply,
+    ));
+    // 11: Odoo over HTTP
+    let s = &d.settings;
+    let list_db = d
+        .conf
+        .as_ref()
+        .ok()
+        .and_then(|conf| conf.odoo_bool("list_db", d.series_or_default()))
+        .and_then(Result::ok);
+    let site = load::http::probe_site(&s.base_url, s.http_timeout, s.tls_ca_file.as_deref());
+    checks.push(deploy::http::check_http(&site, s, list_db));
+    // 12, 13: backups, log rotation
+    let found = load::deploy::backups(&s.backup_dir, s.command_timeout);
+    checks.push(deploy::backups::check_backups(
+        &found,
+        &s.backup_dir,
+        s.backup_max_age,
+    ));
+    let logfile = d.conf.as_ref().ok().and_then(load::deploy::conf_logfile);
+    let files = load::deploy::log_files(s, d.compose(), &d.containers, logfile.as_deref());
+    checks.push(deploy::logs::check_logs(
+        &files,
+        s,
+        d.compose(),
+        &d.containers,
+        logfile.as_deref(),
+    ));
+    checks
 }

@@ -8,9 +8,11 @@ use serde_json::{json, Value};
 
 use super::Ctx;
 use crate::checks::client_actions;
+use crate::checks::deploy::odoo_run;
 use crate::checks::parity::install as install_checks;
 use crate::checks::parity::plan::{compute_plan, Plan, PlanStatus};
-use crate::checks::parity::{self as parity_checks, Checks};
+use crate::checks::parity::{self as parity_checks, CategoryRow};
+use crate::checks::table::{Checks, Status};
 use crate::cli::{ParityAction, ParityArgs, ParityInstallArgs, ParityPlanArgs, ParityVerifyArgs};
 use crate::config::parity::{self as defs, Category, Parity, Source};
 use crate::exit::{self, Fatal};
@@ -84,41 +86,61 @@ fn finish_verify(
     args: &ParityVerifyArgs,
     mut report: Report,
     c: Checks,
-    per_category: Option<Table>,
+    per_category: Option<Vec<CategoryRow>>,
     ctx: &mut Ctx,
 ) -> Result<Report, Fatal> {
-    let count = |s: &str| c.table.rows.iter().filter(|r| r[2] == s).count();
+    let critical_failed = parity_checks::critical_failed(&c);
+    let other_failed = parity_checks::other_failed(&c);
     report
         .summary
-        .insert("checks_passed".into(), json!(count("pass")));
+        .insert("checks_passed".into(), json!(c.count(Status::Pass)));
     report
         .summary
-        .insert("checks_failed".into(), json!(count("fail")));
+        .insert("checks_failed".into(), json!(c.count(Status::Fail)));
     report
         .summary
-        .insert("checks_skipped".into(), json!(count("skip")));
+        .insert("checks_skipped".into(), json!(c.count(Status::Skip)));
     report
         .summary
-        .insert("critical_failed".into(), json!(c.critical_failed));
+        .insert("critical_failed".into(), json!(critical_failed));
     // Critical failures are error findings, the others warnings: exit::fail_on (warning with
     // --strict) turns them into the exit code.
     report.summary.insert(
         "verdict".into(),
-        json!(if c.critical_failed {
+        json!(if critical_failed {
             "fail (critical)"
-        } else if c.other_failed && args.strict {
+        } else if other_failed && args.strict {
             "fail (non-critical, --strict)"
-        } else if c.other_failed {
+        } else if other_failed {
             "pass (non-critical failures)"
         } else {
             "pass"
         }),
     );
-    report.tables.push(c.table);
-    if let Some(t) = per_category {
+    report.add_checks(&c);
+    if let Some(rows) = per_category {
+        let mut t = Table::new(
+            "categories",
+            "Parity categories",
+            &[
+                "category",
+                "description",
+                "installed",
+                "modules",
+                "not_installed",
+            ],
+        );
+        for r in rows {
+            t.push(vec![
+                json!(r.key),
+                json!(r.description),
+                json!(r.installed),
+                json!(r.modules),
+                json!(r.not_installed),
+            ]);
+        }
         report.tables.push(t);
     }
-    report.findings.extend(c.findings);
     if let Some(path) = &args.report {
         write_report(path, &mut report, ctx.global.format)?;
     }
@@ -299,8 +321,8 @@ pub fn targeted_globals(
 /// incomplete unless `--allow-missing`. Odoo is not started on a database with pending module
 /// operations unless `--apply-pending`.
 fn install(args: &ParityInstallArgs, parity: &Parity, ctx: &mut Ctx) -> Result<Report, Fatal> {
-    use crate::checks::deploy::Deploy;
     use crate::routines::verdict::Expect;
+    use crate::routines::Deploy;
 
     let settings = super::settings(&args.target, ctx.global)?;
     if !settings.odoo_command_configured {
@@ -337,28 +359,14 @@ fn install(args: &ParityInstallArgs, parity: &Parity, ctx: &mut Ctx) -> Result<R
     } else {
         ctx.database().map_err(|e| e.message)
     };
-    let mut d = Deploy {
-        full: true,
-        conf,
-        db: session,
-        modules: Vec::new(),
-        addons_path_option: Vec::new(),
-        containers: Vec::new(),
-        inventory: None,
-        allow_pending: args.target.apply_pending,
-        binary_series: None,
-        settings: crate::config::settings::Settings {
-            database: database.or(settings.database.clone()),
-            ..settings
-        },
+    let settings = crate::config::settings::Settings {
+        database: database.or(settings.database.clone()),
+        ..settings
     };
+    let mut d = Deploy::new(settings, conf, session, true, args.target.apply_pending);
     report.context("dry_run", args.dry_run);
     report.context("step_timeout_secs", timeout.as_secs());
-    let mut steps = Table::new(
-        "steps",
-        "Install steps",
-        &["#", "module", "command", "status", "seconds", "log"],
-    );
+    let mut steps = Checks::new(odoo_run::INSTALL_STEPS);
     // Modules that cannot be installed: unknown, not installable, on a cycle, or failed.
     let mut broken: BTreeSet<String> = plan.missing.iter().cloned().collect();
     broken.extend(plan.blocked.iter().cloned());
@@ -378,30 +386,19 @@ fn install(args: &ParityInstallArgs, parity: &Parity, ctx: &mut Ctx) -> Result<R
             .chain(needs.missing.iter())
             .find(|m| *m != module && broken.contains(*m))
             .cloned();
-        let row = |status: String, secs: Value, log: Value| {
-            vec![
-                json!(i + 1),
-                json!(module),
-                json!(display),
-                json!(status),
-                secs,
-                log,
-            ]
-        };
         if args.dry_run {
-            steps.push(row("dry-run".into(), Value::Null, Value::Null));
+            steps.push(odoo_run::step_not_run(i + 1, module, &display, "dry-run"));
             continue;
         }
         if refused {
             skipped += 1;
-            steps.push(row("not run".into(), Value::Null, Value::Null));
+            steps.push(odoo_run::step_not_run(i + 1, module, &display, "not run"));
             continue;
         }
         if let Some(b) = blocker {
             skipped += 1;
             broken.insert(module.clone());
-            report.findings.push(install_checks::blocked(module, &b));
-            steps.push(row(format!("skipped: needs {b}"), Value::Null, Value::Null));
+            steps.push(install_checks::blocked(i + 1, module, &display, &b));
             continue;
         }
         let expect = Expect::Install(vec![module.clone()]);
@@ -411,31 +408,18 @@ fn install(args: &ParityInstallArgs, parity: &Parity, ctx: &mut Ctx) -> Result<R
             timeout,
             &expect,
         );
-        let status = if step.refused.is_some() {
+        if step.refused.is_some() {
             refused = true;
-            "refused"
         } else if step.ok() {
             ok += 1;
-            "installed"
         } else {
             failed += 1;
             broken.insert(module.clone());
-            "failed"
-        };
-        steps.push(row(
-            status.into(),
-            step.ran
-                .as_ref()
-                .map(|r| json!((r.elapsed.as_secs_f64() * 10.0).round() / 10.0))
-                .unwrap_or(Value::Null),
-            json!(step.log.as_ref().map(|l| l.display().to_string())),
-        ));
-        report
-            .findings
-            .extend(install_checks::step(&step, module, &expect, &apply));
+        }
+        steps.push(install_checks::step(i + 1, &step, module, &expect, &apply));
     }
     plan_report(&mut report, &plan, &cats, series);
-    report.tables.push(steps);
+    report.add_checks(&steps);
     report.summary.insert("steps_ok".into(), json!(ok));
     report.summary.insert("steps_failed".into(), json!(failed));
     report

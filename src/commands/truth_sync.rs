@@ -9,10 +9,11 @@ use serde_json::{json, Value};
 
 use super::Ctx;
 use crate::checks::deploy::odoo_run;
+use crate::checks::table::{Checks, Status};
 use crate::cli::TruthSyncArgs;
 use crate::config::odoo_conf::OdooConf;
 use crate::exit::Fatal;
-use crate::report::{Report, Table};
+use crate::report::Report;
 use crate::routines::verdict::{self as run, Expect};
 use crate::routines::Deploy;
 
@@ -36,23 +37,8 @@ pub fn run(args: &TruthSyncArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
     let db = ctx
         .database_with(s.database.as_deref(), conf.as_ref().ok())
         .map_err(|f| f.message);
-    let mut d = Deploy {
-        full: true,
-        conf,
-        db,
-        modules: Vec::new(),
-        addons_path_option: Vec::new(),
-        containers: Vec::new(),
-        inventory: None,
-        allow_pending: args.target.apply_pending,
-        binary_series: None,
-        settings: s,
-    };
-    if let Ok(db) = &mut d.db {
-        if let Ok(m) = db.modules() {
-            d.modules = m;
-        }
-    }
+    let mut d = Deploy::new(s, conf, db, true, args.target.apply_pending);
+    d.refresh_modules();
     let mut report = Report::new("truth-sync");
     super::settings_context(&mut report, &d.settings);
     report.context(
@@ -64,34 +50,16 @@ pub fn run(args: &TruthSyncArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
         Ok(_) => report.context("pending", run::describe_pending(&run::pending(&d.modules))),
         Err(e) => report.context("pending", format!("unknown: {e}")),
     }
-    let mut table = Table::new(
-        "steps",
-        "Steps",
-        &["#", "step", "command", "status", "seconds", "log"],
-    );
+    let mut table = Checks::new(odoo_run::TRUTH_SYNC_STEPS);
     let mut failed = false;
     let apply = d.apply_pending_command();
     for (i, (label, what, extra)) in STEPS.iter().enumerate() {
         let mut argv = d.odoo_oneshot_args();
         argv.extend(extra.iter().map(|a| a.to_string()));
         let cmd = d.odoo(&[]).args(argv);
-        let display = cmd.display();
-        let row = |status: &str, secs: Value, log: Value| {
-            vec![
-                json!(i + 1),
-                json!(what),
-                json!(display),
-                json!(status),
-                secs,
-                log,
-            ]
-        };
         if args.dry_run || failed {
-            table.push(row(
-                if failed { "not run" } else { "dry-run" },
-                Value::Null,
-                Value::Null,
-            ));
+            let why = if failed { "not run" } else { "dry-run" };
+            table.push(odoo_run::step_not_run(i + 1, what, &cmd.display(), why));
             continue;
         }
         let expect = Expect::Update(vec![extra[1].to_string()]);
@@ -102,22 +70,7 @@ pub fn run(args: &TruthSyncArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
             timeout,
             &expect,
         );
-        let status = if step.refused.is_some() {
-            "refused"
-        } else if step.ok() {
-            "ok"
-        } else {
-            "failed"
-        };
-        table.push(row(
-            status,
-            step.ran
-                .as_ref()
-                .map(|r| json!((r.elapsed.as_secs_f64() * 10.0).round() / 10.0))
-                .unwrap_or(Value::Null),
-            json!(step.log.as_ref().map(|l| l.display().to_string())),
-        ));
-        report.findings.extend(odoo_run::truth_sync_step(
+        table.push(odoo_run::truth_sync_step(
             &step,
             i + 1,
             what,
@@ -131,27 +84,16 @@ pub fn run(args: &TruthSyncArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
     }
     // The bundles: requested from the running server (Odoo builds them on the first request).
     let n = STEPS.len() + 1;
-    let assets_row = |status: &str, secs: Value| {
-        vec![
-            json!(n),
-            json!(ASSETS_STEP),
-            json!(format!(
-                "GET {}/web/login, the backend page and their bundles",
-                d.settings.base_url
-            )),
-            json!(status),
-            secs,
-            Value::Null,
-        ]
-    };
+    let command = format!(
+        "GET {}/web/login, the backend page and their bundles",
+        d.settings.base_url
+    );
     if args.dry_run || failed {
-        table.push(assets_row(
-            if failed { "not run" } else { "dry-run" },
-            Value::Null,
-        ));
+        let why = if failed { "not run" } else { "dry-run" };
+        table.push(odoo_run::step_not_run(n, ASSETS_STEP, &command, why));
     } else {
         let started = std::time::Instant::now();
-        let probe = crate::checks::deploy::http::probe_web_assets(
+        let probe = crate::load::http::probe_web_assets(
             &d.settings.base_url,
             d.settings.http_timeout,
             d.settings
@@ -159,21 +101,18 @@ pub fn run(args: &TruthSyncArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
                 .min(std::time::Duration::from_secs(600)),
             d.series(),
         );
-        let secs = json!((started.elapsed().as_secs_f64() * 10.0).round() / 10.0);
-        if probe.failures.is_empty() {
-            table.push(assets_row(
-                &format!("ok: {} bundle(s) built and served", probe.bundles_ok),
-                secs,
-            ));
-        } else {
-            failed = true;
-            table.push(assets_row("failed", secs));
-            report
-                .findings
-                .extend(odoo_run::truth_sync_assets(n, probe.failures));
-        }
+        let step = odoo_run::truth_sync_assets(
+            n,
+            ASSETS_STEP,
+            &command,
+            odoo_run::seconds(started.elapsed()),
+            probe.bundles_ok,
+            probe.failures,
+        );
+        failed |= step.status == Status::Fail;
+        table.push(step);
     }
-    report.tables.push(table);
+    report.add_checks(&table);
     report.summary.insert(
         "result".into(),
         json!(if args.dry_run {

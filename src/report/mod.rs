@@ -6,6 +6,7 @@ use std::io::{self, Write};
 
 use serde_json::{Map, Value};
 
+use crate::checks::table::Checks;
 use crate::escape;
 use crate::finding::{sort_findings, Finding, Severity};
 
@@ -66,6 +67,13 @@ impl Table {
         debug_assert_eq!(row.len(), self.columns.len());
         self.rows.push(row);
     }
+
+    /// A table of checks or steps ([`crate::checks::table`]) as the report shows it.
+    pub fn of_checks(checks: &Checks) -> Table {
+        let mut t = Table::new(checks.layout.name, checks.layout.title, &checks.columns());
+        t.rows = checks.cells();
+        t
+    }
 }
 
 /// Everything a subcommand has to say.
@@ -95,6 +103,12 @@ impl Report {
 
     pub fn context(&mut self, key: &str, value: impl Into<Value>) {
         self.context.insert(key.to_string(), value.into());
+    }
+
+    /// Adds a table of checks or steps and the findings of its rows.
+    pub fn add_checks(&mut self, checks: &Checks) {
+        self.tables.push(Table::of_checks(checks));
+        self.findings.extend(checks.findings().cloned());
     }
 }
 

@@ -29,7 +29,7 @@ pub struct Deploy {
     /// `--addons-path` given on the command line (wins over odoo.conf).
     pub addons_path_option: Vec<PathBuf>,
     /// Containers of the compose project, once check 2 has listed them.
-    pub containers: Vec<crate::checks::deploy::engine::Container>,
+    pub containers: Vec<crate::load::engine::Container>,
     /// The addons inventory, once check 6 has built it.
     pub inventory: Option<crate::load::addons::Inventory>,
     /// Start Odoo even when the database has pending module operations (`--apply-pending`).
@@ -39,6 +39,39 @@ pub struct Deploy {
 }
 
 impl Deploy {
+    /// The deployment the settings, its odoo.conf and its database session (or why there is
+    /// none) describe; `full` runs Odoo on the database (deploy-check `--full`, truth-sync,
+    /// `parity install`), `allow_pending` is `--apply-pending`. Nothing is loaded yet: the
+    /// module states come with [`Deploy::load_modules`], the rest as the checks need it.
+    pub fn new(
+        settings: Settings,
+        conf: Result<OdooConf, ConfError>,
+        db: Result<Database, String>,
+        full: bool,
+        allow_pending: bool,
+    ) -> Deploy {
+        Deploy {
+            settings,
+            full,
+            conf,
+            db,
+            modules: Vec::new(),
+            addons_path_option: Vec::new(),
+            containers: Vec::new(),
+            inventory: None,
+            allow_pending,
+            binary_series: None,
+        }
+    }
+
+    /// Reads the module states of the database, when there is a session.
+    pub fn load_modules(&mut self) -> Result<(), String> {
+        if let Ok(db) = &mut self.db {
+            self.modules = db.modules().map_err(|e| e.message)?;
+        }
+        Ok(())
+    }
+
     pub fn compose(&self) -> bool {
         self.settings.mode == Mode::Compose
     }
@@ -99,6 +132,18 @@ impl Deploy {
         )
     }
 
+    /// Runs Odoo once for a check of the gate: the one-shot arguments and `extra`, within
+    /// `slow_command_timeout`; the module states are read again after it.
+    pub fn run_oneshot(&mut self, label: &str, extra: &[&str], expect: &run::Expect) -> OdooRun {
+        let mut args = self.odoo_oneshot_args();
+        args.extend(extra.iter().map(|a| a.to_string()));
+        let cmd = self.odoo(&[]).args(args);
+        let timeout = self.settings.slow_command_timeout;
+        let run = self.run_on_database(label, cmd, timeout, expect);
+        self.refresh_modules();
+        run
+    }
+
     /// The series of the deployment: `expected_series` when set, else the database's, else
     /// the binary's.
     pub fn series(&self) -> Option<crate::load::version::Series> {
@@ -114,13 +159,10 @@ impl Deploy {
             .unwrap_or(crate::load::version::Series::new(19, 0))
     }
 
-    /// Keeps the module states read after an Odoo run for the later checks.
+    /// Keeps the module states read after an Odoo run for the later checks (unchanged when
+    /// they cannot be read).
     pub fn refresh_modules(&mut self) {
-        if let Ok(db) = &mut self.db {
-            if let Ok(m) = db.modules() {
-                self.modules = m;
-            }
-        }
+        let _ = self.load_modules();
     }
 
     /// The command that applies the database's pending module operations.

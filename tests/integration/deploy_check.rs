@@ -1790,28 +1790,31 @@ fn a_module_missing_from_disk_is_that_modules_finding_not_the_database_checks() 
     assert_eq!(code, 0);
 }
 
-#[test]
-fn an_interrupted_update_all_is_reported_half_done_replayed_from_a_real_odoo() {
+/// truth-sync on a copy of the database in the states a recorded `-u all` (`case`) started
+/// from, the stand-in Odoo replaying that run (with `extra` environment): the database and the
+/// JSON report; the run exits 1.
+fn replayed_update_all(test: &str, case: &str, extra: &[(&str, &str)]) -> (TestDb, Value) {
     let _serial = serial();
-    let db = replay_db("v_sigterm", "update-all-sigterm");
+    let db = replay_db(test, case);
     let tmp = tempfile::tempdir().unwrap();
     let root = tmp.path();
     truth_sync_setup(root);
     let (_site, url) = good_site();
+    let replay = real_case(case);
+    let mut env = vec![
+        ("ODOO_REPLAY_CASE", replay.to_str().unwrap()),
+        ("STANDIN_SCENARIO_ON", "-u all"),
+    ];
+    env.extend_from_slice(extra);
+    let (code, doc, err) = run_json(&mut truth_sync(root, &db, &url, &env));
+    assert_eq!(code, 1, "{err}");
+    (db, doc)
+}
+
+#[test]
+fn an_interrupted_update_all_is_reported_half_done_replayed_from_a_real_odoo() {
     // -u all stopped by SIGTERM: Odoo dies of SIGINT, 88 modules left `to upgrade`
-    let (code, doc, _) = run_json(&mut truth_sync(
-        root,
-        &db,
-        &url,
-        &[
-            (
-                "ODOO_REPLAY_CASE",
-                real_case("update-all-sigterm").to_str().unwrap(),
-            ),
-            ("STANDIN_SCENARIO_ON", "-u all"),
-        ],
-    ));
-    assert_eq!(code, 1);
+    let (db, doc) = replayed_update_all("v_sigterm", "update-all-sigterm", &[]);
     let st: Vec<&str> = doc["steps"]
         .as_array()
         .unwrap()
@@ -1948,28 +1951,13 @@ fn bundles_with_errors_inside_fail_check_9_and_a_healthy_odoo_passes_replayed_fr
 
 #[test]
 fn an_update_killed_at_its_time_limit_is_reported_half_done_replayed_from_a_real_odoo() {
-    let _serial = serial();
-    let db = replay_db("v_sigkill", "update-all-sigkill");
-    let tmp = tempfile::tempdir().unwrap();
-    let root = tmp.path();
-    truth_sync_setup(root);
-    let (_site, url) = good_site();
     // the recorded states of a -u all killed after 25 s; the replay then waits until
     // odoo-audit kills it at slow_command_timeout_secs (3 s here)
-    let (code, doc, _) = run_json(&mut truth_sync(
-        root,
-        &db,
-        &url,
-        &[
-            (
-                "ODOO_REPLAY_CASE",
-                real_case("update-all-sigkill").to_str().unwrap(),
-            ),
-            ("STANDIN_SCENARIO_ON", "-u all"),
-            ("ODOO_REPLAY_HANG", "1"),
-        ],
-    ));
-    assert_eq!(code, 1);
+    let (db, doc) = replayed_update_all(
+        "v_sigkill",
+        "update-all-sigkill",
+        &[("ODOO_REPLAY_HANG", "1")],
+    );
     let m = messages(&doc, "G201").join("\n");
     assert!(m.contains("timed out after 3 s and was killed"), "{m}");
     let g016 = messages(&doc, "G016");

@@ -2,42 +2,12 @@
 //! and readable by `pg_restore --list` (integrity, not just presence), a filestore archive
 //! exists. Read-only: nothing is created or deleted.
 
-use std::ffi::CString;
-use std::os::unix::ffi::OsStrExt;
-use std::path::{Path, PathBuf};
-use std::time::{Duration, SystemTime};
+use std::path::Path;
+use std::time::Duration;
 
-use super::{Check, Deploy};
-use crate::load::exec::Cmd;
+use super::Check;
+use crate::load::deploy::{Backups, DUMP_SUFFIXES};
 use crate::rules::deploy as r;
-
-/// File name endings of database dumps `pg_restore` reads (custom and tar formats).
-pub const DUMP_SUFFIXES: [&str; 5] = [".dump", ".backup", ".pgdump", ".dump.tar", ".sql.tar"];
-
-/// Whether `name` is a filestore archive.
-pub fn is_filestore_archive(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    n.contains("filestore")
-        && [
-            ".tar", ".tar.gz", ".tgz", ".tar.zst", ".tar.xz", ".tar.bz2", ".zip",
-        ]
-        .iter()
-        .any(|s| n.ends_with(s))
-}
-
-fn is_dump(name: &str) -> bool {
-    let n = name.to_ascii_lowercase();
-    DUMP_SUFFIXES.iter().any(|s| n.ends_with(s))
-}
-
-/// Writable for this process (access(2) with W_OK), without creating anything.
-fn writable(path: &Path) -> bool {
-    let Ok(c) = CString::new(path.as_os_str().as_bytes()) else {
-        return false;
-    };
-    // SAFETY: `c` is a valid NUL-terminated path; access(2) only reads it.
-    unsafe { libc::access(c.as_ptr(), libc::W_OK) == 0 }
-}
 
 fn age_text(age: Duration) -> String {
     let h = age.as_secs_f64() / 3600.0;
@@ -48,33 +18,12 @@ fn age_text(age: Duration) -> String {
     }
 }
 
-/// Finds `pg_restore`: on PATH, else in Debian's /usr/lib/postgresql/*/bin (newest first).
-pub fn pg_restore() -> String {
-    if crate::load::exec::which("pg_restore").is_some() {
-        return "pg_restore".into();
-    }
-    let mut found: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
-        .map(|d| {
-            d.flatten()
-                .map(|e| e.path().join("bin/pg_restore"))
-                .filter(|p| p.is_file())
-                .collect()
-        })
-        .unwrap_or_default();
-    found.sort();
-    found
-        .pop()
-        .map(|p| p.display().to_string())
-        .unwrap_or_else(|| "pg_restore".into())
-}
-
-/// Check 12.
-pub fn check_backups(d: &Deploy) -> Check {
+/// Check 12: what [`crate::load::deploy::backups`] found in `dir` (or why it could not
+/// list it), against `max_age`.
+pub fn check_backups(found: &Result<Backups, String>, dir: &Path, max_age: Duration) -> Check {
     let mut c = Check::new(12, "backups");
-    let s = &d.settings;
-    let dir = &s.backup_dir;
-    let entries = match std::fs::read_dir(dir) {
-        Ok(e) => e,
+    let found = match found {
+        Ok(f) => f,
         Err(e) => {
             c.fail(
                 &r::BACKUP,
@@ -85,32 +34,14 @@ pub fn check_backups(d: &Deploy) -> Check {
             return c;
         }
     };
-    if !writable(dir) {
+    if !found.writable {
         c.fail(
             &r::BACKUP,
             format!("backup directory {} is not writable", dir.display()),
             "give the backup user write access",
         );
     }
-    let now = SystemTime::now();
-    let mut dumps: Vec<(SystemTime, PathBuf, u64)> = Vec::new();
-    let mut filestores: Vec<(SystemTime, PathBuf)> = Vec::new();
-    for e in entries.flatten() {
-        let name = e.file_name().to_string_lossy().into_owned();
-        let Ok(meta) = e.metadata() else { continue };
-        if !meta.is_file() {
-            continue;
-        }
-        let mtime = meta.modified().unwrap_or(SystemTime::UNIX_EPOCH);
-        if is_dump(&name) {
-            dumps.push((mtime, e.path(), meta.len()));
-        } else if is_filestore_archive(&name) {
-            filestores.push((mtime, e.path()));
-        }
-    }
-    dumps.sort();
-    filestores.sort();
-    match dumps.last() {
+    match &found.newest_dump {
         None => c.fail(
             &r::BACKUP,
             format!(
@@ -120,22 +51,22 @@ pub fn check_backups(d: &Deploy) -> Check {
             ),
             "make dumps with pg_dump -Fc into the backup directory",
         ),
-        Some((mtime, path, size)) => {
-            let age = now.duration_since(*mtime).unwrap_or_default();
+        Some(dump) => {
+            let (path, size, age) = (&dump.path, dump.size, dump.age);
             c.see(format!(
                 "newest dump {} ({} bytes, {} old)",
                 path.display(),
                 size,
                 age_text(age)
             ));
-            if age > s.backup_max_age {
+            if age > max_age {
                 c.fail(
                     &r::BACKUP,
                     format!(
                         "the newest dump {} is {} old (threshold {})",
                         path.display(),
                         age_text(age),
-                        age_text(s.backup_max_age)
+                        age_text(max_age)
                     ),
                     "the backup job has stopped: check its schedule and its last run",
                 );
@@ -143,10 +74,7 @@ pub fn check_backups(d: &Deploy) -> Check {
                     f.file = Some(path.display().to_string());
                 }
             }
-            let ran = Cmd::new(pg_restore())
-                .arg("--list")
-                .arg(path.display().to_string())
-                .run(s.command_timeout);
+            let ran = &dump.listed;
             if ran.success() {
                 let entries = ran
                     .stdout
@@ -166,11 +94,11 @@ pub fn check_backups(d: &Deploy) -> Check {
             }
         }
     }
-    match filestores.last() {
-        Some((mtime, path)) => c.see(format!(
+    match &found.newest_filestore {
+        Some((path, age)) => c.see(format!(
             "filestore archive {} ({} old)",
             path.display(),
-            age_text(now.duration_since(*mtime).unwrap_or_default())
+            age_text(*age)
         )),
         None => c.fail(
             &r::BACKUP,
@@ -179,4 +107,68 @@ pub fn check_backups(d: &Deploy) -> Check {
         ),
     }
     c
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::deploy::Status;
+    use crate::load::deploy::Dump;
+    use crate::load::exec::Ran;
+
+    fn listed(code: i32, stdout: &str) -> Ran {
+        Ran {
+            display: "pg_restore --list /b/prod.dump".into(),
+            code: Some(code),
+            stdout: stdout.into(),
+            stderr: String::new(),
+            timed_out: false,
+            spawn_error: None,
+            elapsed: Duration::ZERO,
+        }
+    }
+
+    #[test]
+    fn backups_judge_age_integrity_and_filestore() {
+        let dir = Path::new("/b");
+        let hour = Duration::from_secs(3600);
+        let found = Ok(Backups {
+            writable: true,
+            newest_dump: Some(Dump {
+                path: "/b/prod.dump".into(),
+                size: 42,
+                age: 3 * hour,
+                listed: listed(
+                    0,
+                    ";\n; Archive\n1; 2615 2200 SCHEMA - public\n2; 1 2 TABLE x\n",
+                ),
+            }),
+            newest_filestore: Some(("/b/prod-filestore.tar.gz".into(), 3 * hour)),
+        });
+        let c = check_backups(&found, dir, 26 * hour);
+        assert_eq!(c.status, Status::Pass, "{:?}", c.findings);
+        assert!(c.evidence_text().contains("pg_restore --list: 2 entries"));
+        assert!(c.evidence_text().contains("(42 bytes, 3.0 h old)"));
+        let found = Ok(Backups {
+            writable: false,
+            newest_dump: Some(Dump {
+                path: "/b/prod.dump".into(),
+                size: 42,
+                age: 72 * hour,
+                listed: listed(1, ""),
+            }),
+            newest_filestore: None,
+        });
+        let c = check_backups(&found, dir, 26 * hour);
+        let codes = crate::testdata::codes(&c.findings);
+        assert_eq!(codes, ["G012", "G012", "G012", "G104"], "{:?}", c.findings);
+        assert!(c.findings[1]
+            .message
+            .contains("is 3.0 days old (threshold 26.0 h)"));
+        assert_eq!(c.findings[2].file.as_deref(), Some("/b/prod.dump"));
+        let c = check_backups(&Err("No such file or directory".into()), dir, hour);
+        assert!(c.findings[0]
+            .message
+            .ends_with("backup directory /b: No such file or directory"));
+    }
 }

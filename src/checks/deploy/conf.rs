@@ -1,41 +1,15 @@
 //! Checks 5 and 6: odoo.conf read the way Odoo reads it (RawConfigParser, no interpolation) and
 //! held against Odoo's deployment guide; the addons paths.
 
-use std::path::{Path, PathBuf};
+use std::path::Path;
 
-use super::{Check, Deploy};
-use crate::config::odoo_conf::OdooConf;
+use super::Check;
+use crate::config::odoo_conf::{ConfError, OdooConf};
+use crate::load::addons::Inventory;
+use crate::load::deploy::AddonsPaths;
+pub use crate::load::deploy::Machine;
 use crate::load::version::Series;
 use crate::rules::deploy as r;
-
-/// The machine's facts the sizing is measured against.
-#[derive(Debug, Clone, Copy)]
-pub struct Machine {
-    pub cores: usize,
-    pub memory_bytes: u64,
-}
-
-impl Machine {
-    pub fn current() -> Machine {
-        let cores = std::thread::available_parallelism()
-            .map(|n| n.get())
-            .unwrap_or(1);
-        let memory_bytes = std::fs::read_to_string("/proc/meminfo")
-            .ok()
-            .and_then(|t| {
-                t.lines()
-                    .find(|l| l.starts_with("MemTotal:"))
-                    .and_then(|l| l.split_whitespace().nth(1))
-                    .and_then(|kb| kb.parse::<u64>().ok())
-            })
-            .map(|kb| kb * 1024)
-            .unwrap_or(0);
-        Machine {
-            cores,
-            memory_bytes,
-        }
-    }
-}
 
 /// Master passwords that are defaults or trivially guessed.
 const WEAK_PASSWORDS: &[&str] = &[
@@ -318,10 +292,17 @@ fn describe_bool(v: Option<Result<bool, String>>) -> String {
     }
 }
 
-/// Check 5.
-pub fn check_conf(d: &Deploy) -> Check {
-    match &d.conf {
-        Ok(conf) => check_conf_file(conf, d.series_or_default(), Machine::current(), d.compose()),
+/// Check 5: odoo.conf as loaded (or why it could not be), read by `series`, sized against
+/// `machine`.
+pub fn check_conf(
+    conf: &Result<OdooConf, ConfError>,
+    path: &Path,
+    series: Series,
+    machine: Machine,
+    compose: bool,
+) -> Check {
+    match conf {
+        Ok(conf) => check_conf_file(conf, series, machine, compose),
         Err(e) => {
             let mut c = Check::new(5, "odoo.conf");
             c.fail(
@@ -329,47 +310,43 @@ pub fn check_conf(d: &Deploy) -> Check {
                 e.to_string(),
                 "fix the file so that Odoo can read it (odoo_conf / -c)",
             );
-            c.file_for_findings(&d.settings.odoo_conf);
+            c.file_for_findings(path);
             c
         }
     }
 }
 
-/// Check 6.
-pub fn check_addons_path(d: &mut Deploy) -> Check {
+/// Check 6 before discovery: the check when the addons paths cannot be discovered (odoo.conf
+/// unreadable, no addons_path, or compose mode with odoo.conf's paths that are inside the
+/// container); `None` when they can.
+pub fn addons_path_unusable(paths: Option<&AddonsPaths>, compose: bool) -> Option<Check> {
     const NAME: &str = "addons_path";
-    let (paths, source): (Vec<PathBuf>, &str) = if !d.addons_path_option.is_empty() {
-        (d.addons_path_option.clone(), "--addons-path")
-    } else {
-        match &d.conf {
-            Ok(conf) => (
-                crate::load::addons::addons_path_from_conf(conf),
-                "odoo.conf",
-            ),
-            Err(_) => return Check::skipped(6, NAME, "odoo.conf unreadable (check 5)"),
-        }
+    let Some(p) = paths else {
+        return Some(Check::skipped(6, NAME, "odoo.conf unreadable (check 5)"));
     };
-    if paths.is_empty() {
+    if p.paths.is_empty() {
         let mut c = Check::new(6, NAME);
         c.fail(
             &r::ADDONS_PATH,
             "addons_path is not set",
             "set addons_path in odoo.conf",
         );
-        return c;
+        return Some(c);
     }
-    if d.compose() && source == "odoo.conf" && paths.iter().any(|p| !p.exists()) {
-        return Check::skipped(
+    if compose && p.from_conf && !p.all_exist {
+        return Some(Check::skipped(
             6,
             NAME,
             "compose mode: odoo.conf's addons_path is inside the container; pass --addons-path with the host directories",
-        );
+        ));
     }
-    let mut c = Check::new(6, NAME);
-    let series = d
-        .series()
-        .map(|s| (s, crate::load::addons::SeriesSource::Option));
-    let inv = crate::load::addons::discover(&paths, series);
+    None
+}
+
+/// Check 6: the addons paths as discovered (their addons, the manifests Odoo cannot load, the
+/// entries it blocks or fails on).
+pub fn check_addons_path(inv: &Inventory) -> Check {
+    let mut c = Check::new(6, "addons_path");
     for p in &inv.paths {
         c.see(format!("{}: {} addon(s)", p.path.display(), p.addons));
         if p.exists && p.addons == 0 {
@@ -422,7 +399,6 @@ pub fn check_addons_path(d: &mut Deploy) -> Check {
             last.file = f.file.clone();
         }
     }
-    d.inventory = Some(inv);
     c
 }
 
@@ -520,5 +496,44 @@ mod tests {
         let f = c.findings.iter().find(|f| f.code == "G102").unwrap();
         assert_eq!(f.severity, crate::finding::Severity::Warning);
         assert!(!f.message.contains("passphrase"));
+    }
+
+    #[test]
+    fn addons_path_unusable_or_judged() {
+        let paths = |paths: Vec<&str>, from_conf, all_exist| AddonsPaths {
+            paths: paths.into_iter().map(std::path::PathBuf::from).collect(),
+            from_conf,
+            all_exist,
+        };
+        let c = addons_path_unusable(None, false).unwrap();
+        assert_eq!(c.status, Status::Skip);
+        let c = addons_path_unusable(Some(&paths(vec![], true, true)), false).unwrap();
+        assert_eq!(c.status, Status::Fail);
+        let inside = paths(vec!["/mnt/extra-addons"], true, false);
+        assert_eq!(
+            addons_path_unusable(Some(&inside), true).unwrap().status,
+            Status::Skip
+        );
+        assert!(addons_path_unusable(Some(&inside), false).is_none());
+        let (_dir, inv) = crate::testdata::addons(&[
+            (
+                "good/__manifest__.py",
+                &crate::testdata::manifest(&["base"], ""),
+            ),
+            ("bad/__manifest__.py", "{'name': "),
+        ]);
+        let c = check_addons_path(&inv);
+        assert_eq!(c.status, Status::Fail);
+        assert!(
+            c.evidence_text().contains(": 2 addon(s)"),
+            "{}",
+            c.evidence_text()
+        );
+        let f = c
+            .findings
+            .iter()
+            .find(|f| f.code == r::MANIFEST_SITE_DOWN.code)
+            .expect("the unloadable manifest");
+        assert_eq!(f.module.as_deref(), Some("bad"));
     }
 }

@@ -1,191 +1,15 @@
 //! Check 11: Odoo over HTTP. `/web/health`, `/web/login` and its security headers, the database
 //! manager, and on https the certificate (trusted, not expiring within `cert_min_days`). Every
-//! request and the TLS handshake have a timeout.
+//! request and the TLS handshake have a timeout ([`crate::load::http`]). Check 9: the asset
+//! bundles, requested from the running server.
 
-use std::io::Read;
-use std::net::{TcpStream, ToSocketAddrs};
-use std::path::Path;
-use std::time::Duration;
-
-use reqwest::blocking::{Client, Response};
-use reqwest::Url;
-
-use super::{Check, Deploy};
-use crate::load::version::Series;
+use super::Check;
+use crate::config::settings::Settings;
+use crate::load::http::{AssetProbe, Page, SiteProbe, STATIC_FILE};
 use crate::rules::deploy as r;
 
-/// The most read of a page (`/web/health`, `/web/login`, the database manager): enough for any
-/// real page, and a server that sends gigabytes cannot grow the tool's memory.
-pub const PAGE_CAP: u64 = 1024 * 1024;
-
-/// The most read of one asset bundle while scanning it for Odoo's error markers (streamed in
-/// chunks, never held whole). Odoo's largest production bundles are a few MiB.
-pub const BUNDLE_SCAN_CAP: u64 = 64 * 1024 * 1024;
-
-/// At most `cap` bytes of a body (lossy UTF-8), and whether there was more.
-pub fn read_capped(resp: Response, cap: u64) -> (String, bool) {
-    let mut buf = Vec::new();
-    let mut limited = resp.take(cap + 1);
-    let _ = limited.read_to_end(&mut buf);
-    let more = buf.len() as u64 > cap;
-    buf.truncate(cap as usize);
-    (String::from_utf8_lossy(&buf).into_owned(), more)
-}
-
-/// Where Odoo writes an error into a bundle it could not build properly (assetsbundle.py):
-/// the CSS error block, the `throw new Error("'…' in file '…'")` of a template that does not
-/// parse, and the `console.error("'…' in file '…'")` of an asset that could not be read. (A
-/// JavaScript syntax error is neither logged nor marked: Odoo does not parse JavaScript.)
-const BUNDLE_ERROR_MARKERS: [&str; 5] = [
-    "/* ## CSS error message ##*/",
-    "A css error occured, using an old style to render this page",
-    "throw new Error(\"'",
-    "console.error(\"'",
-    "console.error(\"Missing (extension) parent templates",
-];
-
-/// Reads a bundle in chunks (at most `cap` bytes) and returns the first error marker Odoo
-/// wrote into it, with the text that follows it; and the number of bytes read.
-pub fn scan_bundle<R: Read>(mut body: R, cap: u64) -> (Option<String>, u64) {
-    let mut read = 0u64;
-    let mut window: Vec<u8> = Vec::new();
-    let mut chunk = vec![0u8; 64 * 1024];
-    let longest = BUNDLE_ERROR_MARKERS
-        .iter()
-        .map(|m| m.len())
-        .max()
-        .unwrap_or(0)
-        + 300;
-    while read < cap {
-        let want = chunk.len().min((cap - read) as usize);
-        let n = match body.read(&mut chunk[..want]) {
-            Ok(0) | Err(_) => break,
-            Ok(n) => n,
-        };
-        read += n as u64;
-        window.extend_from_slice(&chunk[..n]);
-        let text = String::from_utf8_lossy(&window);
-        for m in BUNDLE_ERROR_MARKERS {
-            if let Some(at) = text.find(m) {
-                let rest: String = text[at..].chars().take(300).collect();
-                let one_line = rest.split_whitespace().collect::<Vec<_>>().join(" ");
-                return (Some(crate::load::exec::shorten(one_line.trim(), 240)), read);
-            }
-        }
-        if window.len() > longest {
-            window.drain(..window.len() - longest);
-        }
-    }
-    (None, read)
-}
-
-/// The same-origin assets a page references: `<script src>` and `<link href>` of stylesheets
-/// and bundles, as absolute URLs, without duplicates.
-pub fn page_assets(html: &str, page: &Url) -> Vec<Url> {
-    let re = regex::Regex::new(
-        r#"(?is)<(script|link)\b[^>]*?\b(src|href)\s*=\s*["']([^"']+)["'][^>]*>"#,
-    )
-    .expect("regex");
-    let mut out: Vec<Url> = Vec::new();
-    for c in re.captures_iter(html) {
-        let tag = c[0].to_ascii_lowercase();
-        if &c[1].to_ascii_lowercase() == "link"
-            && !(tag.contains("stylesheet") || c[3].contains("/web/assets/"))
-        {
-            continue;
-        }
-        let Ok(u) = page.join(c[3].trim()) else {
-            continue;
-        };
-        if u.origin() != page.origin() {
-            continue;
-        }
-        if !out.contains(&u) {
-            out.push(u);
-        }
-    }
-    out
-}
-
-fn client(timeout: Duration) -> Result<Client, String> {
-    Client::builder()
-        .timeout(timeout)
-        .connect_timeout(timeout)
-        .redirect(reqwest::redirect::Policy::none())
-        // the certificate is judged separately, with its own message
-        .danger_accept_invalid_certs(true)
-        .user_agent(concat!("odoo-audit/", env!("CARGO_PKG_VERSION")))
-        .build()
-        .map_err(|e| e.to_string())
-}
-
-fn describe_error(e: &reqwest::Error, timeout: Duration) -> String {
-    if e.is_timeout() {
-        format!("timed out after {} s", timeout.as_secs())
-    } else if e.is_connect() {
-        // the innermost cause says it best ("Connection refused (os error 111)")
-        let mut last = e.to_string();
-        let mut src = std::error::Error::source(e);
-        while let Some(s) = src {
-            last = s.to_string();
-            src = s.source();
-        }
-        format!("cannot connect: {last}")
-    } else {
-        e.to_string()
-    }
-}
-
-/// The certificate of `host:port`: `Ok(days left)` when trusted, `Err(why)` otherwise.
-pub fn certificate_days_left(
-    host: &str,
-    port: u16,
-    ca_file: Option<&Path>,
-    timeout: Duration,
-) -> Result<i32, String> {
-    let addrs: Vec<_> = (host, port)
-        .to_socket_addrs()
-        .map_err(|e| format!("cannot resolve {host}: {e}"))?
-        .collect();
-    let mut last = format!("cannot resolve {host}");
-    let mut connected = None;
-    for addr in addrs {
-        match TcpStream::connect_timeout(&addr, timeout) {
-            Ok(s) => {
-                connected = Some(s);
-                break;
-            }
-            Err(e) => last = format!("cannot connect to {addr}: {e}"),
-        }
-    }
-    let stream = connected.ok_or(last)?;
-    stream.set_read_timeout(Some(timeout)).ok();
-    stream.set_write_timeout(Some(timeout)).ok();
-    let mut b = native_tls::TlsConnector::builder();
-    if let Some(ca) = ca_file {
-        let pem = crate::load::fsread::read(ca, crate::load::fsread::CONFIG_MAX)
-            .map_err(|e| format!("tls_ca_file {}: {}", ca.display(), e.about_file()))?;
-        let cert = native_tls::Certificate::from_pem(&pem)
-            .map_err(|e| format!("tls_ca_file {}: {e}", ca.display()))?;
-        b.add_root_certificate(cert);
-    }
-    let connector = b.build().map_err(|e| e.to_string())?;
-    let tls = connector
-        .connect(host, stream)
-        .map_err(|e| format!("the certificate is not valid: {e}"))?;
-    let cert = tls
-        .peer_certificate()
-        .map_err(|e| e.to_string())?
-        .ok_or("the server sent no certificate")?;
-    let der = cert.to_der().map_err(|e| e.to_string())?;
-    let x509 = openssl::x509::X509::from_der(&der).map_err(|e| e.to_string())?;
-    let now = openssl::asn1::Asn1Time::days_from_now(0).map_err(|e| e.to_string())?;
-    let diff = now.diff(x509.not_after()).map_err(|e| e.to_string())?;
-    Ok(diff.days)
-}
-
-fn header_problems(c: &mut Check, resp: &Response, https: bool) {
-    let has = |h: &str| resp.headers().contains_key(h);
+fn header_problems(c: &mut Check, resp: &Page, https: bool) {
+    let has = |h: &str| resp.has_header(h);
     let mut required = vec!["X-Frame-Options", "X-Content-Type-Options"];
     if https {
         required.push("Strict-Transport-Security");
@@ -216,181 +40,39 @@ fn header_problems(c: &mut Check, resp: &Response, https: bool) {
     }
 }
 
-/// A static file of the `web` addon, served by every Odoo from 16 to 19. Its path has more than
-/// three segments, like every asset URL.
-pub const STATIC_FILE: &str = "/web/static/img/favicon.ico";
-
-/// What requesting the web client's assets found.
-#[derive(Debug, Default)]
-pub struct AssetProbe {
-    pub evidence: Vec<String>,
-    /// (message, hint) of each failure.
-    pub failures: Vec<(String, String)>,
-    pub bundles_ok: usize,
-}
-
-/// The backend bundles requested by name (`/web/assets/any/<bundle>.min.js|css`), which the
-/// backend page loads once logged in.
-fn backend_bundle(series: Option<Series>) -> Option<&'static str> {
-    match series {
-        Some(s) if s.major >= 17 => Some("web.assets_web"),
-        _ => None,
-    }
-}
-
-/// Requests every bundle referenced by `/web/login` and by the backend page (or, when the
-/// backend page redirects to the login, its bundles by name), so that Odoo builds the missing
-/// ones on demand; a 5xx answer or an error marker in a bundle is a failure.
-pub fn probe_web_assets(
-    base: &str,
-    page_timeout: Duration,
-    bundle_timeout: Duration,
-    series: Option<Series>,
-) -> AssetProbe {
-    let mut p = AssetProbe::default();
-    let (pages, bundles) = match (client(page_timeout), client(bundle_timeout)) {
-        (Ok(a), Ok(b)) => (a, b),
-        (Err(e), _) | (_, Err(e)) => {
-            p.failures
-                .push((format!("cannot set up HTTP: {e}"), String::new()));
-            return p;
-        }
-    };
-    let mut assets: Vec<Url> = Vec::new();
-    let backend = if series.is_some_and(|s| s.major >= 17) {
-        "/odoo"
-    } else {
-        "/web"
-    };
-    for path in ["/web/login", backend] {
-        let Ok(url) = Url::parse(&format!("{base}{path}")) else {
-            p.failures
-                .push((format!("base_url {base}: not a URL"), "fix base_url".into()));
-            return p;
-        };
-        match pages.get(url.clone()).send() {
-            Ok(resp) => {
-                let status = resp.status().as_u16();
-                let (html, _) = read_capped(resp, PAGE_CAP);
-                if status >= 500 {
-                    p.failures.push((
-                        format!("{path} answered {status}"),
-                        "look at Odoo's log at the time of the request".into(),
-                    ));
-                    continue;
-                }
-                if (300..400).contains(&status) {
-                    p.evidence.push(format!("{path}: {status} (not logged in)"));
-                    if let Some(b) = backend_bundle(series).filter(|_| path == backend) {
-                        for ext in ["min.js", "min.css"] {
-                            if let Ok(u) = url.join(&format!("/web/assets/any/{b}.{ext}")) {
-                                if !assets.contains(&u) {
-                                    assets.push(u);
-                                }
-                            }
-                        }
-                    }
-                    continue;
-                }
-                for u in page_assets(&html, &url) {
-                    if !assets.contains(&u) {
-                        assets.push(u);
-                    }
-                }
-            }
-            Err(e) => p.failures.push((
-                format!("{path}: {}", describe_error(&e, page_timeout)),
-                format!("check that Odoo (or its proxy) answers on {base} (base_url)"),
-            )),
-        }
-    }
-    for u in &assets {
-        let shown = u.path().to_string();
-        match bundles.get(u.clone()).send() {
-            Ok(resp) => {
-                let status = resp.status().as_u16();
-                if status >= 500 {
-                    p.failures.push((
-                        format!("{shown} answered {status}"),
-                        "the web client does not load: look at Odoo's log at the time of the request (a manifest Odoo cannot load? see check 6)".into(),
-                    ));
-                    continue;
-                }
-                if status >= 400 {
-                    p.failures.push((
-                        format!("{shown} answered {status}"),
-                        "a page references an asset Odoo does not serve".into(),
-                    ));
-                    continue;
-                }
-                let (marker, bytes) = scan_bundle(resp, BUNDLE_SCAN_CAP);
-                match marker {
-                    Some(m) => p.failures.push((
-                        format!("{shown} holds an error Odoo wrote into it: {m}"),
-                        "fix the asset named in the message (Odoo's log has the same error)".into(),
-                    )),
-                    None => {
-                        p.bundles_ok += 1;
-                        p.evidence.push(format!("{shown}: {status}, {} KiB", bytes / 1024));
-                    }
-                }
-            }
-            Err(e) => p.failures.push((
-                format!("{shown}: {}", describe_error(&e, bundle_timeout)),
-                "Odoo builds a bundle on the first request; a slow build needs a longer command_timeout_secs".into(),
-            )),
-        }
-    }
-    if assets.is_empty() && p.failures.is_empty() {
-        p.failures.push((
-            "the login and backend pages reference no asset bundle".into(),
-            "is base_url an Odoo server?".into(),
-        ));
-    }
-    p
-}
-
-/// Check 9: the asset bundles, requested from the running server.
-pub fn check_bundles(d: &Deploy) -> Check {
+/// Check 9: the asset bundles, as requested from the running server.
+pub fn check_bundles(p: &AssetProbe) -> Check {
     let mut c = Check::new(9, "asset bundles");
-    let p = probe_web_assets(
-        &d.settings.base_url,
-        d.settings.http_timeout,
-        d.settings.command_timeout.max(d.settings.http_timeout),
-        d.series(),
-    );
     c.see(format!("{} bundle(s) served without error", p.bundles_ok));
-    for e in p.evidence {
-        c.see(e);
+    for e in &p.evidence {
+        c.see(e.clone());
     }
-    for (m, h) in p.failures {
-        c.fail(&r::ASSETS, m, h);
+    for (m, h) in &p.failures {
+        c.fail(&r::ASSETS, m.clone(), h.clone());
     }
     c
 }
 
-/// Check 11.
-pub fn check_http(d: &Deploy) -> Check {
+/// Check 11: what [`crate::load::http::probe_site`] requested of `base_url`; `list_db` is
+/// odoo.conf's, when it reads as a boolean.
+pub fn check_http(site: &Result<SiteProbe, String>, s: &Settings, list_db: Option<bool>) -> Check {
     let mut c = Check::new(11, "http");
-    let s = &d.settings;
-    let timeout = s.http_timeout;
     let base = &s.base_url;
     let https = base.starts_with("https://");
-    let client = match client(timeout) {
-        Ok(c) => c,
+    let site = match site {
+        Ok(p) => p,
         Err(e) => {
             c.fail(&r::HTTP, format!("cannot set up HTTP: {e}"), "");
             return c;
         }
     };
-    let get = |path: &str| client.get(format!("{base}{path}")).send();
     let unreachable_hint = format!("check that Odoo (or its proxy) answers on {base} (base_url)");
 
-    match get("/web/health") {
+    match &site.health {
         Ok(resp) => {
-            let status = resp.status().as_u16();
-            let (body, _) = read_capped(resp, PAGE_CAP);
-            let json: Option<serde_json::Value> = serde_json::from_str(&body).ok();
+            let status = resp.status;
+            let body = &resp.body;
+            let json: Option<serde_json::Value> = serde_json::from_str(body).ok();
             let pass = json.as_ref().and_then(|j| j["status"].as_str()) == Some("pass");
             c.see(format!("/web/health: {status}"));
             if status != 200 || !pass {
@@ -406,13 +88,13 @@ pub fn check_http(d: &Deploy) -> Check {
         }
         Err(e) => c.fail(
             &r::HTTP,
-            format!("/web/health: {}", describe_error(&e, timeout)),
+            format!("/web/health: {e}"),
             unreachable_hint.clone(),
         ),
     }
-    match get("/web/login") {
+    match &site.login {
         Ok(resp) => {
-            let status = resp.status().as_u16();
+            let status = resp.status;
             c.see(format!("/web/login: {status}"));
             if status >= 500 {
                 c.fail(
@@ -421,17 +103,17 @@ pub fn check_http(d: &Deploy) -> Check {
                     "look at Odoo's log",
                 );
             }
-            header_problems(&mut c, &resp, https);
+            header_problems(&mut c, resp, https);
         }
         Err(e) => c.fail(
             &r::HTTP,
-            format!("/web/login: {}", describe_error(&e, timeout)),
+            format!("/web/login: {e}"),
             unreachable_hint.clone(),
         ),
     }
-    match get(STATIC_FILE) {
+    match &site.static_file {
         Ok(resp) => {
-            let status = resp.status().as_u16();
+            let status = resp.status;
             c.see(format!("{STATIC_FILE}: {status}"));
             if status >= 400 {
                 c.fail(
@@ -443,21 +125,14 @@ pub fn check_http(d: &Deploy) -> Check {
         }
         Err(e) => c.fail(
             &r::WEB_ASSETS,
-            format!("{STATIC_FILE}: {}", describe_error(&e, timeout)),
+            format!("{STATIC_FILE}: {e}"),
             unreachable_hint.clone(),
         ),
     }
-    let list_db = d
-        .conf
-        .as_ref()
-        .ok()
-        .and_then(|conf| conf.odoo_bool("list_db", d.series_or_default()))
-        .and_then(Result::ok);
-    match get("/web/database/manager") {
+    match &site.manager {
         Ok(resp) => {
-            let status = resp.status().as_u16();
-            let (body, _) = read_capped(resp, PAGE_CAP);
-            let disabled = body.contains("has been disabled");
+            let status = resp.status;
+            let disabled = resp.body.contains("has been disabled");
             let blocked = matches!(status, 403 | 404) || (status < 500 && disabled);
             let open = status == 200 && !disabled;
             c.see(format!(
@@ -484,39 +159,34 @@ pub fn check_http(d: &Deploy) -> Check {
                 );
             }
         }
-        Err(e) => c.see(format!(
-            "/web/database/manager: {}",
-            describe_error(&e, timeout)
-        )),
+        Err(e) => c.see(format!("/web/database/manager: {e}")),
     }
 
-    if https {
-        match Url::parse(base) {
-            Ok(url) => {
-                let host = url.host_str().unwrap_or("").to_string();
-                let port = url.port_or_known_default().unwrap_or(443);
-                match certificate_days_left(&host, port, s.tls_ca_file.as_deref(), timeout) {
-                    Ok(days) => {
-                        c.see(format!("certificate valid, expires in {days} day(s)"));
-                        if i64::from(days) < s.cert_min_days {
-                            c.fail(
-                                &r::TLS_CERTIFICATE,
-                                format!(
-                                    "the certificate of {host} expires in {days} day(s) (threshold {})",
-                                    s.cert_min_days
-                                ),
-                                r::TLS_CERTIFICATE.fix,
-                            );
-                        }
+    match &site.certificate {
+        None => {}
+        Some(Err(e)) => c.fail(&r::HTTP, format!("base_url: {e}"), "fix base_url"),
+        Some(Ok(cert)) => {
+            let (host, port) = (&cert.host, cert.port);
+            match &cert.days_left {
+                Ok(days) => {
+                    c.see(format!("certificate valid, expires in {days} day(s)"));
+                    if i64::from(*days) < s.cert_min_days {
+                        c.fail(
+                            &r::TLS_CERTIFICATE,
+                            format!(
+                                "the certificate of {host} expires in {days} day(s) (threshold {})",
+                                s.cert_min_days
+                            ),
+                            r::TLS_CERTIFICATE.fix,
+                        );
                     }
-                    Err(e) => c.fail(
-                        &r::TLS_CERTIFICATE,
-                        format!("{host}:{port}: {e}"),
-                        "install a certificate trusted by clients (or set tls_ca_file for a private CA)",
-                    ),
                 }
+                Err(e) => c.fail(
+                    &r::TLS_CERTIFICATE,
+                    format!("{host}:{port}: {e}"),
+                    "install a certificate trusted by clients (or set tls_ca_file for a private CA)",
+                ),
             }
-            Err(e) => c.fail(&r::HTTP, format!("base_url: {e}"), "fix base_url"),
         }
     }
     c
@@ -525,53 +195,88 @@ pub fn check_http(d: &Deploy) -> Check {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checks::deploy::{test_settings, Status};
+    use crate::load::http::CertificateProbe;
 
-    #[test]
-    fn a_bundle_is_read_in_chunks_up_to_the_cap_however_long_it_is() {
-        // an endless body: the scan stops at the cap
-        let (marker, read) = scan_bundle(std::io::repeat(b'a'), 3 * 1024 * 1024 + 17);
-        assert_eq!(marker, None);
-        assert_eq!(read, 3 * 1024 * 1024 + 17);
+    fn page(status: u16, body: &str, headers: &[&str]) -> Result<Page, String> {
+        Ok(Page {
+            status,
+            body: body.into(),
+            headers: headers.iter().map(|h| h.to_string()).collect(),
+        })
     }
 
     #[test]
-    fn odoo_error_markers_are_found_across_chunks() {
-        // the JS marker of a template that does not parse, as Odoo 18 writes it, after 100 KiB
-        let mut body = "x".repeat(100 * 1024 - 10).into_bytes();
-        body.extend_from_slice(b"\nthrow new Error(\"'Invalid XML template: Opening and ending tag mismatch: t line 3 and div' in file '/web_responsive/static/src/legacy/xml/form_buttons.xml'\");\n");
-        let (marker, _) = scan_bundle(&body[..], BUNDLE_SCAN_CAP);
-        let m = marker.unwrap();
-        assert!(
-            m.starts_with("throw new Error(\"'Invalid XML template"),
-            "{m}"
-        );
-        assert!(m.contains("form_buttons.xml"), "{m}");
-        let css = b"body::before {\n  content: \"A css error occured, using an old style to render this page\";\n}";
-        assert!(scan_bundle(&css[..], BUNDLE_SCAN_CAP).0.is_some());
-        // an indented console.error of ordinary code is not a marker
-        let js = b"function f() {\n    console.error(\"bad\");\n    throw new Error(\"x\");\n}\n";
-        assert_eq!(scan_bundle(&js[..], BUNDLE_SCAN_CAP).0, None);
-    }
-
-    #[test]
-    fn the_assets_of_a_page_are_its_same_origin_scripts_and_stylesheets() {
-        let page = Url::parse("http://127.0.0.1:8069/web/login").unwrap();
-        let html = r#"<link type="image/x-icon" rel="shortcut icon" href="/web/static/img/favicon.ico"/>
-<link type="text/css" rel="stylesheet" href="/web/assets/60184a8/web.assets_frontend.min.css"/>
-<script type="text/javascript" src="/web/assets/4d10065/web.assets_frontend_minimal.min.js" onerror="__odooAssetError=1"></script>
-<script type="text/javascript" data-src="/web/assets/1a554ba/web.assets_frontend_lazy.min.js"></script>
-<script src="https://www.google.com/recaptcha/api.js"></script>"#;
-        let paths: Vec<String> = page_assets(html, &page)
+    fn http_judges_pages_headers_and_certificate() {
+        let mut s = test_settings();
+        s.base_url = "https://odoo.example.com".into();
+        let site = SiteProbe {
+            health: page(200, r#"{"status": "pass"}"#, &[]),
+            login: page(
+                200,
+                "",
+                &[
+                    "x-frame-options",
+                    "x-content-type-options",
+                    "content-security-policy",
+                ],
+            ),
+            static_file: Err("timed out after 5 s".into()),
+            manager: page(200, "<html>manager</html>", &[]),
+            certificate: Some(Ok(CertificateProbe {
+                host: "odoo.example.com".into(),
+                port: 443,
+                days_left: Ok(3),
+            })),
+        };
+        let c = check_http(&Ok(site.clone()), &s, Some(false));
+        assert_eq!(c.status, Status::Fail);
+        let msgs: Vec<&str> = c
+            .findings
             .iter()
-            .map(|u| u.path().to_string())
+            .map(|f| f.message.trim_start_matches("check 11 (http): "))
             .collect();
         assert_eq!(
-            paths,
-            vec![
-                "/web/assets/60184a8/web.assets_frontend.min.css",
-                "/web/assets/4d10065/web.assets_frontend_minimal.min.js",
-                "/web/assets/1a554ba/web.assets_frontend_lazy.min.js"
+            msgs,
+            [
+                "/web/login has no Strict-Transport-Security header",
+                &format!("{STATIC_FILE}: timed out after 5 s"),
+                "/web/database/manager answers 200 although list_db is False",
+                "the certificate of odoo.example.com expires in 3 day(s) (threshold 14)",
             ]
         );
+        assert!(c.evidence_text().contains("/web/health: 200"));
+        // Over http, with list_db unknown and the manager blocked: a pass.
+        s.base_url = "http://127.0.0.1:8069".into();
+        let site = SiteProbe {
+            static_file: page(200, "", &[]),
+            manager: page(404, "", &[]),
+            certificate: None,
+            ..site
+        };
+        let c = check_http(&Ok(site), &s, None);
+        assert_eq!(c.status, Status::Pass, "{:?}", c.findings);
+        assert!(c
+            .evidence_text()
+            .contains("/web/database/manager: 404 (blocked)"));
+        let c = check_http(&Err("no TLS backend".into()), &s, None);
+        assert!(c.findings[0]
+            .message
+            .ends_with("cannot set up HTTP: no TLS backend"));
+    }
+
+    #[test]
+    fn bundles_fail_on_each_failure_of_the_probe() {
+        let p = AssetProbe {
+            evidence: vec!["/web/login: 2 asset(s)".into()],
+            failures: vec![("web.assets_web.min.js answered 500".into(), "look".into())],
+            bundles_ok: 1,
+        };
+        let c = check_bundles(&p);
+        assert_eq!(c.status, Status::Fail);
+        assert_eq!(c.findings[0].code, "G009");
+        assert!(c
+            .evidence_text()
+            .contains("1 bundle(s) served without error"));
     }
 }

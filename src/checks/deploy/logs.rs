@@ -3,12 +3,12 @@
 //! logrotate rule covering odoo.conf's `logfile`. In both, current log sizes against
 //! `log_max_size_mb`.
 
-use std::path::Path;
-
 use yaml_rust2::YamlLoader;
 
-use super::{Check, Deploy};
-use crate::load::fsread;
+use super::Check;
+use crate::config::settings::Settings;
+use crate::load::deploy::{DaemonJson, LogFiles};
+use crate::load::engine::Container;
 use crate::rules::deploy as r;
 
 /// Log drivers that rotate or do not write files Docker keeps.
@@ -75,35 +75,27 @@ pub fn logrotate_patterns(text: &str) -> Vec<String> {
     out
 }
 
-/// The logrotate file (and pattern) whose rule covers `logfile`.
-pub fn logrotate_rule_for(dir: &Path, logfile: &str) -> Option<(String, String)> {
-    let mut files: Vec<_> = std::fs::read_dir(dir)
-        .ok()?
-        .flatten()
-        .map(|e| e.path())
-        .collect();
-    files.sort();
-    for f in files {
-        let Ok(text) = fsread::read_to_string(&f, fsread::CONFIG_MAX) else {
-            continue;
-        };
-        for p in logrotate_patterns(&text) {
+/// The logrotate file (and pattern) whose rule covers `logfile`, among the files of the
+/// logrotate directory (path and text, in order).
+pub fn logrotate_rule_for(files: &[(String, String)], logfile: &str) -> Option<(String, String)> {
+    for (f, text) in files {
+        for p in logrotate_patterns(text) {
             let ok = globset::Glob::new(&p)
                 .map(|g| g.compile_matcher().is_match(logfile))
                 .unwrap_or(false);
             if ok || p == logfile {
-                return Some((f.display().to_string(), p));
+                return Some((f.clone(), p));
             }
         }
     }
     None
 }
 
-fn size_check(c: &mut Check, path: &str, max: u64) {
-    if let Ok(m) = std::fs::metadata(path) {
-        let mb = m.len() / (1024 * 1024);
+fn size_check(c: &mut Check, files: &LogFiles, path: &str, max: u64) {
+    if let Some(&len) = files.sizes.get(path) {
+        let mb = len / (1024 * 1024);
         c.see(format!("{path}: {mb} MiB"));
-        if m.len() > max {
+        if len > max {
             c.warn(
                 &r::LOGS,
                 format!("{path} is {mb} MiB (threshold {} MiB)", max / (1024 * 1024)),
@@ -116,13 +108,19 @@ fn size_check(c: &mut Check, path: &str, max: u64) {
     }
 }
 
-/// Check 13.
-pub fn check_logs(d: &Deploy) -> Check {
+/// Check 13: the files [`crate::load::deploy::log_files`] read; `containers` are the compose
+/// project's (check 2), `logfile` odoo.conf's.
+pub fn check_logs(
+    files: &LogFiles,
+    s: &Settings,
+    compose: bool,
+    containers: &[Container],
+    logfile: Option<&str>,
+) -> Check {
     let mut c = Check::new(13, "log rotation");
-    let s = &d.settings;
-    if d.compose() {
-        let daemon = match fsread::read_to_string(&s.docker_daemon_json, fsread::CONFIG_MAX) {
-            Ok(text) => match daemon_log_rotation(&text) {
+    if compose {
+        let daemon = match &files.daemon_json {
+            DaemonJson::Text(text) => match daemon_log_rotation(text) {
                 Ok((driver, size)) => {
                     c.see(format!(
                         "{}: log-driver {driver}{}",
@@ -140,27 +138,23 @@ pub fn check_logs(d: &Deploy) -> Check {
                     false
                 }
             },
-            Err(e) if e.is_not_found() => {
+            DaemonJson::Absent => {
                 c.see(format!("{}: absent", s.docker_daemon_json.display()));
                 false
             }
-            Err(e) => {
+            DaemonJson::Unreadable(e) => {
                 c.warn(
                     &r::LOGS,
-                    format!("{}: {}", s.docker_daemon_json.display(), e.about_file()),
+                    format!("{}: {e}", s.docker_daemon_json.display()),
                     "fix daemon.json",
                 );
                 false
             }
         };
-        let compose_text = s
-            .compose_file
-            .as_ref()
-            .and_then(|f| fsread::read_to_string(f, fsread::CONFIG_MAX).ok())
-            .unwrap_or_default();
+        let compose_text = &files.compose;
         for service in [&s.odoo_service, &s.db_service] {
-            let from_compose = compose_logging(&compose_text, service);
-            let container = d.containers.iter().find(|x| &x.service == service);
+            let from_compose = compose_logging(compose_text, service);
+            let container = containers.iter().find(|x| &x.service == service);
             let from_inspect = container.map(|x| {
                 (
                     x.log_driver.clone().unwrap_or_default(),
@@ -199,17 +193,10 @@ pub fn check_logs(d: &Deploy) -> Check {
                 );
             }
             if let Some(p) = container.and_then(|x| x.log_path.clone()) {
-                size_check(&mut c, &p, s.log_max_size_bytes);
+                size_check(&mut c, files, &p, s.log_max_size_bytes);
             }
         }
     } else {
-        let logfile = d
-            .conf
-            .as_ref()
-            .ok()
-            .and_then(|conf| conf.get("logfile"))
-            .filter(|v| !v.is_empty() && *v != "False" && *v != "None")
-            .map(String::from);
         let Some(logfile) = logfile else {
             return Check::skipped(
                 13,
@@ -217,7 +204,7 @@ pub fn check_logs(d: &Deploy) -> Check {
                 "logfile not set in odoo.conf (see check 5)",
             );
         };
-        match logrotate_rule_for(&s.logrotate_dir, &logfile) {
+        match logrotate_rule_for(&files.logrotate, logfile) {
             Some((file, pattern)) => c.see(format!("{logfile}: rotated by {file} ({pattern})")),
             None => c.fail(
                 &r::LOGS,
@@ -228,7 +215,7 @@ pub fn check_logs(d: &Deploy) -> Check {
                 ),
             ),
         }
-        size_check(&mut c, &logfile, s.log_max_size_bytes);
+        size_check(&mut c, files, logfile, s.log_max_size_bytes);
     }
     c
 }
@@ -269,5 +256,46 @@ mod tests {
             Some(("json-file".to_string(), true, false))
         );
         assert_eq!(compose_logging(compose, "db"), None);
+    }
+
+    #[test]
+    fn log_rotation_judges_the_files_read() {
+        use crate::checks::deploy::{test_settings, Status};
+        let s = test_settings();
+        let mut files = LogFiles {
+            daemon_json: DaemonJson::Absent,
+            compose: String::new(),
+            logrotate: vec![(
+                "/etc/logrotate.d/odoo".into(),
+                "/var/log/odoo/*.log {\n weekly\n}\n".into(),
+            )],
+            sizes: [("/var/log/odoo/odoo.log".to_string(), 900 * 1024 * 1024)].into(),
+        };
+        let c = check_logs(&files, &s, false, &[], Some("/var/log/odoo/odoo.log"));
+        assert_eq!(c.status, Status::Warn, "{:?}", c.findings);
+        assert!(c
+            .evidence_text()
+            .contains("rotated by /etc/logrotate.d/odoo (/var/log/odoo/*.log)"));
+        assert!(c.findings[0].message.contains("is 900 MiB"));
+        let c = check_logs(&files, &s, false, &[], Some("/srv/odoo.log"));
+        assert_eq!(c.status, Status::Fail);
+        assert_eq!(
+            check_logs(&files, &s, false, &[], None).status,
+            Status::Skip
+        );
+        // compose: the db container's LogConfig rotates, odoo's logs are not rotated
+        files.daemon_json = DaemonJson::Text(r#"{"log-driver":"json-file"}"#.into());
+        let db = Container {
+            service: s.db_service.clone(),
+            log_driver: Some("local".into()),
+            ..Container::default()
+        };
+        let c = check_logs(&files, &s, true, &[db], None);
+        let msgs: Vec<&str> = c.findings.iter().map(|f| f.message.as_str()).collect();
+        assert_eq!(msgs.len(), 1, "{msgs:?}");
+        assert!(msgs[0].contains(&format!("service `{}` are not rotated", s.odoo_service)));
+        assert!(c
+            .evidence_text()
+            .contains("rotated (docker inspect LogConfig)"));
     }
 }

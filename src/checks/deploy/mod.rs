@@ -3,7 +3,10 @@
 //! Each check returns a [`Check`] (the model of [`crate::checks::table`]): its status (pass, warn, fail or skip), the evidence it saw,
 //! a hint, and a [`crate::finding::Finding`] for each warning or failure (warning or error severity), so that
 //! the report layer and the exit code treat it like every other command's findings. Checks do
-//! not print; external commands go through [`crate::load::exec`] with a timeout.
+//! not print and do not probe: each is a plain function over what `load/` gathered for it
+//! ([`crate::load::engine`], [`crate::load::deploy`], [`crate::load::python`],
+//! [`crate::load::http`]) or what [`crate::routines`] ran (checks 4 and 10 judge an
+//! [`crate::routines::OdooRun`]); `commands/deploy_check.rs` loads and calls them in order.
 
 pub mod backups;
 pub mod conf;
@@ -15,5 +18,12 @@ pub mod odoo_run;
 pub mod python;
 pub mod secrets;
 
-pub use crate::checks::table::{Check, Status, COLUMNS};
-pub use crate::routines::Deploy;
+pub use crate::checks::table::{Check, Checks, Status, GATE};
+
+/// The default settings (native mode, no settings file), for the checks' unit tests.
+#[cfg(test)]
+pub(crate) fn test_settings() -> crate::config::settings::Settings {
+    let dir = tempfile::tempdir().expect("tempdir");
+    crate::config::settings::resolve(&Default::default(), &|_| None, dir.path())
+        .expect("default settings")
+}

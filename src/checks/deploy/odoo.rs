@@ -1,11 +1,15 @@
 //! Checks 3, 4 and 10: Odoo's version (binary and database), database connectivity, and the
-//! one-shot Odoo runs of `--full` (start on the database, module update), judged by their exit
-//! status and the module states before and after.
+//! one-shot Odoo runs of `--full` (start on the database, module update; run by
+//! [`crate::routines`]), judged by their exit status and the module states before and after.
 
-use super::odoo_run::odoo_run;
-use super::{Check, Deploy};
+use super::odoo_run::judge_run;
+use super::Check;
+use crate::load::db::Database;
+use crate::load::db::DbModule;
+use crate::load::exec::Ran;
 use crate::load::version::Series;
 use crate::routines::verdict::Expect;
+use crate::routines::OdooRun;
 use crate::rules::deploy as r;
 
 /// The series in `odoo-bin --version` output (`Odoo Server 18.0-20241105`, `Odoo Server saas~17.2`).
@@ -17,11 +21,15 @@ pub fn series_from_version_output(text: &str) -> Option<(Series, String)> {
 }
 
 /// Check 3. The series is the user's `expected_series` when set; otherwise the database's and
-/// the binary's must agree.
-pub fn check_version(d: &mut Deploy) -> Check {
+/// the binary's must agree. `binary` is what `odoo-bin --version` did; `modules` the
+/// database's module states, `None` when it is not connected. Returns the binary's series too.
+pub fn check_version(
+    binary: &Ran,
+    expected: Option<Series>,
+    modules: Option<&[DbModule]>,
+) -> (Check, Option<Series>) {
     let mut c = Check::new(3, "Odoo version");
-    let expected = d.settings.expected_series;
-    let ran = d.odoo(&["--version"]).run(d.settings.command_timeout);
+    let ran = binary;
     let mut binary = None;
     if !ran.success() {
         c.fail(
@@ -53,12 +61,11 @@ pub fn check_version(d: &mut Deploy) -> Check {
             ),
         }
     }
-    d.binary_series = binary;
-    match &d.db {
-        Ok(_) => {
-            let base = d.modules.iter().find(|m| m.name == "base");
-            let series = crate::load::db::series_from_modules(&d.modules);
-            match (base.and_then(|b| b.latest_version.clone()), series) {
+    let db_series = modules.and_then(crate::load::db::series_from_modules);
+    match modules {
+        Some(modules) => {
+            let base = modules.iter().find(|m| m.name == "base");
+            match (base.and_then(|b| b.latest_version.clone()), db_series) {
                 (Some(v), Some(s)) => {
                     c.see(format!("database base: {v}"));
                     if let Some(e) = expected.filter(|e| *e != s) {
@@ -82,20 +89,31 @@ pub fn check_version(d: &mut Deploy) -> Check {
                 ),
             }
         }
-        Err(_) => c.see("database: not connected (see check 4)"),
+        None => c.see("database: not connected (see check 4)"),
     }
-    match d.series() {
+    // The deployment's series, as `Deploy::series` picks it.
+    match expected.or(db_series).or(binary) {
         Some(s) if expected.is_some() => c.see(format!("series {s} (expected_series)")),
         Some(s) => c.see(format!("series {s} (detected)")),
         None => c.see("series unknown"),
     }
-    c
+    (c, binary)
 }
 
-/// Check 4.
-pub fn check_database(d: &mut Deploy) -> Check {
+/// What check 4 runs with `--full`: Odoo starting on the database, which must change nothing.
+pub const CHECK4_EXPECT: Expect = Expect::Nothing;
+
+/// Check 4: the database session (or why there is none); with `--full` (`full`), the Odoo run
+/// on it (`None` when the database cannot be read, so it was not started). `apply` is the
+/// command that applies pending module operations.
+pub fn check_database(
+    db: &Result<Database, String>,
+    full: bool,
+    run: Option<&OdooRun>,
+    apply: &str,
+) -> Check {
     let mut c = Check::new(4, "database");
-    match &d.db {
+    match db {
         Ok(db) => c.see(format!(
             "{} on PostgreSQL {}, connected in {} ms",
             db.spec.describe(),
@@ -108,44 +126,31 @@ pub fn check_database(d: &mut Deploy) -> Check {
             "check db_host/db_port/db_user/db_password (or --db-url) and the database service",
         ),
     }
-    if !d.full {
-        c.see("Odoo's own connection not tried (--quick)");
-    } else if d.db.is_err() {
-        c.see("Odoo not started: the database cannot be read, so its pending module operations cannot be listed");
-    } else {
-        // Odoo starting on the database must change nothing.
-        odoo_run(
-            d,
-            &mut c,
-            &r::DATABASE,
-            "check4-odoo-db",
-            &[],
-            Expect::Nothing,
-        );
-        d.refresh_modules();
+    match run {
+        _ if !full => c.see("Odoo's own connection not tried (--quick)"),
+        None => c.see("Odoo not started: the database cannot be read, so its pending module operations cannot be listed"),
+        Some(run) => judge_run(&mut c, run, &r::DATABASE, &CHECK4_EXPECT, apply),
     }
     c
 }
 
-/// Check 10 (`--full`): `-u base --stop-after-init`.
-pub fn check_update(d: &mut Deploy) -> Check {
+/// What check 10 runs with `--full`: `-u base`.
+pub fn check10_expect() -> Expect {
+    Expect::Update(vec!["base".into()])
+}
+
+/// Check 10 (`--full`): `-u base --stop-after-init`, judged; `run` is `None` when it was not
+/// run (`--quick`, or the database cannot be read: `db_readable`).
+pub fn check_update(full: bool, db_readable: bool, run: Option<&OdooRun>, apply: &str) -> Check {
     const NAME: &str = "module update";
-    if !d.full {
+    if !full {
         return Check::skipped(10, NAME, "--quick");
     }
-    if d.db.is_err() {
+    let Some(run) = run.filter(|_| db_readable) else {
         return Check::skipped(10, NAME, "the database cannot be read (check 4)");
-    }
+    };
     let mut c = Check::new(10, NAME);
-    odoo_run(
-        d,
-        &mut c,
-        &r::UPDATE,
-        "check10-update",
-        &["-u".to_string(), "base".to_string()],
-        Expect::Update(vec!["base".into()]),
-    );
-    d.refresh_modules();
+    judge_run(&mut c, run, &r::UPDATE, &check10_expect(), apply);
     c
 }
 
@@ -161,5 +166,104 @@ mod tests {
         let (s, _) = series_from_version_output("Odoo Server saas~17.2").unwrap();
         assert_eq!(s, Series::new(17, 2));
         assert!(series_from_version_output("Python 3.12").is_none());
+    }
+
+    fn ran(code: i32, stdout: &str) -> Ran {
+        Ran {
+            display: "odoo-bin --version".into(),
+            code: Some(code),
+            stdout: stdout.into(),
+            stderr: String::new(),
+            timed_out: false,
+            spawn_error: None,
+            elapsed: std::time::Duration::ZERO,
+        }
+    }
+
+    #[test]
+    fn version_binary_against_database_and_expected_series() {
+        use crate::checks::deploy::Status;
+        use crate::testdata::db_module;
+        let v18 = ran(0, "Odoo Server 18.0-20241105\n");
+        let db17 = [db_module("base", "installed", Some("17.0.1.3"))];
+        let (c, binary) = check_version(&v18, None, Some(&db17));
+        assert_eq!(binary, Some(Series::new(18, 0)));
+        assert_eq!(c.status, Status::Fail);
+        assert!(c.findings[0]
+            .message
+            .contains("odoo-bin is 18.0 but the database's base module is 17.0.1.3"));
+        let db18 = [db_module("base", "installed", Some("18.0.1.3"))];
+        let (c, _) = check_version(&v18, None, Some(&db18));
+        assert_eq!(c.status, Status::Pass, "{}", c.evidence_text());
+        assert!(c.evidence_text().contains("series 18.0 (detected)"));
+        let (c, _) = check_version(&v18, Some(Series::new(17, 0)), None);
+        assert!(c.findings[0]
+            .message
+            .contains("odoo-bin is 18.0, expected 17.0 (expected_series)"));
+        assert!(c.evidence_text().contains("database: not connected"));
+        let (c, binary) = check_version(&ran(0, "Python 3.12\n"), None, Some(&[]));
+        assert_eq!(binary, None);
+        let msgs: Vec<&str> = c.findings.iter().map(|f| f.message.as_str()).collect();
+        assert!(
+            msgs[0].contains("printed no `Odoo Server X.Y`: Python 3.12"),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs[1].contains("no installed base module version"),
+            "{msgs:?}"
+        );
+        assert!(c.evidence_text().contains("series unknown"));
+    }
+
+    fn odoo_run(code: i32, failure: Option<&str>) -> OdooRun {
+        let mut ran = ran(code, "");
+        ran.display = "odoo-bin -d prod --stop-after-init".into();
+        ran.elapsed = std::time::Duration::from_millis(2500);
+        OdooRun {
+            cmd: crate::load::exec::Cmd::new("odoo-bin").args(["-d", "prod", "--stop-after-init"]),
+            ran: Some(ran),
+            log: Some("/tmp/check4-odoo-db.log".into()),
+            refused: None,
+            verdict: crate::routines::verdict::Verdict {
+                failure: failure.map(String::from),
+                compared: true,
+                ..Default::default()
+            },
+            states_unknown: None,
+        }
+    }
+
+    #[test]
+    fn database_and_update_judge_the_odoo_runs() {
+        use crate::checks::deploy::Status;
+        let db: Result<Database, String> = Err("connection refused".into());
+        let c = check_database(&db, false, None, "odoo-bin -d prod");
+        assert_eq!(crate::testdata::codes(&c.findings), ["G004"]);
+        assert!(c.evidence_text().contains("not tried (--quick)"));
+        let c = check_database(&db, true, None, "odoo-bin -d prod");
+        assert!(c.evidence_text().contains("Odoo not started"));
+        let ok = odoo_run(0, None);
+        let c = check_database(&db, true, Some(&ok), "odoo-bin -d prod");
+        let seen = c.evidence_text();
+        assert!(
+            seen.contains("ran `odoo-bin -d prod --stop-after-init` in 2.5 s"),
+            "{seen}"
+        );
+        assert!(seen.contains("log /tmp/check4-odoo-db.log"), "{seen}");
+        assert!(seen.contains("module states compared: 0 changed"), "{seen}");
+
+        assert_eq!(check_update(false, true, None, "").status, Status::Skip);
+        assert_eq!(check_update(true, false, None, "").status, Status::Skip);
+        let c = check_update(true, true, Some(&ok), "");
+        assert_eq!(c.status, Status::Pass, "{:?}", c.findings);
+        let failed = odoo_run(1, Some("exited with 1"));
+        let c = check_update(true, true, Some(&failed), "");
+        assert_eq!(c.status, Status::Fail);
+        assert_eq!(crate::testdata::codes(&c.findings), ["G010"]);
+        assert!(c.findings[0].message.contains("exited with 1"));
+        assert_eq!(
+            c.findings[0].file.as_deref(),
+            Some("/tmp/check4-odoo-db.log")
+        );
     }
 }

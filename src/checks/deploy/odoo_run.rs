@@ -1,11 +1,15 @@
 //! The findings of an Odoo run (see [`crate::routines`]): its failure, a refusal to start on
 //! pending module operations, a half-done update, the changed module states and the errors Odoo
-//! logged, attributed to their modules.
+//! logged, attributed to their modules; and the rows of the step tables of truth-sync and
+//! `parity install` (one Odoo run a row, in the model of [`crate::checks::table`]).
+
+use serde_json::json;
 
 use super::Check;
+use crate::checks::table::{Column, Layout, Status};
 use crate::finding::Finding;
 use crate::routines::verdict as run;
-use crate::routines::{Deploy, OdooRun, Refusal};
+use crate::routines::{OdooRun, Refusal};
 use crate::rules::Rule;
 
 /// The findings of the run: the failure (code `rule`), a refusal, a half-done update, the
@@ -146,22 +150,16 @@ pub fn findings(
     out
 }
 
-/// Runs an Odoo one-shot command for a check, saves its log, and turns its verdict into the
-/// check's status and findings. Returns the modules read after the run, when it ran.
-pub fn odoo_run(
-    d: &mut Deploy,
+/// An Odoo one-shot run of a check, judged: what ran (or did not start), its log, the module
+/// states compared, and its verdict as the check's findings (code `rule`). `apply` is the
+/// command that applies the database's pending module operations.
+pub fn judge_run(
     check: &mut Check,
+    run: &OdooRun,
     rule: &'static Rule,
-    label: &str,
-    extra: &[String],
-    expect: run::Expect,
-) -> OdooRun {
-    let mut args = d.odoo_oneshot_args();
-    args.extend(extra.iter().cloned());
-    let cmd = d.odoo(&[]).args(args);
-    let apply = d.apply_pending_command();
-    let timeout = d.settings.slow_command_timeout;
-    let run = d.run_on_database(label, cmd, timeout, &expect);
+    expect: &run::Expect,
+    apply: &str,
+) {
     match &run.ran {
         Some(ran) => check.see(format!(
             "ran `{}` in {:.1} s",
@@ -180,37 +178,130 @@ pub fn odoo_run(
         ));
     }
     for f in findings(
-        &run,
+        run,
         rule,
         &format!("`{}`", run.cmd.display()),
-        &expect,
-        &apply,
+        expect,
+        apply,
     ) {
         check.push(f);
     }
-    run
 }
 
-/// The findings of truth-sync's step `n` (an Odoo run doing `what`).
+/// The columns of a table of Odoo runs after the step's number and name.
+macro_rules! step_columns {
+    ($name:literal) => {
+        &[
+            ("#", Column::Num),
+            ($name, Column::Name),
+            ("command", Column::Cell("command")),
+            ("status", Column::Status),
+            ("seconds", Column::Cell("seconds")),
+            ("log", Column::Cell("log")),
+        ]
+    };
+}
+
+/// truth-sync's steps.
+pub const TRUTH_SYNC_STEPS: Layout = Layout {
+    name: "steps",
+    title: "Steps",
+    columns: step_columns!("step"),
+};
+
+/// `parity install`'s steps, one module each.
+pub const INSTALL_STEPS: Layout = Layout {
+    name: "steps",
+    title: "Install steps",
+    columns: step_columns!("module"),
+};
+
+/// A step that is not run (a dry run, a step after a failure, a skipped module): its command
+/// and `why` as its status.
+pub fn step_not_run(num: usize, name: &str, command: &str, why: impl Into<String>) -> Check {
+    Check::new(num, name)
+        .cell("command", command)
+        .with_status(Status::Skip, why)
+}
+
+/// The row of a step that ran for `seconds`, with its status text.
+pub fn step_row(num: usize, name: &str, command: &str, status: Status, label: &str) -> Check {
+    Check::new(num, name)
+        .cell("command", command)
+        .with_status(status, label)
+}
+
+/// Tenths of a second, as the steps tables show them.
+pub fn seconds(d: std::time::Duration) -> serde_json::Value {
+    json!((d.as_secs_f64() * 10.0).round() / 10.0)
+}
+
+/// The row of an Odoo run: `ok_label` when it succeeded, `refused` or `failed` else; its time,
+/// its log and the `findings` made of it.
+pub fn step_ran(
+    num: usize,
+    name: &str,
+    run: &OdooRun,
+    ok_label: &str,
+    findings: Vec<Finding>,
+) -> Check {
+    let (status, label) = if run.refused.is_some() {
+        (Status::Fail, "refused")
+    } else if run.ok() {
+        (Status::Pass, ok_label)
+    } else {
+        (Status::Fail, "failed")
+    };
+    let mut c = step_row(num, name, &run.cmd.display(), status, label)
+        .cell(
+            "seconds",
+            run.ran
+                .as_ref()
+                .map(|r| seconds(r.elapsed))
+                .unwrap_or_default(),
+        )
+        .cell(
+            "log",
+            json!(run.log.as_ref().map(|l| l.display().to_string())),
+        );
+    c.findings = findings;
+    c
+}
+
+/// truth-sync's step `n` (an Odoo run doing `what`): its row, with the run's findings.
 pub fn truth_sync_step(
     run: &OdooRun,
     n: usize,
     what: &str,
     expect: &run::Expect,
     apply_cmd: &str,
-) -> Vec<Finding> {
-    findings(
+) -> Check {
+    let found = findings(
         run,
         &crate::rules::deploy::TRUTH_SYNC,
         &format!("step {n} ({what})"),
         expect,
         apply_cmd,
-    )
+    );
+    step_ran(n, what, run, "ok", found)
 }
 
-/// The findings of truth-sync's asset step `n`: each bundle that failed, with its hint.
-pub fn truth_sync_assets(n: usize, failures: Vec<(String, String)>) -> Vec<Finding> {
-    failures
+/// truth-sync's asset step `n`, which requested the bundles with `command` and took `seconds`:
+/// ok with the number of bundles served, or failed with a finding for each bundle that failed.
+pub fn truth_sync_assets(
+    n: usize,
+    what: &str,
+    command: &str,
+    seconds: serde_json::Value,
+    bundles_ok: usize,
+    failures: Vec<(String, String)>,
+) -> Check {
+    if failures.is_empty() {
+        let ok = format!("ok: {bundles_ok} bundle(s) built and served");
+        return step_row(n, what, command, Status::Pass, &ok).cell("seconds", seconds);
+    }
+    let mut c = step_row(n, what, command, Status::Fail, "failed").cell("seconds", seconds);
+    c.findings = failures
         .into_iter()
         .map(|(m, h)| {
             Finding::new(
@@ -219,5 +310,6 @@ pub fn truth_sync_assets(n: usize, failures: Vec<(String, String)>) -> Vec<Findi
             )
             .hint(h)
         })
-        .collect()
+        .collect();
+    c
 }

@@ -6,195 +6,77 @@ use std::collections::BTreeSet;
 
 use serde_json::Value;
 
-use super::{Check, Deploy};
-use crate::load::exec::Cmd;
+use super::Check;
+use crate::load::addons::Inventory;
+use crate::load::db::DbModule;
+use crate::load::python::PythonProbe;
 use crate::rules::deploy as r;
 
 /// What every Odoo needs.
 pub const CORE: [&str; 4] = ["psycopg2", "requests", "werkzeug", "lxml"];
 
-/// The probe run by the interpreter. The names come as arguments (never spliced into code).
-/// Core libraries are imported; manifest dependencies are looked up the way Odoo's
-/// `check_python_external_dependency` does: distribution metadata first, then import.
-const PROBE: &str = r#"
-import sys, json, importlib
-try:
-    from importlib import metadata
-except ImportError:
-    metadata = None
-out = {}
-for arg in sys.argv[1:]:
-    kind, name = arg.split(":", 1)
-    res = {"ok": False, "version": None, "error": None}
-    if kind == "dist" and metadata is not None:
-        base = name
-        for sep in "<>=!~[; ":
-            base = base.split(sep)[0]
-        try:
-            res["version"] = metadata.version(base)
-            res["ok"] = True
-        except Exception:
-            pass
-    if not res["ok"]:
-        try:
-            mod = importlib.import_module(name)
-            res["ok"] = True
-            v = getattr(mod, "__version__", None)
-            if v is None and metadata is not None:
-                try:
-                    v = metadata.version(name)
-                except Exception:
-                    v = None
-            res["version"] = None if v is None else str(v).split()[0]
-        except Exception as e:
-            res["error"] = "%s: %s" % (type(e).__name__, e)
-    out[name] = res
-print(json.dumps({"python": sys.version.split()[0], "executable": sys.executable, "libraries": out}))
-"#;
-
-/// The interpreter of a script, from its `#!` line (`#!/usr/bin/env python3` → `python3`).
-pub fn shebang_interpreter(script: &std::path::Path) -> Option<Vec<String>> {
-    let text = crate::load::fsread::read(script, crate::load::fsread::SOURCE_MAX).ok()?;
-    let first = text.split(|b| *b == b'\n').next()?;
-    let line = String::from_utf8_lossy(first);
-    let rest = line.strip_prefix("#!")?.trim();
-    let mut parts: Vec<String> = rest.split_whitespace().map(String::from).collect();
-    if parts.first().is_some_and(|p| p.ends_with("/env")) {
-        parts.remove(0);
-    }
-    let is_python = parts
-        .first()
-        .and_then(|p| p.rsplit('/').next())
-        .is_some_and(|b| b.starts_with("python"));
-    is_python.then_some(parts)
+/// What check 7 asks Odoo's interpreter: the core libraries, and the Python dependencies of
+/// the installed modules' manifests (with the modules naming each).
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct PythonNeeds {
+    /// (dependency, module) of the installed modules' manifests.
+    pub from_manifests: BTreeSet<(String, String)>,
+    /// Why only the core libraries are asked, when so.
+    pub core_only: Option<&'static str>,
 }
 
-/// Absolute paths of Python interpreters named in a shell wrapper (`exec /opt/venv/bin/python3
-/// /opt/odoo/odoo-bin "$@"`), and of scripts it runs whose `#!` is Python: the candidates for
-/// the interpreter that really runs Odoo.
-pub fn wrapper_interpreters(script: &std::path::Path) -> Vec<Vec<String>> {
-    use std::io::Read;
-    let mut text = Vec::new();
-    let Ok(f) = std::fs::File::open(script) else {
-        return Vec::new();
-    };
-    let _ = f.take(64 * 1024).read_to_end(&mut text);
-    let text = String::from_utf8_lossy(&text);
-    let re = regex::Regex::new(r#"(/[^\s"'`;|&()]+)"#).expect("regex");
-    let mut out: Vec<Vec<String>> = Vec::new();
-    for line in text.lines().filter(|l| !l.trim_start().starts_with('#')) {
-        for c in re.captures_iter(line) {
-            let p = std::path::Path::new(&c[1]);
-            let base = p
-                .file_name()
-                .map(|b| b.to_string_lossy().into_owned())
-                .unwrap_or_default();
-            let candidate =
-                if base.starts_with("python") && crate::load::exec::which(&c[1]).is_some() {
-                    Some(vec![c[1].to_string()])
-                } else if p.is_file() {
-                    shebang_interpreter(p)
-                } else {
-                    None
-                };
-            if let Some(c) = candidate {
-                if !out.contains(&c) {
-                    out.push(c);
-                }
-            }
-        }
-    }
-    out
-}
-
-/// The interpreter of a running Odoo process of this deployment (`/proc/<pid>/exe`).
-fn running_interpreter(d: &Deploy) -> Option<(Vec<String>, String)> {
-    let proc_dir = std::path::Path::new("/proc");
-    let db = d.database_name();
-    for (pid, args) in super::engine::odoo_processes(proc_dir) {
-        if super::engine::serves(proc_dir, pid, &args, &d.settings.odoo_conf, db.as_deref())
-            .is_some()
-        {
-            let exe = std::fs::read_link(proc_dir.join(pid.to_string()).join("exe")).ok()?;
-            let base = exe.file_name()?.to_string_lossy().into_owned();
-            if base.starts_with("python") {
-                return Some((
-                    vec![exe.display().to_string()],
-                    format!("interpreter of Odoo process {pid}"),
-                ));
-            }
-        }
-    }
-    None
-}
-
-/// The interpreter to probe with and where that choice comes from, or why none was found.
-fn interpreter(d: &Deploy) -> Result<(Vec<String>, String), String> {
-    if !d.settings.python_command.is_empty() {
-        return Ok((d.settings.python_command.clone(), "python_command".into()));
-    }
-    let odoo = &d.settings.odoo_command[0];
-    let Some(path) = crate::load::exec::which(odoo) else {
-        return running_interpreter(d).ok_or_else(|| format!("{odoo} is not found"));
-    };
-    if let Some(argv) = shebang_interpreter(&path) {
-        return Ok((argv, format!("#! of {}", path.display())));
-    }
-    let named = wrapper_interpreters(&path);
-    if named.len() == 1 {
-        return Ok((
-            named[0].clone(),
-            format!("named by the wrapper {}", path.display()),
-        ));
-    }
-    if let Some(found) = running_interpreter(d) {
-        return Ok(found);
-    }
-    Err(if named.is_empty() {
-        format!(
-            "{} has no python #! and names no interpreter",
-            path.display()
-        )
-    } else {
-        format!(
-            "{} names several interpreters ({})",
-            path.display(),
-            named
-                .iter()
-                .map(|a| a.join(" "))
-                .collect::<Vec<_>>()
-                .join(", ")
-        )
-    })
-}
-
-/// Check 7.
-pub fn check_python(d: &Deploy) -> Check {
-    let mut c = Check::new(7, "python dependencies");
-    let mut wanted: Vec<String> = CORE.iter().map(|n| format!("import:{n}")).collect();
-    let mut from_manifests: BTreeSet<(String, String)> = BTreeSet::new();
-    match (&d.inventory, &d.db) {
-        (Some(inv), Ok(_)) => {
-            for m in d.modules.iter().filter(|m| m.state == "installed") {
-                if let Some(a) = inv.addons.get(&m.name) {
-                    for dep in &a.manifest.python_dependencies {
-                        from_manifests.insert((dep.clone(), m.name.clone()));
+impl PythonNeeds {
+    /// The needs of the installed `modules` (`None` when the database is not read) of the
+    /// addons `inventory` (`None` when check 6 did not build it).
+    pub fn of(inventory: Option<&Inventory>, modules: Option<&[DbModule]>) -> PythonNeeds {
+        let mut needs = PythonNeeds::default();
+        match (inventory, modules) {
+            (Some(inv), Some(modules)) => {
+                for m in modules.iter().filter(|m| m.state == "installed") {
+                    if let Some(a) = inv.addons.get(&m.name) {
+                        for dep in &a.manifest.python_dependencies {
+                            needs.from_manifests.insert((dep.clone(), m.name.clone()));
+                        }
                     }
                 }
             }
+            (None, _) => needs.core_only = Some("addons unknown (check 6): core libraries only"),
+            (_, None) => {
+                needs.core_only = Some("installed modules unknown (check 4): core libraries only")
+            }
         }
-        (None, _) => c.see("addons unknown (check 6): core libraries only"),
-        (_, Err(_)) => c.see("installed modules unknown (check 4): core libraries only"),
+        needs
     }
-    // a manifest dependency that Odoo itself needs is checked once, as Odoo's
-    let deps: BTreeSet<&String> = from_manifests
-        .iter()
-        .map(|(d, _)| d)
-        .filter(|d| !CORE.contains(&d.as_str()))
-        .collect();
-    wanted.extend(deps.iter().map(|d| format!("dist:{d}")));
-    let (argv, source) = match interpreter(d) {
-        Ok(x) => x,
+
+    /// The manifest dependencies beyond the core libraries (a manifest dependency that Odoo
+    /// itself needs is checked once, as Odoo's).
+    fn extra(&self) -> BTreeSet<&String> {
+        self.from_manifests
+            .iter()
+            .map(|(d, _)| d)
+            .filter(|d| !CORE.contains(&d.as_str()))
+            .collect()
+    }
+
+    /// The probe's arguments: `import:<core library>`, `dist:<manifest dependency>`.
+    pub fn requests(&self) -> Vec<String> {
+        let mut wanted: Vec<String> = CORE.iter().map(|n| format!("import:{n}")).collect();
+        wanted.extend(self.extra().iter().map(|d| format!("dist:{d}")));
+        wanted
+    }
+}
+
+/// Check 7: what Odoo's interpreter answered to [`PythonNeeds::requests`]
+/// ([`crate::load::python::probe`]), or why the interpreter was not found.
+pub fn check_python(needs: &PythonNeeds, probe: &Result<PythonProbe, String>) -> Check {
+    let mut c = Check::new(7, "python dependencies");
+    if let Some(why) = needs.core_only {
+        c.see(why);
+    }
+    let from_manifests = &needs.from_manifests;
+    let deps = needs.extra();
+    let (source, ran) = match probe {
+        Ok(p) => (&p.source, &p.ran),
         Err(why) => {
             c.warn(
                 &r::PYTHON_UNKNOWN,
@@ -204,11 +86,6 @@ pub fn check_python(d: &Deploy) -> Check {
             return c;
         }
     };
-    let cmd = Cmd::from_argv(&argv)
-        .expect("non-empty interpreter")
-        .args(["-c", PROBE])
-        .args(wanted);
-    let ran = cmd.run(d.settings.command_timeout);
     let doc: Option<Value> = ran
         .stdout
         .lines()
@@ -275,51 +152,66 @@ pub fn check_python(d: &Deploy) -> Check {
 #[cfg(test)]
 mod tests {
     use super::*;
+    use crate::checks::deploy::Status;
+    use crate::load::exec::Ran;
+    use crate::testdata::db_module;
 
-    #[test]
-    fn shebangs() {
-        let dir = tempfile::tempdir().unwrap();
-        let f = dir.path().join("odoo-bin");
-        std::fs::write(&f, "#!/usr/bin/env python3\nimport odoo\n").unwrap();
-        assert_eq!(shebang_interpreter(&f), Some(vec!["python3".to_string()]));
-        std::fs::write(&f, "#!/opt/odoo/venv/bin/python3.12 -u\n").unwrap();
-        assert_eq!(
-            shebang_interpreter(&f),
-            Some(vec![
-                "/opt/odoo/venv/bin/python3.12".to_string(),
-                "-u".to_string()
-            ])
-        );
-        std::fs::write(&f, "#!/bin/sh\n").unwrap();
-        assert_eq!(shebang_interpreter(&f), None);
+    fn probe(code: i32, stdout: &str) -> Result<PythonProbe, String> {
+        Ok(PythonProbe {
+            source: "python_command".into(),
+            ran: Ran {
+                display: "python3 -c …".into(),
+                code: Some(code),
+                stdout: stdout.into(),
+                stderr: String::new(),
+                timed_out: false,
+                spawn_error: None,
+                elapsed: std::time::Duration::ZERO,
+            },
+        })
     }
 
     #[test]
-    fn a_shell_wrapper_names_the_interpreter_or_the_real_odoo_bin() {
-        let dir = tempfile::tempdir().unwrap();
-        let python = crate::load::exec::which("python3").expect("python3 on PATH");
-        let wrapper = dir.path().join("odoo-bin");
-        std::fs::write(
-            &wrapper,
-            format!("#!/bin/sh\n# /usr/bin/python2 is not this one\nexec {} /opt/odoo/odoo-bin \"$@\"\n", python.display()),
-        )
-        .unwrap();
+    fn python_needs_and_libraries() {
+        let (_dir, inv) = crate::testdata::addons(&[(
+            "sale_x/__manifest__.py",
+            &crate::testdata::manifest(
+                &["base"],
+                "'external_dependencies': {'python': ['lxml', 'zeep']},",
+            ),
+        )]);
+        let modules = [db_module("sale_x", "installed", Some("18.0.1.0.0"))];
+        let needs = PythonNeeds::of(Some(&inv), Some(&modules));
         assert_eq!(
-            wrapper_interpreters(&wrapper),
-            vec![vec![python.display().to_string()]]
+            needs.requests(),
+            [
+                "import:psycopg2",
+                "import:requests",
+                "import:werkzeug",
+                "import:lxml",
+                "dist:zeep"
+            ]
         );
-        let real = dir.path().join("real-odoo-bin");
-        std::fs::write(&real, "#!/opt/venv/bin/python3.12\n").unwrap();
-        std::fs::write(
-            &wrapper,
-            format!("#!/bin/bash\ncd /srv && exec {} \"$@\"\n", real.display()),
-        )
-        .unwrap();
-        assert_eq!(
-            wrapper_interpreters(&wrapper),
-            vec![vec!["/opt/venv/bin/python3.12".to_string()]]
-        );
-        std::fs::write(&wrapper, "#!/bin/sh\nexec odoo \"$@\"\n").unwrap();
-        assert!(wrapper_interpreters(&wrapper).is_empty());
+        let ok = |v: &str| serde_json::json!({"ok": true, "version": v, "error": null});
+        let doc = serde_json::json!({"python": "3.12.3", "libraries": {
+            "psycopg2": ok("2.9.9"), "requests": ok("2.31.0"), "werkzeug": ok("3.0.1"),
+            "lxml": ok("5.2.1"),
+            "zeep": {"ok": false, "version": null, "error": "ModuleNotFoundError: No module named 'zeep'"},
+        }});
+        let c = check_python(&needs, &probe(0, &format!("noise\n{doc}\n")));
+        assert_eq!(c.status, Status::Fail);
+        assert_eq!(c.findings.len(), 1);
+        assert!(c.findings[0]
+            .message
+            .contains("zeep (needed by sale_x) cannot be imported: ModuleNotFoundError"));
+        assert_eq!(c.findings[0].module.as_deref(), Some("sale_x"));
+        assert!(c.evidence_text().contains("Python 3.12.3 (python_command)"));
+        let needs = PythonNeeds::of(None, Some(&modules));
+        assert_eq!(needs.requests().len(), 4);
+        let c = check_python(&needs, &probe(1, ""));
+        assert!(c.evidence_text().contains("addons unknown (check 6)"));
+        assert!(c.findings[0].message.contains("could not be probed"));
+        let c = check_python(&needs, &Err("odoo-bin is not found".into()));
+        assert_eq!(c.status, Status::Warn);
     }
 }

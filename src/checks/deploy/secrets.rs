@@ -2,13 +2,13 @@
 //! written in clear in odoo.conf or the compose file. A secret's value is never shown: only
 //! its key, file and line.
 
-use std::os::unix::fs::PermissionsExt;
-use std::path::Path;
-
 use yaml_rust2::{Yaml, YamlLoader};
 
 use super::conf::is_secret_key;
-use super::{Check, Deploy};
+use super::Check;
+use crate::config::odoo_conf::OdooConf;
+use crate::config::settings::Settings;
+use crate::load::deploy::SecretFiles;
 use crate::rules::deploy as r;
 
 /// The variables a `.env` file defines (`KEY=value`, `export KEY=value`; comments and blank
@@ -82,31 +82,25 @@ pub fn compose_secrets(text: &str) -> Result<Vec<(String, String, Option<usize>)
     Ok(out)
 }
 
-fn mode_of(path: &Path) -> Option<u32> {
-    std::fs::metadata(path)
-        .ok()
-        .map(|m| m.permissions().mode() & 0o777)
-}
-
-/// Check 8.
-pub fn check_secrets(d: &Deploy) -> Check {
+/// Check 8: the files [`crate::load::deploy::secret_files`] read; `conf` is odoo.conf when
+/// it could be read.
+pub fn check_secrets(files: &SecretFiles, s: &Settings, conf: Option<&OdooConf>) -> Check {
     let mut c = Check::new(8, "environment and secrets");
-    let env_file = &d.settings.env_file;
-    match crate::load::fsread::read_to_string(env_file, crate::load::fsread::CONFIG_MAX) {
+    let env_file = &s.env_file;
+    match &files.env_file {
         Err(e) => c.fail(
             &r::ENV_FILE,
-            format!("{}: {}", env_file.display(), e.about_file()),
+            format!("{}: {e}", env_file.display()),
             format!(
                 "create {} with {} (mode 600)",
                 env_file.display(),
-                d.settings.required_env.join(", ")
+                s.required_env.join(", ")
             ),
         ),
-        Ok(text) => {
-            let keys = env_keys(&text);
-            let mode = mode_of(env_file).unwrap_or(0);
-            let missing: Vec<&String> = d
-                .settings
+        Ok((text, mode)) => {
+            let mode = *mode;
+            let keys = env_keys(text);
+            let missing: Vec<&String> = s
                 .required_env
                 .iter()
                 .filter(|k| !keys.iter().any(|(name, set)| name == *k && *set))
@@ -114,8 +108,8 @@ pub fn check_secrets(d: &Deploy) -> Check {
             c.see(format!(
                 "{}: mode {mode:03o}, {}/{} required variable(s)",
                 env_file.display(),
-                d.settings.required_env.len() - missing.len(),
-                d.settings.required_env.len()
+                s.required_env.len() - missing.len(),
+                s.required_env.len()
             ));
             if !missing.is_empty() {
                 c.fail(
@@ -142,7 +136,7 @@ pub fn check_secrets(d: &Deploy) -> Check {
             c.file_for_findings(env_file);
         }
     }
-    if let Ok(conf) = &d.conf {
+    if let Some(conf) = conf {
         let file = conf.path.clone().unwrap_or_default();
         let mut secrets = 0;
         for (key, value) in conf.options() {
@@ -167,7 +161,7 @@ pub fn check_secrets(d: &Deploy) -> Check {
                 }
             }
         }
-        let mode = mode_of(&file).unwrap_or(0);
+        let mode = files.conf_mode;
         if secrets > 0 && mode & 0o004 != 0 {
             c.fail(
                 &r::SECRET_IN_CLEAR,
@@ -180,14 +174,14 @@ pub fn check_secrets(d: &Deploy) -> Check {
         }
         c.see(format!("odoo.conf: {secrets} secret(s) in clear"));
     }
-    if let Some(compose) = &d.settings.compose_file {
-        match crate::load::fsread::read_to_string(compose, crate::load::fsread::CONFIG_MAX) {
+    if let (Some(compose), Some(read)) = (&s.compose_file, &files.compose) {
+        match read {
             Err(e) => c.fail(
                 &r::SECRET_IN_CLEAR,
-                format!("{}: {}", compose.display(), e.about_file()),
+                format!("{}: {e}", compose.display()),
                 "check compose_file",
             ),
-            Ok(text) => match compose_secrets(&text) {
+            Ok(text) => match compose_secrets(text) {
                 Err(e) => c.fail(
                     &r::SECRET_IN_CLEAR,
                     format!("{}: not valid YAML: {e}", compose.display()),
@@ -246,5 +240,59 @@ mod tests {
                 ("odoo".to_string(), "STRIPE_API_KEY".to_string(), Some(10)),
             ]
         );
+    }
+
+    #[test]
+    fn secrets_judge_the_files_read() {
+        use crate::checks::deploy::{test_settings, Status};
+        let mut s = test_settings();
+        s.required_env = vec!["PGPASSWORD".into(), "PGUSER".into()];
+        s.compose_file = Some("/srv/compose.yaml".into());
+        let conf = OdooConf::parse("[options]\nadmin_passwd = hunter2\n", "odoo.conf").unwrap();
+        let files = SecretFiles {
+            env_file: Ok(("PGUSER=odoo\nPGPASSWORD=\n".into(), 0o644)),
+            conf_mode: 0o644,
+            compose: Some(Ok(
+                "services:\n  db:\n    environment:\n      POSTGRES_PASSWORD: x\n".into(),
+            )),
+        };
+        let c = check_secrets(&files, &s, Some(&conf));
+        assert_eq!(c.status, Status::Fail);
+        let msgs: Vec<&str> = c
+            .findings
+            .iter()
+            .map(|f| {
+                f.message
+                    .trim_start_matches("check 8 (environment and secrets): ")
+            })
+            .collect();
+        assert!(
+            msgs[0].ends_with(".env does not set PGPASSWORD"),
+            "{msgs:?}"
+        );
+        assert!(msgs[1].contains("is world-readable (mode 644)"), "{msgs:?}");
+        assert!(
+            msgs[2].starts_with("`admin_passwd` is written in clear in odoo.conf"),
+            "{msgs:?}"
+        );
+        assert!(
+            msgs[3].contains("holds secrets and is world-readable"),
+            "{msgs:?}"
+        );
+        assert_eq!(
+            msgs[4],
+            "`POSTGRES_PASSWORD` of service `db` is written in clear (***)"
+        );
+        assert_eq!(c.findings[4].line, Some(4));
+        let files = SecretFiles {
+            env_file: Err("not found".into()),
+            conf_mode: 0o600,
+            compose: None,
+        };
+        s.compose_file = None;
+        let c = check_secrets(&files, &s, None);
+        assert_eq!(c.findings.len(), 1);
+        assert!(c.findings[0].message.ends_with(": not found"));
+        assert!(c.findings[0].hint.contains("PGPASSWORD, PGUSER (mode 600)"));
     }
 }
