@@ -432,3 +432,31 @@ pub struct TruthSyncArgs {
     #[arg(long)]
     pub dry_run: bool,
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::finding::Severity;
+
+    fn global(args: &[&str]) -> GlobalArgs {
+        let mut v = vec!["odoo-audit"];
+        v.extend(args);
+        v.push("rules");
+        Cli::try_parse_from(v).unwrap().global
+    }
+
+    #[test]
+    fn ci_shows_the_failing_severity_unless_asked_for_more() {
+        assert_eq!(global(&[]).shown_severity(true), Some(Severity::Error));
+        assert_eq!(global(&["-v"]).shown_severity(true), None);
+        assert_eq!(
+            global(&["--min-severity", "info"]).shown_severity(true),
+            Some(Severity::Info)
+        );
+        assert_eq!(global(&[]).shown_severity(false), None);
+        assert_eq!(
+            global(&["--min-severity", "warning"]).shown_severity(false),
+            Some(Severity::Warning)
+        );
+    }
+}

@@ -25,6 +25,7 @@ pub fn run(args: &DepsArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
         findings.extend(checks::addons::deps::requested_missing(
             &graph,
             &args.modules,
+            &odoo,
         ));
         let (order, left) = graph.install_order(&closure.modules);
         let mut table = Table::new(

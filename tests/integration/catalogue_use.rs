@@ -640,3 +640,102 @@ fn the_pre_commit_hook_fails_on_a_planted_tag_with_its_default_arguments() {
     assert!(text.contains("error[A009] planted_mrp"), "{text}");
     assert!(!text.contains("warning["), "{text}");
 }
+
+/// The real Odoo 19 database with the 19.0 corpus alone on the path (no Odoo source): Odoo's
+/// Enterprise-only tag in `mrp` is counted in one line (listed with `--include-core`), the
+/// installations Odoo left pending say why they cannot succeed, the Enterprise placeholders are
+/// not findings; with `web_enterprise` installed the edition is Enterprise.
+#[test]
+fn odoo19_database_without_the_source_actionable_findings_first() {
+    let db = TestDb::new19("cat_use19");
+    let args = |cmd: &str| {
+        vec![
+            cmd.to_string(),
+            "--db-url".into(),
+            db.url(),
+            "--addons-path".into(),
+            corpus19().display().to_string(),
+        ]
+    };
+    let (code, doc, err) = run_json(bin().args(args("check-client-actions")));
+    assert_eq!(code, 0, "{err}\n{:#}", doc["findings"]);
+    assert_eq!(
+        doc["context"]["edition"],
+        "community (database: web_enterprise not installed)"
+    );
+    let summary = findings_with(&doc, "A010");
+    assert_eq!(summary.len(), 1, "{:#}", doc["findings"]);
+    let msg = summary[0]["message"].as_str().unwrap();
+    assert!(msg.contains("A009 ×2") && msg.contains("in mrp"), "{msg}");
+    assert!(findings_with(&doc, "A009").is_empty());
+    let (code, doc, _) = run_json(
+        bin()
+            .args(args("check-client-actions"))
+            .arg("--include-core"),
+    );
+    assert_eq!(code, 1);
+    let ent = findings_with(&doc, "A009");
+    assert_eq!(ent.len(), 2, "{:#}", doc["findings"]);
+    for f in ent {
+        assert_eq!(f["module"], "mrp");
+        let m = f["message"].as_str().unwrap();
+        assert!(
+            m.contains("`mrp_display`") && m.contains("registered only by mrp_workorder"),
+            "{m}"
+        );
+    }
+
+    // broken: the pending installations say which Enterprise addon they wait for.
+    let (_, doc, _) = run_json(bin().args(args("broken")));
+    let v003 = findings_with(&doc, "V003");
+    assert_eq!(v003.len(), 5, "{:#}", doc["findings"]);
+    let online = v003
+        .iter()
+        .find(|f| f["module"] == "account_online_payment")
+        .unwrap();
+    assert!(
+        online["message"].as_str().unwrap().contains(
+            "its dependency `account_batch_payment` is an Odoo Enterprise addon, not available on Odoo Community"
+        ),
+        "{}",
+        online["message"]
+    );
+    assert!(online["hint"].as_str().unwrap().starts_with(
+        "cancel the scheduled installation (Apps > account_online_payment > Cancel Install)"
+    ));
+    assert!(findings_with(&doc, "B001")
+        .iter()
+        .all(|f| f["module"] == "iot_box_image" || f["module"] == "iot_drivers"));
+
+    // web_enterprise installed: the database runs Enterprise; the tag is then registered by an
+    // Enterprise addon that is not installed (A006), not Enterprise-only.
+    db.exec(
+        "INSERT INTO ir_module_module (name, state, license, author)
+              VALUES ('web_enterprise', 'installed', 'OEEL-1', 'Odoo S.A.')",
+    );
+    let (_, doc, err) = run_json(
+        bin()
+            .args(args("check-client-actions"))
+            .arg("--include-core"),
+    );
+    assert_eq!(
+        doc["context"]["edition"], "enterprise (database: web_enterprise installed)",
+        "{err}"
+    );
+    assert!(
+        findings_with(&doc, "A009").is_empty(),
+        "{:#}",
+        doc["findings"]
+    );
+    assert!(
+        findings_with(&doc, "A006")
+            .iter()
+            .any(|f| f["module"] == "mrp"
+                && f["message"]
+                    .as_str()
+                    .unwrap()
+                    .contains("mrp_workorder (Odoo Enterprise)")),
+        "{:#}",
+        doc["findings"]
+    );
+}

@@ -1,10 +1,9 @@
 //! `check-client-actions` on the real OCA corpus and on altered copies of it, and in database
 //! mode on copies of the real Odoo 18 database.
 //!
-//! Odoo's own addons (`base`, `web`, `mail`, `base_sparse_field`) are not in the corpus. The
-//! fault tests that need a verdict rather than "not verifiable" put empty addons with those names
-//! on the path: they register nothing, so every dependency of `queue_job` is known and a missing
-//! tag is an error.
+//! Odoo's own addons (`base`, `web`, `mail`, `base_sparse_field`) are not in the corpus: the
+//! catalogue of 18.0 stands in for them. Some fault tests put empty addons with those names on
+//! the path: an addon on the path wins over the catalogue, so they register nothing.
 
 use std::fs;
 use std::path::{Path, PathBuf};
@@ -133,23 +132,45 @@ fn real_corpus_registrations_satisfy_their_uses() {
         use_row(&doc, "view js_class", "helpdesk_kanban")["status"],
         "ok"
     );
-    // Odoo's widgets live in `web`, which is not on the path: never reported as unknown.
-    assert!(findings_with(&doc, "W001").is_empty());
-    assert_eq!(
-        use_row(&doc, "field widget", "many2many_tags")["status"],
-        "not verifiable"
+    // Odoo's widgets live in `web`, which is not on the path: the catalogue of 18.0 registers
+    // them, in web's backend bundle.
+    let m2m = use_row(&doc, "field widget", "many2many_tags");
+    assert_eq!(m2m["status"], "ok");
+    assert!(
+        m2m["handler"]
+            .as_str()
+            .unwrap()
+            .contains("(catalogue 18.0)"),
+        "{m2m:#}"
     );
     // base_exception returns {'type': 'ir.actions.client', 'tag': 'soft_reload'} (web's).
     let soft = use_row(&doc, "client action", "soft_reload");
     assert_eq!(soft["source"], "python");
-    assert_eq!(soft["status"], "not verifiable");
+    assert_eq!(soft["status"], "ok");
     assert_eq!(doc["summary"]["errors"], 0);
     assert_eq!(doc["summary"]["actions_checked"], 2);
-    assert_eq!(doc["summary"]["actions_valid"], 1);
-    // --ci: errors only make it fail; the info findings are printed one per line.
+    assert_eq!(doc["summary"]["actions_valid"], 2);
+    assert!(
+        findings_with(&doc, "A007").is_empty(),
+        "{:#}",
+        doc["findings"]
+    );
+    // The widgets no module of 18.0 registers (legacy names) are warnings.
+    let w001: Vec<&str> = findings_with(&doc, "W001")
+        .iter()
+        .map(|f| f["module"].as_str().unwrap())
+        .collect();
+    assert_eq!(
+        w001,
+        [
+            "purchase_order_approval_block",
+            "stock_picking_invoice_link"
+        ]
+    );
+    // --ci: only the errors are printed (none here), and they alone make it fail.
     let (code, out) = ci(&corpus());
     assert_eq!(code, 0);
-    assert!(out.lines().all(|l| l.contains("info[")), "{out}");
+    assert!(out.trim().is_empty(), "{out}");
 }
 
 #[test]
@@ -176,17 +197,50 @@ fn tag_removed_from_js_is_an_error_when_dependencies_are_known() {
 }
 
 #[test]
-fn tag_removed_without_core_modules_is_not_verifiable() {
+fn tag_removed_without_core_modules_is_an_error_by_the_catalogue() {
+    // queue_job alone: its dependencies (mail, web, base_sparse_field) are Odoo's, known to
+    // the catalogue, and none registers the tag.
     let (_tmp, root) = corpus_copy(&["queue_job"]);
     edit_registration(&root, "");
+    let (code, doc) = check(&root);
+    assert_eq!(code, 1, "{:#}", doc["findings"]);
+    let f = tag_findings(&doc, "A001");
+    assert_eq!(f.len(), 1, "{:#}", doc["findings"]);
+    assert_eq!(f[0]["line"], 133);
+    assert!(tag_findings(&doc, "A007").is_empty());
+}
+
+#[test]
+fn tag_removed_with_a_dependency_nobody_knows_is_not_verifiable() {
+    // A dependency neither on the path nor in the catalogue (another repository's addon)
+    // could register the tag.
+    let (_tmp, root) = corpus_copy(&["queue_job"]);
+    edit_registration(&root, "");
+    let manifest = root.join("queue_job/__manifest__.py");
+    let text = fs::read_to_string(&manifest).unwrap();
+    let text = text.replacen("\"depends\": [", "\"depends\": [\"other_repo_addon\", ", 1);
+    assert!(
+        text.contains("other_repo_addon"),
+        "the corpus changed: {text}"
+    );
+    fs::write(&manifest, text).unwrap();
     let (code, doc) = check(&root);
     assert_eq!(code, 0, "{:#}", doc["findings"]);
     assert!(tag_findings(&doc, "A001").is_empty());
     let f = tag_findings(&doc, "A007");
     assert_eq!(f.len(), 1, "{:#}", doc["findings"]);
     let msg = f[0]["message"].as_str().unwrap();
-    assert!(msg.contains("mail") && msg.contains("web"), "{msg}");
+    // Only the unknown module is named: Odoo's are known.
+    assert!(msg.contains("module(s) other_repo_addon is not"), "{msg}");
     assert_eq!(f[0]["severity"], "info");
+    // deps: D001 for it, nothing for Odoo's own dependencies.
+    let (_, deps, _) = run_json(bin().args(["deps", "--addons-path"]).arg(&root));
+    let d001: Vec<&str> = findings_with(&deps, "D001")
+        .iter()
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(d001.len(), 1, "{d001:?}");
+    assert!(d001[0].contains("`other_repo_addon`"), "{d001:?}");
 }
 
 #[test]
@@ -477,16 +531,17 @@ fn database_mode_names_the_menus_that_break() {
         "{msg}"
     );
     // Nobody registers the other tag; mis_builder needs account and web, which are installed
-    // but not on the addons path: reported, with its menu, as not verifiable.
+    // but not on the addons path: the catalogue knows them, so the tag is an error, with its
+    // menu.
     let row = use_row(&doc, "client action", "oa_nobody_registers_this");
-    assert_eq!(row["status"], "not verifiable");
+    assert_eq!(row["status"], "not registered");
     assert_eq!(row["module"], "mis_builder");
     assert_eq!(row["location"], "mis_builder.oa_broken_action");
     assert!(row["menus"][0]
         .as_str()
         .unwrap()
         .contains("Broken Board Menu"));
-    let nv: Vec<_> = findings_with(&doc, "A007")
+    let nv: Vec<_> = findings_with(&doc, "A001")
         .into_iter()
         .filter(|f| {
             f["message"]
@@ -495,7 +550,8 @@ fn database_mode_names_the_menus_that_break() {
                 .contains("oa_nobody_registers_this")
         })
         .collect();
-    assert_eq!(nv.len(), 1);
+    assert_eq!(nv.len(), 1, "{:#}", doc["findings"]);
+    assert_eq!(nv[0]["module"], "mis_builder");
     let msg = nv[0]["message"].as_str().unwrap();
     assert!(
         msg.contains("Broken Board Menu") && msg.contains("mis_builder.oa_broken_menu"),
@@ -613,10 +669,18 @@ fn installed_module_missing_from_disk_does_not_hide_missing_tags() {
             .find(|m| m.contains(&format!("`{tag}`")))
     };
 
-    // The server's own path (-c odoo.conf, no --addons-path).
+    // The server's own path (-c odoo.conf, no --addons-path). The catalogue does not count
+    // (Odoo serves no JavaScript of a module missing from the server's path); stock's own
+    // action is a finding inside an Odoo module: --include-core lists it.
     let (code, doc, err) = run_json(
         bin()
-            .args(["check-client-actions", "--db-url", &db.url(), "-c"])
+            .args([
+                "check-client-actions",
+                "--include-core",
+                "--db-url",
+                &db.url(),
+                "-c",
+            ])
             .arg(&conf),
     );
     assert_eq!(
@@ -673,8 +737,11 @@ fn installed_module_missing_from_disk_does_not_hide_missing_tags() {
         let m = message(&doc, "A007", "oa_range_board")
             .unwrap_or_else(|| panic!("{args:?}: {:#}", doc["findings"]));
         assert!(m.contains("agreement_legal"), "{m}");
-        // stock itself is not on the path: its tag is not verifiable.
-        assert!(message(&doc, "A007", "stock_report_generic").is_some());
+        // stock itself is not on the path: the catalogue says it registers its tag.
+        assert_eq!(
+            use_row(&doc, "client action", "stock_report_generic")["status"],
+            "ok"
+        );
         assert!(findings_with(&doc, "V004").is_empty());
     }
 }

@@ -123,7 +123,11 @@ fn odoo19_clean_pairing_has_only_the_states_odoo_left() {
     }
     // Odoo's own modules are not on this path: the catalogue of 19.0 knows each installed one,
     // so none is V004; each is named as a core module of the series.
-    assert!(modules_with(&doc, "V004").is_empty(), "{:#}", doc["findings"]);
+    assert!(
+        modules_with(&doc, "V004").is_empty(),
+        "{:#}",
+        doc["findings"]
+    );
     let core: Vec<&str> = doc["modules"]
         .as_array()
         .unwrap()
@@ -132,7 +136,10 @@ fn odoo19_clean_pairing_has_only_the_states_odoo_left() {
         .map(|m| m["name"].as_str().unwrap())
         .collect();
     assert_eq!(core.len(), 142 - 20, "{core:?}");
-    assert!(core.iter().all(|m| !oca.contains(&m.to_string())), "{core:?}");
+    assert!(
+        core.iter().all(|m| !oca.contains(&m.to_string())),
+        "{core:?}"
+    );
     assert!(core.contains(&"website_sale"));
 }
 
@@ -223,7 +230,10 @@ fn odoo19_audit_lists_every_row_with_disk_and_database() {
     for name in &oca {
         assert_eq!(location(name), Some(Value::from("both")), "{name}");
     }
-    assert_eq!(location("account"), Some(Value::from("database only")));
+    assert_eq!(
+        location("account"),
+        Some(Value::from("database only (Odoo core module)"))
+    );
     assert_eq!(mods.iter().filter(|m| m["location"] == "both").count(), 41);
 }
 

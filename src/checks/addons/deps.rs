@@ -13,17 +13,30 @@ use crate::rules::addons as r;
 /// The summary of the dependency findings inside Odoo's own addons (see [`super::core::group_core`]).
 pub const CORE_RULE: &crate::rules::Rule = &r::CORE_FINDINGS;
 
-/// The modules asked for on the command line that are on no addons path.
-pub fn requested_missing(graph: &Graph, requested: &[String]) -> Vec<Finding> {
+/// The modules asked for on the command line that are on no addons path (and not in the
+/// catalogue; an Enterprise one on Community is `D005`).
+pub fn requested_missing(graph: &Graph, requested: &[String], odoo: &OdooAddons) -> Vec<Finding> {
     requested
         .iter()
         .filter(|m| !graph.contains(m))
         .map(|m| {
-            Finding::new(
-                &r::MISSING_DEPENDENCY,
-                format!("requested module `{m}` is on no addons path"),
-            )
-            .module(m)
+            if odoo.needs_enterprise(m) {
+                Finding::new(
+                    &r::NEEDS_ENTERPRISE,
+                    format!(
+                        "requested module `{m}` is an addon of Odoo Enterprise {}: it cannot be installed on Odoo Community",
+                        odoo.series().unwrap_or_default()
+                    ),
+                )
+                .module(m)
+                .hint("check with --edition enterprise when the addons run on Odoo Enterprise")
+            } else {
+                Finding::new(
+                    &r::MISSING_DEPENDENCY,
+                    format!("requested module `{m}` is on no addons path"),
+                )
+                .module(m)
+            }
         })
         .collect()
 }
@@ -209,8 +222,17 @@ mod tests {
     fn requested_modules_on_no_path() {
         let (_d, inv) = addons(&[("a/__manifest__.py", &manifest(&[], ""))]);
         let g = Graph::from_inventory(&inv);
-        let f = requested_missing(&g, &["a".into(), "nowhere".into()]);
+        let f = requested_missing(&g, &["a".into(), "nowhere".into()], &OdooAddons::default());
         assert_eq!(codes(&f), ["D001"]);
         assert_eq!(f[0].module.as_deref(), Some("nowhere"));
+        // An Enterprise module asked for on Community.
+        use crate::checks::addons::core::test_catalogue;
+        use crate::load::catalogue::Edition::Enterprise;
+        let odoo = OdooAddons::new(
+            Some(test_catalogue(&[("studio", Enterprise, &[], &[])])),
+            false,
+        );
+        let f = requested_missing(&g, &["studio".into()], &odoo);
+        assert_eq!(codes(&f), ["D005"]);
     }
 }
