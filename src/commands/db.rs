@@ -121,7 +121,13 @@ pub fn versions(ctx: &mut Ctx) -> Result<Report, Fatal> {
     }
     report.tables.push(table);
     report.findings = inv.findings.clone();
-    report.findings.extend(cmp.findings);
+    report
+        .findings
+        .extend(checks::db::versions::group_core_unknown(
+            cmp.findings,
+            &l.known,
+            ctx.global.include_core,
+        ));
     db_summary(&mut report, &l);
     Ok(report)
 }

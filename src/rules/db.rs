@@ -57,6 +57,19 @@ updated; until then the addon cannot be installed from Apps.",
     fix: "Update the apps list (Apps > Update Apps List, or odoo-bin -c <conf> -d <db> -u base --stop-after-init).",
 };
 
+pub const CORE_UNKNOWN_TO_DATABASE: Rule = Rule {
+    code: "V007",
+    name: "core-addons-unknown-to-database",
+    severity: Info,
+    summary:
+        "Odoo's own addons on the addons path that the database does not know, counted in one line.",
+    explanation: "With Odoo's source on the addons path, its addons that the database has no row \
+for (`V005` each) are counted in one line by default: usually Odoo Enterprise addons of a source \
+tree that holds both editions, next to a Community database, or new addons of a newer snapshot. \
+`--include-core` lists them one by one.",
+    fix: "Nothing to do unless one of them is needed: then update the apps list (-u base).",
+};
+
 pub const INSTALLED_NOT_INSTALLABLE: Rule = Rule {
     code: "V006",
     name: "installed-not-installable",
@@ -136,6 +149,7 @@ pub const RULES: &[Rule] = &[
     INSTALLED_WITHOUT_CODE,
     NOT_IN_DATABASE,
     INSTALLED_NOT_INSTALLABLE,
+    CORE_UNKNOWN_TO_DATABASE,
     UNINSTALLABLE,
     MISSING_INSTALLED_DEPENDENCY,
     DANGLING_MENU,

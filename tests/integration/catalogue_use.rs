@@ -707,6 +707,41 @@ fn odoo19_database_without_the_source_actionable_findings_first() {
         .iter()
         .all(|f| f["module"] == "iot_box_image" || f["module"] == "iot_drivers"));
 
+    // An Odoo addon on the path that the database does not know (an Enterprise addon of a
+    // tree holding both editions): counted in one line, listed with --include-core.
+    let extra = tempfile::tempdir().unwrap();
+    write_addon(
+        extra.path(),
+        "account_3way_match",
+        "{'name': '3-way matching', 'version': '1.0', 'license': 'OEEL-1', 'depends': ['account']}",
+    );
+    let path = format!("{},{}", corpus19().display(), extra.path().display());
+    let versions = |more: &[&str]| {
+        let (_, doc, err) = run_json(
+            bin()
+                .args(["versions", "--db-url", &db.url(), "--addons-path", &path])
+                .args(more),
+        );
+        assert!(doc["findings"].is_array(), "{err}");
+        doc
+    };
+    let doc = versions(&[]);
+    let v007 = findings_with(&doc, "V007");
+    assert_eq!(v007.len(), 1, "{:#}", doc["findings"]);
+    assert!(v007[0]["message"]
+        .as_str()
+        .unwrap()
+        .contains("V005 ×1) in account_3way_match"));
+    assert!(findings_with(&doc, "V005").is_empty());
+    let doc = versions(&["--include-core"]);
+    assert!(findings_with(&doc, "V007").is_empty());
+    assert_eq!(
+        findings_with(&doc, "V005").len(),
+        1,
+        "{:#}",
+        doc["findings"]
+    );
+
     // web_enterprise installed: the database runs Enterprise; the tag is then registered by an
     // Enterprise addon that is not installed (A006), not Enterprise-only.
     db.exec(

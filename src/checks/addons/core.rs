@@ -75,6 +75,19 @@ pub fn group_core(
     rule: &'static Rule,
     families: &[crate::rules::Family],
 ) -> Vec<Finding> {
+    group_core_if(findings, odoo, include, rule, |f| {
+        f.family().is_some_and(|fam| families.contains(&fam))
+    })
+}
+
+/// [`group_core`] for the findings `groups` selects.
+pub fn group_core_if(
+    findings: Vec<Finding>,
+    odoo: &OdooAddons,
+    include: bool,
+    rule: &'static Rule,
+    groups: impl Fn(&Finding) -> bool,
+) -> Vec<Finding> {
     if include || odoo.catalogue.is_none() {
         return findings;
     }
@@ -83,8 +96,7 @@ pub fn group_core(
     let mut by_severity: BTreeMap<Severity, usize> = BTreeMap::new();
     let mut modules: BTreeSet<String> = BTreeSet::new();
     for f in findings {
-        let core = f.module.as_deref().is_some_and(|m| odoo.is_core(m))
-            && f.family().is_some_and(|fam| families.contains(&fam));
+        let core = f.module.as_deref().is_some_and(|m| odoo.is_core(m)) && groups(&f);
         if core {
             *by_code.entry(f.code).or_default() += 1;
             *by_severity.entry(f.severity).or_default() += 1;
@@ -113,7 +125,7 @@ pub fn group_core(
         Finding::new(
             rule,
             format!(
-                "{total} finding(s) inside Odoo's own addons of {} ({}; {}) in {}{more}: problems of Odoo's code, not of the addons checked",
+                "{total} finding(s) about Odoo's own addons of {} ({}; {}) in {}{more}: not about the addons checked",
                 odoo.series().unwrap_or("?"),
                 severities.join(", "),
                 codes.join(", "),

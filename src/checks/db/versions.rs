@@ -78,6 +78,17 @@ pub struct Row {
     pub status: Status,
 }
 
+/// Counts the `V005` of Odoo's own addons in one `V007` line (unless `--include-core`).
+pub fn group_core_unknown(findings: Vec<Finding>, known: &Known, include: bool) -> Vec<Finding> {
+    crate::checks::addons::core::group_core_if(
+        findings,
+        &known.odoo,
+        include,
+        &r::CORE_UNKNOWN_TO_DATABASE,
+        |f| f.is(&r::NOT_IN_DATABASE),
+    )
+}
+
 /// What the database audits know beyond the module rows: Odoo's own addons (catalogue and
 /// edition), the Enterprise placeholders (`to_buy`) and the modules scheduled for installation
 /// that cannot be installed.
@@ -136,7 +147,8 @@ pub fn blocked_installs(
     // Why a dependency itself can never be installed, if it cannot.
     let never = |d: &str| -> Option<String> {
         let on_path = inv.is_some_and(|i| i.knows(d));
-        if to_buy.contains(d) || (!on_path && odoo.needs_enterprise(d)) {
+        // Code on the path can be installed (Odoo lists it when the apps list is updated).
+        if !on_path && (to_buy.contains(d) || odoo.needs_enterprise(d)) {
             return Some(format!(
                 "`{d}` is an Odoo Enterprise addon, not available on Odoo Community"
             ));
