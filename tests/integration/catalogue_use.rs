@@ -622,6 +622,12 @@ fn the_pre_commit_hook_fails_on_a_planted_tag_with_its_default_arguments() {
             "CARGO_TARGET_DIR",
             Path::new(repo).join("target/pre-commit-build"),
         )
+        // pre-commit builds the hook with `cargo install` (the release profile); what the hook
+        // runs does not depend on optimisation, so the build is made cheap.
+        .env("CARGO_PROFILE_RELEASE_OPT_LEVEL", "0")
+        .env("CARGO_PROFILE_RELEASE_LTO", "off")
+        .env("CARGO_PROFILE_RELEASE_CODEGEN_UNITS", "256")
+        .env("CARGO_PROFILE_RELEASE_DEBUG", "false")
         .output()
         .expect("run pre-commit");
     let text = format!(
