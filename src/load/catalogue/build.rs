@@ -40,6 +40,7 @@ use crate::load::manifest::AutoInstall;
 use crate::load::version::Series;
 use crate::load::web::assets::{self, Assembler, StaticFiles};
 use crate::load::web::handlers;
+use crate::load::web::uses::each_data_xml;
 use crate::load::xmlread;
 
 /// The license of Odoo Enterprise addons.
@@ -388,31 +389,11 @@ fn data_facts(inv: &Inventory) -> DataFacts {
         .map(|a| {
             let mut tags = BTreeSet::new();
             let mut views = BTreeSet::new();
-            let mut findings = Vec::new();
-            let root = fsread::Root::unresolved(&a.dir);
-            for rel in a.manifest.data.iter().chain(a.manifest.demo.iter()) {
-                if !rel.ends_with(".xml") {
-                    continue;
-                }
-                let file = a.dir.join(rel);
-                let read = root.with_text(&file, fsread::SOURCE_MAX, |text| {
-                    xml_facts(&a.name, text, &mut tags, &mut views)
-                });
-                match read {
-                    Err(e) => findings.push(e.finding(&file).module(&a.name)),
-                    Ok(Err(e)) => findings.push(
-                        Finding::new(
-                            &crate::rules::client_actions::DATA_FILE_NOT_PARSED,
-                            format!(
-                                "XML data file not parsed: {e}; its client actions and views are not catalogued"
-                            ),
-                        )
-                        .module(&a.name)
-                        .file(&file),
-                    ),
-                    Ok(Ok(())) => {}
-                }
-            }
+            let findings = each_data_xml(
+                a,
+                "its client actions and views are not catalogued",
+                |_, text| xml_facts(&a.name, text, &mut tags, &mut views),
+            );
             (a.name.clone(), (tags, views), findings)
         })
         .collect();

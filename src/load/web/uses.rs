@@ -265,6 +265,38 @@ pub fn python_uses(module: &str, file: &Path, text: &str, out: &mut Vec<Use>) {
     }
 }
 
+/// Reads each XML file among the `data` and `demo` entries of `a` (through [`fsread`], inside
+/// the addon) and hands its text to `parse`. A file that cannot be read is its reader's finding;
+/// one `parse` rejects is `DATA_FILE_NOT_PARSED`, its message ending with `unchecked` (what was
+/// therefore not looked at).
+pub fn each_data_xml<E: std::fmt::Display>(
+    a: &Addon,
+    unchecked: &str,
+    mut parse: impl FnMut(&Path, &str) -> Result<(), E>,
+) -> Vec<Finding> {
+    let root = fsread::Root::unresolved(&a.dir);
+    let mut findings = Vec::new();
+    for rel in a.manifest.data.iter().chain(a.manifest.demo.iter()) {
+        if !rel.ends_with(".xml") {
+            continue;
+        }
+        let file = a.dir.join(rel);
+        match root.with_text(&file, fsread::SOURCE_MAX, |text| parse(&file, text)) {
+            Err(e) => findings.push(e.finding(&file).module(&a.name)),
+            Ok(Err(e)) => findings.push(
+                Finding::new(
+                    &r::DATA_FILE_NOT_PARSED,
+                    format!("XML data file not parsed: {e}; {unchecked}"),
+                )
+                .module(&a.name)
+                .file(&file),
+            ),
+            Ok(Ok(())) => {}
+        }
+    }
+    findings
+}
+
 /// Reads the uses of every addon: XML data files its manifest lists and its Python code. Files
 /// that cannot be read (missing, FIFOs, oversize, outside the addon) or parsed are findings.
 pub fn static_uses(inv: &Inventory, only: Option<&BTreeSet<String>>) -> (Vec<Use>, Vec<Finding>) {
@@ -280,36 +312,22 @@ pub fn static_uses(inv: &Inventory, only: Option<&BTreeSet<String>>) -> (Vec<Use
             let mut out = Vec::new();
             let mut findings = Vec::new();
             let root = fsread::Root::unresolved(&a.dir);
-            for rel in a.manifest.data.iter().chain(a.manifest.demo.iter()) {
-                if !rel.ends_with(".xml") {
-                    continue;
-                }
-                let file = a.dir.join(rel);
-                let read = root.with_text(&file, fsread::SOURCE_MAX, |text| {
+            findings.extend(each_data_xml(
+                a,
+                "its uses were not checked",
+                |file, text| {
                     // Only files that name one of the looked-up attributes or models are parsed.
                     let b = text.as_bytes();
                     let relevant = ["ir.actions.client", "widget", "js_class"]
                         .iter()
                         .any(|w| memchr::memmem::find(b, w.as_bytes()).is_some());
                     if relevant {
-                        xml_uses(&a.name, &file, text, &mut out)
+                        xml_uses(&a.name, file, text, &mut out)
                     } else {
                         Ok(())
                     }
-                });
-                match read {
-                    Err(e) => findings.push(e.finding(&file).module(&a.name)),
-                    Ok(Err(e)) => findings.push(
-                        Finding::new(
-                            &r::DATA_FILE_NOT_PARSED,
-                            format!("XML data file not parsed: {e}; its uses were not checked"),
-                        )
-                        .module(&a.name)
-                        .file(&file),
-                    ),
-                    Ok(Ok(())) => {}
-                }
-            }
+                },
+            ));
             let walked = fsread::walk_files(
                 &root,
                 &a.dir,
