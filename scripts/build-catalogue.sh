@@ -49,7 +49,7 @@ print(",".join(sorted(n for n in names if n not in listed | later)))
                    --note "checked against the 16.0 sdist of 2023-12-08: of 473 addons in both, none differs in depends, installable, application or external_dependencies; google_recaptcha writes auto_install False there; 13 l10n_* carry a later version here, 18 have more asset entries (later 16.0 fixes and tests), l10n_pl_jpk says LGPL-3 here and OEEL-1 there; the fork's commits after its import change no manifest and no JavaScript (hr_expense, project, mail, web: Python, views, SCSS)"
                    --note "hr_expense/report/hr_expense_report.xml is not well-formed XML in this tree (Odoo would refuse it too): the views of that file are not catalogued"
                    --note "the test_* and theme_* addons are not in this tree: not catalogued"
-                   --note "a Community sdist: no Odoo Enterprise addon")
+                   )
             ;;
         17.0)
             args+=(--name "github:Clyde1030/odoo17 (sdist of Odoo 17.0 Community)"
@@ -57,7 +57,7 @@ print(",".join(sorted(n for n in names if n not in listed | later)))
                    --community account_payment_term,l10n_it_edi_website_sale
                    --note "the tree's addons are exactly those of the sdist's file list (odoo.egg-info/SOURCES.txt); the snapshot's later commit adds configuration files only"
                    --note "account_payment_term and l10n_it_edi_website_sale say OEEL-1 in this Community sdist: catalogued as Community"
-                   --note "a Community sdist: no Odoo Enterprise addon")
+                   )
             ;;
         18.0)
             args+=(--name "github:AhmedElarabyy/odoo-18 (sdist of Odoo 18.0 with Enterprise addons)"
