@@ -62,10 +62,11 @@ JS_BYTES=$(find "$CORPUS" "$GEN" -name '*.js' -print0 | du -cb --files0-from=- |
 echo "tree: $(ls "$CORPUS" "$GEN" | wc -l) addons, $JS_FILES JS files, $((JS_BYTES / 1024 / 1024)) MiB of JS"
 
 # Sanity: the tool sees the generated registrations and the missing tags.
-"$BIN" check-client-actions --odoo-series 18.0 --addons-path "$CORPUS,$GEN" --format json \
+# (It exits 1: the generated tree holds tags nobody registers.)
+{ "$BIN" check-client-actions --odoo-series 18.0 --addons-path "$CORPUS,$GEN" --format json || [ $? -eq 1 ]; } \
   | python3 -c 'import json,sys; d=json.load(sys.stdin); s=d["summary"]; print("tool:", {k: s[k] for k in ("js_files","registrations","actions_checked","actions_valid","actions_not_verifiable")})'
 
-hyperfine --warmup 3 --runs 20 --export-json /tmp/odoo-audit-bench-client-actions.json \
+hyperfine --ignore-failure --warmup 3 --runs 20 --export-json /tmp/odoo-audit-bench-client-actions.json \
   -n ripgrep "rg -F -c 'category(' -g '*.js' $CORPUS $GEN" \
   -n check-client-actions "$BIN check-client-actions --odoo-series 18.0 --addons-path $CORPUS,$GEN --format json"
 
