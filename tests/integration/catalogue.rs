@@ -6,26 +6,6 @@ use std::path::Path;
 
 use crate::common::*;
 
-/// Every output format, then the one-line-per-finding form.
-const VARIANTS: &[&[&str]] = &[
-    &["--format", "table"],
-    &["--format", "json"],
-    &["--format", "csv"],
-    &["--format", "sarif"],
-    &["--format", "junit"],
-    &["--format", "github"],
-    &["--format", "markdown"],
-    &["-q"],
-];
-
-fn write(root: &Path, files: &[(&str, &str)]) {
-    for (rel, text) in files {
-        let p = root.join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-    }
-}
-
 /// An Odoo source tree in the sdist layout: `web` (backend registrations), `crm` (a data file
 /// with a client action), `crm_ent` (OEEL-1).
 fn odoo_tree(root: &Path) {

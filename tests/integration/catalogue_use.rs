@@ -10,14 +10,6 @@ use serde_json::Value;
 
 use crate::common::*;
 
-fn write(root: &Path, files: &[(&str, &str)]) {
-    for (rel, text) in files {
-        let p = root.join(rel);
-        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
-        std::fs::write(p, text).unwrap();
-    }
-}
-
 /// The XML of the planted addon: a tag nobody registers (line 4), Odoo's own `reload`, and a
 /// view using Odoo's `many2many_tags`, `statinfo` and `monetary` widgets.
 const PLANTED_XML: &str = r#"<odoo>
@@ -597,13 +589,10 @@ fn git(dir: &Path, args: &[&str]) {
 
 #[test]
 fn the_pre_commit_hook_fails_on_a_planted_tag_with_its_default_arguments() {
-    let Some(pre_commit) = pre_commit() else {
-        eprintln!(
-            "SKIPPED: pre-commit is not installed (scripts/test.sh installs it into .cache/pre-commit; \
-             or set ODOO_AUDIT_PRE_COMMIT)"
-        );
-        return;
-    };
+    let pre_commit = pre_commit().expect(
+        "pre-commit not found: scripts/test.sh installs it into .cache/pre-commit; \
+         or set ODOO_AUDIT_PRE_COMMIT",
+    );
     let (_tmp, addons) = corpus_copy(&[]);
     plant(&addons);
     git(&addons, &["init", "-q"]);

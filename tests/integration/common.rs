@@ -392,3 +392,24 @@ pub fn markdown_table(text: &str, title: &str) -> Vec<Vec<String>> {
     assert_eq!(rows.len(), count, "{title}: rows vs heading:\n{text}");
     rows
 }
+
+/// Every output format, then the one-line-per-finding form.
+pub const VARIANTS: &[&[&str]] = &[
+    &["--format", "table"],
+    &["--format", "json"],
+    &["--format", "csv"],
+    &["--format", "sarif"],
+    &["--format", "junit"],
+    &["--format", "github"],
+    &["--format", "markdown"],
+    &["-q"],
+];
+
+/// Writes `files` (path relative to `root`, text) under `root`, creating directories.
+pub fn write(root: &Path, files: &[(&str, &str)]) {
+    for (rel, text) in files {
+        let p = root.join(rel);
+        std::fs::create_dir_all(p.parent().unwrap()).unwrap();
+        std::fs::write(p, text).unwrap();
+    }
+}

@@ -18,18 +18,6 @@ use crate::deploy_check::{
     good_site, replay_db, replaying, serial, truth_sync, truth_sync_setup, Deployment,
 };
 
-/// Every output format, then the one-line-per-finding form.
-const VARIANTS: &[&[&str]] = &[
-    &["--format", "table"],
-    &["--format", "json"],
-    &["--format", "csv"],
-    &["--format", "sarif"],
-    &["--format", "junit"],
-    &["--format", "github"],
-    &["--format", "markdown"],
-    &["-q"],
-];
-
 /// The CI forms of `check-client-actions`.
 const CI_VARIANTS: &[&[&str]] = &[
     &["--ci"],
