@@ -55,3 +55,13 @@ pub fn codes(findings: &[crate::finding::Finding]) -> Vec<&'static str> {
     c.sort();
     c
 }
+
+/// A finished command: `display` exited with `code` and printed `stdout`.
+pub fn ran(display: &str, code: Option<i32>, stdout: &str) -> crate::load::exec::Ran {
+    crate::load::exec::Ran {
+        display: display.into(),
+        code,
+        stdout: stdout.into(),
+        ..Default::default()
+    }
+}

@@ -511,12 +511,7 @@ Element '<xpath expr=\"//field[@name='company_id']\">' cannot be located in pare
     }
 
     fn ran(code: Option<i32>, stdout: &str) -> Ran {
-        Ran {
-            display: "odoo-bin -i account_payment_mode".into(),
-            code,
-            stdout: stdout.into(),
-            ..Ran::default()
-        }
+        crate::testdata::ran("odoo-bin -i account_payment_mode", code, stdout)
     }
 
     #[test]

@@ -117,15 +117,7 @@ mod tests {
     use crate::load::exec::Ran;
 
     fn listed(code: i32, stdout: &str) -> Ran {
-        Ran {
-            display: "pg_restore --list /b/prod.dump".into(),
-            code: Some(code),
-            stdout: stdout.into(),
-            stderr: String::new(),
-            timed_out: false,
-            spawn_error: None,
-            elapsed: Duration::ZERO,
-        }
+        crate::testdata::ran("pg_restore --list /b/prod.dump", Some(code), stdout)
     }
 
     #[test]

@@ -169,15 +169,7 @@ mod tests {
     }
 
     fn ran(code: i32, stdout: &str) -> Ran {
-        Ran {
-            display: "odoo-bin --version".into(),
-            code: Some(code),
-            stdout: stdout.into(),
-            stderr: String::new(),
-            timed_out: false,
-            spawn_error: None,
-            elapsed: std::time::Duration::ZERO,
-        }
+        crate::testdata::ran("odoo-bin --version", Some(code), stdout)
     }
 
     #[test]

@@ -153,21 +153,12 @@ pub fn check_python(needs: &PythonNeeds, probe: &Result<PythonProbe, String>) ->
 mod tests {
     use super::*;
     use crate::checks::deploy::Status;
-    use crate::load::exec::Ran;
     use crate::testdata::db_module;
 
     fn probe(code: i32, stdout: &str) -> Result<PythonProbe, String> {
         Ok(PythonProbe {
             source: "python_command".into(),
-            ran: Ran {
-                display: "python3 -c …".into(),
-                code: Some(code),
-                stdout: stdout.into(),
-                stderr: String::new(),
-                timed_out: false,
-                spawn_error: None,
-                elapsed: std::time::Duration::ZERO,
-            },
+            ran: crate::testdata::ran("python3 -c …", Some(code), stdout),
         })
     }
 
