@@ -11,9 +11,9 @@ set -euo pipefail
 cd "$(dirname "$0")/.."
 
 command -v cargo >/dev/null || { echo "setup: cargo not found: install Rust (rustup) first" >&2; exit 1; }
-if ! dpkg -s libssl-dev pkg-config >/dev/null 2>&1; then
-    echo "setup: installing libssl-dev and pkg-config" >&2
-    apt-get update -qq && apt-get install -y -qq libssl-dev pkg-config >/dev/null
+if ! dpkg -s libssl-dev pkg-config libxml2-dev libclang-dev >/dev/null 2>&1; then
+    echo "setup: installing libssl-dev, pkg-config, libxml2-dev and libclang-dev" >&2
+    apt-get update -qq && apt-get install -y -qq libssl-dev pkg-config libxml2-dev libclang-dev >/dev/null
 fi
 
 cargo build --release --quiet

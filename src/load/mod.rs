@@ -18,5 +18,6 @@ pub mod manifest;
 pub mod pyliteral;
 pub mod python;
 pub mod version;
+pub mod views;
 pub mod web;
 pub mod xmlread;

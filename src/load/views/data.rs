@@ -1,0 +1,1 @@
+//! The views of the addons' XML data files (see the module documentation of `load::views`).

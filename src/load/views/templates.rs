@@ -1,0 +1,1 @@
+//! The client templates of the asset bundles (see the module documentation of `load::views`).
