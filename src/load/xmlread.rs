@@ -72,6 +72,12 @@ pub fn parse(text: &str) -> Result<roxmltree::Document<'_>, XmlError> {
     })
 }
 
+/// Checks the limits above (depth, entities) without parsing: for documents another parser
+/// (libxml2, in `load::views::xml2`) reads.
+pub fn check_limits(text: &str) -> Result<(), XmlError> {
+    prescan(text)
+}
+
 /// 1-based line of a byte offset.
 fn line_at(b: &[u8], pos: usize) -> usize {
     memchr::memchr_iter(b'\n', &b[..pos.min(b.len())]).count() + 1
