@@ -154,6 +154,7 @@ impl Doc {
         let copy = unsafe { x::xmlDocCopyNode(node.0, ptr, 1) };
         if !copy.is_null() {
             unsafe { x::xmlDocSetRootElement(ptr, copy) };
+            Node::copy_marks(node, Node(copy));
         }
         doc
     }
@@ -167,7 +168,18 @@ impl Doc {
     /// A deep copy of `node` (from any document) owned by this document, unlinked and without
     /// its tail.
     pub fn copy(&self, node: Node) -> Node {
-        Node(unsafe { x::xmlDocCopyNode(node.0, self.ptr, 1) })
+        let c = Node(unsafe { x::xmlDocCopyNode(node.0, self.ptr, 1) });
+        Node::copy_marks(node, c);
+        c
+    }
+
+    /// Replaces the root element by `node` (a node of this document, unlinked); the old root
+    /// is freed.
+    pub fn replace_root(&mut self, node: Node) {
+        let old = unsafe { x::xmlDocSetRootElement(self.ptr, node.0) };
+        if !old.is_null() {
+            unsafe { x::xmlFreeNode(old) };
+        }
     }
 
     /// A new unlinked element of this document.
@@ -191,6 +203,17 @@ impl Doc {
         context: Node,
         hasclass: bool,
     ) -> Result<XPathValue, XPathError> {
+        self.xpath_ns(expr, context, hasclass, &[])
+    }
+
+    /// [`Doc::xpath`] with namespace prefixes bound (`(prefix, uri)`).
+    pub fn xpath_ns(
+        &self,
+        expr: &str,
+        context: Node,
+        hasclass: bool,
+        namespaces: &[(String, String)],
+    ) -> Result<XPathValue, XPathError> {
         init();
         let cexpr =
             CString::new(expr).map_err(|_| XPathError::Syntax("NUL in expression".into()))?;
@@ -201,6 +224,10 @@ impl Doc {
             }
             (*ctx).node = context.0;
             (*ctx).error = Some(ignore_error);
+            for (prefix, uri) in namespaces {
+                let (p, u) = (cstring(prefix), cstring(uri));
+                x::xmlXPathRegisterNs(ctx, p.as_ptr() as *const u8, u.as_ptr() as *const u8);
+            }
             if hasclass {
                 x::xmlXPathRegisterFunc(ctx, c"hasclass".as_ptr() as *const u8, Some(hasclass_fn));
             }
@@ -633,8 +660,9 @@ impl Node {
         if node.raw().doc == self.raw().doc {
             node
         } else {
-            let c = unsafe { x::xmlDocCopyNode(node.0, self.raw().doc, 1) };
-            Node(c)
+            let c = Node(unsafe { x::xmlDocCopyNode(node.0, self.raw().doc, 1) });
+            Node::copy_marks(node, c);
+            c
         }
     }
 
@@ -696,6 +724,47 @@ impl Node {
     pub fn free(self) {
         self.detach();
         unsafe { x::xmlFreeNode(self.0) };
+    }
+
+    /// The origin mark of the node (0 when unmarked): the checks record there which view's
+    /// module added a node to a combined arch (libxml2's `_private` slot, unused otherwise).
+    pub fn origin(self) -> usize {
+        self.raw()._private as usize
+    }
+
+    /// Marks the node and its whole subtree with `origin`.
+    pub fn mark(self, origin: usize) {
+        let mut stack = vec![self.0];
+        while let Some(p) = stack.pop() {
+            unsafe {
+                (*p)._private = origin as *mut c_void;
+                if (*p).type_ == x::xmlElementType_XML_ELEMENT_NODE {
+                    let mut c = (*p).children;
+                    while !c.is_null() {
+                        stack.push(c);
+                        c = (*c).next;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Copies the origin marks of `from`'s subtree onto `to`'s, a copy of it.
+    pub fn copy_marks(from: Node, to: Node) {
+        let mut stack = vec![(from.0, to.0)];
+        while let Some((a, b)) = stack.pop() {
+            unsafe {
+                (*b)._private = (*a)._private;
+                if (*a).type_ == x::xmlElementType_XML_ELEMENT_NODE {
+                    let (mut ca, mut cb) = ((*a).children, (*b).children);
+                    while !ca.is_null() && !cb.is_null() {
+                        stack.push((ca, cb));
+                        ca = (*ca).next;
+                        cb = (*cb).next;
+                    }
+                }
+            }
+        }
     }
 
     /// The serialized node (without tail).
