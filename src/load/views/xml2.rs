@@ -726,6 +726,75 @@ impl Node {
         unsafe { x::xmlFreeNode(self.0) };
     }
 
+    /// Every child node, text included (DOM's `childNodes`).
+    pub fn all_children(self) -> Vec<Node> {
+        let mut out = Vec::new();
+        let mut c = self.raw().children;
+        while !c.is_null() {
+            out.push(Node(c));
+            c = unsafe { (*c).next };
+        }
+        out
+    }
+
+    /// The content of each text child.
+    pub fn text_nodes(self) -> Vec<String> {
+        self.all_children()
+            .into_iter()
+            .filter(|c| is_text_type(c.raw().type_))
+            .map(|c| unsafe { take_xml_string(x::xmlNodeGetContent(c.0)) }.unwrap_or_default())
+            .collect()
+    }
+
+    /// The first child's text when the first child is a text node (DOM's `firstChild.data`).
+    pub fn leading_text(self) -> Option<String> {
+        let c = self.raw().children;
+        if c.is_null() || !is_text_type(unsafe { (*c).type_ }) {
+            return None;
+        }
+        unsafe { take_xml_string(x::xmlNodeGetContent(c)) }
+    }
+
+    /// Takes `n` out of its place (same document) or copies it (another document), for DOM-style
+    /// insertion where text nodes are nodes like any other.
+    fn take(self, n: Node) -> Node {
+        if n.raw().doc == self.raw().doc {
+            unsafe { x::xmlUnlinkNode(n.0) };
+            n
+        } else {
+            let c = Node(unsafe { x::xmlDocCopyNode(n.0, self.raw().doc, 1) });
+            Node::copy_marks(n, c);
+            c
+        }
+    }
+
+    /// DOM's `before(n)`: inserts `n` (any node) just before this one; returns the inserted
+    /// node (a text node may merge into a neighbour).
+    pub fn insert_node_before(self, n: Node) -> Node {
+        let n = self.take(n);
+        Node(unsafe { x::xmlAddPrevSibling(self.0, n.0) })
+    }
+
+    /// DOM's `after(n)`.
+    pub fn insert_node_after(self, n: Node) -> Node {
+        let n = self.take(n);
+        Node(unsafe { x::xmlAddNextSibling(self.0, n.0) })
+    }
+
+    /// DOM's `append(n)`.
+    pub fn append_node(self, n: Node) -> Node {
+        let n = self.take(n);
+        Node(unsafe { x::xmlAddChild(self.0, n.0) })
+    }
+
+    /// Unlinks and frees this node alone (DOM-style: its tail text is a separate node).
+    pub fn free_node(self) {
+        unsafe {
+            x::xmlUnlinkNode(self.0);
+            x::xmlFreeNode(self.0);
+        }
+    }
+
     /// The origin mark of the node (0 when unmarked): the checks record there which view's
     /// module added a node to a combined arch (libxml2's `_private` slot, unused otherwise).
     pub fn origin(self) -> usize {

@@ -1,0 +1,3 @@
+//! `check-views`: every view and template inheritance Odoo would fail to apply.
+
+pub mod apply;
