@@ -1,3 +1,4 @@
 //! `check-views`: every view and template inheritance Odoo would fail to apply.
 
 pub mod apply;
+pub mod combine;
