@@ -18,3 +18,4 @@ mod parity;
 mod pyliteral_diff;
 mod snapshots;
 mod views_db;
+mod views_load;
