@@ -121,23 +121,13 @@ pub const VIEW_FILE_UNREADABLE: Rule = Rule {
     name: "view-file-unreadable",
     severity: Error,
     summary: "A data or template file cannot be parsed: its views or templates were not checked.",
-    explanation: "An XML data file the manifest lists is not well-formed, goes over a parser limit \
+    explanation:
+        "An XML data file the manifest lists is not well-formed, goes over a parser limit \
 or has a root other than <odoo>, <openerp> or <data>: Odoo fails to install or update the module. \
 A bundled template file that is not well-formed makes Odoo replace the templates of every bundle \
 that loads it with an error thrown in the browser. (Files that are missing, not regular files or \
 outside the addon are reported with the addons-path codes P005–P009.)",
     fix: "Fix the file or the manifest entry.",
-};
-
-pub const MODEL_MISMATCH: Rule = Rule {
-    code: "X011",
-    name: "extension-model-mismatch",
-    severity: Warning,
-    summary: "An extension view's model differs from its parent's: Odoo never applies it.",
-    explanation: "Odoo looks extensions up with `coalesce(model, '') = coalesce(parent.model, \
-'')`: an extension whose `model` differs from its parent's is silently left out of every \
-combination, with everything inheriting from it.",
-    fix: "Give the extension its parent's model, or inherit the right parent.",
 };
 
 pub const CUSTOMIZATION_OVERWRITTEN: Rule = Rule {
@@ -194,7 +184,6 @@ pub const RULES: &[Rule] = &[
     TEMPLATE_PARENT_MISSING,
     TEMPLATE_INVALID,
     VIEW_FILE_UNREADABLE,
-    MODEL_MISMATCH,
     CUSTOMIZATION_OVERWRITTEN,
     INSTALLED_VIEWS_BROKEN,
     INHERITANCE_CYCLE,

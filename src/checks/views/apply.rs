@@ -63,10 +63,13 @@ pub struct SpecIssue {
 
 /// Where a spec's target was found, for the dependency rule: the origin mark of the located
 /// node and the spec's line.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Located {
     pub line: usize,
     pub origin: usize,
+    /// The origins of every node the spec matches (the first is the one used): a spec whose
+    /// target a foreign module added still works without it when another match exists.
+    pub candidates: Vec<usize>,
 }
 
 /// One spec as applied, for `--trace-specs`.
@@ -301,6 +304,11 @@ fn issue(spec: Node, problem: Problem) -> SpecIssue {
 // ---------------------------------------------------------------- server
 
 fn locate_server(source: &Doc, spec: Node) -> Result<Option<Node>, Fail> {
+    Ok(candidates_server(source, spec)?.into_iter().next())
+}
+
+/// Every node a server spec matches, in document order (the first is the one Odoo uses).
+fn candidates_server(source: &Doc, spec: Node) -> Result<Vec<Node>, Fail> {
     let root = source
         .root()
         .ok_or(Problem::Invalid("empty parent arch".into()))?;
@@ -310,8 +318,8 @@ fn locate_server(source: &Doc, spec: Node) -> Result<Option<Node>, Fail> {
         let (expr, ns) = etxpath(&expr);
         return match source.xpath_ns(&expr, root, true, &ns) {
             Ok(XPathValue::Nodes(nodes)) => match nodes.first() {
-                None => Ok(None),
-                Some(n) if n.is_child() => Ok(Some(*n)),
+                None => Ok(Vec::new()),
+                Some(n) if n.is_child() => Ok(nodes.into_iter().filter(|n| n.is_child()).collect()),
                 Some(_) => Err(Problem::Invalid(
                     "the expression selects an attribute or text, not an element".into(),
                 )),
@@ -332,18 +340,23 @@ fn locate_server(source: &Doc, spec: Node) -> Result<Option<Node>, Fail> {
         return Ok(root
             .iter(Some("field"))
             .into_iter()
-            .find(|n| n.get("name") == name));
+            .filter(|n| n.get("name") == name)
+            .collect());
     }
     let attrs: Vec<(String, String)> = spec
         .attributes()
         .into_iter()
         .filter(|(k, _)| k != "position")
         .collect();
-    Ok(root.iter(Some(&tag)).into_iter().find(|n| {
-        attrs
-            .iter()
-            .all(|(k, v)| n.get(k).as_deref() == Some(v.as_str()))
-    }))
+    Ok(root
+        .iter(Some(&tag))
+        .into_iter()
+        .filter(|n| {
+            attrs
+                .iter()
+                .all(|(k, v)| n.get(k).as_deref() == Some(v.as_str()))
+        })
+        .collect())
 }
 
 /// `RSTRIP_REGEXP` (`\n[ \t]*$`): the last line break and the blanks after it.
@@ -415,6 +428,7 @@ impl Ctx<'_> {
                 self.out.located.push(Located {
                     line: spec.line(),
                     origin: n.origin(),
+                    candidates: vec![n.origin()],
                 });
                 if unlink_element(n).is_err() {
                     fail(self, Problem::Invalid("cannot move the root".into()));
@@ -435,9 +449,14 @@ impl Ctx<'_> {
 
     /// Inserts `child` (a spec child, or a moved node) before `node`; marks what the view adds.
     fn insert_before(&mut self, node: Node, child: Node, moved: bool) {
+        self.insert_marked(node, child, moved, self.how.origin);
+    }
+
+    /// Inserts `child` before `node`, marked `origin` unless it is a moved node.
+    fn insert_marked(&mut self, node: Node, child: Node, moved: bool, origin: usize) {
         let inserted = node.add_previous(child);
-        if !moved && self.how.origin != 0 {
-            inserted.mark(self.how.origin);
+        if !moved && origin != 0 {
+            inserted.mark(origin);
         }
     }
 
@@ -603,14 +622,17 @@ impl Ctx<'_> {
             }
             return Ok(());
         }
+        // What replaces a node keeps the replaced node's origin: a field replaced by itself
+        // with other attributes is still the parent's field for the dependency rule.
+        let origin = node.origin();
         for child in spec.children() {
             if child.get("position").as_deref() == Some("move") {
                 let Ok(moved) = self.extract(source, child, spec) else {
                     continue;
                 };
-                self.insert_before(node, moved, true);
+                self.insert_marked(node, moved, true, origin);
             } else {
-                self.insert_before(node, child, false);
+                self.insert_marked(node, child, false, origin);
             }
         }
         node.free();
@@ -811,22 +833,23 @@ fn apply_server(source: &mut Doc, specs_root: Node, how: Apply, out: &mut Applie
             .trace
             .then(|| source.root().map(Node::to_xml).unwrap_or_default());
         let spec_xml = how.trace.then(|| spec.to_xml());
-        let located = locate_server(source, spec);
+        let located = candidates_server(source, spec);
         let mut error = None;
         let mut path = None;
-        match located {
-            Ok(Some(node)) => {
+        match located.map(|c| (c.first().copied(), c)) {
+            Ok((Some(node), all)) => {
                 path = Some(node.path());
                 cx.out.located.push(Located {
                     line: spec.line(),
                     origin: node.origin(),
+                    candidates: all.iter().map(|n| n.origin()).collect(),
                 });
                 if let Err(p) = cx.apply_one(source, spec, node) {
                     error = Some(describe(&p));
                     cx.out.issues.push(issue(spec, p));
                 }
             }
-            Ok(None) => {
+            Ok((None, _)) => {
                 error = Some("not located".into());
                 cx.out.issues.push(issue(spec, Problem::NotLocated));
             }
@@ -912,6 +935,7 @@ fn apply_client(source: &mut Doc, ops: Node, how: Apply, out: &mut Applied) {
                 out.located.push(Located {
                     line: op.line(),
                     origin: target.origin(),
+                    candidates: vec![target.origin()],
                 });
                 if let Err(p) = client_apply_one(source, op, target, how, out) {
                     error = Some(describe(&p));
@@ -957,6 +981,7 @@ fn client_nodes(
                     out.located.push(Located {
                         line: c.line(),
                         origin: n.origin(),
+                        candidates: vec![n.origin()],
                     });
                     n.unlink();
                     nodes.push((n, true));
@@ -1006,7 +1031,11 @@ fn client_apply_one(
                     }
                     if target.parent().is_some() {
                         let nodes = client_nodes(source, op, how, out)?;
-                        client_insert_before(target, nodes, how);
+                        let keep = Apply {
+                            origin: target.origin(),
+                            ..how
+                        };
+                        client_insert_before(target, nodes, keep);
                         target.free();
                     } else {
                         let mut content = None;

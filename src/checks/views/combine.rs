@@ -32,6 +32,9 @@ pub struct View {
     pub xmlid: Option<String>,
     /// The module owning the view (its XML id's module, or the defining module).
     pub module: Option<String>,
+    /// The module whose definition set the parent (`inherit_id`): another module's record may
+    /// re-parent a view.
+    pub link_module: Option<String>,
     pub file: Option<PathBuf>,
     pub arch: Option<String>,
     pub arch_line: usize,
@@ -85,8 +88,6 @@ pub struct Combined {
     pub views: usize,
     pub specs: usize,
     pub issues: Vec<ViewIssue>,
-    /// Extensions never applied: their model differs from their parent's.
-    pub model_mismatch: Vec<usize>,
     /// Views in an inheritance cycle.
     pub cycles: Vec<usize>,
     /// Every located target: (view, where).
@@ -138,20 +139,19 @@ pub fn combine(views: &[View], opts: Options) -> Combined {
     let n = views.len();
     let mut out = Combined::default();
     // Cycles: a walk up that comes back.
-    let mut in_cycle = vec![false; n];
-    for start in 0..n {
-        let mut seen = HashSet::new();
-        let mut cur = Some(start);
-        while let Some(c) = cur {
-            if !seen.insert(c) {
-                if c == start {
-                    in_cycle[start] = true;
+    let in_cycle: Vec<bool> = (0..n)
+        .map(|start| {
+            let mut seen = HashSet::new();
+            let mut cur = Some(start);
+            while let Some(c) = cur {
+                if !seen.insert(c) {
+                    return c == start;
                 }
-                break;
+                cur = views[c].parent;
             }
-            cur = views[c].parent;
-        }
-    }
+            false
+        })
+        .collect();
     out.cycles = (0..n).filter(|i| in_cycle[*i]).collect();
     let mut children = vec![Vec::new(); n];
     let mut primaries = vec![Vec::new(); n];
@@ -165,7 +165,10 @@ pub fn combine(views: &[View], opts: Options) -> Combined {
         } else if same_model(v, &views[p]) {
             children[p].push(i);
         } else {
-            out.model_mismatch.push(i);
+            // Left out of its parent's combination (`coalesce(model, '')` differs), an
+            // extension of another model is applied when the view itself is requested (an
+            // action's view_id): over the parent's combined arch, with its own extensions.
+            primaries[base_of(views, p)].push(i);
         }
     }
     for list in children.iter_mut().chain(primaries.iter_mut()) {
@@ -435,6 +438,7 @@ mod tests {
         View {
             xmlid: Some(xmlid.into()),
             module: xmlid.split('.').next().map(str::to_string),
+            link_module: xmlid.split('.').next().map(str::to_string),
             file: None,
             arch: Some(arch.into()),
             arch_line: 1,
@@ -538,8 +542,10 @@ mod tests {
         views[1].model = Some("res.users".into());
         views[2].active = false;
         let c = combine(&views, opts());
-        assert!(c.issues.is_empty(), "{:?}", c.issues);
-        assert_eq!(c.model_mismatch, vec![1]);
+        // The other model's extension is applied on its own (when it is requested by id),
+        // over the parent: its spec fails there; the inactive one is not applied.
+        assert_eq!(c.issues.len(), 1, "{:?}", c.issues);
+        assert_eq!(c.issues[0].view, 1);
         assert_eq!(c.cycles, vec![3, 4]);
     }
 
