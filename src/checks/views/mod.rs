@@ -630,8 +630,14 @@ fn check_templates(
     let mut not_verifiable: BTreeSet<String> = BTreeSet::new();
     for (page_name, page) in client::pages(&loaded.bundles) {
         let test_page = page_name != "backend";
-        let (entries, early) = client::entries(&page);
-        let mut c = client::combine(&entries, series, settings.trace);
+        let browser = series.is_none_or(|s| s.major >= 18);
+        let (entries, early) = client::entries(&page, browser);
+        // 18.0 builds templates in the browser (templates.js); 16.0 and 17.0 on the server.
+        let mut c = if !browser {
+            client::combine_sequential(&entries, series, settings.trace)
+        } else {
+            client::combine(&entries, series, settings.trace)
+        };
         if !test_page {
             out.counts.templates += c.templates;
             out.counts.template_specs += c.specs;
