@@ -1,0 +1,525 @@
+//! `check-views` end to end on real inputs: the OCA 18.0 and 19.0 corpora as they are (no
+//! error), copies of them with one real view or template broken the way an upgrade breaks it
+//! (one finding, at the right file and line), copies of the fixture databases with a parent
+//! customized in the UI, the output formats, and hostile data files.
+
+use std::path::{Path, PathBuf};
+use std::time::{Duration, Instant};
+
+use crate::common::*;
+
+/// Runs `check-views` in static mode on `paths` (comma-joined), with `extra` arguments.
+fn static_run(paths: &[&Path], extra: &[&str]) -> (i32, serde_json::Value) {
+    let (code, doc, err) = run_json(
+        bin()
+            .arg("check-views")
+            .args(extra)
+            .arg("--addons-path")
+            .arg(join(paths)),
+    );
+    assert!(doc["findings"].is_array(), "{err}");
+    (code, doc)
+}
+
+/// Runs `check-views` against a database copy with `paths` as the addons path.
+fn db_run(db: &TestDb, paths: &[&Path]) -> (i32, serde_json::Value) {
+    let (code, doc, err) = run_json(
+        bin()
+            .args(["check-views", "--db-url", &db.url(), "--addons-path"])
+            .arg(join(paths)),
+    );
+    assert!(doc["findings"].is_array(), "{err}");
+    (code, doc)
+}
+
+fn join(paths: &[&Path]) -> String {
+    paths
+        .iter()
+        .map(|p| p.to_string_lossy().into_owned())
+        .collect::<Vec<_>>()
+        .join(",")
+}
+
+/// The findings of severity error.
+fn errors(doc: &serde_json::Value) -> Vec<&serde_json::Value> {
+    doc["findings"]
+        .as_array()
+        .map(|a| a.iter().filter(|f| f["severity"] == "error").collect())
+        .unwrap_or_default()
+}
+
+/// A summary figure.
+fn figure(doc: &serde_json::Value, key: &str) -> u64 {
+    doc["summary"][key]
+        .as_u64()
+        .unwrap_or_else(|| panic!("no summary figure {key}: {:#}", doc["summary"]))
+}
+
+/// Replaces the one occurrence of `old` in the file `rel` under `root` by `new`.
+fn alter(root: &Path, rel: &str, old: &str, new: &str) -> PathBuf {
+    let path = root.join(rel);
+    let text = std::fs::read_to_string(&path).unwrap_or_else(|e| panic!("{rel}: {e}"));
+    assert_eq!(text.matches(old).count(), 1, "the corpus changed: {rel}");
+    std::fs::write(&path, text.replacen(old, new, 1)).expect("write");
+    path
+}
+
+/// The line (1-based) of the one line of the corpus file `rel` that contains `needle`, so
+/// that the expected lines come from the file, not from the tool.
+fn line_of(root: &Path, rel: &str, needle: &str) -> u64 {
+    let text = std::fs::read_to_string(root.join(rel)).expect("read");
+    let lines: Vec<usize> = text
+        .lines()
+        .enumerate()
+        .filter(|(_, l)| l.contains(needle))
+        .map(|(i, _)| i + 1)
+        .collect();
+    assert_eq!(lines.len(), 1, "{needle} in {rel}: {lines:?}");
+    lines[0] as u64
+}
+
+/// The line (1-based) where the one occurrence of `needle` (several lines maybe) starts in the
+/// corpus file `rel`.
+fn line_at(root: &Path, rel: &str, needle: &str) -> u64 {
+    let text = std::fs::read_to_string(root.join(rel)).expect("read");
+    assert_eq!(text.matches(needle).count(), 1, "{needle} in {rel}");
+    let offset = text.find(needle).unwrap_or(0);
+    text[..offset].matches('\n').count() as u64 + 1
+}
+
+/// The one finding of `code`, checked to be the only error or warning of the report besides
+/// those of `also` codes.
+fn only<'a>(doc: &'a serde_json::Value, code: &str) -> &'a serde_json::Value {
+    let got = findings_with(doc, code);
+    assert_eq!(got.len(), 1, "{code}: {:#}", doc["findings"]);
+    let others: Vec<_> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] != "info" && f["code"] != code)
+        .collect();
+    assert!(others.is_empty(), "other findings: {others:#?}");
+    got[0]
+}
+
+/// Checks a finding's module, file (relative to `root`) and line.
+fn at(f: &serde_json::Value, root: &Path, module: &str, rel: &str, line: u64) {
+    assert_eq!(f["module"], module, "{f:#}");
+    assert_eq!(
+        f["file"].as_str().map(PathBuf::from),
+        Some(root.join(rel)),
+        "{f:#}"
+    );
+    assert_eq!(f["line"], line, "{f:#}");
+}
+
+fn message(f: &serde_json::Value) -> &str {
+    f["message"].as_str().unwrap_or_default()
+}
+
+// ------------------------------------------------------------------ ground truth
+
+// The corpora as published: nothing to report but the views whose parents are Odoo's own
+// addons (X004, info). The figures were measured with the tool and checked independently:
+// views + views_not_verifiable equals the `<record model="ir.ui.view">` and `<template>`
+// elements (comments left out) of the XML files of the installable addons' `data` lists,
+// counted with a script (18.0: 447 files, 656 + 92 = 748 = 486 + 262; 19.0: 134 files,
+// 188 + 18 = 206 = 100 + 106). The floors are a little below the measured figures.
+
+#[test]
+fn corpus18_has_no_error() {
+    let started = Instant::now();
+    let (code, doc) = static_run(&[&corpus()], &[]);
+    assert!(started.elapsed() < Duration::from_secs(5));
+    assert_eq!(code, 0, "{:#}", doc["findings"]);
+    assert!(errors(&doc).is_empty(), "{:#}", doc["findings"]);
+    assert_eq!(figure(&doc, "warnings"), 0, "{:#}", doc["findings"]);
+    assert_eq!(figure(&doc, "data_files"), 447);
+    assert_eq!(
+        figure(&doc, "views") + figure(&doc, "views_not_verifiable"),
+        748
+    );
+    assert!(figure(&doc, "views") > 450, "{:#}", doc["summary"]);
+    assert!(figure(&doc, "specs") > 110, "{:#}", doc["summary"]);
+    assert!(figure(&doc, "templates") > 35, "{:#}", doc["summary"]);
+    assert!(figure(&doc, "template_specs") >= 9, "{:#}", doc["summary"]);
+    assert_eq!(figure(&doc, "view_errors"), 0);
+    assert_eq!(figure(&doc, "template_errors"), 0);
+    assert!(findings_with(&doc, "X004")
+        .iter()
+        .all(|f| f["severity"] == "info"));
+}
+
+#[test]
+fn corpus19_has_no_error() {
+    let (code, doc) = static_run(&[&corpus19()], &[]);
+    assert_eq!(code, 0, "{:#}", doc["findings"]);
+    assert!(errors(&doc).is_empty(), "{:#}", doc["findings"]);
+    assert_eq!(figure(&doc, "warnings"), 0, "{:#}", doc["findings"]);
+    assert_eq!(figure(&doc, "data_files"), 134);
+    assert_eq!(
+        figure(&doc, "views") + figure(&doc, "views_not_verifiable"),
+        206
+    );
+    assert!(figure(&doc, "views") > 90, "{:#}", doc["summary"]);
+    assert!(figure(&doc, "specs") > 12, "{:#}", doc["summary"]);
+}
+
+// The fixture databases were installed by Odoo: every installed view combines, and so does the
+// update preview of the installed corpus modules. Measured: Odoo 18, 2087 views and 1302 specs
+// combined (the server counts 2087 active views on the main combination), 149 data files of the
+// installed modules on the path; Odoo 19, 2973 views, 2030 specs, 58 files.
+
+#[test]
+fn database18_combines_every_installed_view() {
+    let db = TestDb::new("views_gt18");
+    let (code, doc) = db_run(&db, &[&corpus()]);
+    assert_eq!(code, 0, "{:#}", doc["findings"]);
+    assert!(errors(&doc).is_empty(), "{:#}", doc["findings"]);
+    assert_eq!(figure(&doc, "warnings"), 0, "{:#}", doc["findings"]);
+    assert!(figure(&doc, "views") > 2000, "{:#}", doc["summary"]);
+    assert!(figure(&doc, "specs") > 1200, "{:#}", doc["summary"]);
+    assert_eq!(figure(&doc, "views_not_verifiable"), 0);
+    let p = &doc["summary"]["update_preview"];
+    assert!(p["files"].as_u64() > Some(100), "{p:#}");
+    assert!(p["views"].as_u64() > Some(2000), "{p:#}");
+    assert_eq!(p["errors"], 0, "{p:#}");
+}
+
+#[test]
+fn database19_combines_every_installed_view() {
+    let db = TestDb::new19("views_gt19");
+    let (code, doc) = db_run(&db, &[&corpus19()]);
+    assert_eq!(code, 0, "{:#}", doc["findings"]);
+    assert!(errors(&doc).is_empty(), "{:#}", doc["findings"]);
+    assert!(figure(&doc, "views") > 2900, "{:#}", doc["summary"]);
+    assert!(figure(&doc, "specs") > 2000, "{:#}", doc["summary"]);
+    let p = &doc["summary"]["update_preview"];
+    assert!(p["files"].as_u64() > Some(50), "{p:#}");
+    assert!(p["views"].as_u64() > Some(2900), "{p:#}");
+    assert_eq!(p["errors"], 0, "{p:#}");
+    // The one warning: stock_delivery's `/form/header/button[last()]` locates, in this
+    // database, the button stock_picking_back2draft adds last to the picking form.
+    let w = only(&doc, "X005");
+    assert_eq!(w["module"], "stock_delivery", "{w:#}");
+    assert!(
+        message(w).contains("stock_picking_back2draft"),
+        "{}",
+        message(w)
+    );
+}
+
+// ------------------------------------------------------------------ altered corpus copies
+
+const HELPDESK: &[&str] = &[
+    "helpdesk_mgmt",
+    "helpdesk_mgmt_project",
+    "helpdesk_mgmt_timesheet",
+];
+const TEAM_FORM: &str = "helpdesk_mgmt/views/helpdesk_ticket_team_views.xml";
+/// The team form's company field, that helpdesk_mgmt_project and helpdesk_mgmt_timesheet
+/// insert their fields before.
+const TEAM_COMPANY: &str = "                            <field
+                                name=\"company_id\"
+                                options=\"{'no_create': True}\"
+                                groups=\"base.group_multi_company\"
+                            />
+";
+const PROJECT_TEAM: &str = "helpdesk_mgmt_project/views/helpdesk_ticket_team_view.xml";
+const TIMESHEET_TEAM: &str = "helpdesk_mgmt_timesheet/views/helpdesk_team_view.xml";
+const PROJECT_TICKET: &str = "helpdesk_mgmt_project/views/helpdesk_ticket_view.xml";
+const COMPANY_XPATH: &str = "<xpath expr=\"//field[@name='company_id']\" position=\"before\">";
+
+#[test]
+fn parent_lost_the_node_two_children_target() {
+    let (_tmp, root) = corpus_copy(HELPDESK);
+    let (code, doc) = static_run(&[&root], &[]);
+    assert_eq!((code, errors(&doc).len()), (0, 0), "{:#}", doc["findings"]);
+    alter(&root, TEAM_FORM, TEAM_COMPANY, "");
+    let (code, doc) = static_run(&[&root], &[]);
+    assert_eq!(code, 1);
+    let x001 = findings_with(&doc, "X001");
+    assert_eq!(x001.len(), 2, "{:#}", doc["findings"]);
+    assert_eq!(errors(&doc).len(), 2, "{:#}", doc["findings"]);
+    assert_eq!(figure(&doc, "view_errors"), 2);
+    let project = x001
+        .iter()
+        .find(|f| f["module"] == "helpdesk_mgmt_project")
+        .expect("helpdesk_mgmt_project");
+    at(
+        project,
+        &root,
+        "helpdesk_mgmt_project",
+        PROJECT_TEAM,
+        line_of(&root, PROJECT_TEAM, COMPANY_XPATH),
+    );
+    let m = message(project);
+    assert!(
+        m.starts_with("helpdesk_mgmt_project.view_helpdesk_team_form: "),
+        "{m}"
+    );
+    assert!(m.contains("cannot be located in parent view"), "{m}");
+    assert!(
+        m.contains("parent helpdesk_mgmt.view_helpdesk_team_form"),
+        "{m}"
+    );
+    let timesheet = x001
+        .iter()
+        .find(|f| f["module"] == "helpdesk_mgmt_timesheet")
+        .expect("helpdesk_mgmt_timesheet");
+    at(
+        timesheet,
+        &root,
+        "helpdesk_mgmt_timesheet",
+        TIMESHEET_TEAM,
+        line_of(&root, TIMESHEET_TEAM, COMPANY_XPATH),
+    );
+    assert!(message(timesheet)
+        .starts_with("helpdesk_mgmt_timesheet.timesheet_helpdesk_team_view_form: "));
+}
+
+#[test]
+fn renamed_field_in_a_spec() {
+    let (_tmp, root) = corpus_copy(HELPDESK);
+    // The ticket list's `<field name="user_id" position="after">`, as if the field were renamed.
+    let spec = "<field name=\"user_id\" position=\"after\">\n                <field name=\"project_id\" groups=\"project.group_project_user\" />\n            </field>\n        </field>\n    </record>\n    <!-- SEARCH";
+    let line = line_at(&root, PROJECT_TICKET, spec);
+    alter(
+        &root,
+        PROJECT_TICKET,
+        spec,
+        &spec.replacen("user_id", "assigned_user_id", 1),
+    );
+    let (code, doc) = static_run(&[&root], &[]);
+    assert_eq!(code, 1);
+    let f = only(&doc, "X001");
+    at(f, &root, "helpdesk_mgmt_project", PROJECT_TICKET, line);
+    let m = message(f);
+    assert!(
+        m.starts_with("helpdesk_mgmt_project.ticket_view_tree: "),
+        "{m}"
+    );
+    assert!(m.contains("assigned_user_id"), "{m}");
+    assert!(m.contains("parent helpdesk_mgmt.ticket_view_tree"), "{m}");
+}
+
+#[test]
+fn attributes_on_a_missing_node() {
+    let (_tmp, root) = corpus_copy(&["mis_builder", "date_range", "report_xlsx"]);
+    let rel = "mis_builder/views/mis_report_instance.xml";
+    // The wizard form (a primary view of the instance form) hides the form's buttons; the
+    // parent's buttons lose their name.
+    alter(
+        &root,
+        rel,
+        "<div class=\"d-flex justify-content-end\" name=\"buttons\">",
+        "<div class=\"d-flex justify-content-end\">",
+    );
+    let (code, doc) = static_run(&[&root], &[]);
+    assert_eq!(code, 1);
+    let f = only(&doc, "X001");
+    at(
+        f,
+        &root,
+        "mis_builder",
+        rel,
+        line_of(&root, rel, "<div name=\"buttons\" position=\"attributes\">"),
+    );
+    let m = message(f);
+    assert!(
+        m.starts_with("mis_builder.wizard_mis_report_instance_view_form: "),
+        "{m}"
+    );
+    assert!(
+        m.contains("parent mis_builder.mis_report_instance_view_form"),
+        "{m}"
+    );
+}
+
+const CANONICAL_SEARCHBAR: &str =
+    "web_responsive/static/src/components/menu_canonical_searchbar/searchbar.xml";
+const FUSE_SEARCHBAR: &str =
+    "web_responsive/static/src/components/menu_fuse_searchbar/searchbar.xml";
+
+#[test]
+fn t_inherit_of_a_renamed_template() {
+    let (_tmp, root) = corpus_copy(&["web_responsive"]);
+    alter(
+        &root,
+        CANONICAL_SEARCHBAR,
+        "t-name=\"web_responsive.AppsMenuCanonicalSearchBar\"",
+        "t-name=\"web_responsive.AppsMenuClassicSearchBar\"",
+    );
+    let (code, doc) = static_run(&[&root], &[]);
+    assert_eq!(code, 1);
+    let f = only(&doc, "X008");
+    assert_eq!(f["severity"], "error", "{f:#}");
+    assert_eq!(f["module"], "web_responsive", "{f:#}");
+    assert_eq!(
+        f["file"].as_str().map(PathBuf::from),
+        Some(root.join(FUSE_SEARCHBAR)),
+        "{f:#}"
+    );
+    let m = message(f);
+    assert!(m.contains("web_responsive.AppsMenuFuseSearchBar"), "{m}");
+    assert!(
+        m.contains("web_responsive.AppsMenuCanonicalSearchBar"),
+        "{m}"
+    );
+}
+
+const MATRIX_RENDERER: &str = "web_widget_x2many_2d_matrix/static/src/components/x2many_2d_matrix_renderer/x2many_2d_matrix_renderer.xml";
+const TIMESHEET_MATRIX: &str =
+    "hr_timesheet_sheet/static/src/components/timesheet_matrix/timesheet_matrix_renderer.xml";
+
+#[test]
+fn owl_xpath_the_parent_no_longer_matches() {
+    let (_tmp, root) = corpus_copy(&["web_widget_x2many_2d_matrix", "hr_timesheet_sheet"]);
+    let (code, doc) = static_run(&[&root], &[]);
+    assert_eq!(code, 0, "{:#}", doc["findings"]);
+    // The matrix's column totals lose their loop: hr_timesheet_sheet's extension
+    // `//tfoot//th[@t-foreach]` finds nothing.
+    let text = std::fs::read_to_string(root.join(MATRIX_RENDERER)).unwrap();
+    let tfoot = text.find("<tfoot>").expect("tfoot");
+    let (head, tail) = text.split_at(tfoot);
+    let tail = tail.replacen(
+        "<th t-foreach=\"columns\" t-as=\"column\" t-key=\"column.value\">",
+        "<th t-att-colspan=\"columns.length\">",
+        1,
+    );
+    assert_ne!(tail, text[tfoot..], "the corpus changed");
+    std::fs::write(root.join(MATRIX_RENDERER), format!("{head}{tail}")).unwrap();
+    let (code, doc) = static_run(&[&root], &[]);
+    assert_eq!(code, 1);
+    let f = only(&doc, "X007");
+    at(
+        f,
+        &root,
+        "hr_timesheet_sheet",
+        TIMESHEET_MATRIX,
+        line_of(&root, TIMESHEET_MATRIX, "//tfoot//th[@t-foreach]"),
+    );
+    let m = message(f);
+    assert!(
+        m.contains("hr_timesheet_sheet.TimesheetMatrixRenderer"),
+        "{m}"
+    );
+    assert!(m.contains("//tfoot//th[@t-foreach]"), "{m}");
+}
+
+#[test]
+fn extending_a_view_outside_depends() {
+    // Without helpdesk_mgmt_timesheet, which depends on helpdesk_mgmt through
+    // helpdesk_mgmt_project.
+    let (_tmp, root) = corpus_copy(&HELPDESK[..2]);
+    alter(
+        &root,
+        "helpdesk_mgmt_project/__manifest__.py",
+        "\"depends\": [\"helpdesk_mgmt\", \"project\"]",
+        "\"depends\": [\"project\"]",
+    );
+    let (code, doc) = static_run(&[&root], &[]);
+    assert_eq!(code, 0, "a warning only: {:#}", doc["findings"]);
+    assert!(errors(&doc).is_empty(), "{:#}", doc["findings"]);
+    let x005 = findings_with(&doc, "X005");
+    assert!(!x005.is_empty(), "{:#}", doc["findings"]);
+    for f in &x005 {
+        assert_eq!(f["severity"], "warning", "{f:#}");
+        assert_eq!(f["module"], "helpdesk_mgmt_project", "{f:#}");
+        assert!(message(f).contains("helpdesk_mgmt"), "{}", message(f));
+    }
+    // The team form's extension is among them, at its file.
+    assert!(
+        x005.iter().any(|f| message(f)
+            .starts_with("helpdesk_mgmt_project.view_helpdesk_team_form")
+            && f["file"].as_str().map(PathBuf::from) == Some(root.join(PROJECT_TEAM))),
+        "{x005:#?}"
+    );
+}
+
+#[test]
+fn invalid_position() {
+    let (_tmp, root) = corpus_copy(HELPDESK);
+    let line = line_of(&root, PROJECT_TEAM, COMPANY_XPATH);
+    alter(
+        &root,
+        PROJECT_TEAM,
+        COMPANY_XPATH,
+        &COMPANY_XPATH.replace("\"before\"", "\"ahead\""),
+    );
+    let (code, doc) = static_run(&[&root], &[]);
+    assert_eq!(code, 1);
+    let f = only(&doc, "X002");
+    at(f, &root, "helpdesk_mgmt_project", PROJECT_TEAM, line);
+    let m = message(f);
+    assert!(
+        m.starts_with("helpdesk_mgmt_project.view_helpdesk_team_form"),
+        "{m}"
+    );
+    assert!(m.contains("ahead"), "{m}");
+}
+
+#[test]
+fn inherit_id_that_does_not_exist() {
+    let (_tmp, root) = corpus_copy(HELPDESK);
+    let line = line_of(
+        &root,
+        PROJECT_TEAM,
+        "ref=\"helpdesk_mgmt.view_helpdesk_team_form\"",
+    );
+    alter(
+        &root,
+        PROJECT_TEAM,
+        "ref=\"helpdesk_mgmt.view_helpdesk_team_form\"",
+        "ref=\"helpdesk_mgmt.view_helpdesk_team_form_old\"",
+    );
+    let (code, doc) = static_run(&[&root], &[]);
+    assert_eq!(code, 1);
+    let f = only(&doc, "X003");
+    assert_eq!(f["severity"], "error", "{f:#}");
+    assert_eq!(f["module"], "helpdesk_mgmt_project", "{f:#}");
+    assert_eq!(
+        f["file"].as_str().map(PathBuf::from),
+        Some(root.join(PROJECT_TEAM)),
+        "{f:#}"
+    );
+    let m = message(f);
+    assert!(
+        m.contains("helpdesk_mgmt.view_helpdesk_team_form_old"),
+        "{m}"
+    );
+    // A line of the record (its arch's first spec today).
+    let record = line_of(
+        &root,
+        PROJECT_TEAM,
+        "<record id=\"view_helpdesk_team_form\"",
+    );
+    let end = line_of(&root, PROJECT_TEAM, "</record>");
+    let l = f["line"].as_u64().unwrap_or(0);
+    assert!((record..=end).contains(&l), "{f:#} (inherit_id at {line})");
+}
+
+/// Odoo fails on the `inherit_id` ref, which convert.py resolves before the arch is read, and
+/// its error cites the record's line: the finding should point at the ref or the record, not
+/// at the arch's first spec.
+#[test]
+#[ignore = "bug: X003 points at the arch's first spec (line 7), not at the inherit_id ref (5) or its record (3)"]
+fn inherit_id_that_does_not_exist_points_at_the_ref() {
+    let (_tmp, root) = corpus_copy(HELPDESK);
+    let needle = "ref=\"helpdesk_mgmt.view_helpdesk_team_form\"";
+    let line = line_of(&root, PROJECT_TEAM, needle);
+    alter(
+        &root,
+        PROJECT_TEAM,
+        needle,
+        "ref=\"helpdesk_mgmt.view_helpdesk_team_form_old\"",
+    );
+    let record = line_of(
+        &root,
+        PROJECT_TEAM,
+        "<record id=\"view_helpdesk_team_form\"",
+    );
+    let (_, doc) = static_run(&[&root], &[]);
+    let got = only(&doc, "X003")["line"].as_u64();
+    assert!(got == Some(line) || got == Some(record), "{got:?}");
+}
