@@ -523,3 +523,250 @@ fn inherit_id_that_does_not_exist_points_at_the_ref() {
     let got = only(&doc, "X003")["line"].as_u64();
     assert!(got == Some(line) || got == Some(record), "{got:?}");
 }
+
+// ------------------------------------------------------------------ altered database copies
+
+/// The XML ids of the X013 findings' views, sorted.
+fn broken_today(doc: &serde_json::Value) -> Vec<String> {
+    let mut got: Vec<String> = findings_with(doc, "X013")
+        .iter()
+        .map(|f| {
+            let m = message(f);
+            m.strip_prefix("in the database today: ")
+                .unwrap_or(m)
+                .split(':')
+                .next()
+                .unwrap_or_default()
+                .to_string()
+        })
+        .collect();
+    got.sort();
+    got
+}
+
+/// The views the two X013 findings name, and the ones the preview's X001 name.
+const TEAM_CHILDREN: [&str; 2] = [
+    "helpdesk_mgmt_project.view_helpdesk_team_form",
+    "helpdesk_mgmt_timesheet.timesheet_helpdesk_team_view_form",
+];
+
+/// An id of the copy from its XML id.
+fn view_id(db: &TestDb, xmlid: &str) -> String {
+    let (module, name) = xmlid.split_once('.').expect("module.name");
+    db.scalar(&format!(
+        "SELECT res_id::text FROM ir_model_data WHERE model = 'ir.ui.view' AND module = '{module}' AND name = '{name}'"
+    ))
+}
+
+#[test]
+fn database18_customized_parent() {
+    let db = TestDb::new("views_custom");
+    let corpus = corpus();
+    let parent = view_id(&db, "helpdesk_mgmt.view_helpdesk_team_form");
+    let mis = view_id(&db, "mis_builder.mis_report_instance_view_form");
+    // The installed children of the team form are the two views that insert before its
+    // company field.
+    let children = db.scalar(&format!(
+        "SELECT string_agg(d.module || '.' || d.name, ',' ORDER BY d.module) FROM ir_ui_view v
+         JOIN ir_model_data d ON d.model = 'ir.ui.view' AND d.res_id = v.id
+         WHERE v.inherit_id = {parent}"
+    ));
+    assert_eq!(children, TEAM_CHILDREN.join(","));
+
+    // (c) A view of a module on the path edited in the UI (arch unchanged), not noupdate: -u
+    // overwrites it; nothing is broken.
+    db.exec(&format!(
+        "UPDATE ir_ui_view SET arch_updated = true WHERE id = {mis}"
+    ));
+    let (code, doc) = db_run(&db, &[&corpus]);
+    assert_eq!(code, 0, "{:#}", doc["findings"]);
+    let w = only(&doc, "X012");
+    assert_eq!(
+        (&w["severity"], &w["module"]),
+        (&"warning".into(), &"mis_builder".into())
+    );
+    assert!(
+        message(w).starts_with("mis_builder.mis_report_instance_view_form: "),
+        "{w:#}"
+    );
+
+    // (a) The team form customized without its company field: both children fail today (X013);
+    // -u writes the file's arch back (X012), so the preview has no failure.
+    db.exec(&format!(
+        "UPDATE ir_ui_view SET arch_db = jsonb_build_object('en_US', replace(arch_db->>'en_US',
+           '<field name=\"company_id\" options=\"{{''no_create'': True}}\" groups=\"base.group_multi_company\"/>', '')),
+           arch_updated = true
+         WHERE id = {parent}"
+    ));
+    assert_eq!(
+        db.scalar(&format!(
+            "SELECT (position('company_id' IN arch_db->>'en_US') = 0)::text FROM ir_ui_view WHERE id = {parent}"
+        )),
+        "true"
+    );
+    let (code, doc) = db_run(&db, &[&corpus]);
+    assert_eq!(code, 1);
+    assert_eq!(broken_today(&doc), TEAM_CHILDREN, "{:#}", doc["findings"]);
+    for f in findings_with(&doc, "X013") {
+        assert_eq!(f["severity"], "error");
+        assert!(
+            message(f).contains("parent helpdesk_mgmt.view_helpdesk_team_form"),
+            "{f:#}"
+        );
+    }
+    assert_eq!(figure(&doc, "view_errors"), 2);
+    assert_eq!(doc["summary"]["update_preview"]["errors"], 0);
+    assert!(
+        findings_with(&doc, "X001").is_empty(),
+        "{:#}",
+        doc["findings"]
+    );
+    let mut x012: Vec<&str> = findings_with(&doc, "X012")
+        .iter()
+        .filter_map(|f| f["module"].as_str())
+        .collect();
+    x012.sort();
+    assert_eq!(x012, ["helpdesk_mgmt", "mis_builder"]);
+
+    // (b) The customized parent's XML id made noupdate: -u keeps the database's arch, and
+    // loading the children from their files fails at their spec (X001 "after -u:", at the
+    // file and line), besides X013 for today. No X012 for the parent any more.
+    db.exec(&format!(
+        "UPDATE ir_model_data SET noupdate = true WHERE model = 'ir.ui.view' AND res_id = {parent}"
+    ));
+    let (code, doc) = db_run(&db, &[&corpus]);
+    assert_eq!(code, 1);
+    assert_eq!(broken_today(&doc), TEAM_CHILDREN, "{:#}", doc["findings"]);
+    assert_eq!(doc["summary"]["update_preview"]["errors"], 2);
+    let x001 = findings_with(&doc, "X001");
+    assert_eq!(x001.len(), 2, "{:#}", doc["findings"]);
+    for (child, rel) in TEAM_CHILDREN.iter().zip([PROJECT_TEAM, TIMESHEET_TEAM]) {
+        let f = x001
+            .iter()
+            .find(|f| message(f).starts_with(&format!("after -u: {child}: ")))
+            .unwrap_or_else(|| panic!("no X001 for {child}: {x001:#?}"));
+        let module = child.split('.').next().unwrap_or_default();
+        at(
+            f,
+            &corpus,
+            module,
+            rel,
+            line_of(&corpus, rel, COMPANY_XPATH),
+        );
+    }
+    let x012: Vec<_> = findings_with(&doc, "X012")
+        .iter()
+        .filter_map(|f| f["module"].as_str())
+        .collect();
+    assert_eq!(x012, ["mis_builder"]);
+}
+
+#[test]
+fn database18_update_preview_reads_the_files() {
+    let db = TestDb::new("views_preview");
+    // The database as installed, the team form's file without the company field: the preview
+    // combines the file's parent with the children, today's views are fine.
+    let (_tmp, root) = corpus_copy(&[]);
+    alter(&root, TEAM_FORM, TEAM_COMPANY, "");
+    let (code, doc) = db_run(&db, &[&root]);
+    assert_eq!(code, 1);
+    assert!(
+        findings_with(&doc, "X013").is_empty(),
+        "{:#}",
+        doc["findings"]
+    );
+    assert_eq!(figure(&doc, "view_errors"), 0);
+    let x001 = findings_with(&doc, "X001");
+    assert_eq!(x001.len(), 2, "{:#}", doc["findings"]);
+    assert_eq!(errors(&doc).len(), 2, "{:#}", doc["findings"]);
+    for (child, rel) in TEAM_CHILDREN.iter().zip([PROJECT_TEAM, TIMESHEET_TEAM]) {
+        let f = x001
+            .iter()
+            .find(|f| message(f).starts_with(&format!("after -u: {child}: ")))
+            .unwrap_or_else(|| panic!("no X001 for {child}: {x001:#?}"));
+        let module = child.split('.').next().unwrap_or_default();
+        at(f, &root, module, rel, line_of(&root, rel, COMPANY_XPATH));
+    }
+}
+
+// ------------------------------------------------------------------ output formats
+
+/// Runs `check-views` with `args` on `root`; returns the exit code and stdout.
+fn text_run(root: &Path, args: &[&str]) -> (i32, String) {
+    let (code, out, err) = run(bin()
+        .arg("check-views")
+        .args(args)
+        .arg("--addons-path")
+        .arg(root));
+    assert!(!out.is_empty() || args.contains(&"--ci"), "{err}");
+    (code, out)
+}
+
+#[test]
+fn output_formats_carry_the_finding() {
+    let (_tmp, root) = corpus_copy(&HELPDESK[..2]);
+    let file = root.join(PROJECT_TEAM);
+    let line = line_of(&root, PROJECT_TEAM, COMPANY_XPATH);
+    // Unaltered: no error, exit 0 in every form; --ci prints nothing.
+    for args in [
+        &["--ci"][..],
+        &["--format", "sarif"],
+        &["--format", "github"],
+    ] {
+        let (code, out) = text_run(&root, args);
+        assert_eq!(code, 0, "{args:?}: {out}");
+        assert!(!out.contains("X001"), "{args:?}: {out}");
+    }
+    assert_eq!(text_run(&root, &["--ci"]).1, "");
+
+    alter(&root, TEAM_FORM, TEAM_COMPANY, "");
+    let (code, doc) = static_run(&[&root], &[]);
+    assert_eq!(code, 1);
+    only(&doc, "X001");
+
+    let (code, out) = text_run(&root, &["--ci"]);
+    assert_eq!(code, 1, "{out}");
+    let lines: Vec<&str> = out.lines().collect();
+    assert_eq!(lines.len(), 1, "only the error: {out}");
+    assert!(
+        lines[0].starts_with(&format!("{}:{line}: error[X001] ", file.display())),
+        "{out}"
+    );
+    assert!(lines[0].contains("helpdesk_mgmt_project.view_helpdesk_team_form"));
+
+    let (code, out) = text_run(&root, &["--format", "github"]);
+    assert_eq!(code, 1, "{out}");
+    let error = out
+        .lines()
+        .find(|l| l.starts_with("::error"))
+        .unwrap_or_else(|| panic!("{out}"));
+    assert!(
+        error.starts_with(&format!(
+            "::error file={},line={line},title=X001 view-spec-not-located::",
+            file.display()
+        )),
+        "{error}"
+    );
+    assert_eq!(out.lines().filter(|l| l.starts_with("::error")).count(), 1);
+
+    let (code, out) = text_run(&root, &["--format", "sarif"]);
+    assert_eq!(code, 1);
+    let sarif: serde_json::Value = serde_json::from_str(&out).expect("SARIF is JSON");
+    assert_eq!(sarif["version"], "2.1.0");
+    let results = sarif["runs"][0]["results"].as_array().expect("results");
+    let x001: Vec<_> = results.iter().filter(|r| r["ruleId"] == "X001").collect();
+    assert_eq!(x001.len(), 1, "{results:#?}");
+    assert_eq!(x001[0]["level"], "error");
+    let location = &x001[0]["locations"][0]["physicalLocation"];
+    assert_eq!(location["region"]["startLine"], line);
+    assert_eq!(
+        location["artifactLocation"]["uri"]
+            .as_str()
+            .map(PathBuf::from),
+        Some(file.clone())
+    );
+
+    let (code, junit) = text_run(&root, &["--format", "junit"]);
+    assert_eq!(code, 1);
+    assert_junit_matches(&junit, &doc);
+}
