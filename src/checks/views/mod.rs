@@ -387,7 +387,10 @@ impl Deps {
     /// True when `module` depends on `other` (or is it). Unknown modules are given the benefit
     /// of the doubt.
     fn reaches(&self, module: &str, other: &str) -> bool {
+        // `base` and `web` are in every database (`web` is a server-wide module).
         module == other
+            || other == "base"
+            || other == "web"
             || self
                 .closure
                 .get(module)
