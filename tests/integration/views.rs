@@ -770,3 +770,143 @@ fn output_formats_carry_the_finding() {
     assert_eq!(code, 1);
     assert_junit_matches(&junit, &doc);
 }
+
+// ------------------------------------------------------------------ hostile inputs
+
+/// Runs `cmd` with `--format json`, killing it after `limit`: a hang is a failure, not a
+/// stuck test run. Returns the exit code and the report.
+fn json_within(cmd: &mut std::process::Command, limit: Duration) -> (i32, serde_json::Value) {
+    let out = tempfile::tempfile().expect("temp file");
+    let mut child = cmd
+        .args(["--format", "json"])
+        .stdout(out.try_clone().expect("clone"))
+        .stderr(std::process::Stdio::null())
+        .spawn()
+        .expect("spawn odoo-audit");
+    let started = Instant::now();
+    let status = loop {
+        if let Some(status) = child.try_wait().expect("wait") {
+            break status;
+        }
+        if started.elapsed() > limit {
+            let _ = child.kill();
+            let _ = child.wait();
+            panic!("check-views still running after {limit:?}");
+        }
+        std::thread::sleep(Duration::from_millis(20));
+    };
+    use std::io::{Read, Seek};
+    let mut out = out;
+    let mut text = String::new();
+    out.rewind().expect("rewind");
+    out.read_to_string(&mut text).expect("read report");
+    let doc = serde_json::from_str(&text).unwrap_or_else(|e| panic!("not JSON ({e}): {text}"));
+    // A panic exits 101; the report's exit codes are 0, 1 and 2.
+    (status.code().unwrap_or(-1), doc)
+}
+
+/// `levels` nested `<div>`s.
+fn nested(levels: usize) -> String {
+    format!("{}{}", "<div>".repeat(levels), "</div>".repeat(levels))
+}
+
+/// The finding of `code` about `file`.
+fn about<'a>(doc: &'a serde_json::Value, code: &str, file: &Path) -> &'a serde_json::Value {
+    let got: Vec<_> = findings_with(doc, code)
+        .into_iter()
+        .filter(|f| f["file"].as_str().map(PathBuf::from).as_deref() == Some(file))
+        .collect();
+    assert_eq!(
+        got.len(),
+        1,
+        "{code} {}: {:#}",
+        file.display(),
+        doc["findings"]
+    );
+    got[0]
+}
+
+/// An operation of the fuse search bar (a primary template of the canonical one).
+const ROOT_ITEMS_SPEC: &str =
+    "<xpath expr=\"//t[@t-foreach='state.rootItems']/li\" position=\"before\">";
+
+#[test]
+fn hostile_files_are_findings_in_time() {
+    let (tmp, root) = corpus_copy(&["helpdesk_mgmt", "helpdesk_mgmt_project", "web_responsive"]);
+    let project = root.join("helpdesk_mgmt_project");
+    // Two data files of the manifest: one a FIFO (a read would block for ever), one a link
+    // to a file outside the tree.
+    let fifo = project.join("views/project_view.xml");
+    std::fs::remove_file(&fifo).expect("rm");
+    let c = std::ffi::CString::new(fifo.to_string_lossy().as_bytes()).expect("path");
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
+    let outside = tmp.path().join("outside.xml");
+    std::fs::write(
+        &outside,
+        "<odoo><record id=\"outside\" model=\"ir.ui.view\"><field name=\"arch\" type=\"xml\"><form/></field></record></odoo>",
+    )
+    .expect("write");
+    let link = project.join("views/project_task_view.xml");
+    std::fs::remove_file(&link).expect("rm");
+    std::os::unix::fs::symlink(&outside, &link).expect("symlink");
+    // A spec's content nested 10,000 deep in a data file, and in a template file.
+    let spec = "<field name=\"user_id\" position=\"after\">\n                <field name=\"project_id\" groups=\"project.group_project_user\" />\n            </field>";
+    let deep_data = alter(
+        &root,
+        PROJECT_TICKET,
+        spec,
+        &format!(
+            "<field name=\"user_id\" position=\"after\">{}</field>",
+            nested(10_000)
+        ),
+    );
+    let deep_template = alter(
+        &root,
+        FUSE_SEARCHBAR,
+        ROOT_ITEMS_SPEC,
+        &format!("{ROOT_ITEMS_SPEC}{}", nested(10_000)),
+    );
+    let (code, doc) = json_within(
+        bin().arg("check-views").arg("--addons-path").arg(&root),
+        Duration::from_secs(10),
+    );
+    assert_eq!(code, 1, "{:#}", doc["findings"]);
+    assert!(message(about(&doc, "P005", &fifo)).contains("FIFO"));
+    assert!(message(about(&doc, "P007", &link)).contains("outside"));
+    for file in [&deep_data, &deep_template] {
+        let f = about(&doc, "X010", file);
+        assert_eq!(f["severity"], "error");
+        assert!(message(f).contains("nested more than"), "{f:#}");
+    }
+    assert_eq!(errors(&doc).len(), 4, "{:#}", doc["findings"]);
+    // The other files are still read (measured: 28 views combined, 31 on the unaltered copy).
+    assert!(figure(&doc, "views") > 20, "{:#}", doc["summary"]);
+}
+
+#[test]
+fn database18_arch_nested_too_deep() {
+    let db = TestDb::new("views_deep");
+    let view = view_id(&db, "mis_builder.wizard_mis_report_instance_view_form");
+    db.exec(&format!(
+        "UPDATE ir_ui_view SET arch_db = jsonb_build_object('en_US', '<form>' || repeat('<group>', 10000) || repeat('</group>', 10000) || '</form>')
+         WHERE id = {view}"
+    ));
+    let (code, doc) = json_within(
+        bin()
+            .args(["check-views", "--db-url", &db.url(), "--addons-path"])
+            .arg(corpus()),
+        Duration::from_secs(20),
+    );
+    assert_eq!(code, 1, "{:#}", doc["findings"]);
+    let x013 = findings_with(&doc, "X013");
+    assert_eq!(x013.len(), 1, "{:#}", doc["findings"]);
+    let m = message(x013[0]);
+    assert!(
+        m.starts_with("in the database today: mis_builder.wizard_mis_report_instance_view_form: "),
+        "{m}"
+    );
+    assert!(m.contains("nested more than"), "{m}");
+    // -u writes the file's arch back: the preview combines it.
+    assert_eq!(doc["summary"]["update_preview"]["errors"], 0);
+    assert_eq!(errors(&doc).len(), 1, "{:#}", doc["findings"]);
+}
