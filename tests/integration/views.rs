@@ -148,6 +148,20 @@ fn corpus18_has_no_error() {
     assert!(findings_with(&doc, "X004")
         .iter()
         .all(|f| f["severity"] == "info"));
+    // With the demo files (495 files, 659 + 94 = 753 elements, the same count), still no error.
+    let (code, demo) = static_run(&[&corpus()], &["--demo"]);
+    assert_eq!(code, 0, "{:#}", demo["findings"]);
+    assert_eq!(figure(&demo, "errors") + figure(&demo, "warnings"), 0);
+    assert_eq!(figure(&demo, "data_files"), 495);
+    assert_eq!(
+        figure(&demo, "views") + figure(&demo, "views_not_verifiable"),
+        753
+    );
+    // --no-templates: the same views, no client template.
+    let (_, bare) = static_run(&[&corpus()], &["--no-templates"]);
+    assert_eq!(figure(&bare, "views"), figure(&doc, "views"));
+    assert_eq!(figure(&bare, "specs"), figure(&doc, "specs"));
+    assert_eq!(figure(&bare, "templates"), 0);
 }
 
 #[test]
@@ -163,6 +177,105 @@ fn corpus19_has_no_error() {
     );
     assert!(figure(&doc, "views") > 90, "{:#}", doc["summary"]);
     assert!(figure(&doc, "specs") > 12, "{:#}", doc["summary"]);
+}
+
+/// Static mode with Odoo's own addons (`ODOO_AUDIT_ODOO_SRC18`/`19`: the directory of the
+/// source's `odoo/addons`) before the corpus: every view has its parent, and every view and
+/// spec combines. The client templates that do not build are the source's own (`(module,
+/// line)` of X007, measured) plus, on 18.0, web_responsive's extension of the navbar, whose
+/// `//t[@t-if='this.ui.isSmall']` the source's `web.NavBar.AppsMenu` (`env.isSmall`) no longer
+/// has.
+fn with_odoo_source(var: &str, corpus: &Path) -> serde_json::Value {
+    let src = std::env::var_os(var)
+        .unwrap_or_else(|| panic!("set {var} to the directory of Odoo's odoo/addons"));
+    let (_, doc) = static_run(&[Path::new(&src), corpus], &[]);
+    assert_eq!(
+        figure(&doc, "views_not_verifiable"),
+        0,
+        "{:#}",
+        doc["summary"]
+    );
+    assert_eq!(
+        figure(&doc, "templates_not_verifiable"),
+        0,
+        "{:#}",
+        doc["summary"]
+    );
+    assert_eq!(figure(&doc, "view_errors"), 0, "{:#}", doc["findings"]);
+    for code in [
+        "X001", "X002", "X003", "X004", "X006", "X008", "X011", "X014", "X015",
+    ] {
+        assert!(
+            findings_with(&doc, code).is_empty(),
+            "{code}: {:#}",
+            doc["findings"]
+        );
+    }
+    doc
+}
+
+fn x007_at(doc: &serde_json::Value) -> Vec<(String, u64)> {
+    let mut got: Vec<(String, u64)> = findings_with(doc, "X007")
+        .iter()
+        .map(|f| {
+            (
+                f["module"].as_str().unwrap_or_default().to_string(),
+                f["line"].as_u64().unwrap_or(0),
+            )
+        })
+        .collect();
+    got.sort();
+    got
+}
+
+#[test]
+#[ignore = "needs ODOO_AUDIT_ODOO_SRC18 (Odoo 18's source)"]
+fn corpus18_with_odoo_source() {
+    let doc = with_odoo_source("ODOO_AUDIT_ODOO_SRC18", &corpus());
+    // Measured: 9702 views, 8396 specs, 1973 templates (1104 operations), 7289 data files.
+    assert!(figure(&doc, "views") > 9000, "{:#}", doc["summary"]);
+    assert!(figure(&doc, "specs") > 8000, "{:#}", doc["summary"]);
+    assert!(figure(&doc, "templates") > 1900, "{:#}", doc["summary"]);
+    let expected: Vec<(String, u64)> = [
+        ("documents", 75),
+        ("hr_skills", 4),
+        ("hr_skills", 7),
+        ("web_responsive", 13),
+    ]
+    .iter()
+    .map(|(m, l)| (m.to_string(), *l))
+    .collect();
+    assert_eq!(x007_at(&doc), expected, "{:#}", doc["findings"]);
+    let responsive = findings_with(&doc, "X007")
+        .into_iter()
+        .find(|f| f["module"] == "web_responsive")
+        .expect("web_responsive");
+    assert!(
+        message(responsive).contains("this.ui.isSmall"),
+        "{responsive:#}"
+    );
+}
+
+#[test]
+#[ignore = "needs ODOO_AUDIT_ODOO_SRC19 (Odoo 19's source)"]
+fn corpus19_with_odoo_source() {
+    let doc = with_odoo_source("ODOO_AUDIT_ODOO_SRC19", &corpus19());
+    // Measured: 9801 views, 8624 specs, 2330 templates (1163 operations), 7733 data files.
+    assert!(figure(&doc, "views") > 9000, "{:#}", doc["summary"]);
+    assert!(figure(&doc, "specs") > 8000, "{:#}", doc["summary"]);
+    assert!(figure(&doc, "templates") > 2200, "{:#}", doc["summary"]);
+    let expected: Vec<(String, u64)> = [
+        ("documents", 66),
+        ("hr_skills", 4),
+        ("hr_skills", 7),
+        ("l10n_in_pos", 20),
+        ("l10n_in_pos", 23),
+        ("stock_account", 6),
+    ]
+    .iter()
+    .map(|(m, l)| (m.to_string(), *l))
+    .collect();
+    assert_eq!(x007_at(&doc), expected, "{:#}", doc["findings"]);
 }
 
 // The fixture databases were installed by Odoo: every installed view combines, and so does the
@@ -198,15 +311,37 @@ fn database19_combines_every_installed_view() {
     assert!(p["files"].as_u64() > Some(50), "{p:#}");
     assert!(p["views"].as_u64() > Some(2900), "{p:#}");
     assert_eq!(p["errors"], 0, "{p:#}");
-    // The one warning: stock_delivery's `/form/header/button[last()]` locates, in this
-    // database, the button stock_picking_back2draft adds last to the picking form.
-    let w = only(&doc, "X005");
-    assert_eq!(w["module"], "stock_delivery", "{w:#}");
-    assert!(
-        message(w).contains("stock_picking_back2draft"),
-        "{}",
-        message(w)
-    );
+    // At most one warning: stock_delivery's `/form/header/button[last()]` locates, in this
+    // database, the button stock_picking_back2draft adds last to the picking form (see
+    // `database19_positional_spec_is_not_outside_depends`).
+    let warnings: Vec<_> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] == "warning")
+        .collect();
+    assert!(warnings.len() <= 1, "{warnings:#?}");
+    for w in warnings {
+        assert_eq!(
+            (&w["code"], &w["module"]),
+            (&"X005".into(), &"stock_delivery".into()),
+            "{w:#}"
+        );
+        assert!(message(w).contains("stock_picking_back2draft"), "{w:#}");
+    }
+}
+
+/// stock_picking_back2draft puts its button after stock's `action_cancel`, the last button of
+/// the picking form's header, so stock_delivery's `/form/header/button[last()]` locates it in
+/// this database; without the module it locates `action_cancel` and applies just as well:
+/// nothing fails, X005 should not be reported (the candidates of a positional expression are
+/// not the nodes it would select without the other module's).
+#[test]
+#[ignore = "bug: X005 for a positional XPath ([last()]) whose target exists without the other module"]
+fn database19_positional_spec_is_not_outside_depends() {
+    let db = TestDb::new19("views_last19");
+    let (_, doc) = db_run(&db, &[&corpus19()]);
+    assert_eq!(figure(&doc, "warnings"), 0, "{:#}", doc["findings"]);
 }
 
 // ------------------------------------------------------------------ altered corpus copies
@@ -833,6 +968,7 @@ const ROOT_ITEMS_SPEC: &str =
 #[test]
 fn hostile_files_are_findings_in_time() {
     let (tmp, root) = corpus_copy(&["helpdesk_mgmt", "helpdesk_mgmt_project", "web_responsive"]);
+    let (_, before) = static_run(&[&root], &[]);
     let project = root.join("helpdesk_mgmt_project");
     // Two data files of the manifest: one a FIFO (a read would block for ever), one a link
     // to a file outside the tree.
@@ -879,8 +1015,18 @@ fn hostile_files_are_findings_in_time() {
         assert!(message(f).contains("nested more than"), "{f:#}");
     }
     assert_eq!(errors(&doc).len(), 4, "{:#}", doc["findings"]);
-    // The other files are still read (measured: 28 views combined, 31 on the unaltered copy).
-    assert!(figure(&doc, "views") > 20, "{:#}", doc["summary"]);
+    // The other files are still read (measured: 28 views combined, 31 on the unaltered copy;
+    // 17 data files read of 20).
+    assert_eq!(
+        figure(&doc, "data_files"),
+        figure(&before, "data_files") - 3
+    );
+    let views = figure(&doc, "views");
+    assert!(
+        views < figure(&before, "views") && views > 20,
+        "{:#}",
+        doc["summary"]
+    );
 }
 
 #[test]
