@@ -67,9 +67,9 @@ pub struct SpecIssue {
 pub struct Located {
     pub line: usize,
     pub origin: usize,
-    /// The origins of every node the spec matches (the first is the one used): a spec whose
-    /// target a foreign module added still works without it when another match exists.
-    pub candidates: Vec<usize>,
+    /// The spec locates nothing once the nodes of modules outside the view's module's depends
+    /// are left out: it works only because such a module is installed.
+    pub accidental: bool,
 }
 
 /// One spec as applied, for `--trace-specs`.
@@ -92,14 +92,20 @@ pub struct Applied {
     pub traces: Vec<Trace>,
 }
 
+/// Whether the view of origin `a` depends on the module of origin `b`.
+pub type Reach<'a> = &'a (dyn Fn(usize, usize) -> bool + Sync);
+
 /// Settings of one application.
-#[derive(Debug, Clone, Copy)]
-pub struct Apply {
+#[derive(Clone, Copy)]
+pub struct Apply<'a> {
     pub dialect: Dialect,
     pub series: Option<Series>,
     /// Mark every node the arch inserts with this origin.
     pub origin: usize,
     pub trace: bool,
+    /// For the dependency rule: with it, a spec whose every match comes from modules the view
+    /// does not depend on is tried again without their nodes.
+    pub reach: Option<Reach<'a>>,
 }
 
 /// Attribute names holding Python expressions (`PYTHON_ATTRIBUTES`, 17.0+): `add`/`remove` on
@@ -359,6 +365,47 @@ fn candidates_server(source: &Doc, spec: Node) -> Result<Vec<Node>, Fail> {
         .collect())
 }
 
+/// True when every match of `spec` comes from a module the view does not depend on, and the
+/// spec locates nothing in a copy of the arch without those modules' nodes.
+fn accidental(source: &Doc, spec: Node, matches: &[Node], how: Apply) -> bool {
+    let Some(reach) = how.reach else {
+        return false;
+    };
+    let allowed = |o: usize| o == 0 || how.origin == 0 || reach(how.origin, o);
+    if matches.iter().any(|n| allowed(n.origin())) {
+        return false;
+    }
+    let Some(root) = source.root() else {
+        return false;
+    };
+    let copy = Doc::from_copy(root);
+    let Some(croot) = copy.root() else {
+        return false;
+    };
+    let foreign: Vec<Node> = croot
+        .iter(None)
+        .into_iter()
+        .skip(1)
+        .filter(|n| !allowed(n.origin()))
+        .collect();
+    let set: std::collections::HashSet<Node> = foreign.iter().copied().collect();
+    for n in foreign.iter().copied() {
+        let mut p = n.parent();
+        let mut inside = false;
+        while let Some(q) = p {
+            if set.contains(&q) {
+                inside = true;
+                break;
+            }
+            p = q.parent();
+        }
+        if !inside {
+            n.free_node();
+        }
+    }
+    candidates_server(&copy, spec).is_ok_and(|c| c.is_empty())
+}
+
 /// `RSTRIP_REGEXP` (`\n[ \t]*$`): the last line break and the blanks after it.
 fn trailing_newline(s: &str) -> &str {
     let trimmed = s.trim_end_matches([' ', '\t']);
@@ -403,7 +450,7 @@ fn free_element(node: Node) -> Result<(), Fail> {
 }
 
 struct Ctx<'a> {
-    how: Apply,
+    how: Apply<'a>,
     out: &'a mut Applied,
 }
 
@@ -428,7 +475,7 @@ impl Ctx<'_> {
                 self.out.located.push(Located {
                     line: spec.line(),
                     origin: n.origin(),
-                    candidates: vec![n.origin()],
+                    accidental: false,
                 });
                 if unlink_element(n).is_err() {
                     fail(self, Problem::Invalid("cannot move the root".into()));
@@ -842,7 +889,7 @@ fn apply_server(source: &mut Doc, specs_root: Node, how: Apply, out: &mut Applie
                 cx.out.located.push(Located {
                     line: spec.line(),
                     origin: node.origin(),
-                    candidates: all.iter().map(|n| n.origin()).collect(),
+                    accidental: accidental(source, spec, &all, how),
                 });
                 if let Err(p) = cx.apply_one(source, spec, node) {
                     error = Some(describe(&p));
@@ -935,7 +982,7 @@ fn apply_client(source: &mut Doc, ops: Node, how: Apply, out: &mut Applied) {
                 out.located.push(Located {
                     line: op.line(),
                     origin: target.origin(),
-                    candidates: vec![target.origin()],
+                    accidental: false,
                 });
                 if let Err(p) = client_apply_one(source, op, target, how, out) {
                     error = Some(describe(&p));
@@ -981,7 +1028,7 @@ fn client_nodes(
                     out.located.push(Located {
                         line: c.line(),
                         origin: n.origin(),
-                        candidates: vec![n.origin()],
+                        accidental: false,
                     });
                     n.unlink();
                     nodes.push((n, true));
@@ -1169,6 +1216,7 @@ mod tests {
                 series: None,
                 origin: 0,
                 trace: false,
+                reach: None,
             },
         );
         (src.root().unwrap().to_xml(), a)

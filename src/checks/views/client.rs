@@ -194,7 +194,7 @@ pub fn combine(entries: &[Entry], series: Option<Series>, trace: bool) -> Combin
 }
 
 impl Page<'_> {
-    fn how(&self, entry: usize) -> Apply {
+    fn how(&self, entry: usize) -> Apply<'static> {
         Apply {
             dialect: Dialect::Client,
             series: self.series,
@@ -204,6 +204,7 @@ impl Page<'_> {
                 .copied()
                 .unwrap_or(0),
             trace: self.trace,
+            reach: None,
         }
     }
 

@@ -96,10 +96,12 @@ pub struct Combined {
 }
 
 /// Options of a combination.
-#[derive(Debug, Clone, Copy)]
-pub struct Options {
+#[derive(Clone, Copy)]
+pub struct Options<'a> {
     pub series: Option<Series>,
     pub trace: bool,
+    /// The dependency rule's test between origins (see [`origins`]).
+    pub reach: Option<apply::Reach<'a>>,
 }
 
 /// The origin mark of a module (index in `modules` + 1).
@@ -122,7 +124,7 @@ struct Tree<'a> {
     /// Primary views whose base is each view.
     primaries: Vec<Vec<usize>>,
     origin: HashMap<String, usize>,
-    opts: Options,
+    opts: Options<'a>,
 }
 
 fn same_model(a: &View, b: &View) -> bool {
@@ -307,6 +309,7 @@ impl Tree<'_> {
                 series: self.opts.series,
                 origin: self.origin_of(v),
                 trace: self.opts.trace,
+                reach: self.opts.reach,
             },
         );
         out.specs += applied.specs;
@@ -458,10 +461,11 @@ mod tests {
         }
     }
 
-    fn opts() -> Options {
+    fn opts() -> Options<'static> {
         Options {
             series: None,
             trace: false,
+            reach: None,
         }
     }
 

@@ -398,6 +398,18 @@ impl Deps {
     }
 }
 
+/// The dependency rule's test between two origins (module indexes + 1, see
+/// [`combine::origins`]).
+fn reach_of<'a>(names: &'a [String], deps: &'a Deps) -> impl Fn(usize, usize) -> bool + Sync + 'a {
+    move |a, b| match (
+        a.checked_sub(1).and_then(|a| names.get(a)),
+        b.checked_sub(1).and_then(|b| names.get(b)),
+    ) {
+        (Some(m), Some(o)) => deps.reaches(m, o),
+        _ => true,
+    }
+}
+
 fn report_combination(
     views: &[View],
     c: &Combined,
@@ -497,13 +509,7 @@ fn report_combination(
         let Some(om) = loc.origin.checked_sub(1).and_then(|o| modules.get(o)) else {
             continue;
         };
-        // Another match from a module within the depends (or of unknown origin) would do.
-        let fallback = loc.candidates.iter().any(|&o| {
-            o.checked_sub(1)
-                .and_then(|o| modules.get(o))
-                .is_none_or(|cm| deps.reaches(m, cm))
-        });
-        if !fallback && !deps.reaches(m, om) && seen.insert((*i, om.clone())) {
+        if loc.accidental && !deps.reaches(m, om) && seen.insert((*i, om.clone())) {
             findings.push(
                 located(
                     Finding::new(
@@ -574,11 +580,14 @@ pub fn check_static(inv: &Inventory, odoo: &OdooAddons, settings: Settings) -> V
     out.findings.extend(f);
     let graph = Graph::with_catalogue(inv, odoo.catalogue(), odoo.enterprise);
     let deps = Deps::new(&graph, inv.addons.keys().cloned());
+    let (names, _) = combine::origins(&built.views);
+    let reach = reach_of(&names, &deps);
     let mut c = combine::combine(
         &built.views,
         Options {
             series: inv.series,
             trace: settings.trace,
+            reach: Some(&reach),
         },
     );
     report_combination(
@@ -845,6 +854,7 @@ pub fn check_database(
     let opts = Options {
         series,
         trace: settings.trace,
+        reach: None,
     };
     // (a) today.
     let mut websites: Vec<Option<i64>> = vec![None];
@@ -913,7 +923,15 @@ pub fn check_database(
                 .hint(r::CUSTOMIZATION_OVERWRITTEN.fix),
             );
         }
-        let c = combine::combine(&views, opts);
+        let (names, _) = combine::origins(&views);
+        let reach = reach_of(&names, &deps);
+        let c = combine::combine(
+            &views,
+            Options {
+                reach: Some(&reach),
+                ..opts
+            },
+        );
         let fresh: Vec<_> = c
             .issues
             .iter()
