@@ -1029,19 +1029,27 @@ fn hostile_files_are_findings_in_time() {
 }
 
 #[test]
-fn database18_arch_nested_too_deep() {
+fn database18_arch_nested_too_deep_and_a_fifo() {
     let db = TestDb::new("views_deep");
     let view = view_id(&db, "mis_builder.wizard_mis_report_instance_view_form");
     db.exec(&format!(
         "UPDATE ir_ui_view SET arch_db = jsonb_build_object('en_US', '<form>' || repeat('<group>', 10000) || repeat('</group>', 10000) || '</form>')
          WHERE id = {view}"
     ));
+    // And a data file of an installed module on the path is a FIFO: the update preview does
+    // not block on it.
+    let (_tmp, root) = corpus_copy(&[]);
+    let fifo = root.join("helpdesk_mgmt_project/views/project_view.xml");
+    std::fs::remove_file(&fifo).expect("rm");
+    let c = std::ffi::CString::new(fifo.to_string_lossy().as_bytes()).expect("path");
+    assert_eq!(unsafe { libc::mkfifo(c.as_ptr(), 0o644) }, 0);
     let (code, doc) = json_within(
         bin()
             .args(["check-views", "--db-url", &db.url(), "--addons-path"])
-            .arg(corpus()),
+            .arg(&root),
         Duration::from_secs(20),
     );
+    assert!(message(about(&doc, "P005", &fifo)).contains("FIFO"));
     assert_eq!(code, 1, "{:#}", doc["findings"]);
     let x013 = findings_with(&doc, "X013");
     assert_eq!(x013.len(), 1, "{:#}", doc["findings"]);
@@ -1053,7 +1061,12 @@ fn database18_arch_nested_too_deep() {
     assert!(m.contains("nested more than"), "{m}");
     // -u writes the file's arch back: the preview combines it.
     assert_eq!(doc["summary"]["update_preview"]["errors"], 0);
-    assert_eq!(errors(&doc).len(), 1, "{:#}", doc["findings"]);
+    assert_eq!(
+        errors(&doc).len(),
+        2,
+        "X013 and P005: {:#}",
+        doc["findings"]
+    );
 }
 
 #[test]
