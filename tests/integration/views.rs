@@ -610,7 +610,6 @@ fn inherit_id_that_does_not_exist() {
 /// its error cites the record's line: the finding should point at the ref or the record, not
 /// at the arch's first spec.
 #[test]
-#[ignore = "bug: X003 points at the arch's first spec (line 7), not at the inherit_id ref (5) or its record (3)"]
 fn inherit_id_that_does_not_exist_points_at_the_ref() {
     let (_tmp, root) = corpus_copy(HELPDESK);
     let needle = "ref=\"helpdesk_mgmt.view_helpdesk_team_form\"";
