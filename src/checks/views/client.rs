@@ -18,8 +18,8 @@ use crate::load::views::TemplateDef;
 
 /// One template of the page, with its block.
 #[derive(Debug, Clone)]
-pub struct Entry {
-    pub def: TemplateDef,
+pub struct Entry<'a> {
+    pub def: &'a TemplateDef,
     pub block: usize,
     pub extension: bool,
     /// Only a test bundle loads it.
@@ -56,10 +56,10 @@ pub struct Combined {
 /// Cuts a page's templates into blocks, as the bundler does.
 /// With `names_checked` false (16.0, 17.0: [`combine_sequential`] checks names itself) a
 /// template without `t-name` is not reported here.
-pub fn entries(
-    page: &[(TemplateDef, bool)],
+pub fn entries<'a>(
+    page: &[(&'a TemplateDef, bool)],
     names_checked: bool,
-) -> (Vec<Entry>, Vec<TemplateIssue>) {
+) -> (Vec<Entry<'a>>, Vec<TemplateIssue>) {
     let mut out = Vec::new();
     let mut issues = Vec::new();
     let mut block = 0;
@@ -93,7 +93,7 @@ pub fn entries(
             last = Some(extension);
         }
         out.push(Entry {
-            def: def.clone(),
+            def,
             block,
             extension,
             test: *test,
@@ -103,7 +103,7 @@ pub fn entries(
 }
 
 struct Page<'a> {
-    entries: &'a [Entry],
+    entries: &'a [Entry<'a>],
     registry: HashMap<&'a str, usize>,
     extensions: HashMap<&'a str, Vec<usize>>,
     series: Option<Series>,
@@ -484,11 +484,11 @@ pub fn combine_sequential(entries: &[Entry], series: Option<Series>, trace: bool
 /// them) and each test bundle over the backend's templates.
 pub fn pages(
     bundles: &[crate::load::views::BundleTemplates],
-) -> Vec<(String, Vec<(TemplateDef, bool)>)> {
-    let backend: Vec<(TemplateDef, bool)> = bundles
+) -> Vec<(String, Vec<(&TemplateDef, bool)>)> {
+    let backend: Vec<(&TemplateDef, bool)> = bundles
         .iter()
         .filter(|b| !b.test)
-        .flat_map(|b| b.templates.iter().map(|t| (t.clone(), false)))
+        .flat_map(|b| b.templates.iter().map(|t| (t, false)))
         .collect();
     let mut seen: HashSet<(PathBuf, usize)> = HashSet::new();
     let mut dedup = Vec::new();
@@ -498,13 +498,13 @@ pub fn pages(
         }
     }
     let mut out = vec![("backend".to_string(), dedup.clone())];
-    let mut tests: BTreeMap<String, Vec<(TemplateDef, bool)>> = BTreeMap::new();
+    let mut tests: BTreeMap<String, Vec<(&TemplateDef, bool)>> = BTreeMap::new();
     for b in bundles.iter().filter(|b| b.test) {
         let mut page = dedup.clone();
         let mut added = false;
         for t in &b.templates {
             if !seen.contains(&(t.file.clone(), t.line)) {
-                page.push((t.clone(), true));
+                page.push((t, true));
                 added = true;
             }
         }
@@ -577,7 +577,8 @@ mod tests {
             t(None, Some("gone"), Some("extension"), "<t t-inherit=\"gone\" t-inherit-mode=\"extension\"/>"),
             t(None, Some("a"), Some("sideways"), "<t t-inherit=\"a\"/>"),
         ];
-        let (entries, mut issues) = entries(&page, true);
+        let refs: Vec<(&TemplateDef, bool)> = page.iter().map(|(t, b)| (t, *b)).collect();
+        let (entries, mut issues) = entries(&refs, true);
         let c = combine(&entries, None, false);
         issues.extend(c.issues);
         let kinds: Vec<String> = issues
