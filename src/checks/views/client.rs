@@ -569,7 +569,7 @@ mod tests {
 
     #[test]
     fn primary_children_see_parent_extensions_of_earlier_blocks_only() {
-        let page = vec![
+        let page = [
             t(Some("a"), None, None, "<t t-name=\"a\"><div class=\"x\"/></t>"),
             t(None, Some("a"), Some("extension"), "<t t-inherit=\"a\" t-inherit-mode=\"extension\"><xpath expr=\"//div\" position=\"inside\"><span/></xpath></t>"),
             t(Some("b"), Some("a"), None, "<t t-name=\"b\" t-inherit=\"a\"><xpath expr=\"//span\" position=\"replace\"/></t>"),
