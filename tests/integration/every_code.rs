@@ -28,6 +28,8 @@ const HELPERS: &[&str] = &[
     "messages",
     "message",
     "one_finding",
+    "only",
+    "about",
 ];
 
 /// The codes of the registry, from the binary.

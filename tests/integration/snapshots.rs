@@ -193,6 +193,8 @@ fn snapshot_commands_without_database_on_the_corpus() {
             &["check-client-actions"][..],
             CI_VARIANTS,
         ),
+        ("check_views", &["check-views"][..], VARIANTS),
+        ("check_views", &["check-views"][..], CI_VARIANTS),
     ] {
         snap_variants(name, &r, variants, || {
             let mut c = on_corpus(args);
@@ -231,6 +233,7 @@ fn snapshot_database_commands_on_the_fixture_database() {
         ("parity_verify", &["parity", "verify"][..]),
         ("parity_plan", &["parity", "plan"][..]),
         ("check_client_actions_db", &["check-client-actions"][..]),
+        ("check_views_db", &["check-views"][..]),
     ] {
         snap_variants(name, &r, VARIANTS, || {
             let mut c = on_corpus(args);

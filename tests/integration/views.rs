@@ -1091,3 +1091,104 @@ fn database19_customized_core_parent() {
     );
     at(x001[0], &corpus, "maintenance_equipment_ref", rel, line);
 }
+
+/// The one finding of a selection.
+fn single(got: Vec<&serde_json::Value>) -> &serde_json::Value {
+    assert_eq!(got.len(), 1, "{got:#?}");
+    got[0]
+}
+
+/// An addon next to a real corpus addon with the view mistakes Odoo refuses at load time: a
+/// selector on a translated attribute, an inheritance cycle, a field value the tool does not
+/// evaluate, and a backend template without a name.
+#[test]
+fn refused_views_and_templates_next_to_a_real_addon() {
+    let (_tmp, root) = corpus_copy(&["helpdesk_mgmt"]);
+    write_addon(
+        &root,
+        "x_helpdesk_views",
+        "{'name': 'X', 'version': '18.0.1.0.0', 'license': 'LGPL-3', 'depends': ['helpdesk_mgmt'],\n\
+         'data': ['views/views.xml'],\n\
+         'assets': {'web.assets_backend': ['x_helpdesk_views/static/src/x.xml']}}\n",
+    );
+    write(
+        &root,
+        &[
+            (
+                "x_helpdesk_views/views/views.xml",
+                r#"<odoo>
+    <record id="by_string" model="ir.ui.view">
+        <field name="model">helpdesk.ticket</field>
+        <field name="inherit_id" ref="helpdesk_mgmt.ticket_view_form"/>
+        <field name="arch" type="xml">
+            <xpath expr="//form[@string='Helpdesk Ticket']" position="attributes">
+                <attribute name="class">x</attribute>
+            </xpath>
+        </field>
+    </record>
+    <record id="loop_a" model="ir.ui.view">
+        <field name="model">helpdesk.ticket</field>
+        <field name="inherit_id" ref="loop_b"/>
+        <field name="arch" type="xml"><data/></field>
+    </record>
+    <record id="loop_b" model="ir.ui.view">
+        <field name="model">helpdesk.ticket</field>
+        <field name="inherit_id" ref="loop_a"/>
+        <field name="priority" eval="compute_priority()"/>
+        <field name="arch" type="xml"><data/></field>
+    </record>
+</odoo>
+"#,
+            ),
+            (
+                "x_helpdesk_views/static/src/x.xml",
+                "<templates>\n    <div class=\"no_name\"/>\n</templates>\n",
+            ),
+        ],
+    );
+    let (code, doc) = static_run(&[&root], &[]);
+    assert_eq!(code, 1, "{doc:#}");
+    let doc = &doc;
+    let views = root.join("x_helpdesk_views/views/views.xml");
+    let f = single(findings_with(doc, "X006"));
+    at(
+        f,
+        &root,
+        "x_helpdesk_views",
+        "x_helpdesk_views/views/views.xml",
+        6,
+    );
+    assert!(message(f).contains("'string'"), "{f:#}");
+    let cycle: Vec<&str> = findings_with(doc, "X014")
+        .iter()
+        .filter_map(|f| f["message"].as_str())
+        .collect();
+    assert_eq!(cycle.len(), 2, "{cycle:?}");
+    assert!(cycle
+        .iter()
+        .any(|m| m.starts_with("x_helpdesk_views.loop_a")));
+    let f = single(findings_with(doc, "X015"));
+    assert_eq!(f["file"].as_str(), Some(views.to_str().unwrap()), "{f:#}");
+    let f = single(findings_with(doc, "X009"));
+    at(
+        f,
+        &root,
+        "x_helpdesk_views",
+        "x_helpdesk_views/static/src/x.xml",
+        2,
+    );
+    assert!(message(f).contains("Template name is missing"), "{f:#}");
+    let codes: std::collections::BTreeSet<&str> = doc["findings"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|f| f["severity"] != "info")
+        .filter_map(|f| f["code"].as_str())
+        .collect();
+    assert_eq!(
+        codes.into_iter().collect::<Vec<_>>(),
+        ["X006", "X009", "X014", "X015"],
+        "{:#}",
+        doc["findings"]
+    );
+}
