@@ -17,3 +17,4 @@ mod odoo_replay;
 mod parity;
 mod pyliteral_diff;
 mod snapshots;
+mod views_lxml;
