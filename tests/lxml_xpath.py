@@ -12,8 +12,9 @@ trace's `located`:
 
 - lxml finds nothing        <=> `located` and `error` are both null;
 - lxml finds a first item   <=> `located` is the same path;
-- lxml raises an XPath error (syntax, evaluation, or the result is a truthy non-node-set,
-  which makes Odoo fail as well) <=> `located` is null and `error` is set.
+- lxml raises an XPath error (syntax, evaluation), or the result is not a node-set and Odoo
+  fails on it (server: a truthy one; client dialect: any) <=> `located` is null and `error`
+  is set.
 
 Traces without `expr` (element specs such as `<field name="x" position="after">`) are counted
 as skipped. Prints one JSON object: {"compared", "agree", "disagree": [first 20],
@@ -40,7 +41,19 @@ def _hasclass(context, *classes):
     return all(isinstance(arg, str) and arg in have for arg in classes)
 
 
-etree.FunctionNamespace(None)["hasclass"] = _hasclass
+GLOBAL_FUNCTIONS = etree.FunctionNamespace(None)
+
+
+def _dialect(dialect):
+    """The server registers hasclass() (ir_ui_view); the web client has no such function (it
+    rewrites hasclass() calls before evaluating, so a client trace's expr has none left)."""
+    if dialect == "client":
+        try:
+            del GLOBAL_FUNCTIONS["hasclass"]
+        except KeyError:
+            pass
+    else:
+        GLOBAL_FUNCTIONS["hasclass"] = _hasclass
 PARSER = etree.XMLParser(resolve_entities=False)
 
 
@@ -94,23 +107,30 @@ def item_path(item):
     return f"<{type(item).__name__} {item!r}>"
 
 
-def evaluate(source, expr):
+def evaluate(source, expr, dialect="server"):
     """Odoo's view of `expr` on `source`: ("path", p), ("none", None) or ("error", message)."""
     try:
         root = etree.fromstring(source.encode("utf-8"), PARSER)
     except (etree.XMLSyntaxError, ValueError) as e:
         return ("source", f"lxml cannot parse the source: {e}")
+    _dialect(dialect)
     try:
-        result = etree.ETXPath(expr)(root)
+        # The server compiles with ETXPath ({uri}name for namespaces); the browser's
+        # document.evaluate knows no such notation.
+        compiled = etree.XPath(expr) if dialect == "client" else etree.ETXPath(expr)
+        result = compiled(root)
     except etree.XPathError as e:
         return ("error", f"{type(e).__name__}: {e}")
     except (TypeError, ValueError) as e:  # NUL bytes, an extension function's own failure
         return ("error", f"{type(e).__name__}: {e}")
     if isinstance(result, list):
         return ("path", item_path(result[0])) if result else ("none", None)
-    # A boolean, number or string: Odoo takes a falsy one for "nothing found" and fails on the
-    # others (it indexes or uses them as an element).
-    return ("error", f"not a node-set: {result!r}") if result else ("none", None)
+    # A boolean, number or string: the server takes a falsy one for "nothing found" and fails
+    # on the others (it indexes them or uses them as an element); the web client asks for a
+    # node (FIRST_ORDERED_NODE_TYPE), which fails on any of them.
+    if result or dialect == "client":
+        return ("error", f"not a node-set: {result!r}")
+    return ("none", None)
 
 
 def ours(trace):
@@ -130,7 +150,7 @@ def compare(traces):
             summary["skipped"] += 1
             continue
         summary["compared"] += 1
-        theirs = evaluate(trace["source"], expr)
+        theirs = evaluate(trace["source"], expr, trace.get("dialect"))
         mine = ours(trace)
         same = theirs[0] == mine[0] and (mine[0] != "path" or theirs[1] == mine[1])
         if same:
