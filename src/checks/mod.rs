@@ -8,3 +8,4 @@ pub mod db;
 pub mod deploy;
 pub mod parity;
 pub mod table;
+pub mod views;

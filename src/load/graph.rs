@@ -263,6 +263,55 @@ impl Graph {
         (order, left)
     }
 
+    /// Odoo's loading order of `set` (the modules of a database, all of them loaded): `base`
+    /// first, then by depth (the longest path down to `base`), then by name, as
+    /// `odoo/modules/graph.py` (up to 18.0) and `module_graph.py` (19.0, mode `load`) iterate.
+    /// A module without dependencies other than `base` depends on `base` (Odoo's manifest
+    /// default). With `test_modules` (19.0), a module named `test_*` comes right after its
+    /// last-loaded dependency: it takes that dependency's depth, and sorts by that dependency's
+    /// order name followed by a space and its own name. Modules on a dependency cycle, or
+    /// needing one, are left out and returned second.
+    pub fn loading_order(
+        &self,
+        set: &BTreeSet<String>,
+        test_modules: bool,
+    ) -> (Vec<String>, Vec<String>) {
+        let deps_of = |m: &str| -> Vec<String> {
+            let d = self.children(m);
+            if d.is_empty() && m != "base" {
+                vec!["base".to_string()]
+            } else {
+                d.to_vec()
+            }
+        };
+        let with_base = Graph {
+            deps: set.iter().map(|m| (m.clone(), deps_of(m))).collect(),
+        };
+        // A topological order first (dependencies before dependents).
+        let (topo, left) = with_base.install_order(set);
+        let mut key: BTreeMap<&str, (usize, String)> = BTreeMap::new();
+        for m in &topo {
+            let kids: Vec<&(usize, String)> = with_base
+                .children(m)
+                .iter()
+                .filter_map(|d| key.get(d.as_str()))
+                .collect();
+            let k = match kids.iter().max() {
+                Some(last) if test_modules && m.starts_with("test_") => {
+                    (last.0, format!("{} {m}", last.1))
+                }
+                Some(_) => (kids.iter().map(|k| k.0).max().unwrap_or(0) + 1, m.clone()),
+                None => (0, m.clone()),
+            };
+            key.insert(m.as_str(), k);
+        }
+        let mut ordered: Vec<(bool, &(usize, String), &str)> =
+            key.iter().map(|(m, k)| (*m != "base", k, *m)).collect();
+        ordered.sort();
+        let order = ordered.into_iter().map(|(_, _, m)| m.to_string()).collect();
+        (order, left)
+    }
+
     /// Draws the dependencies of `roots` as a tree. A module already drawn is marked `(*)` and
     /// not expanded again; unknown modules are marked `(missing)`.
     pub fn tree(&self, roots: &[String]) -> String {
@@ -385,6 +434,26 @@ mod tests {
         let (order, left) = graph.install_order(&set(&["a", "b", "c", "d"]));
         assert_eq!(order, vec!["c"]);
         assert_eq!(left, vec!["a", "b", "d"]);
+    }
+
+    #[test]
+    fn loading_order_is_odoos() {
+        // Empty depends mean base; depth is the longest path to base; test_ modules follow
+        // their last dependency in 19.0.
+        let graph = g(&[
+            ("base", &[]),
+            ("web", &["base"]),
+            ("zeta", &[]),
+            ("mail", &["web"]),
+            ("test_web", &["web"]),
+            ("alpha", &["mail"]),
+        ]);
+        let all = set(&["alpha", "base", "mail", "test_web", "web", "zeta"]);
+        let (o18, left) = graph.loading_order(&all, false);
+        assert_eq!(o18, ["base", "web", "zeta", "mail", "test_web", "alpha"]);
+        assert!(left.is_empty());
+        let (o19, _) = graph.loading_order(&all, true);
+        assert_eq!(o19, ["base", "web", "test_web", "zeta", "mail", "alpha"]);
     }
 
     #[test]

@@ -13,6 +13,7 @@ pub mod client_actions;
 pub mod db;
 pub mod deploy;
 pub mod parity;
+pub mod views;
 
 /// A documented kind of finding.
 #[derive(Debug)]
@@ -50,6 +51,8 @@ pub enum Family {
     Deploy,
     /// `Y`: enterprise parity.
     Parity,
+    /// `X`: view and template inheritance.
+    Views,
 }
 
 impl Family {
@@ -66,6 +69,7 @@ impl Family {
             b'W' => Family::WebRegistry,
             b'G' => Family::Deploy,
             b'Y' => Family::Parity,
+            b'X' => Family::Views,
             _ => return None,
         })
     }
@@ -95,6 +99,7 @@ fn families() -> &'static [&'static [Rule]] {
         db::RULES,
         deploy::RULES,
         parity::RULES,
+        views::RULES,
     ]
 }
 

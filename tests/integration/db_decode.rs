@@ -60,6 +60,10 @@ fn flags_and_lists() {
     assert_eq!(flag(&r, "yes", false), Ok(true));
     assert_eq!(flag(&r, "no_text", true), Ok(false));
     assert_eq!(flag(&r, "no_flag", true), Ok(true));
+    assert_eq!(opt_flag(&r, "no_flag"), Ok(None));
+    assert_eq!(opt_flag(&r, "no_text"), Ok(Some(false)));
+    assert_eq!(opt_flag(&r, "yes"), Ok(Some(true)));
+    assert_eq!(opt_flag(&r, "word").unwrap_err().kind, ProblemKind::Value);
     assert_eq!(
         flag(&r, "small", false).unwrap_err().kind,
         ProblemKind::Type("int2".into())

@@ -17,4 +17,6 @@ mod odoo_replay;
 mod parity;
 mod pyliteral_diff;
 mod snapshots;
+mod views_db;
+mod views_load;
 mod views_lxml;

@@ -113,14 +113,19 @@ pub fn required_int(row: &Row, column: &str) -> Result<i64, Problem> {
 
 /// A boolean; NULL reads as `default`. Accepts PostgreSQL's text forms too.
 pub fn flag(row: &Row, column: &str, default: bool) -> Result<bool, Problem> {
+    opt_flag(row, column).map(|v| v.unwrap_or(default))
+}
+
+/// A boolean, or `None` for NULL. Accepts PostgreSQL's text forms too.
+pub fn opt_flag(row: &Row, column: &str) -> Result<Option<bool>, Problem> {
     if let Some(v) = try_as::<bool>(row, column) {
-        return Ok(v.unwrap_or(default));
+        return Ok(v);
     }
     match text(row, column)? {
-        None => Ok(default),
+        None => Ok(None),
         Some(s) => match s.trim().to_ascii_lowercase().as_str() {
-            "t" | "true" | "on" | "yes" | "1" => Ok(true),
-            "f" | "false" | "off" | "no" | "0" | "" => Ok(false),
+            "t" | "true" | "on" | "yes" | "1" => Ok(Some(true)),
+            "f" | "false" | "off" | "no" | "0" | "" => Ok(Some(false)),
             _ => Err(Problem::new(row, column, false)),
         },
     }

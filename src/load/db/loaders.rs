@@ -17,6 +17,7 @@ pub mod sql {
     pub const PARITY_COUNTS: &str = include_str!("../../../sql/parity_counts.sql");
     pub const CLIENT_ACTIONS: &str = include_str!("../../../sql/client_actions.sql");
     pub const TO_BUY: &str = include_str!("../../../sql/to_buy.sql");
+    pub const VIEWS: &str = include_str!("../../../sql/views.sql");
 }
 
 /// A module row of `ir_module_module`.
@@ -103,6 +104,42 @@ pub struct ParityCounts {
     pub to_upgrade: i64,
 }
 
+/// A row of `ir_ui_view` (see `sql/views.sql`), with the XML id that owns it. Columns the
+/// schema lacks (`key`, `arch_fs`, `arch_updated`, `website_id`, …) read as `None`.
+#[derive(Debug, Clone, PartialEq)]
+pub struct DbView {
+    pub id: i64,
+    pub name: Option<String>,
+    pub model: Option<String>,
+    pub key: Option<String>,
+    /// `form`, `list`, `qweb`, … (`type` in the table).
+    pub type_: Option<String>,
+    pub inherit_id: Option<i64>,
+    /// `primary` or `extension` as stored; NULL reads as `primary` (Odoo's lookup of
+    /// extensions asks for `mode = 'extension'`).
+    pub mode: String,
+    /// NULL reads as inactive (Odoo filters on `active = true`).
+    pub active: bool,
+    /// NULL (which the NOT NULL column should never hold) reads as `i64::MAX`: PostgreSQL
+    /// sorts NULL last, as in Odoo's `ORDER BY priority, id`.
+    pub priority: i64,
+    /// The English arch of `arch_db` (jsonb `{lang: arch}` since 16.0), else its first one.
+    pub arch: Option<String>,
+    /// The file the arch was loaded from (`module/views/file.xml`).
+    pub arch_fs: Option<String>,
+    /// Set by Odoo when the arch was changed outside a module install or update.
+    pub arch_updated: Option<bool>,
+    /// The website of a website-specific copy (only with the `website` module).
+    pub website_id: Option<i64>,
+    /// `module.name` of the first `ir_model_data` row (by id) of the view.
+    pub xmlid: Option<String>,
+    pub module: Option<String>,
+    /// State of that module in `ir_module_module`.
+    pub module_state: Option<String>,
+    /// `noupdate` of that XML id.
+    pub noupdate: Option<bool>,
+}
+
 impl Database {
     pub fn modules(&mut self) -> Result<Vec<DbModule>, Fatal> {
         self.load(sql::MODULES, "ir_module_module", |r| {
@@ -161,6 +198,31 @@ impl Database {
                 xmlid: decode::text(r, "xmlid")?,
                 module_state: decode::text(r, "module_state")?,
                 menus: decode::text_list(r, "menus")?,
+            })
+        })
+    }
+
+    /// Every view of `ir_ui_view`, active or not, by id.
+    pub fn views(&mut self) -> Result<Vec<DbView>, Fatal> {
+        self.load(sql::VIEWS, "ir_ui_view", |r| {
+            Ok(DbView {
+                id: decode::required_int(r, "id")?,
+                name: decode::text(r, "name")?,
+                model: decode::text(r, "model")?,
+                key: decode::text(r, "key")?,
+                type_: decode::text(r, "type")?,
+                inherit_id: decode::int(r, "inherit_id")?,
+                mode: decode::text(r, "mode")?.unwrap_or_else(|| "primary".into()),
+                active: decode::flag(r, "active", false)?,
+                priority: decode::int(r, "priority")?.unwrap_or(i64::MAX),
+                arch: decode::text(r, "arch")?,
+                arch_fs: decode::text(r, "arch_fs")?,
+                arch_updated: decode::opt_flag(r, "arch_updated")?,
+                website_id: decode::int(r, "website_id")?,
+                xmlid: decode::text(r, "xmlid")?,
+                module: decode::text(r, "module")?,
+                module_state: decode::text(r, "module_state")?,
+                noupdate: decode::opt_flag(r, "noupdate")?,
             })
         })
     }

@@ -38,7 +38,8 @@ impl Mode {
 #[derive(Debug, Clone, PartialEq, Eq)]
 pub enum ArchSource {
     /// The single element child of a `<field name="arch" type="xml">` of an `ir.ui.view`
-    /// record: `text` is that element's exact source text.
+    /// record: `text` is that element's exact source text. (As written: Odoo's substitution of
+    /// `%(xml_id)d` by the record's database id, and of `%%` by `%`, is not applied.)
     Record,
     /// A `<template>` element: `text` is the whole `<template …>…</template>` element's source
     /// text. Odoo renames it to `<t t-name="module.id">` (no `inherit_id`) or `<data>`, drops
@@ -46,6 +47,11 @@ pub enum ArchSource {
     /// `<xpath expr="." position="attributes"><attribute name="t-name">module.id</attribute></xpath>`;
     /// the checks do that on the parsed tree.
     Template,
+    /// A `<field name="arch" type="xml">` with several element children: `text` runs from the
+    /// start of the first to the end of the last (what lies between included). Odoo
+    /// (`_fix_multiple_roots` in `odoo/tools/convert.py`) wraps them all in one `<data>`
+    /// element; the checks do the same.
+    RecordChildren,
 }
 
 /// One view as a data file defines it (a record, or the fields a later record of another module

@@ -154,6 +154,7 @@ impl Doc {
         let copy = unsafe { x::xmlDocCopyNode(node.0, ptr, 1) };
         if !copy.is_null() {
             unsafe { x::xmlDocSetRootElement(ptr, copy) };
+            Node::copy_marks(node, Node(copy));
         }
         doc
     }
@@ -167,7 +168,18 @@ impl Doc {
     /// A deep copy of `node` (from any document) owned by this document, unlinked and without
     /// its tail.
     pub fn copy(&self, node: Node) -> Node {
-        Node(unsafe { x::xmlDocCopyNode(node.0, self.ptr, 1) })
+        let c = Node(unsafe { x::xmlDocCopyNode(node.0, self.ptr, 1) });
+        Node::copy_marks(node, c);
+        c
+    }
+
+    /// Replaces the root element by `node` (a node of this document, unlinked); the old root
+    /// is freed.
+    pub fn replace_root(&mut self, node: Node) {
+        let old = unsafe { x::xmlDocSetRootElement(self.ptr, node.0) };
+        if !old.is_null() {
+            unsafe { x::xmlFreeNode(old) };
+        }
     }
 
     /// A new unlinked element of this document.
@@ -191,6 +203,17 @@ impl Doc {
         context: Node,
         hasclass: bool,
     ) -> Result<XPathValue, XPathError> {
+        self.xpath_ns(expr, context, hasclass, &[])
+    }
+
+    /// [`Doc::xpath`] with namespace prefixes bound (`(prefix, uri)`).
+    pub fn xpath_ns(
+        &self,
+        expr: &str,
+        context: Node,
+        hasclass: bool,
+        namespaces: &[(String, String)],
+    ) -> Result<XPathValue, XPathError> {
         init();
         let cexpr =
             CString::new(expr).map_err(|_| XPathError::Syntax("NUL in expression".into()))?;
@@ -201,6 +224,10 @@ impl Doc {
             }
             (*ctx).node = context.0;
             (*ctx).error = Some(ignore_error);
+            for (prefix, uri) in namespaces {
+                let (p, u) = (cstring(prefix), cstring(uri));
+                x::xmlXPathRegisterNs(ctx, p.as_ptr() as *const u8, u.as_ptr() as *const u8);
+            }
             if hasclass {
                 x::xmlXPathRegisterFunc(ctx, c"hasclass".as_ptr() as *const u8, Some(hasclass_fn));
             }
@@ -633,8 +660,9 @@ impl Node {
         if node.raw().doc == self.raw().doc {
             node
         } else {
-            let c = unsafe { x::xmlDocCopyNode(node.0, self.raw().doc, 1) };
-            Node(c)
+            let c = Node(unsafe { x::xmlDocCopyNode(node.0, self.raw().doc, 1) });
+            Node::copy_marks(node, c);
+            c
         }
     }
 
@@ -696,6 +724,116 @@ impl Node {
     pub fn free(self) {
         self.detach();
         unsafe { x::xmlFreeNode(self.0) };
+    }
+
+    /// Every child node, text included (DOM's `childNodes`).
+    pub fn all_children(self) -> Vec<Node> {
+        let mut out = Vec::new();
+        let mut c = self.raw().children;
+        while !c.is_null() {
+            out.push(Node(c));
+            c = unsafe { (*c).next };
+        }
+        out
+    }
+
+    /// The content of each text child.
+    pub fn text_nodes(self) -> Vec<String> {
+        self.all_children()
+            .into_iter()
+            .filter(|c| is_text_type(c.raw().type_))
+            .map(|c| unsafe { take_xml_string(x::xmlNodeGetContent(c.0)) }.unwrap_or_default())
+            .collect()
+    }
+
+    /// The first child's text when the first child is a text node (DOM's `firstChild.data`).
+    pub fn leading_text(self) -> Option<String> {
+        let c = self.raw().children;
+        if c.is_null() || !is_text_type(unsafe { (*c).type_ }) {
+            return None;
+        }
+        unsafe { take_xml_string(x::xmlNodeGetContent(c)) }
+    }
+
+    /// Takes `n` out of its place (same document) or copies it (another document), for DOM-style
+    /// insertion where text nodes are nodes like any other.
+    fn take(self, n: Node) -> Node {
+        if n.raw().doc == self.raw().doc {
+            unsafe { x::xmlUnlinkNode(n.0) };
+            n
+        } else {
+            let c = Node(unsafe { x::xmlDocCopyNode(n.0, self.raw().doc, 1) });
+            Node::copy_marks(n, c);
+            c
+        }
+    }
+
+    /// DOM's `before(n)`: inserts `n` (any node) just before this one; returns the inserted
+    /// node (a text node may merge into a neighbour).
+    pub fn insert_node_before(self, n: Node) -> Node {
+        let n = self.take(n);
+        Node(unsafe { x::xmlAddPrevSibling(self.0, n.0) })
+    }
+
+    /// DOM's `after(n)`.
+    pub fn insert_node_after(self, n: Node) -> Node {
+        let n = self.take(n);
+        Node(unsafe { x::xmlAddNextSibling(self.0, n.0) })
+    }
+
+    /// DOM's `append(n)`.
+    pub fn append_node(self, n: Node) -> Node {
+        let n = self.take(n);
+        Node(unsafe { x::xmlAddChild(self.0, n.0) })
+    }
+
+    /// Unlinks and frees this node alone (DOM-style: its tail text is a separate node).
+    pub fn free_node(self) {
+        unsafe {
+            x::xmlUnlinkNode(self.0);
+            x::xmlFreeNode(self.0);
+        }
+    }
+
+    /// The origin mark of the node (0 when unmarked): the checks record there which view's
+    /// module added a node to a combined arch (libxml2's `_private` slot, unused otherwise).
+    pub fn origin(self) -> usize {
+        self.raw()._private as usize
+    }
+
+    /// Marks the node and its whole subtree with `origin`.
+    pub fn mark(self, origin: usize) {
+        let mut stack = vec![self.0];
+        while let Some(p) = stack.pop() {
+            unsafe {
+                (*p)._private = origin as *mut c_void;
+                if (*p).type_ == x::xmlElementType_XML_ELEMENT_NODE {
+                    let mut c = (*p).children;
+                    while !c.is_null() {
+                        stack.push(c);
+                        c = (*c).next;
+                    }
+                }
+            }
+        }
+    }
+
+    /// Copies the origin marks of `from`'s subtree onto `to`'s, a copy of it.
+    pub fn copy_marks(from: Node, to: Node) {
+        let mut stack = vec![(from.0, to.0)];
+        while let Some((a, b)) = stack.pop() {
+            unsafe {
+                (*b)._private = (*a)._private;
+                if (*a).type_ == x::xmlElementType_XML_ELEMENT_NODE {
+                    let (mut ca, mut cb) = ((*a).children, (*b).children);
+                    while !ca.is_null() && !cb.is_null() {
+                        stack.push((ca, cb));
+                        ca = (*ca).next;
+                        cb = (*cb).next;
+                    }
+                }
+            }
+        }
     }
 
     /// The serialized node (without tail).

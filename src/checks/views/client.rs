@@ -1,0 +1,440 @@
+//! Client templates combined as the web client's `templates.js` does (17.0 and later).
+//!
+//! The bundler (`AssetsBundle.xml()`) cuts a bundle's templates into blocks: consecutive
+//! templates (no `t-inherit`, or `t-inherit-mode="primary"`, the default) form a "templates"
+//! block, consecutive extensions (`t-inherit-mode="extension"`) an "extensions" block, block ids
+//! counting up over the bundles a page loads. Building template `T` (`_getTemplate`): parse it;
+//! when it has a `t-inherit` parent `P`, build `P` with the extensions of blocks up to `T`'s
+//! block, apply `T`'s operations to a copy, keep `T`'s root tag and attributes (but `t-inherit`
+//! and `t-inherit-mode`); then apply every extension of `T` in block order.
+
+use std::collections::{BTreeMap, HashMap, HashSet};
+use std::path::PathBuf;
+
+use super::apply::{self, Apply, Dialect, Located, Problem, SpecIssue, Trace};
+use crate::load::version::Series;
+use crate::load::views::xml2::Doc;
+use crate::load::views::TemplateDef;
+
+/// One template of the page, with its block.
+#[derive(Debug, Clone)]
+pub struct Entry {
+    pub def: TemplateDef,
+    pub block: usize,
+    pub extension: bool,
+    /// Only a test bundle loads it.
+    pub test: bool,
+}
+
+/// A problem of one template.
+#[derive(Debug, Clone)]
+pub struct TemplateIssue {
+    pub entry: usize,
+    pub kind: IssueKind,
+}
+
+#[derive(Debug, Clone)]
+pub enum IssueKind {
+    /// An operation failed.
+    Spec(SpecIssue),
+    /// The `t-inherit` parent is registered nowhere; `primary` tells which mode.
+    ParentMissing { parent: String, primary: bool },
+    /// No `t-name`, a bad `t-inherit-mode`, a name defined twice, a cycle, a file that doesn't parse.
+    Invalid(String),
+}
+
+/// What combining the templates found.
+#[derive(Debug, Default)]
+pub struct Combined {
+    pub templates: usize,
+    pub specs: usize,
+    pub issues: Vec<TemplateIssue>,
+    pub located: Vec<(usize, Located)>,
+    pub traces: Vec<(usize, Trace)>,
+}
+
+/// Cuts a page's templates into blocks, as the bundler does.
+pub fn entries(page: &[(TemplateDef, bool)]) -> (Vec<Entry>, Vec<TemplateIssue>) {
+    let mut out = Vec::new();
+    let mut issues = Vec::new();
+    let mut block = 0;
+    let mut last: Option<bool> = None;
+    for (def, test) in page {
+        let mode = def
+            .inherit
+            .as_ref()
+            .map(|_| def.inherit_mode.clone().unwrap_or_else(|| "primary".into()));
+        let bad_mode = mode
+            .as_deref()
+            .is_some_and(|m| m != "primary" && m != "extension");
+        if bad_mode {
+            issues.push(TemplateIssue {
+                entry: out.len(),
+                kind: IssueKind::Invalid(format!(
+                    "Invalid inherit mode '{}' (primary or extension)",
+                    mode.as_deref().unwrap_or_default()
+                )),
+            });
+        }
+        let extension = mode.as_deref() == Some("extension");
+        if !extension && !bad_mode && def.name.is_none() {
+            issues.push(TemplateIssue {
+                entry: out.len(),
+                kind: IssueKind::Invalid("Template name is missing".into()),
+            });
+        }
+        if last != Some(extension) {
+            block += 1;
+            last = Some(extension);
+        }
+        out.push(Entry {
+            def: def.clone(),
+            block,
+            extension,
+            test: *test,
+        });
+    }
+    (out, issues)
+}
+
+struct Page<'a> {
+    entries: &'a [Entry],
+    registry: HashMap<&'a str, usize>,
+    extensions: HashMap<&'a str, Vec<usize>>,
+    series: Option<Series>,
+    trace: bool,
+    origin: HashMap<String, usize>,
+}
+
+/// Combines every template of a page (the backend bundles, or a test bundle).
+pub fn combine(entries: &[Entry], series: Option<Series>, trace: bool) -> Combined {
+    let mut out = Combined::default();
+    let mut registry: HashMap<&str, usize> = HashMap::new();
+    let mut extensions: HashMap<&str, Vec<usize>> = HashMap::new();
+    for (i, e) in entries.iter().enumerate() {
+        if e.extension {
+            if let Some(p) = &e.def.inherit {
+                extensions.entry(p.as_str()).or_default().push(i);
+            }
+            continue;
+        }
+        let Some(name) = e.def.name.as_deref() else {
+            continue;
+        };
+        match registry.get(name) {
+            Some(&j) => {
+                let other = &entries[j].def;
+                if other.url != e.def.url || other.text != e.def.text {
+                    out.issues.push(TemplateIssue {
+                        entry: i,
+                        kind: IssueKind::Invalid(format!(
+                            "Template {name} already exists (defined in {} too)",
+                            other.url
+                        )),
+                    });
+                }
+            }
+            None => {
+                registry.insert(name, i);
+            }
+        }
+    }
+    let mut modules: Vec<String> = entries.iter().map(|e| e.def.module.clone()).collect();
+    modules.sort();
+    modules.dedup();
+    let origin = modules
+        .into_iter()
+        .enumerate()
+        .map(|(i, m)| (m, i + 1))
+        .collect();
+    let page = Page {
+        entries,
+        registry,
+        extensions,
+        series,
+        trace,
+        origin,
+    };
+    // Extensions of templates registered nowhere.
+    let mut names: Vec<&&str> = page.extensions.keys().collect();
+    names.sort();
+    for name in names {
+        if !page.registry.contains_key(*name) {
+            for &i in &page.extensions[*name] {
+                out.issues.push(TemplateIssue {
+                    entry: i,
+                    kind: IssueKind::ParentMissing {
+                        parent: name.to_string(),
+                        primary: false,
+                    },
+                });
+            }
+        }
+    }
+    let mut memo: HashMap<(usize, Option<usize>), Option<Doc>> = HashMap::new();
+    let mut reported: HashSet<(usize, usize, String)> = HashSet::new();
+    let mut order: Vec<(&str, usize)> = page.registry.iter().map(|(k, v)| (*k, *v)).collect();
+    order.sort_by_key(|(_, i)| *i);
+    for (_, i) in order {
+        let mut stack = Vec::new();
+        page.build(i, None, &mut memo, &mut stack, &mut out, &mut reported);
+    }
+    out
+}
+
+impl Page<'_> {
+    fn how(&self, entry: usize) -> Apply {
+        Apply {
+            dialect: Dialect::Client,
+            series: self.series,
+            origin: self
+                .origin
+                .get(&self.entries[entry].def.module)
+                .copied()
+                .unwrap_or(0),
+            trace: self.trace,
+        }
+    }
+
+    fn parse(&self, i: usize, out: &mut Combined) -> Option<Doc> {
+        let d = &self.entries[i].def;
+        match Doc::parse(&d.text, d.line.max(1)) {
+            Ok(doc) => Some(doc),
+            Err(e) => {
+                out.issues.push(TemplateIssue {
+                    entry: i,
+                    kind: IssueKind::Invalid(format!("not well-formed: {}", e.message)),
+                });
+                None
+            }
+        }
+    }
+
+    fn record(
+        &self,
+        i: usize,
+        applied: apply::Applied,
+        out: &mut Combined,
+        reported: &mut HashSet<(usize, usize, String)>,
+    ) {
+        out.specs += applied.specs;
+        for issue in applied.issues {
+            if reported.insert((i, issue.line, apply::describe(&issue.problem))) {
+                out.issues.push(TemplateIssue {
+                    entry: i,
+                    kind: IssueKind::Spec(issue),
+                });
+            }
+        }
+        out.located
+            .extend(applied.located.into_iter().map(|l| (i, l)));
+        out.traces
+            .extend(applied.traces.into_iter().map(|t| (i, t)));
+    }
+
+    /// `_getTemplate(name, blockId)` for the registered template `i`; `None` when it cannot be
+    /// built.
+    fn build(
+        &self,
+        i: usize,
+        limit: Option<usize>,
+        memo: &mut HashMap<(usize, Option<usize>), Option<Doc>>,
+        stack: &mut Vec<usize>,
+        out: &mut Combined,
+        reported: &mut HashSet<(usize, usize, String)>,
+    ) -> Option<Doc> {
+        if let Some(done) = memo.get(&(i, limit)) {
+            return done.as_ref().and_then(|d| d.root()).map(Doc::from_copy);
+        }
+        if stack.contains(&i) {
+            out.issues.push(TemplateIssue {
+                entry: i,
+                kind: IssueKind::Invalid("t-inherit cycle".into()),
+            });
+            return None;
+        }
+        stack.push(i);
+        let first = limit.is_none();
+        if first {
+            out.templates += 1;
+        }
+        let e = &self.entries[i];
+        let mut doc = self.parse(i, out);
+        if let (Some(own), Some(parent)) = (doc.as_ref(), e.def.inherit.as_deref()) {
+            match self.registry.get(parent) {
+                None => {
+                    if first {
+                        out.issues.push(TemplateIssue {
+                            entry: i,
+                            kind: IssueKind::ParentMissing {
+                                parent: parent.to_string(),
+                                primary: true,
+                            },
+                        });
+                    }
+                    doc = None;
+                }
+                Some(&p) => {
+                    let lim = Some(limit.unwrap_or(e.block));
+                    match self.build(p, lim, memo, stack, out, reported) {
+                        None => doc = None,
+                        Some(mut base) => {
+                            let own_root = own.root().expect("parsed documents have a root");
+                            let applied = apply::apply(&mut base, own_root, self.how(i));
+                            if first {
+                                self.record(i, applied, out, reported);
+                            }
+                            if let Some(r) = base.root() {
+                                if r.tag() != own_root.tag() {
+                                    r.set_tag(&own_root.tag());
+                                }
+                                for (k, v) in own_root.attributes() {
+                                    if k != "t-inherit" && k != "t-inherit-mode" {
+                                        r.set(&k, &v);
+                                    }
+                                }
+                            }
+                            doc = Some(base);
+                        }
+                    }
+                }
+            }
+        }
+        if let (Some(d), Some(name)) = (doc.as_mut(), e.def.name.as_deref()) {
+            let mut exts = self.extensions.get(name).cloned().unwrap_or_default();
+            exts.sort_by_key(|&x| self.entries[x].block);
+            for x in exts {
+                if limit.is_some_and(|l| self.entries[x].block > l) {
+                    break;
+                }
+                let Some(ext) = self.parse(x, out) else {
+                    continue;
+                };
+                let root = ext.root().expect("parsed documents have a root");
+                let applied = apply::apply(d, root, self.how(x));
+                self.record(x, applied, out, reported);
+            }
+        }
+        stack.pop();
+        let copy = doc.as_ref().and_then(|d| d.root()).map(Doc::from_copy);
+        memo.insert((i, limit), doc);
+        copy
+    }
+}
+
+/// The pages the checks combine: the backend (its bundles in order, as the web client loads
+/// them) and each test bundle over the backend's templates.
+pub fn pages(
+    bundles: &[crate::load::views::BundleTemplates],
+) -> Vec<(String, Vec<(TemplateDef, bool)>)> {
+    let backend: Vec<(TemplateDef, bool)> = bundles
+        .iter()
+        .filter(|b| !b.test)
+        .flat_map(|b| b.templates.iter().map(|t| (t.clone(), false)))
+        .collect();
+    let mut seen: HashSet<(PathBuf, usize)> = HashSet::new();
+    let mut dedup = Vec::new();
+    for (t, test) in backend {
+        if seen.insert((t.file.clone(), t.line)) {
+            dedup.push((t, test));
+        }
+    }
+    let mut out = vec![("backend".to_string(), dedup.clone())];
+    let mut tests: BTreeMap<String, Vec<(TemplateDef, bool)>> = BTreeMap::new();
+    for b in bundles.iter().filter(|b| b.test) {
+        let mut page = dedup.clone();
+        let mut added = false;
+        for t in &b.templates {
+            if !seen.contains(&(t.file.clone(), t.line)) {
+                page.push((t.clone(), true));
+                added = true;
+            }
+        }
+        if added {
+            tests.insert(b.bundle.clone(), page);
+        }
+    }
+    out.extend(tests);
+    out
+}
+
+/// A problem in words, for the finding.
+pub fn describe(kind: &IssueKind) -> (String, Option<usize>) {
+    match kind {
+        IssueKind::Spec(s) => (
+            format!(
+                "{} {}",
+                s.spec,
+                match s.problem {
+                    Problem::NotLocated => "cannot be located in the parent template".to_string(),
+                    ref p => apply::describe(p),
+                }
+            ),
+            Some(s.line),
+        ),
+        IssueKind::ParentMissing { parent, primary } => (
+            if *primary {
+                format!("template parent {parent} not found")
+            } else {
+                format!("extension of template {parent}, which no loaded bundle defines")
+            },
+            None,
+        ),
+        IssueKind::Invalid(m) => (m.clone(), None),
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn t(
+        name: Option<&str>,
+        inherit: Option<&str>,
+        mode: Option<&str>,
+        text: &str,
+    ) -> (TemplateDef, bool) {
+        (
+            TemplateDef {
+                name: name.map(str::to_string),
+                inherit: inherit.map(str::to_string),
+                inherit_mode: mode.map(str::to_string),
+                module: "m".into(),
+                file: PathBuf::from("/x/m/static/a.xml"),
+                url: "m/static/a.xml".into(),
+                text: text.into(),
+                line: 1,
+            },
+            false,
+        )
+    }
+
+    #[test]
+    fn primary_children_see_parent_extensions_of_earlier_blocks_only() {
+        let page = vec![
+            t(Some("a"), None, None, "<t t-name=\"a\"><div class=\"x\"/></t>"),
+            t(None, Some("a"), Some("extension"), "<t t-inherit=\"a\" t-inherit-mode=\"extension\"><xpath expr=\"//div\" position=\"inside\"><span/></xpath></t>"),
+            t(Some("b"), Some("a"), None, "<t t-name=\"b\" t-inherit=\"a\"><xpath expr=\"//span\" position=\"replace\"/></t>"),
+            t(Some("c"), Some("a"), Some("primary"), "<t t-name=\"c\" t-inherit=\"a\"><xpath expr=\"//em\" position=\"replace\"/></t>"),
+            t(None, Some("gone"), Some("extension"), "<t t-inherit=\"gone\" t-inherit-mode=\"extension\"/>"),
+            t(None, Some("a"), Some("sideways"), "<t t-inherit=\"a\"/>"),
+        ];
+        let (entries, mut issues) = entries(&page);
+        let c = combine(&entries, None, false);
+        issues.extend(c.issues);
+        let kinds: Vec<String> = issues
+            .iter()
+            .map(|i| format!("{}:{}", i.entry, describe(&i.kind).0))
+            .collect();
+        assert_eq!(kinds.len(), 3, "{kinds:?}");
+        assert!(kinds
+            .iter()
+            .any(|k| k.starts_with("5:Invalid inherit mode")));
+        assert!(kinds
+            .iter()
+            .any(|k| k.starts_with("4:extension of template gone")));
+        assert!(kinds
+            .iter()
+            .any(|k| k.starts_with("3:<xpath expr=\"//em\"")));
+    }
+}
