@@ -21,7 +21,8 @@ and its verdict classified:
 When both locate it, the node Odoo's locate_node finds is compared with ours (`located`, its
 getpath()) too: a spec counts as the same only when the verdict and the node are.
 
-Ours: `located` non-null is located; else `error` set is error; else not located. Prints the
+Ours: `located` non-null is located; else `error` set (other than "not located", check-views'
+word for nothing found) is error; else not located. Prints the
 counts per dialect (server specs are what Odoo applies with this function; client-dialect
 specs, applied by the web client in JavaScript, are counted apart) and lists the differences.
 Exits 0 when the comparison ran, 1 when a server-dialect spec differs, 2 on bad input.
@@ -160,7 +161,7 @@ def odoo_node(ti, source, spec_text):
 def our_verdict(trace):
     if trace.get("located") is not None:
         return "located"
-    if trace.get("error") is not None:
+    if trace.get("error") not in (None, "not located"):
         return "error"
     return "not located"
 

@@ -10,11 +10,12 @@ extension function registered globally. The first item found is named as libxml2
 `xmlGetNodePath` names it (lxml's `getroottree().getpath()` for elements) and compared with the
 trace's `located`:
 
-- lxml finds nothing        <=> `located` and `error` are both null;
-- lxml finds a first item   <=> `located` is the same path;
-- lxml raises an XPath error (syntax, evaluation), or the result is not a node-set and Odoo
-  fails on it (server: a truthy one; client dialect: any) <=> `located` is null and `error`
-  is set.
+- lxml finds nothing         <=> `located` is null and `error` null or "not located";
+- lxml finds a first node    <=> `located` is the same path (whatever `error` says: it may be
+  about applying the spec);
+- lxml raises an XPath error (syntax, evaluation), or Odoo fails on what it returns (server:
+  an attribute value, a text, a truthy non-node-set; client dialect: anything but elements)
+                             <=> `located` is null and `error` is set (not "not located").
 
 Traces without `expr` (element specs such as `<field name="x" position="after">`) are counted
 as skipped. Prints one JSON object: {"compared", "agree", "disagree": [first 20],
@@ -124,7 +125,17 @@ def evaluate(source, expr, dialect="server"):
     except (TypeError, ValueError) as e:  # NUL bytes, an extension function's own failure
         return ("error", f"{type(e).__name__}: {e}")
     if isinstance(result, list):
-        return ("path", item_path(result[0])) if result else ("none", None)
+        if not result:
+            return ("none", None)
+        first = result[0]
+        # The server goes on with any lxml element (comments and processing instructions are
+        # ones); an attribute value or a text makes it fail. The web client wants an Element.
+        usable = isinstance(first, etree._Element) and (
+            dialect != "client" or isinstance(first.tag, str)
+        )
+        if usable:
+            return ("path", item_path(first))
+        return ("error", f"selects {item_path(first)}, not an element")
     # A boolean, number or string: the server takes a falsy one for "nothing found" and fails
     # on the others (it indexes them or uses them as an element); the web client asks for a
     # node (FIRST_ORDERED_NODE_TYPE), which fails on any of them.
@@ -133,11 +144,14 @@ def evaluate(source, expr, dialect="server"):
     return ("none", None)
 
 
+NOT_LOCATED = "not located"  # check-views' `error` when the spec finds nothing
+
+
 def ours(trace):
     located = trace.get("located")
     if located is not None:
         return ("path", located)
-    if trace.get("error") is not None:
+    if trace.get("error") not in (None, NOT_LOCATED):
         return ("error", trace["error"])
     return ("none", None)
 
