@@ -449,6 +449,7 @@ fn the_lxml_script_reports_each_kind_of_disagreement() {
 
 /// An inheriting view or template, and the raw arch of its parent.
 struct Pair {
+    dialect: Dialect,
     source: String,
     arch: String,
     file: String,
@@ -512,11 +513,37 @@ fn view_of(
     }
 }
 
+/// A client template of a static XML file (a `t-name` or `t-inherit` element under
+/// `<templates>`): its name (the inheritor's own, or its parent's), its parent's name, its
+/// text and line.
+fn template_of(
+    doc: &roxmltree::Document,
+    node: roxmltree::Node,
+) -> Option<(String, Option<String>, String, usize)> {
+    if !node.parent_element()?.has_tag_name("templates") {
+        return None;
+    }
+    let text = doc.input_text();
+    let line = doc.text_pos_at(node.range().start).row as usize;
+    let arch = text[node.range()].to_string();
+    match (node.attribute("t-name"), node.attribute("t-inherit")) {
+        (Some(name), None) => Some((name.to_string(), None, arch, line)),
+        (name, Some(parent)) => Some((
+            name.unwrap_or(parent).to_string(),
+            Some(parent.to_string()),
+            arch,
+            line,
+        )),
+        _ => None,
+    }
+}
+
 /// The inheriting server views (`ir.ui.view` records, `<template>`s) of the data XML files of
 /// the addons under `roots` whose parent is defined there too, with the parent's raw arch.
 fn parent_pairs(roots: &[PathBuf]) -> Vec<Pair> {
-    let mut archs: std::collections::HashMap<String, String> = Default::default();
-    let mut children: Vec<(String, String, String, usize, String)> = Vec::new();
+    // Server views by XML id, client templates by t-name.
+    let mut archs: std::collections::HashMap<(bool, String), String> = Default::default();
+    let mut children: Vec<(bool, String, String, String, usize, String)> = Vec::new();
     for root in roots {
         for entry in walkdir::WalkDir::new(root)
             .into_iter()
@@ -531,8 +558,8 @@ fn parent_pairs(roots: &[PathBuf]) -> Vec<Pair> {
                 .next()
                 .map(|c| c.as_os_str().to_string_lossy().into_owned())
                 .unwrap_or_default();
-            let in_static = rel.components().any(|c| c.as_os_str() == "static");
-            if in_static || path.extension().is_none_or(|e| e != "xml") {
+            let client = rel.components().any(|c| c.as_os_str() == "static");
+            if path.extension().is_none_or(|e| e != "xml") {
                 continue;
             }
             let Ok(text) = std::fs::read_to_string(path) else {
@@ -545,13 +572,19 @@ fn parent_pairs(roots: &[PathBuf]) -> Vec<Pair> {
             let Ok(doc) = roxmltree::Document::parse_with_options(&text, opts) else {
                 continue;
             };
+            let file = path.display().to_string();
             for node in doc.descendants().filter(|n| n.is_element()) {
-                match view_of(&module, &text, &doc, node) {
+                let view = if client {
+                    template_of(&doc, node)
+                } else {
+                    view_of(&module, &text, &doc, node)
+                };
+                match view {
                     Some((id, None, arch, _)) => {
-                        archs.insert(id, arch);
+                        archs.insert((client, id), arch);
                     }
                     Some((id, Some(parent), arch, line)) => {
-                        children.push((id, parent, path.display().to_string(), line, arch));
+                        children.push((client, id, parent, file.clone(), line, arch));
                     }
                     None => {}
                 }
@@ -560,10 +593,16 @@ fn parent_pairs(roots: &[PathBuf]) -> Vec<Pair> {
     }
     children
         .into_iter()
-        .filter_map(|(view, parent, file, line, arch)| {
-            let source = archs.get(&parent)?;
+        .filter_map(|(client, view, parent, file, line, arch)| {
+            let source = archs.get(&(client, parent))?;
             xml2::Doc::parse(source, 1).ok()?;
+            let dialect = if client {
+                Dialect::Client
+            } else {
+                Dialect::Server
+            };
             Some(Pair {
+                dialect,
                 source: source.clone(),
                 arch,
                 file,
@@ -586,7 +625,7 @@ fn apply_traces(p: &Pair) -> Vec<Value> {
         return Vec::new();
     };
     let how = Apply {
-        dialect: Dialect::Server,
+        dialect: p.dialect,
         series: None,
         origin: 1,
         trace: true,
@@ -595,15 +634,15 @@ fn apply_traces(p: &Pair) -> Vec<Value> {
         .traces
         .into_iter()
         .map(|t| {
-            json!({"view": p.view, "file": p.file, "line": t.line, "dialect": "server",
+            json!({"view": p.view, "file": p.file, "line": t.line, "dialect": p.dialect.as_str(),
                    "source": t.source, "spec": t.spec, "expr": t.expr,
                    "located": t.located, "error": t.error})
         })
         .collect()
 }
 
-/// Odoo's server views applied by the engine, one level: each inheriting view on the raw arch
-/// of its parent (without the parent's other extensions: a realistic mix of found and not
+/// Odoo's views and client templates applied by the engine, one level: each inheriting view
+/// or template on the raw arch of its parent (without the parent's other extensions: a realistic mix of found and not
 /// found, with no need of the check-views command), every located XPath compared with lxml's.
 /// `cargo test --test integration on_parent -- --ignored --nocapture`; with
 /// ODOO_AUDIT_TRACE_DIR set, the traces are kept there (for scripts/compare-views-with-odoo.py).
@@ -624,8 +663,10 @@ fn views_on_parent_archs_of_odoo_addons_locate_as_lxml() {
         write_jsonl(&file, &traces);
         let summary = lxml_summary(&[&file]);
         let found = traces.iter().filter(|t| t["located"].is_string()).count();
+        let client = traces.iter().filter(|t| t["dialect"] == "client").count();
         eprintln!(
-            "{series}: {} views on their parent's arch, {} specs, {found} located; XPath compared {}, agree {}",
+            "{series}: {} views and templates on their parent's arch, {} specs ({client} client), \
+             {found} located; XPath compared {}, agree {}",
             pairs.len(),
             traces.len(),
             summary["compared"],
