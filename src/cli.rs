@@ -193,6 +193,9 @@ pub enum Command {
     /// (KeyNotFoundError before users click); with -d/--db-url, the database's client actions
     /// and the menus that break.
     CheckClientActions(ClientActionsArgs),
+    /// Every view and template inheritance Odoo would fail to apply (`cannot be located in parent
+    /// view`), found in one run; with -d/--db-url, the installed views and what `-u` would meet.
+    CheckViews(ViewsArgs),
     /// The catalogue of Odoo's own addons per series: build one from an Odoo source tree, show
     /// what the binary ships.
     Catalogue(CatalogueArgs),
@@ -243,10 +246,28 @@ pub struct ClientActionsArgs {
     pub partial_path: bool,
 }
 
+#[derive(Debug, Args)]
+pub struct ViewsArgs {
+    /// CI mode: only the error findings (all of them with -v), one line each; exit 1 on any
+    /// error finding, else 0.
+    #[arg(long)]
+    pub ci: bool,
+    /// Load the manifests' `demo` files too (as a database with demo data does).
+    #[arg(long)]
+    pub demo: bool,
+    /// Server views only: leave the client (OWL/QWeb) templates of the bundles out.
+    #[arg(long)]
+    pub no_templates: bool,
+    /// Write every spec applied (parent arch, spec, what it located) as JSON lines to FILE.
+    #[arg(long, value_name = "FILE", hide = true)]
+    pub trace_specs: Option<std::path::PathBuf>,
+}
+
 impl Command {
     /// True when the subcommand asks for CI behaviour (`--ci`).
     pub fn ci(&self) -> bool {
         matches!(self, Command::CheckClientActions(a) if a.ci)
+            || matches!(self, Command::CheckViews(a) if a.ci)
     }
 }
 

@@ -21,6 +21,7 @@ pub mod modules;
 pub mod parity;
 pub mod rules;
 pub mod truth_sync;
+pub mod views;
 
 /// The resolved global options, shared by the subcommands.
 pub struct Ctx<'a> {
@@ -359,6 +360,7 @@ fn dispatch(command: &Command, ctx: &mut Ctx) -> Result<Report, Fatal> {
         Command::DeployCheck(args) => deploy_check::run(args, ctx),
         Command::TruthSync(args) => truth_sync::run(args, ctx),
         Command::CheckClientActions(args) => client_actions::run(args, ctx),
+        Command::CheckViews(args) => views::run(args, ctx),
         Command::Catalogue(args) => catalogue::run(args, ctx),
         Command::Rules => Ok(rules::list()),
         Command::Explain(args) => rules::explain(args),

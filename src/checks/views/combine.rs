@@ -39,6 +39,8 @@ pub struct View {
     pub template: bool,
     /// `<template primary="True">`.
     pub template_primary: bool,
+    /// The arch is several elements, to wrap in `<data>` (`_fix_multiple_roots`).
+    pub wrap_data: bool,
     /// Index of the parent in the view list.
     pub parent: Option<usize>,
     /// The parent's reference when it was not found (an XML id, or a database id).
@@ -210,7 +212,18 @@ fn base_of(views: &[View], parent: usize) -> usize {
 
 /// Parses a view's arch, converting a `<template>` element as `convert.py` does.
 pub fn prepare_arch(v: &View) -> Result<Doc, SpecIssue> {
-    let text = v.arch.as_deref().unwrap_or("<data/>");
+    let text = v
+        .arch
+        .as_deref()
+        .filter(|a| !a.trim().is_empty())
+        .unwrap_or("<data/>");
+    let wrapped;
+    let text = if v.wrap_data {
+        wrapped = format!("<data>{text}</data>");
+        wrapped.as_str()
+    } else {
+        text
+    };
     let doc = Doc::parse(text, v.arch_line.max(1)).map_err(|e| SpecIssue {
         spec: String::new(),
         line: e.line.unwrap_or(v.arch_line),
@@ -427,6 +440,7 @@ mod tests {
             arch_line: 1,
             template: false,
             template_primary: false,
+            wrap_data: false,
             parent,
             missing_parent: None,
             mode,
