@@ -19,7 +19,9 @@ and its verdict classified:
 - error: the spec's expression fails in locate_node (invalid XPath, evaluation error).
 
 When both locate it, the node Odoo's locate_node finds is compared with ours (`located`, its
-getpath()) too: a spec counts as the same only when the verdict and the node are.
+getpath()) too: a spec counts as the same only when the verdict and the node are. Whether
+applying it then failed (Odoo raised; ours: `error` set) is counted on the side
+(apply_failed_*, with the specs where only one side failed listed under apply_different).
 
 Ours: `located` non-null is located; else `error` set (other than "not located", check-views'
 word for nothing found) is error; else not located. Prints the
@@ -188,12 +190,23 @@ def main(argv):
     etree.FunctionNamespace(None)["hasclass"] = _hasclass
     counts = {}
     different = []
+    apply_different = []
     exceptions_after_locating = 0
     try:
         for where, trace in read_traces(argv[2:]):
             dialect = trace.get("dialect") or "server"
             c = counts.setdefault(
-                dialect, {"specs": 0, "same": 0, "different": 0, "same_node": 0, "other_node": 0}
+                dialect,
+                {
+                    "specs": 0,
+                    "same": 0,
+                    "different": 0,
+                    "same_node": 0,
+                    "other_node": 0,
+                    "apply_failed_both": 0,
+                    "apply_failed_odoo_only": 0,
+                    "apply_failed_ours_only": 0,
+                },
             )
             c["specs"] += 1
             try:
@@ -203,6 +216,24 @@ def main(argv):
             mine = our_verdict(trace)
             if theirs == "located" and detail is not None:
                 exceptions_after_locating += 1
+            if theirs == mine == "located":
+                # Found by both: did applying it fail on both sides?
+                odoo_failed = detail is not None
+                ours_failed = trace.get("error") is not None
+                if odoo_failed and ours_failed:
+                    c["apply_failed_both"] += 1
+                elif odoo_failed or ours_failed:
+                    c["apply_failed_odoo_only" if odoo_failed else "apply_failed_ours_only"] += 1
+                    apply_different.append(
+                        {
+                            "trace": where,
+                            "dialect": dialect,
+                            "view": trace.get("view"),
+                            "spec": trace["spec"][:300],
+                            "ours": trace.get("error"),
+                            "odoo": detail,
+                        }
+                    )
             node = None
             if theirs == mine == "located":
                 # Both found it: the same node? (locate_node is where Odoo finds it.)
@@ -237,6 +268,7 @@ def main(argv):
         "counts": counts,
         "odoo_raised_after_locating": exceptions_after_locating,
         "different": different[:MAX_LISTED],
+        "apply_different": apply_different[:MAX_LISTED],
     }
     json.dump(summary, sys.stdout, indent=1)
     print()

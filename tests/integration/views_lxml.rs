@@ -97,9 +97,14 @@ fn assert_lxml_agrees(addons: &str, floor: u64) -> Value {
     summary
 }
 
+// The floors are the counts of the pinned corpora alone (`check-views --addons-path CORPUS
+// --trace-specs T`, then tests/lxml_xpath.py T): 137 traces for 18.0, 69 of them with an
+// expression (60 server, 9 client); 16 for 19.0, one with an expression. Most of their views
+// extend Odoo's, which are not on the path: those are not verifiable, so not traced.
+
 #[test]
 fn corpus18_xpath_locates_as_lxml() {
-    assert_lxml_agrees(&corpus().to_string_lossy(), 1);
+    assert_lxml_agrees(&corpus().to_string_lossy(), 69);
 }
 
 #[test]
@@ -351,7 +356,10 @@ const KNOWN_DIFFERENCES: &[(&str, &str)] = &[
     ),
     // … and a number is never one of its strings; xml2's converts it ("1").
     ("//i[hasclass(1)]", "a number matches no class in Odoo"),
-    ("//i[hasclass('fa', 1)]", "a number matches no class in Odoo"),
+    (
+        "//i[hasclass('fa', 1)]",
+        "a number matches no class in Odoo",
+    ),
 ];
 
 #[test]
