@@ -62,7 +62,7 @@ python3 -c 'import venv, ensurepip' 2>/dev/null || apt_install python3-venv
 step "cargo build --release"
 cargo build --release --quiet
 
-if ! "$VENV/bin/pip" show odoo-linter 2>/dev/null | grep -qx "Version: $ODL_VERSION"; then
+if ! "$VENV/bin/pip" show odoo-linter 2>/dev/null | grep -x "Version: $ODL_VERSION" >/dev/null; then
     step "odoo-linter $ODL_VERSION into $VENV"
     python3 -m venv "$VENV"
     "$VENV/bin/pip" install -q "odoo-linter==$ODL_VERSION" || die "pip install odoo-linter failed"
