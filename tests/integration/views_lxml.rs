@@ -127,7 +127,9 @@ fn odoo_src(var: &str) -> PathBuf {
 }
 
 /// Development runs on Odoo's own addons with the corpus:
-/// `cargo test --test integration odoo_addons -- --ignored --nocapture`.
+/// `cargo test --test integration addons_xpath_locates -- --ignored --nocapture`. The floors are
+/// a little under the counts measured on an Odoo 18.0 and a 19.0 tree (13,163 and 19,780
+/// expressions compared): another tree of the series gives about as many.
 #[test]
 #[ignore = "needs ODOO_AUDIT_ODOO_SRC18 (a source tree of Odoo 18)"]
 fn odoo18_addons_xpath_locates_as_lxml() {
@@ -136,7 +138,7 @@ fn odoo18_addons_xpath_locates_as_lxml() {
         odoo_src("ODOO_AUDIT_ODOO_SRC18").display(),
         corpus().display()
     );
-    let s = assert_lxml_agrees(&path, 1);
+    let s = assert_lxml_agrees(&path, 12_000);
     eprintln!("18: compared {}, agree {}", s["compared"], s["agree"]);
 }
 
@@ -148,7 +150,7 @@ fn odoo19_addons_xpath_locates_as_lxml() {
         odoo_src("ODOO_AUDIT_ODOO_SRC19").display(),
         corpus19().display()
     );
-    let s = assert_lxml_agrees(&path, 1);
+    let s = assert_lxml_agrees(&path, 18_000);
     eprintln!("19: compared {}, agree {}", s["compared"], s["agree"]);
 }
 
