@@ -129,7 +129,7 @@ fn odoo_src(var: &str) -> PathBuf {
 /// Development runs on Odoo's own addons with the corpus:
 /// `cargo test --test integration addons_xpath_locates -- --ignored --nocapture`. The floors are
 /// a little under the counts measured on an Odoo 18.0 and a 19.0 tree (13,163 and 19,780
-/// expressions compared): another tree of the series gives about as many.
+/// expressions compared), so that another tree of the series need not match them exactly.
 #[test]
 #[ignore = "needs ODOO_AUDIT_ODOO_SRC18 (a source tree of Odoo 18)"]
 fn odoo18_addons_xpath_locates_as_lxml() {
