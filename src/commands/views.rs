@@ -29,10 +29,12 @@ pub fn run(args: &ViewsArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
         odoo_addons_context(&mut report, &odoo, how);
         let dependencies = db.dependencies()?;
         let rows = db.views()?;
+        let ids = db.xmlid_ids()?;
         let a = views::check_database(
             &inv,
             &odoo,
             &rows,
+            &ids,
             &modules,
             &dependencies,
             inv.series,

@@ -120,21 +120,14 @@ pub const VIEW_FILE_UNREADABLE: Rule = Rule {
     code: "X010",
     name: "view-file-unreadable",
     severity: Error,
-    summary: "A data or template file the manifest lists cannot be read or parsed.",
-    explanation: "The file is missing, not a regular file, outside the addon, too large, nested \
-too deep, or not well-formed XML. Odoo fails to load it; its views and templates were not checked.",
+    summary: "A data or template file cannot be parsed: its views or templates were not checked.",
+    explanation:
+        "An XML data file the manifest lists is not well-formed, goes over a parser limit \
+or has a root other than <odoo>, <openerp> or <data>: Odoo fails to install or update the module. \
+A bundled template file that is not well-formed makes Odoo replace the templates of every bundle \
+that loads it with an error thrown in the browser. (Files that are missing, not regular files or \
+outside the addon are reported with the addons-path codes P005–P009.)",
     fix: "Fix the file or the manifest entry.",
-};
-
-pub const MODEL_MISMATCH: Rule = Rule {
-    code: "X011",
-    name: "extension-model-mismatch",
-    severity: Warning,
-    summary: "An extension view's model differs from its parent's: Odoo never applies it.",
-    explanation: "Odoo looks extensions up with `coalesce(model, '') = coalesce(parent.model, \
-'')`: an extension whose `model` differs from its parent's is silently left out of every \
-combination, with everything inheriting from it.",
-    fix: "Give the extension its parent's model, or inherit the right parent.",
 };
 
 pub const CUSTOMIZATION_OVERWRITTEN: Rule = Rule {
@@ -169,6 +162,17 @@ pub const INHERITANCE_CYCLE: Rule = Rule {
     fix: "Break the cycle: one of the views must inherit another parent.",
 };
 
+pub const VIEW_FIELD_NOT_READ: Rule = Rule {
+    code: "X015",
+    name: "view-field-not-read",
+    severity: Warning,
+    summary: "A field of a view definition is written in a form odoo-audit does not evaluate.",
+    explanation: "The value is a Python expression other than a literal or `ref(...)`, not of \
+the type the field needs, or the arch is not given as `type=\"xml\"`. The field was left out of \
+the checks, which may then miss or misjudge the view.",
+    fix: "Write the field as a literal (or `ref=`) when possible.",
+};
+
 pub const RULES: &[Rule] = &[
     SPEC_NOT_LOCATED,
     INVALID_SPEC,
@@ -180,8 +184,8 @@ pub const RULES: &[Rule] = &[
     TEMPLATE_PARENT_MISSING,
     TEMPLATE_INVALID,
     VIEW_FILE_UNREADABLE,
-    MODEL_MISMATCH,
     CUSTOMIZATION_OVERWRITTEN,
     INSTALLED_VIEWS_BROKEN,
     INHERITANCE_CYCLE,
+    VIEW_FIELD_NOT_READ,
 ];

@@ -322,7 +322,7 @@ fn odoo19_own_addons() {
     assert_eq!(bad.len(), 2, "{bad:?}");
     assert!(bad
         .iter()
-        .all(|(c, f)| *c == "X003" && f.contains("test_assetsbundle/static/invalid_src/xml/")));
+        .all(|(c, f)| *c == "X010" && f.contains("test_assetsbundle/static/invalid_src/xml/")));
     assert!(
         !t.bundles[0].test
             && t.bundles

@@ -63,10 +63,13 @@ pub struct SpecIssue {
 
 /// Where a spec's target was found, for the dependency rule: the origin mark of the located
 /// node and the spec's line.
-#[derive(Debug, Clone, Copy)]
+#[derive(Debug, Clone)]
 pub struct Located {
     pub line: usize,
     pub origin: usize,
+    /// The spec locates nothing once the nodes of modules outside the view's module's depends
+    /// are left out: it works only because such a module is installed.
+    pub accidental: bool,
 }
 
 /// One spec as applied, for `--trace-specs`.
@@ -89,14 +92,20 @@ pub struct Applied {
     pub traces: Vec<Trace>,
 }
 
+/// Whether the view of origin `a` depends on the module of origin `b`.
+pub type Reach<'a> = &'a (dyn Fn(usize, usize) -> bool + Sync);
+
 /// Settings of one application.
-#[derive(Debug, Clone, Copy)]
-pub struct Apply {
+#[derive(Clone, Copy)]
+pub struct Apply<'a> {
     pub dialect: Dialect,
     pub series: Option<Series>,
     /// Mark every node the arch inserts with this origin.
     pub origin: usize,
     pub trace: bool,
+    /// For the dependency rule: with it, a spec whose every match comes from modules the view
+    /// does not depend on is tried again without their nodes.
+    pub reach: Option<Reach<'a>>,
 }
 
 /// Attribute names holding Python expressions (`PYTHON_ATTRIBUTES`, 17.0+): `add`/`remove` on
@@ -301,6 +310,11 @@ fn issue(spec: Node, problem: Problem) -> SpecIssue {
 // ---------------------------------------------------------------- server
 
 fn locate_server(source: &Doc, spec: Node) -> Result<Option<Node>, Fail> {
+    Ok(candidates_server(source, spec)?.into_iter().next())
+}
+
+/// Every node a server spec matches, in document order (the first is the one Odoo uses).
+fn candidates_server(source: &Doc, spec: Node) -> Result<Vec<Node>, Fail> {
     let root = source
         .root()
         .ok_or(Problem::Invalid("empty parent arch".into()))?;
@@ -310,8 +324,8 @@ fn locate_server(source: &Doc, spec: Node) -> Result<Option<Node>, Fail> {
         let (expr, ns) = etxpath(&expr);
         return match source.xpath_ns(&expr, root, true, &ns) {
             Ok(XPathValue::Nodes(nodes)) => match nodes.first() {
-                None => Ok(None),
-                Some(n) if n.is_child() => Ok(Some(*n)),
+                None => Ok(Vec::new()),
+                Some(n) if n.is_child() => Ok(nodes.into_iter().filter(|n| n.is_child()).collect()),
                 Some(_) => Err(Problem::Invalid(
                     "the expression selects an attribute or text, not an element".into(),
                 )),
@@ -332,18 +346,64 @@ fn locate_server(source: &Doc, spec: Node) -> Result<Option<Node>, Fail> {
         return Ok(root
             .iter(Some("field"))
             .into_iter()
-            .find(|n| n.get("name") == name));
+            .filter(|n| n.get("name") == name)
+            .collect());
     }
     let attrs: Vec<(String, String)> = spec
         .attributes()
         .into_iter()
         .filter(|(k, _)| k != "position")
         .collect();
-    Ok(root.iter(Some(&tag)).into_iter().find(|n| {
-        attrs
-            .iter()
-            .all(|(k, v)| n.get(k).as_deref() == Some(v.as_str()))
-    }))
+    Ok(root
+        .iter(Some(&tag))
+        .into_iter()
+        .filter(|n| {
+            attrs
+                .iter()
+                .all(|(k, v)| n.get(k).as_deref() == Some(v.as_str()))
+        })
+        .collect())
+}
+
+/// True when every match of `spec` comes from a module the view does not depend on, and the
+/// spec locates nothing in a copy of the arch without those modules' nodes.
+fn accidental(source: &Doc, spec: Node, matches: &[Node], how: Apply) -> bool {
+    let Some(reach) = how.reach else {
+        return false;
+    };
+    let allowed = |o: usize| o == 0 || how.origin == 0 || reach(how.origin, o);
+    if matches.iter().any(|n| allowed(n.origin())) {
+        return false;
+    }
+    let Some(root) = source.root() else {
+        return false;
+    };
+    let copy = Doc::from_copy(root);
+    let Some(croot) = copy.root() else {
+        return false;
+    };
+    let foreign: Vec<Node> = croot
+        .iter(None)
+        .into_iter()
+        .skip(1)
+        .filter(|n| !allowed(n.origin()))
+        .collect();
+    let set: std::collections::HashSet<Node> = foreign.iter().copied().collect();
+    for n in foreign.iter().copied() {
+        let mut p = n.parent();
+        let mut inside = false;
+        while let Some(q) = p {
+            if set.contains(&q) {
+                inside = true;
+                break;
+            }
+            p = q.parent();
+        }
+        if !inside {
+            n.free_node();
+        }
+    }
+    candidates_server(&copy, spec).is_ok_and(|c| c.is_empty())
 }
 
 /// `RSTRIP_REGEXP` (`\n[ \t]*$`): the last line break and the blanks after it.
@@ -390,7 +450,7 @@ fn free_element(node: Node) -> Result<(), Fail> {
 }
 
 struct Ctx<'a> {
-    how: Apply,
+    how: Apply<'a>,
     out: &'a mut Applied,
 }
 
@@ -415,6 +475,7 @@ impl Ctx<'_> {
                 self.out.located.push(Located {
                     line: spec.line(),
                     origin: n.origin(),
+                    accidental: false,
                 });
                 if unlink_element(n).is_err() {
                     fail(self, Problem::Invalid("cannot move the root".into()));
@@ -435,9 +496,14 @@ impl Ctx<'_> {
 
     /// Inserts `child` (a spec child, or a moved node) before `node`; marks what the view adds.
     fn insert_before(&mut self, node: Node, child: Node, moved: bool) {
+        self.insert_marked(node, child, moved, self.how.origin);
+    }
+
+    /// Inserts `child` before `node`, marked `origin` unless it is a moved node.
+    fn insert_marked(&mut self, node: Node, child: Node, moved: bool, origin: usize) {
         let inserted = node.add_previous(child);
-        if !moved && self.how.origin != 0 {
-            inserted.mark(self.how.origin);
+        if !moved && origin != 0 {
+            inserted.mark(origin);
         }
     }
 
@@ -603,14 +669,17 @@ impl Ctx<'_> {
             }
             return Ok(());
         }
+        // What replaces a node keeps the replaced node's origin: a field replaced by itself
+        // with other attributes is still the parent's field for the dependency rule.
+        let origin = node.origin();
         for child in spec.children() {
             if child.get("position").as_deref() == Some("move") {
                 let Ok(moved) = self.extract(source, child, spec) else {
                     continue;
                 };
-                self.insert_before(node, moved, true);
+                self.insert_marked(node, moved, true, origin);
             } else {
-                self.insert_before(node, child, false);
+                self.insert_marked(node, child, false, origin);
             }
         }
         node.free();
@@ -811,22 +880,23 @@ fn apply_server(source: &mut Doc, specs_root: Node, how: Apply, out: &mut Applie
             .trace
             .then(|| source.root().map(Node::to_xml).unwrap_or_default());
         let spec_xml = how.trace.then(|| spec.to_xml());
-        let located = locate_server(source, spec);
+        let located = candidates_server(source, spec);
         let mut error = None;
         let mut path = None;
-        match located {
-            Ok(Some(node)) => {
+        match located.map(|c| (c.first().copied(), c)) {
+            Ok((Some(node), all)) => {
                 path = Some(node.path());
                 cx.out.located.push(Located {
                     line: spec.line(),
                     origin: node.origin(),
+                    accidental: accidental(source, spec, &all, how),
                 });
                 if let Err(p) = cx.apply_one(source, spec, node) {
                     error = Some(describe(&p));
                     cx.out.issues.push(issue(spec, p));
                 }
             }
-            Ok(None) => {
+            Ok((None, _)) => {
                 error = Some("not located".into());
                 cx.out.issues.push(issue(spec, Problem::NotLocated));
             }
@@ -912,6 +982,7 @@ fn apply_client(source: &mut Doc, ops: Node, how: Apply, out: &mut Applied) {
                 out.located.push(Located {
                     line: op.line(),
                     origin: target.origin(),
+                    accidental: false,
                 });
                 if let Err(p) = client_apply_one(source, op, target, how, out) {
                     error = Some(describe(&p));
@@ -957,6 +1028,7 @@ fn client_nodes(
                     out.located.push(Located {
                         line: c.line(),
                         origin: n.origin(),
+                        accidental: false,
                     });
                     n.unlink();
                     nodes.push((n, true));
@@ -1006,7 +1078,11 @@ fn client_apply_one(
                     }
                     if target.parent().is_some() {
                         let nodes = client_nodes(source, op, how, out)?;
-                        client_insert_before(target, nodes, how);
+                        let keep = Apply {
+                            origin: target.origin(),
+                            ..how
+                        };
+                        client_insert_before(target, nodes, keep);
                         target.free();
                     } else {
                         let mut content = None;
@@ -1140,6 +1216,7 @@ mod tests {
                 series: None,
                 origin: 0,
                 trace: false,
+                reach: None,
             },
         );
         (src.root().unwrap().to_xml(), a)

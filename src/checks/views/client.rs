@@ -175,6 +175,17 @@ pub fn combine(entries: &[Entry], series: Option<Series>, trace: bool) -> Combin
     let mut reported: HashSet<(usize, usize, String)> = HashSet::new();
     let mut order: Vec<(&str, usize)> = page.registry.iter().map(|(k, v)| (*k, *v)).collect();
     order.sort_by_key(|(_, i)| *i);
+    // On a test page, only what a test-only template takes part in is built (the backend page
+    // built the rest).
+    let has_test = entries.iter().any(|e| e.test);
+    order.retain(|(name, i)| {
+        !has_test
+            || entries[*i].test
+            || page
+                .extensions
+                .get(name)
+                .is_some_and(|x| x.iter().any(|&x| entries[x].test))
+    });
     for (_, i) in order {
         let mut stack = Vec::new();
         page.build(i, None, &mut memo, &mut stack, &mut out, &mut reported);
@@ -183,7 +194,7 @@ pub fn combine(entries: &[Entry], series: Option<Series>, trace: bool) -> Combin
 }
 
 impl Page<'_> {
-    fn how(&self, entry: usize) -> Apply {
+    fn how(&self, entry: usize) -> Apply<'static> {
         Apply {
             dialect: Dialect::Client,
             series: self.series,
@@ -193,6 +204,7 @@ impl Page<'_> {
                 .copied()
                 .unwrap_or(0),
             trace: self.trace,
+            reach: None,
         }
     }
 

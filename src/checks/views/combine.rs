@@ -32,6 +32,9 @@ pub struct View {
     pub xmlid: Option<String>,
     /// The module owning the view (its XML id's module, or the defining module).
     pub module: Option<String>,
+    /// The module whose definition set the parent (`inherit_id`): another module's record may
+    /// re-parent a view.
+    pub link_module: Option<String>,
     pub file: Option<PathBuf>,
     pub arch: Option<String>,
     pub arch_line: usize,
@@ -85,8 +88,6 @@ pub struct Combined {
     pub views: usize,
     pub specs: usize,
     pub issues: Vec<ViewIssue>,
-    /// Extensions never applied: their model differs from their parent's.
-    pub model_mismatch: Vec<usize>,
     /// Views in an inheritance cycle.
     pub cycles: Vec<usize>,
     /// Every located target: (view, where).
@@ -95,10 +96,12 @@ pub struct Combined {
 }
 
 /// Options of a combination.
-#[derive(Debug, Clone, Copy)]
-pub struct Options {
+#[derive(Clone, Copy)]
+pub struct Options<'a> {
     pub series: Option<Series>,
     pub trace: bool,
+    /// The dependency rule's test between origins (see [`origins`]).
+    pub reach: Option<apply::Reach<'a>>,
 }
 
 /// The origin mark of a module (index in `modules` + 1).
@@ -121,7 +124,7 @@ struct Tree<'a> {
     /// Primary views whose base is each view.
     primaries: Vec<Vec<usize>>,
     origin: HashMap<String, usize>,
-    opts: Options,
+    opts: Options<'a>,
 }
 
 fn same_model(a: &View, b: &View) -> bool {
@@ -138,20 +141,19 @@ pub fn combine(views: &[View], opts: Options) -> Combined {
     let n = views.len();
     let mut out = Combined::default();
     // Cycles: a walk up that comes back.
-    let mut in_cycle = vec![false; n];
-    for start in 0..n {
-        let mut seen = HashSet::new();
-        let mut cur = Some(start);
-        while let Some(c) = cur {
-            if !seen.insert(c) {
-                if c == start {
-                    in_cycle[start] = true;
+    let in_cycle: Vec<bool> = (0..n)
+        .map(|start| {
+            let mut seen = HashSet::new();
+            let mut cur = Some(start);
+            while let Some(c) = cur {
+                if !seen.insert(c) {
+                    return c == start;
                 }
-                break;
+                cur = views[c].parent;
             }
-            cur = views[c].parent;
-        }
-    }
+            false
+        })
+        .collect();
     out.cycles = (0..n).filter(|i| in_cycle[*i]).collect();
     let mut children = vec![Vec::new(); n];
     let mut primaries = vec![Vec::new(); n];
@@ -165,7 +167,10 @@ pub fn combine(views: &[View], opts: Options) -> Combined {
         } else if same_model(v, &views[p]) {
             children[p].push(i);
         } else {
-            out.model_mismatch.push(i);
+            // Left out of its parent's combination (`coalesce(model, '')` differs), an
+            // extension of another model is applied when the view itself is requested (an
+            // action's view_id): over the parent's combined arch, with its own extensions.
+            primaries[base_of(views, p)].push(i);
         }
     }
     for list in children.iter_mut().chain(primaries.iter_mut()) {
@@ -304,6 +309,7 @@ impl Tree<'_> {
                 series: self.opts.series,
                 origin: self.origin_of(v),
                 trace: self.opts.trace,
+                reach: self.opts.reach,
             },
         );
         out.specs += applied.specs;
@@ -435,6 +441,7 @@ mod tests {
         View {
             xmlid: Some(xmlid.into()),
             module: xmlid.split('.').next().map(str::to_string),
+            link_module: xmlid.split('.').next().map(str::to_string),
             file: None,
             arch: Some(arch.into()),
             arch_line: 1,
@@ -454,10 +461,11 @@ mod tests {
         }
     }
 
-    fn opts() -> Options {
+    fn opts() -> Options<'static> {
         Options {
             series: None,
             trace: false,
+            reach: None,
         }
     }
 
@@ -538,8 +546,10 @@ mod tests {
         views[1].model = Some("res.users".into());
         views[2].active = false;
         let c = combine(&views, opts());
-        assert!(c.issues.is_empty(), "{:?}", c.issues);
-        assert_eq!(c.model_mismatch, vec![1]);
+        // The other model's extension is applied on its own (when it is requested by id),
+        // over the parent: its spec fails there; the inactive one is not applied.
+        assert_eq!(c.issues.len(), 1, "{:?}", c.issues);
+        assert_eq!(c.issues[0].view, 1);
         assert_eq!(c.cycles, vec![3, 4]);
     }
 

@@ -105,12 +105,64 @@ struct Built {
     by_xmlid: HashMap<String, usize>,
 }
 
-fn view_from_def(d: &ViewDef) -> View {
+/// How `%(xmlid)d` references of an arch read: the record's database id, or (without a
+/// database) [`surrogate_id`], the same on both sides of a spec.
+type Resolve<'a> = &'a dyn Fn(&str) -> String;
+
+/// A number standing for the database id of `xmlid` when there is no database: stable, and a
+/// number like a real id (an unquoted `@name=%(x)d` in an XPath compares numbers).
+pub fn surrogate_id(xmlid: &str) -> String {
+    // FNV-1a, folded to 9 digits.
+    let mut h: u64 = 0xcbf29ce484222325;
+    for b in xmlid.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x100000001b3);
+    }
+    (1_000_000_000 + h % 9_000_000_000).to_string()
+}
+
+/// `xml_import._tag_field`'s `_process` for `type="xml"`: every `%(xmlid)d` / `%(xmlid)s`
+/// after a character other than `%` becomes the record's id (`xmlid` resolved against
+/// `module`), then `%%` becomes `%`.
+pub fn substitute_refs(text: &str, module: &str, resolve: Resolve) -> String {
+    if !text.contains('%') {
+        return text.to_string();
+    }
+    static RE: std::sync::OnceLock<regex::Regex> = std::sync::OnceLock::new();
+    let re = RE.get_or_init(|| regex::Regex::new(r"[^%]%\((.*?)\)[ds]").expect("valid regex"));
+    let mut s = text.to_string();
+    let found: Vec<(String, String)> = re
+        .captures_iter(text)
+        .filter_map(|c| {
+            let whole = c.get(0)?.as_str();
+            let first = whole.chars().next()?;
+            Some((
+                whole[first.len_utf8()..].to_string(),
+                c.get(1)?.as_str().to_string(),
+            ))
+        })
+        .collect();
+    for (pattern, xmlid) in found {
+        let full = if xmlid.contains('.') {
+            xmlid
+        } else {
+            format!("{module}.{xmlid}")
+        };
+        s = s.replace(&pattern, &resolve(&full));
+    }
+    s.replace("%%", "%")
+}
+
+fn view_from_def(d: &ViewDef, resolve: Resolve) -> View {
     View {
         xmlid: Some(d.xmlid.clone()),
         module: Some(d.module.clone()),
+        link_module: Some(d.module.clone()),
         file: Some(d.file.clone()),
-        arch: d.arch.clone(),
+        arch: d
+            .arch
+            .as_deref()
+            .map(|a| substitute_refs(a, &d.module, resolve)),
         arch_line: d.arch_line,
         template: d.arch_source == ArchSource::Template,
         template_primary: d.arch_source == ArchSource::Template && d.mode == Some(Mode::Primary),
@@ -132,10 +184,16 @@ fn view_from_def(d: &ViewDef) -> View {
 }
 
 /// Writes the fields a later definition sets over a view.
-fn merge_def(v: &mut View, parent_ref: &mut Option<String>, d: &ViewDef, keep_arch: bool) {
+fn merge_def(
+    v: &mut View,
+    parent_ref: &mut Option<String>,
+    d: &ViewDef,
+    keep_arch: bool,
+    resolve: Resolve,
+) {
     if let Some(a) = &d.arch {
         if !keep_arch {
-            v.arch = Some(a.clone());
+            v.arch = Some(substitute_refs(a, &d.module, resolve));
             v.arch_line = d.arch_line;
             v.file = Some(d.file.clone());
             v.module = Some(d.module.clone());
@@ -146,6 +204,7 @@ fn merge_def(v: &mut View, parent_ref: &mut Option<String>, d: &ViewDef, keep_ar
     }
     if let Some(p) = &d.inherit_id {
         *parent_ref = (!p.is_empty()).then(|| p.clone());
+        v.link_module = Some(d.module.clone());
     }
     if let Some(m) = d.mode {
         v.mode = m;
@@ -161,7 +220,7 @@ fn merge_def(v: &mut View, parent_ref: &mut Option<String>, d: &ViewDef, keep_ar
     }
 }
 
-fn build_from_defs(defs: &[ViewDef]) -> Built {
+fn build_from_defs(defs: &[ViewDef], resolve: Resolve) -> Built {
     let mut b = Built {
         views: Vec::new(),
         parent_ref: Vec::new(),
@@ -171,11 +230,11 @@ fn build_from_defs(defs: &[ViewDef]) -> Built {
         match b.by_xmlid.get(&d.xmlid) {
             Some(&i) => {
                 let (v, p) = (&mut b.views[i], &mut b.parent_ref[i]);
-                merge_def(v, p, d, false);
+                merge_def(v, p, d, false, resolve);
             }
             None => {
                 b.by_xmlid.insert(d.xmlid.clone(), b.views.len());
-                b.views.push(view_from_def(d));
+                b.views.push(view_from_def(d, resolve));
                 b.parent_ref
                     .push(d.inherit_id.clone().filter(|p| !p.is_empty()));
             }
@@ -328,11 +387,26 @@ impl Deps {
     /// True when `module` depends on `other` (or is it). Unknown modules are given the benefit
     /// of the doubt.
     fn reaches(&self, module: &str, other: &str) -> bool {
+        // `base` and `web` are in every database (`web` is a server-wide module).
         module == other
+            || other == "base"
+            || other == "web"
             || self
                 .closure
                 .get(module)
                 .is_none_or(|c| c.is_empty() || c.contains(other))
+    }
+}
+
+/// The dependency rule's test between two origins (module indexes + 1, see
+/// [`combine::origins`]).
+fn reach_of<'a>(names: &'a [String], deps: &'a Deps) -> impl Fn(usize, usize) -> bool + Sync + 'a {
+    move |a, b| match (
+        a.checked_sub(1).and_then(|a| names.get(a)),
+        b.checked_sub(1).and_then(|b| names.get(b)),
+    ) {
+        (Some(m), Some(o)) => deps.reaches(m, o),
+        _ => true,
     }
 }
 
@@ -389,24 +463,6 @@ fn report_combination(
         };
         findings.push(located(Finding::new(rule, msg), v, Some(issue.issue.line)).hint(hint));
     }
-    for &i in &c.model_mismatch {
-        let v = &views[i];
-        let p = v.parent.map(|p| &views[p]);
-        findings.push(located(
-            Finding::new(
-                &r::MODEL_MISMATCH,
-                format!(
-                    "{}: model {} differs from its parent {}'s model {}: Odoo never applies it",
-                    v.label(),
-                    v.model.as_deref().unwrap_or("(none)"),
-                    p.map(View::label).unwrap_or_default(),
-                    p.and_then(|p| p.model.as_deref()).unwrap_or("(none)")
-                ),
-            ),
-            v,
-            None,
-        ));
-    }
     for &i in &c.cycles {
         let v = &views[i];
         findings.push(located(
@@ -421,7 +477,7 @@ fn report_combination(
     let Some(deps) = deps else { return };
     let mut seen: HashSet<(usize, String)> = HashSet::new();
     for (i, v) in views.iter().enumerate() {
-        let (Some(m), Some(p)) = (&v.module, v.parent) else {
+        let (Some(m), Some(p)) = (&v.link_module, v.parent) else {
             continue;
         };
         if v.unverifiable || !v.active {
@@ -453,7 +509,7 @@ fn report_combination(
         let Some(om) = loc.origin.checked_sub(1).and_then(|o| modules.get(o)) else {
             continue;
         };
-        if !deps.reaches(m, om) && seen.insert((*i, om.clone())) {
+        if loc.accidental && !deps.reaches(m, om) && seen.insert((*i, om.clone())) {
             findings.push(
                 located(
                     Finding::new(
@@ -518,17 +574,20 @@ pub fn check_static(inv: &Inventory, odoo: &OdooAddons, settings: Settings) -> V
     let disk = data::load_views(inv, &addons, settings.demo);
     out.counts.files = disk.files;
     out.findings.extend(disk.findings);
-    let mut built = build_from_defs(&disk.views);
+    let mut built = build_from_defs(&disk.views, &surrogate_id);
     let on_path = |m: &str| inv.addons.contains_key(m);
     let (f, not_available) = resolve_parents(&mut built, &on_path, odoo, inv.series);
     out.findings.extend(f);
     let graph = Graph::with_catalogue(inv, odoo.catalogue(), odoo.enterprise);
     let deps = Deps::new(&graph, inv.addons.keys().cloned());
+    let (names, _) = combine::origins(&built.views);
+    let reach = reach_of(&names, &deps);
     let mut c = combine::combine(
         &built.views,
         Options {
             series: inv.series,
             trace: settings.trace,
+            reach: Some(&reach),
         },
     );
     report_combination(
@@ -697,6 +756,7 @@ fn view_from_row(row: &DbView) -> View {
     View {
         xmlid: row.xmlid.clone(),
         module: row.module.clone(),
+        link_module: row.module.clone(),
         file: None,
         arch: row.arch.clone(),
         arch_line: 1,
@@ -767,6 +827,7 @@ pub fn check_database(
     inv: &Inventory,
     odoo: &OdooAddons,
     rows: &[DbView],
+    ids: &HashMap<String, i64>,
     modules: &[DbModule],
     dependencies: &[DbDependency],
     series: Option<Series>,
@@ -793,6 +854,7 @@ pub fn check_database(
     let opts = Options {
         series,
         trace: settings.trace,
+        reach: None,
     };
     // (a) today.
     let mut websites: Vec<Option<i64>> = vec![None];
@@ -818,11 +880,6 @@ pub fn check_database(
         out.counts.errors += issues.len();
         let c2 = Combined {
             issues,
-            model_mismatch: if w.is_none() {
-                c.model_mismatch.clone()
-            } else {
-                Vec::new()
-            },
             cycles: if w.is_none() {
                 c.cycles.clone()
             } else {
@@ -845,7 +902,13 @@ pub fn check_database(
         let disk = data::load_views(inv, &on_path, settings.demo);
         out.findings.extend(disk.findings);
         out.counts.files = disk.files;
-        let (views, preview, overwritten) = preview_views(rows, &disk.views, &on_path, odoo, inv);
+        let resolve = |x: &str| {
+            ids.get(x)
+                .map(|id| id.to_string())
+                .unwrap_or_else(|| surrogate_id(x))
+        };
+        let (views, preview, overwritten) =
+            preview_views(rows, &disk.views, &resolve, &on_path, odoo, inv);
         for v in overwritten {
             out.findings.push(
                 Finding::new(
@@ -860,7 +923,15 @@ pub fn check_database(
                 .hint(r::CUSTOMIZATION_OVERWRITTEN.fix),
             );
         }
-        let c = combine::combine(&views, opts);
+        let (names, _) = combine::origins(&views);
+        let reach = reach_of(&names, &deps);
+        let c = combine::combine(
+            &views,
+            Options {
+                reach: Some(&reach),
+                ..opts
+            },
+        );
         let fresh: Vec<_> = c
             .issues
             .iter()
@@ -881,7 +952,6 @@ pub fn check_database(
         };
         let c2 = Combined {
             issues: fresh,
-            model_mismatch: c.model_mismatch.clone(),
             located: c.located,
             ..Combined::default()
         };
@@ -926,6 +996,7 @@ pub fn check_database(
 fn preview_views(
     rows: &[DbView],
     defs: &[ViewDef],
+    resolve: Resolve,
     on_path: &[&Addon],
     odoo: &OdooAddons,
     inv: &Inventory,
@@ -957,7 +1028,7 @@ fn preview_views(
                     overwritten.push(views[i].clone());
                 }
                 let mut pref = None;
-                merge_def(&mut views[i], &mut pref, d, false);
+                merge_def(&mut views[i], &mut pref, d, false, resolve);
                 if let Some(p) = pref.or_else(|| d.inherit_id.clone()) {
                     parent_ref[i] = (!p.is_empty()).then_some(p);
                     if parent_ref[i].is_none() {
@@ -971,7 +1042,7 @@ fn preview_views(
                 }
             }
             None => {
-                let mut v = view_from_def(d);
+                let mut v = view_from_def(d, resolve);
                 v.order = max_id + 1 + d.order as i64;
                 by_xmlid.insert(d.xmlid.clone(), views.len());
                 parent_ref.push(d.inherit_id.clone().filter(|p| !p.is_empty()));

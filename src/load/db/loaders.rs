@@ -18,6 +18,7 @@ pub mod sql {
     pub const CLIENT_ACTIONS: &str = include_str!("../../../sql/client_actions.sql");
     pub const TO_BUY: &str = include_str!("../../../sql/to_buy.sql");
     pub const VIEWS: &str = include_str!("../../../sql/views.sql");
+    pub const XMLID_IDS: &str = include_str!("../../../sql/xmlid_ids.sql");
 }
 
 /// A module row of `ir_module_module`.
@@ -156,6 +157,22 @@ impl Database {
                 application: decode::flag(r, "application", false)?,
             })
         })
+    }
+
+    /// Every XML id (`module.name`) with its record's id; the first row wins for an XML id
+    /// written twice.
+    pub fn xmlid_ids(&mut self) -> Result<std::collections::HashMap<String, i64>, Fatal> {
+        let rows = self.load(sql::XMLID_IDS, "ir_model_data", |r| {
+            Ok((
+                decode::required_text(r, "xmlid")?,
+                decode::required_int(r, "res_id")?,
+            ))
+        })?;
+        let mut out = std::collections::HashMap::with_capacity(rows.len());
+        for (x, id) in rows {
+            out.entry(x).or_insert(id);
+        }
+        Ok(out)
     }
 
     /// The names of the Odoo Enterprise placeholders (`to_buy`) of the module list.

@@ -20,7 +20,6 @@ use rayon::prelude::*;
 
 use super::{ArchSource, Mode, ViewDef};
 use crate::finding::Finding;
-use crate::finding::Severity::{Error, Warning};
 use crate::load::addons::{Addon, Inventory};
 use crate::load::catalogue;
 use crate::load::fsread;
@@ -28,33 +27,8 @@ use crate::load::graph::Graph;
 use crate::load::pyliteral::{literal_eval, PyValue};
 use crate::load::version::Series;
 use crate::load::xmlread;
+use crate::rules::views as r;
 use crate::rules::Rule;
-
-/// Placeholder: an XML data file that is not well-formed, goes over a parser limit or whose root
-/// is not `<odoo>`, `<openerp>` or `<data>`.
-pub const DATA_FILE_NOT_PARSED: Rule = Rule {
-    code: "X001",
-    name: "views-data-file-not-parsed",
-    severity: Error,
-    summary: "An XML data file cannot be loaded; its views were not read.",
-    explanation: "The file is not well-formed XML, goes over a parser limit, or its root element \
-is not <odoo>, <openerp> or <data>. Odoo refuses it as well: installing or updating the module \
-fails.",
-    fix: "Fix the file (the message says where).",
-};
-
-/// Placeholder: a view field whose value is not understood (an `eval` that is not a literal, a
-/// priority that is not an integer, an arch not given as `type="xml"`, a template without id).
-pub const VIEW_FIELD_UNREAD: Rule = Rule {
-    code: "X002",
-    name: "view-field-not-read",
-    severity: Warning,
-    summary: "A field of a view definition is written in a form odoo-audit does not evaluate.",
-    explanation: "The value is a Python expression other than a literal or `ref(...)`, or not of \
-the type the field needs, or the arch is not given as `type=\"xml\"`. The field was left out of \
-the checks.",
-    fix: "Write the field as a literal (or `ref=`) when possible.",
-};
 
 /// What [`load_views`] read.
 #[derive(Debug, Default)]
@@ -301,7 +275,7 @@ impl<'t> Converter<'_, 't> {
     }
 
     fn unread(&mut self, node: roxmltree::Node, msg: String) {
-        let f = self.finding(&VIEW_FIELD_UNREAD, Some(node), msg);
+        let f = self.finding(&r::VIEW_FIELD_NOT_READ, Some(node), msg);
         self.out.findings.push(f);
     }
 
@@ -310,7 +284,7 @@ impl<'t> Converter<'_, 't> {
             Ok(d) => d,
             Err(e) => {
                 let f = self.finding(
-                    &DATA_FILE_NOT_PARSED,
+                    &r::VIEW_FILE_UNREADABLE,
                     None,
                     format!("XML data file not parsed: {e}; its views were not read"),
                 );
@@ -321,7 +295,7 @@ impl<'t> Converter<'_, 't> {
         let root = doc.root_element();
         if !DATA_ROOTS.contains(&root.tag_name().name()) || root.tag_name().namespace().is_some() {
             let f = self.finding(
-                &DATA_FILE_NOT_PARSED,
+                &r::VIEW_FILE_UNREADABLE,
                 Some(root),
                 format!(
                     "the root element is <{}>; Odoo loads only data files whose root is <odoo>, <openerp> or <data>",
@@ -744,7 +718,7 @@ mod tests {
             (Some("other.view"), Some(false))
         );
         assert_eq!(c.priority, None);
-        assert_eq!(testdata::codes(&got.findings), ["X002"]);
+        assert_eq!(testdata::codes(&got.findings), ["X015"]);
         assert_eq!(got.findings[0].line, Some(37));
     }
 
@@ -862,7 +836,7 @@ mod tests {
         let codes: Vec<&str> = got.findings.iter().map(|f| f.code).collect();
         assert_eq!(
             codes,
-            ["P005", "P007", "P007", "P007", "P009", "X001", "X001", "X001"]
+            ["P005", "P007", "P007", "P007", "P009", "X010", "X010", "X010"]
         );
     }
 }

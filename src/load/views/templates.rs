@@ -18,24 +18,11 @@ use rayon::prelude::*;
 
 use super::{BundleTemplates, TemplateDef};
 use crate::finding::Finding;
-use crate::finding::Severity::Error;
 use crate::load::addons::Addon;
 use crate::load::fsread;
 use crate::load::web::assets::{is_test_bundle, Assembler, StaticFiles};
 use crate::load::xmlread;
-use crate::rules::Rule;
-
-/// Placeholder: a bundled XML file that is not well-formed (or goes over a parser limit).
-pub const TEMPLATE_FILE_NOT_PARSED: Rule = Rule {
-    code: "X003",
-    name: "template-file-not-parsed",
-    severity: Error,
-    summary: "An XML file of an asset bundle is not well-formed; its templates were not read.",
-    explanation: "Odoo parses each XML file of a bundle strictly (XMLAsset) before it gathers \
-the templates; a file that does not parse makes it replace the templates of the whole bundle \
-with an error thrown in the browser, so none of the bundle's templates is registered.",
-    fix: "Fix the file (the message says where).",
-};
+use crate::rules::views as r;
 
 /// What [`load_templates`] read.
 #[derive(Debug, Default)]
@@ -152,7 +139,7 @@ fn read_url(
         Ok(Ok(t)) => (t, None),
         Ok(Err(e)) => {
             let f = Finding::new(
-                &TEMPLATE_FILE_NOT_PARSED,
+                &r::VIEW_FILE_UNREADABLE,
                 format!(
                     "template file not parsed: {e}; Odoo replaces the templates of every bundle that loads it with an error"
                 ),
@@ -290,7 +277,7 @@ mod tests {
         assert_eq!(backend[0].url, "a/static/src/b.xml");
         assert_eq!(backend[0].module, "a");
         assert_eq!(got.bundles[1].templates[0].inherit.as_deref(), Some("a.X"));
-        assert_eq!(testdata::codes(&got.findings), ["X003"]);
+        assert_eq!(testdata::codes(&got.findings), ["X010"]);
         assert!(got.findings[0]
             .file
             .as_deref()

@@ -42,6 +42,19 @@ thread_local! {
 
 unsafe extern "C" fn ignore_error(_user: *mut c_void, _err: x::xmlErrorPtr) {}
 
+/// `strdup` over mimalloc, for [`x::xmlMemSetup`].
+unsafe extern "C" fn mi_strdup(s: *const c_char) -> *mut c_char {
+    if s.is_null() {
+        return ptr::null_mut();
+    }
+    let len = libc::strlen(s) + 1;
+    let p = libmimalloc_sys::mi_malloc(len) as *mut c_char;
+    if !p.is_null() {
+        ptr::copy_nonoverlapping(s, p, len);
+    }
+    p
+}
+
 /// A `FILE *` on /dev/null for libxml2's default generic error handler, opened once.
 fn dev_null() -> *mut c_void {
     static SINK: std::sync::OnceLock<usize> = std::sync::OnceLock::new();
@@ -50,7 +63,17 @@ fn dev_null() -> *mut c_void {
 }
 
 fn init() {
-    INIT.call_once(|| unsafe { x::xmlInitParser() });
+    INIT.call_once(|| unsafe {
+        // libxml2 allocates a node per element, attribute and text: give it the allocator the
+        // rest of the binary uses (mimalloc) instead of the system's, before its first use.
+        x::xmlMemSetup(
+            Some(libmimalloc_sys::mi_free),
+            Some(libmimalloc_sys::mi_malloc),
+            Some(libmimalloc_sys::mi_realloc),
+            Some(mi_strdup),
+        );
+        x::xmlInitParser()
+    });
     QUIET.with(|_| {});
 }
 
