@@ -128,8 +128,9 @@ fn odoo_src(var: &str) -> PathBuf {
 
 /// Development runs on Odoo's own addons with the corpus:
 /// `cargo test --test integration addons_xpath_locates -- --ignored --nocapture`. The floors are
-/// a little under the counts measured on an Odoo 18.0 and a 19.0 tree (13,163 and 19,780
-/// expressions compared), so that another tree of the series need not match them exactly.
+/// a little under the counts measured on an Odoo 18.0 and a 19.0 tree (6,883 and 7,228
+/// expressions compared: 5,791 server and 1,092 client, 5,600 and 1,628), so that another tree
+/// of the series need not match them exactly.
 #[test]
 #[ignore = "needs ODOO_AUDIT_ODOO_SRC18 (a source tree of Odoo 18)"]
 fn odoo18_addons_xpath_locates_as_lxml() {
@@ -138,7 +139,7 @@ fn odoo18_addons_xpath_locates_as_lxml() {
         odoo_src("ODOO_AUDIT_ODOO_SRC18").display(),
         corpus().display()
     );
-    let s = assert_lxml_agrees(&path, 12_000);
+    let s = assert_lxml_agrees(&path, 6_500);
     eprintln!("18: compared {}, agree {}", s["compared"], s["agree"]);
 }
 
@@ -150,7 +151,7 @@ fn odoo19_addons_xpath_locates_as_lxml() {
         odoo_src("ODOO_AUDIT_ODOO_SRC19").display(),
         corpus19().display()
     );
-    let s = assert_lxml_agrees(&path, 18_000);
+    let s = assert_lxml_agrees(&path, 6_800);
     eprintln!("19: compared {}, agree {}", s["compared"], s["agree"]);
 }
 
@@ -317,6 +318,7 @@ fn engine_traces(source: &str, exprs: &[&str]) -> Vec<Value> {
                 series: Some(Series::new(18, 0)),
                 origin: 1,
                 trace: true,
+                reach: None,
             };
             let applied = apply(&mut doc, spec.root().expect("spec root"), how);
             let [t] = applied.traces.as_slice() else {
@@ -645,6 +647,7 @@ fn apply_traces(p: &Pair) -> Vec<Value> {
         series: None,
         origin: 1,
         trace: true,
+        reach: None,
     };
     apply(&mut doc, root, how)
         .traces
