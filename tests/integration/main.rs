@@ -17,6 +17,7 @@ mod odoo_replay;
 mod parity;
 mod pyliteral_diff;
 mod snapshots;
+mod views;
 mod views_db;
 mod views_load;
 mod views_lxml;

@@ -143,8 +143,10 @@ const TRANSLATED_ATTRS: &[&str] = &[
     "confirm-title",
 ];
 
+/// 18.0 and later: `and`/`or` for Python expressions, and unknown `<attribute>` attributes
+/// refused.
 fn python_attributes(series: Option<Series>) -> bool {
-    series.is_none_or(|s| s.major >= 17)
+    series.is_none_or(|s| s.major >= 18)
 }
 
 /// Checks `_valid_inheritance`: no spec (an element with `position`, or an `<xpath>` whose
@@ -728,16 +730,21 @@ impl Ctx<'_> {
     }
 
     fn attributes(&mut self, spec: Node, node: Node) -> Result<(), Fail> {
+        let strict = python_attributes(self.how.series);
         for child in spec.iter(Some("attribute")) {
-            let unknown: Vec<String> = child
-                .attributes()
-                .into_iter()
-                .map(|(k, _)| k)
-                .filter(|k| {
-                    !matches!(k.as_str(), "name" | "add" | "remove" | "separator")
-                        && !k.starts_with("data-oe-")
-                })
-                .collect();
+            let unknown: Vec<String> = if !strict {
+                Vec::new()
+            } else {
+                child
+                    .attributes()
+                    .into_iter()
+                    .map(|(k, _)| k)
+                    .filter(|k| {
+                        !matches!(k.as_str(), "name" | "add" | "remove" | "separator")
+                            && !k.starts_with("data-oe-")
+                    })
+                    .collect()
+            };
             if !unknown.is_empty() {
                 return Err(Problem::Invalid(format!(
                     "Invalid attributes {} in element <attribute>",

@@ -18,8 +18,8 @@ use crate::load::views::TemplateDef;
 
 /// One template of the page, with its block.
 #[derive(Debug, Clone)]
-pub struct Entry {
-    pub def: TemplateDef,
+pub struct Entry<'a> {
+    pub def: &'a TemplateDef,
     pub block: usize,
     pub extension: bool,
     /// Only a test bundle loads it.
@@ -54,7 +54,12 @@ pub struct Combined {
 }
 
 /// Cuts a page's templates into blocks, as the bundler does.
-pub fn entries(page: &[(TemplateDef, bool)]) -> (Vec<Entry>, Vec<TemplateIssue>) {
+/// With `names_checked` false (16.0, 17.0: [`combine_sequential`] checks names itself) a
+/// template without `t-name` is not reported here.
+pub fn entries<'a>(
+    page: &[(&'a TemplateDef, bool)],
+    names_checked: bool,
+) -> (Vec<Entry<'a>>, Vec<TemplateIssue>) {
     let mut out = Vec::new();
     let mut issues = Vec::new();
     let mut block = 0;
@@ -77,7 +82,7 @@ pub fn entries(page: &[(TemplateDef, bool)]) -> (Vec<Entry>, Vec<TemplateIssue>)
             });
         }
         let extension = mode.as_deref() == Some("extension");
-        if !extension && !bad_mode && def.name.is_none() {
+        if names_checked && !extension && !bad_mode && def.name.is_none() {
             issues.push(TemplateIssue {
                 entry: out.len(),
                 kind: IssueKind::Invalid("Template name is missing".into()),
@@ -88,7 +93,7 @@ pub fn entries(page: &[(TemplateDef, bool)]) -> (Vec<Entry>, Vec<TemplateIssue>)
             last = Some(extension);
         }
         out.push(Entry {
-            def: def.clone(),
+            def,
             block,
             extension,
             test: *test,
@@ -98,7 +103,7 @@ pub fn entries(page: &[(TemplateDef, bool)]) -> (Vec<Entry>, Vec<TemplateIssue>)
 }
 
 struct Page<'a> {
-    entries: &'a [Entry],
+    entries: &'a [Entry<'a>],
     registry: HashMap<&'a str, usize>,
     extensions: HashMap<&'a str, Vec<usize>>,
     series: Option<Series>,
@@ -334,15 +339,156 @@ impl Page<'_> {
     }
 }
 
+/// Templates combined as the bundler of 16.0 and 17.0 does (`AssetsBundle.xml()`): on the
+/// server, in file order, with `apply_inheritance_specs` (the server's semantics). Templates are
+/// keyed by addon and name (a `t-name` prefixed with its own addon loses the prefix); a
+/// `t-inherit` parent must be defined earlier (`addon.name`, or a name of the same addon); a
+/// primary child takes the parent's copy with its own tag and attributes, an extension replaces
+/// the parent. Any failure breaks the whole bundle.
+pub fn combine_sequential(entries: &[Entry], series: Option<Series>, trace: bool) -> Combined {
+    let mut out = Combined::default();
+    let mut dict: HashMap<String, HashMap<String, Doc>> = HashMap::new();
+    let mut modules: Vec<String> = entries.iter().map(|e| e.def.module.clone()).collect();
+    modules.sort();
+    modules.dedup();
+    let origin: HashMap<String, usize> = modules
+        .into_iter()
+        .enumerate()
+        .map(|(i, m)| (m, i + 1))
+        .collect();
+    let mut reported: HashSet<(usize, usize, String)> = HashSet::new();
+    for (i, e) in entries.iter().enumerate() {
+        let addon = e.def.url.split('/').next().unwrap_or("").to_string();
+        let name = e.def.name.as_ref().map(|n| match n.split_once('.') {
+            Some((a, rest)) if a == addon => rest.to_string(),
+            _ => n.clone(),
+        });
+        let Ok(own) = Doc::parse(&e.def.text, e.def.line.max(1)) else {
+            out.issues.push(TemplateIssue {
+                entry: i,
+                kind: IssueKind::Invalid("not well-formed".into()),
+            });
+            continue;
+        };
+        let Some(own_root) = own.root() else { continue };
+        dict.entry(addon.clone()).or_default();
+        if e.def.name.is_none() && e.def.inherit.is_none() && own_root.get("t-extend").is_some() {
+            continue; // The legacy QWeb's `t-extend`, applied in the browser.
+        }
+        out.templates += 1;
+        let Some(parent) = e.def.inherit.clone() else {
+            match name {
+                Some(n) => {
+                    if dict[&addon].contains_key(&n) {
+                        out.issues.push(TemplateIssue {
+                            entry: i,
+                            kind: IssueKind::Invalid(format!(
+                                "Template '{n}' already exists in module '{addon}'"
+                            )),
+                        });
+                    } else if let Some(d) = dict.get_mut(&addon) {
+                        d.insert(n, Doc::from_copy(own_root));
+                    }
+                }
+                None => out.issues.push(TemplateIssue {
+                    entry: i,
+                    kind: IssueKind::Invalid("Template name is missing".into()),
+                }),
+            }
+            continue;
+        };
+        let primary = !e.extension;
+        let (mut paddon, mut pname) = match parent.split_once('.') {
+            Some((a, n)) => (a.to_string(), n.to_string()),
+            None => (addon.clone(), parent.clone()),
+        };
+        if !dict.contains_key(&paddon) && dict[&addon].contains_key(&parent) {
+            paddon = addon.clone();
+            pname = parent.clone();
+        }
+        let Some(base) = dict.get(&paddon).and_then(|d| d.get(&pname)) else {
+            out.issues.push(TemplateIssue {
+                entry: i,
+                kind: IssueKind::ParentMissing {
+                    parent: parent.clone(),
+                    primary,
+                },
+            });
+            continue;
+        };
+        let mut doc = base
+            .root()
+            .map(Doc::from_copy)
+            .unwrap_or_else(|| Doc::from_copy(own_root));
+        if primary {
+            if let Some(r) = doc.root() {
+                r.set_tag(&own_root.tag());
+            }
+        }
+        for spec in own_root.children() {
+            if !spec.is_element() {
+                continue;
+            }
+            let applied = apply::apply(
+                &mut doc,
+                spec,
+                Apply {
+                    dialect: Dialect::Server,
+                    series,
+                    origin: origin.get(&e.def.module).copied().unwrap_or(0),
+                    trace,
+                    reach: None,
+                },
+            );
+            out.specs += applied.specs;
+            for issue in applied.issues {
+                if reported.insert((i, issue.line, apply::describe(&issue.problem))) {
+                    out.issues.push(TemplateIssue {
+                        entry: i,
+                        kind: IssueKind::Spec(issue),
+                    });
+                }
+            }
+            out.located
+                .extend(applied.located.into_iter().map(|l| (i, l)));
+            out.traces
+                .extend(applied.traces.into_iter().map(|t| (i, t)));
+        }
+        if primary {
+            if let Some(r) = doc.root() {
+                for (k, v) in own_root.attributes() {
+                    if k != "t-inherit" && k != "t-inherit-mode" {
+                        r.set(&k, &v);
+                    }
+                }
+            }
+            match name {
+                Some(n) => {
+                    if let Some(d) = dict.get_mut(&addon) {
+                        d.insert(n, doc);
+                    }
+                }
+                None => out.issues.push(TemplateIssue {
+                    entry: i,
+                    kind: IssueKind::Invalid("Template name is missing".into()),
+                }),
+            }
+        } else if let Some(d) = dict.get_mut(&paddon) {
+            d.insert(pname, doc);
+        }
+    }
+    out
+}
+
 /// The pages the checks combine: the backend (its bundles in order, as the web client loads
 /// them) and each test bundle over the backend's templates.
 pub fn pages(
     bundles: &[crate::load::views::BundleTemplates],
-) -> Vec<(String, Vec<(TemplateDef, bool)>)> {
-    let backend: Vec<(TemplateDef, bool)> = bundles
+) -> Vec<(String, Vec<(&TemplateDef, bool)>)> {
+    let backend: Vec<(&TemplateDef, bool)> = bundles
         .iter()
         .filter(|b| !b.test)
-        .flat_map(|b| b.templates.iter().map(|t| (t.clone(), false)))
+        .flat_map(|b| b.templates.iter().map(|t| (t, false)))
         .collect();
     let mut seen: HashSet<(PathBuf, usize)> = HashSet::new();
     let mut dedup = Vec::new();
@@ -352,13 +498,13 @@ pub fn pages(
         }
     }
     let mut out = vec![("backend".to_string(), dedup.clone())];
-    let mut tests: BTreeMap<String, Vec<(TemplateDef, bool)>> = BTreeMap::new();
+    let mut tests: BTreeMap<String, Vec<(&TemplateDef, bool)>> = BTreeMap::new();
     for b in bundles.iter().filter(|b| b.test) {
         let mut page = dedup.clone();
         let mut added = false;
         for t in &b.templates {
             if !seen.contains(&(t.file.clone(), t.line)) {
-                page.push((t.clone(), true));
+                page.push((t, true));
                 added = true;
             }
         }
@@ -423,7 +569,7 @@ mod tests {
 
     #[test]
     fn primary_children_see_parent_extensions_of_earlier_blocks_only() {
-        let page = vec![
+        let page = [
             t(Some("a"), None, None, "<t t-name=\"a\"><div class=\"x\"/></t>"),
             t(None, Some("a"), Some("extension"), "<t t-inherit=\"a\" t-inherit-mode=\"extension\"><xpath expr=\"//div\" position=\"inside\"><span/></xpath></t>"),
             t(Some("b"), Some("a"), None, "<t t-name=\"b\" t-inherit=\"a\"><xpath expr=\"//span\" position=\"replace\"/></t>"),
@@ -431,7 +577,8 @@ mod tests {
             t(None, Some("gone"), Some("extension"), "<t t-inherit=\"gone\" t-inherit-mode=\"extension\"/>"),
             t(None, Some("a"), Some("sideways"), "<t t-inherit=\"a\"/>"),
         ];
-        let (entries, mut issues) = entries(&page);
+        let refs: Vec<(&TemplateDef, bool)> = page.iter().map(|(t, b)| (t, *b)).collect();
+        let (entries, mut issues) = entries(&refs, true);
         let c = combine(&entries, None, false);
         issues.extend(c.issues);
         let kinds: Vec<String> = issues

@@ -38,6 +38,9 @@ pub struct View {
     pub file: Option<PathBuf>,
     pub arch: Option<String>,
     pub arch_line: usize,
+    /// Line of the `<record>`/`<template>` that set the parent (where Odoo reports an
+    /// `inherit_id` it cannot resolve).
+    pub record_line: usize,
     /// The arch is a `<template>` element to convert as `convert.py` does.
     pub template: bool,
     /// `<template primary="True">`.
@@ -445,6 +448,7 @@ mod tests {
             file: None,
             arch: Some(arch.into()),
             arch_line: 1,
+            record_line: 1,
             template: false,
             template_primary: false,
             wrap_data: false,

@@ -44,10 +44,17 @@ pub struct Counts {
     pub templates: usize,
     pub template_specs: usize,
     pub template_errors: usize,
+    /// Update preview: views whose arch comes from the files.
+    #[serde(skip_serializing_if = "is_zero")]
+    pub views_from_files: usize,
     /// Client templates not built: their parent's module is not on the path.
     pub templates_not_verifiable: usize,
     /// XML data files read.
     pub files: usize,
+}
+
+fn is_zero(n: &usize) -> bool {
+    *n == 0
 }
 
 /// One traced spec, for `--trace-specs`.
@@ -164,6 +171,7 @@ fn view_from_def(d: &ViewDef, resolve: Resolve) -> View {
             .as_deref()
             .map(|a| substitute_refs(a, &d.module, resolve)),
         arch_line: d.arch_line,
+        record_line: d.line,
         template: d.arch_source == ArchSource::Template,
         template_primary: d.arch_source == ArchSource::Template && d.mode == Some(Mode::Primary),
         wrap_data: d.arch_source == ArchSource::RecordChildren,
@@ -205,6 +213,8 @@ fn merge_def(
     if let Some(p) = &d.inherit_id {
         *parent_ref = (!p.is_empty()).then(|| p.clone());
         v.link_module = Some(d.module.clone());
+        v.record_line = d.line;
+        v.file = Some(d.file.clone());
     }
     if let Some(m) = d.mode {
         v.mode = m;
@@ -319,7 +329,7 @@ fn resolve_parents(
                                     format!("{} inherits {pref}, which does not exist: {why}", v.label()),
                                 ),
                                 v,
-                                None,
+                                Some(v.record_line),
                             )
                             .severity(severity)
                             .hint(format!(
@@ -444,7 +454,11 @@ fn report_combination(
         } else {
             String::new()
         };
-        let mut msg = format!("{}: {spec}{what} (parent {parent}{root})", v.label());
+        let context = match v.parent {
+            Some(_) => format!(" (parent {parent}{root})"),
+            None => String::new(),
+        };
+        let mut msg = format!("{}: {spec}{what}{context}", v.label());
         if stage == Stage::Installed {
             msg = format!("in the database today: {msg}");
         }
@@ -545,6 +559,11 @@ fn traces_of(views: &[View], c: &mut Combined, out: &mut Vec<TraceLine>) {
     }
 }
 
+/// `n` and the noun, singular or plural.
+fn count(n: usize, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
 fn not_available_finding(parents: &BTreeSet<String>, views: usize) -> Option<Finding> {
     if parents.is_empty() {
         return None;
@@ -555,10 +574,20 @@ fn not_available_finding(parents: &BTreeSet<String>, views: usize) -> Option<Fin
         Finding::new(
             &r::PARENT_NOT_AVAILABLE,
             format!(
-                "{views} views extend {} views of Odoo's own addons that are not on the addons path ({}{}): their specs were not checked",
-                parents.len(),
+                "{} {} of Odoo's own addons that are not on the addons path ({}{}): {} not checked",
+                count(views, "view extends", "views extend"),
+                count(parents.len(), "view", "views"),
                 shown.join(", "),
-                if more > 0 { format!(", and {more} more") } else { String::new() }
+                if more > 0 {
+                    format!(", and {more} more")
+                } else {
+                    String::new()
+                },
+                if views == 1 {
+                    "its specs were"
+                } else {
+                    "their specs were"
+                }
             ),
         )
         .hint(r::PARENT_NOT_AVAILABLE.fix),
@@ -630,8 +659,14 @@ fn check_templates(
     let mut not_verifiable: BTreeSet<String> = BTreeSet::new();
     for (page_name, page) in client::pages(&loaded.bundles) {
         let test_page = page_name != "backend";
-        let (entries, early) = client::entries(&page);
-        let mut c = client::combine(&entries, series, settings.trace);
+        let browser = series.is_none_or(|s| s.major >= 18);
+        let (entries, early) = client::entries(&page, browser);
+        // 18.0 builds templates in the browser (templates.js); 16.0 and 17.0 on the server.
+        let mut c = if !browser {
+            client::combine_sequential(&entries, series, settings.trace)
+        } else {
+            client::combine(&entries, series, settings.trace)
+        };
         if !test_page {
             out.counts.templates += c.templates;
             out.counts.template_specs += c.specs;
@@ -738,11 +773,19 @@ fn check_templates(
             Finding::new(
                 &r::PARENT_NOT_AVAILABLE,
                 format!(
-                    "{} client templates inherit {} templates of modules that are not on the addons path ({}{}): they were not checked",
-                    out.counts.templates_not_verifiable,
-                    not_verifiable.len(),
+                    "{} {} of modules that are not on the addons path ({}{}): not checked",
+                    count(
+                        out.counts.templates_not_verifiable,
+                        "client template inherits",
+                        "client templates inherit"
+                    ),
+                    count(not_verifiable.len(), "template", "templates"),
                     shown.join(", "),
-                    if more > 0 { format!(", and {more} more") } else { String::new() }
+                    if more > 0 {
+                        format!(", and {more} more")
+                    } else {
+                        String::new()
+                    }
                 ),
             )
             .hint(r::PARENT_NOT_AVAILABLE.fix),
@@ -760,6 +803,7 @@ fn view_from_row(row: &DbView) -> View {
         file: None,
         arch: row.arch.clone(),
         arch_line: 1,
+        record_line: 1,
         template: false,
         template_primary: false,
         wrap_data: false,
@@ -943,6 +987,7 @@ pub fn check_database(
             .cloned()
             .collect();
         let mut counts = Counts {
+            views_from_files: preview,
             views: c.views,
             specs: c.specs,
             errors: fresh.len(),
@@ -969,7 +1014,6 @@ pub fn check_database(
                 f.message = format!("after -u: {}", f.message);
             }
         }
-        let _ = &preview;
         out.findings.extend(preview_findings);
         if settings.templates {
             let mut tmp = ViewsAnalysis::default();

@@ -174,6 +174,12 @@ fn read_file(job: &Job) -> FileViews {
         return fv;
     }
     let read = root.with_text(&job.file, fsread::SOURCE_MAX, |text| {
+        // A file that names neither `ir.ui.view` nor `<template` defines no view: most data
+        // files (charts of accounts, taxes, security rules) are left unparsed.
+        if !has_views(text) {
+            fv.parsed = true;
+            return;
+        }
         let mut conv = Converter {
             module: &job.addon.name,
             file: &job.file,
@@ -188,6 +194,13 @@ fn read_file(job: &Job) -> FileViews {
             .push(e.finding(&job.file).module(&job.addon.name));
     }
     fv
+}
+
+/// True when the text may define a view (a record of `ir.ui.view`, `theme.ir.ui.view`, or a
+/// `<template>`).
+fn has_views(text: &str) -> bool {
+    memchr::memmem::find(text.as_bytes(), b"ir.ui.view").is_some()
+        || memchr::memmem::find(text.as_bytes(), b"<template").is_some()
 }
 
 /// True for a manifest entry that names a file outside the addon by its text: absolute, or
@@ -818,7 +831,10 @@ mod tests {
                     "'data': ['fifo.xml', 'out.xml', '../other.xml', '/etc/hostname.xml', 'missing.xml', 'deep.xml', 'bad.xml', 'root.xml', 'ok.xml']",
                 ),
             ),
-            ("m/deep.xml", &format!("<odoo>{}</odoo>", "<a>".repeat(300))),
+            (
+                "m/deep.xml",
+                &format!("<odoo><template id=\"d\">{}</template></odoo>", "<a>".repeat(300)),
+            ),
             ("m/bad.xml", "<odoo><record id=\"x\" model=\"ir.ui.view\"></odoo>"),
             ("m/root.xml", "<templates><template id=\"x\"/></templates>"),
             ("m/ok.xml", "<odoo><template id=\"ok\"><div/></template></odoo>"),
