@@ -50,6 +50,18 @@ if [ ! -x .cache/pre-commit/bin/pre-commit ]; then
 fi
 export ODOO_AUDIT_PRE_COMMIT="$REPO/.cache/pre-commit/bin/pre-commit"
 
+# lxml (PyPI), the version Odoo 19's requirements.txt pins for Python 3.11, for the differential
+# test of check-views' XPath (tests/integration/views_lxml.rs, tests/lxml_xpath.py), into
+# .cache/lxml.
+LXML_VERSION=4.9.3
+if ! .cache/lxml/bin/python -c "import lxml.etree as e, sys; sys.exit(e.__version__ != '$LXML_VERSION')" 2>/dev/null; then
+    step "installing lxml==$LXML_VERSION into .cache/lxml"
+    rm -rf .cache/lxml
+    { python3 -m venv .cache/lxml && .cache/lxml/bin/pip install -q "lxml==$LXML_VERSION"; } \
+        || { rm -rf .cache/lxml; die "lxml==$LXML_VERSION could not be installed from PyPI (python3 -m venv, pip)"; }
+fi
+export ODOO_AUDIT_LXML_PYTHON="$REPO/.cache/lxml/bin/python"
+
 # The tests' own PostgreSQL: never the sample server scripts/setup.sh leaves running. With
 # ODOO_AUDIT_PG_PORT set, that port (and pg-test.sh's directory for it) is used and may be kept
 # running between runs with ODOO_AUDIT_PG_KEEP=1; otherwise a free loopback port and a

@@ -20,3 +20,4 @@ mod snapshots;
 mod views;
 mod views_db;
 mod views_load;
+mod views_lxml;
