@@ -332,6 +332,8 @@ fn candidates_server(source: &Doc, spec: Node) -> Result<Vec<Node>, Fail> {
                     "the expression selects an attribute or text, not an element".into(),
                 )),
             },
+            // `nodes[0] if nodes else None`: a falsy value is "nothing found".
+            Ok(XPathValue::Falsy(_)) => Ok(Vec::new()),
             Ok(XPathValue::Other(kind)) => Err(Problem::Invalid(format!(
                 "the expression gives a {kind}, not elements"
             ))),
@@ -952,7 +954,7 @@ fn locate_client(source: &Doc, op: Node) -> Result<Option<Node>, Fail> {
                     "the expression selects a node that is not an element".into(),
                 )),
             },
-            Ok(XPathValue::Other(kind)) => Err(Problem::Invalid(format!(
+            Ok(XPathValue::Other(kind) | XPathValue::Falsy(kind)) => Err(Problem::Invalid(format!(
                 "the expression gives a {kind}, not elements"
             ))),
             Err(e) => Err(Problem::Invalid(e.to_string())),

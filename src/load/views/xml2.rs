@@ -280,8 +280,21 @@ impl Doc {
                         }
                         XPathValue::Nodes(nodes)
                     }
+                    x::xmlXPathObjectType_XPATH_BOOLEAN if (*obj).boolval == 0 => {
+                        XPathValue::Falsy("boolean")
+                    }
                     x::xmlXPathObjectType_XPATH_BOOLEAN => XPathValue::Other("boolean"),
+                    x::xmlXPathObjectType_XPATH_NUMBER
+                        if (*obj).floatval == 0.0 || (*obj).floatval.is_nan() =>
+                    {
+                        XPathValue::Falsy("number")
+                    }
                     x::xmlXPathObjectType_XPATH_NUMBER => XPathValue::Other("number"),
+                    x::xmlXPathObjectType_XPATH_STRING
+                        if (*obj).stringval.is_null() || *(*obj).stringval == 0 =>
+                    {
+                        XPathValue::Falsy("string")
+                    }
                     x::xmlXPathObjectType_XPATH_STRING => XPathValue::Other("string"),
                     _ => XPathValue::Other("value"),
                 };
@@ -299,8 +312,10 @@ impl Doc {
 pub enum XPathValue {
     /// A node-set, in document order.
     Nodes(Vec<Node>),
-    /// A boolean, number or string (named).
+    /// A boolean, number or string (named) that Python takes for true.
     Other(&'static str),
+    /// False, zero, NaN or the empty string: what Odoo takes for "nothing found".
+    Falsy(&'static str),
 }
 
 /// Why an expression gave no value.
@@ -324,10 +339,28 @@ impl std::fmt::Display for XPathError {
 /// Odoo's `hasclass(*classes)`: true when the context node's `class` attribute, split on
 /// whitespace, holds every argument.
 unsafe extern "C" fn hasclass_fn(ctxt: x::xmlXPathParserContextPtr, nargs: c_int) {
+    // Odoo's arguments are Python values put in a set of class strings: a string is a class,
+    // a number or boolean is never one, a node-set raises (TypeError: unhashable).
     let mut wanted = Vec::with_capacity(nargs.max(0) as usize);
+    let mut never = false;
     for _ in 0..nargs.max(0) {
-        let s = x::xmlXPathPopString(ctxt);
-        wanted.push(take_xml_string(s).unwrap_or_default());
+        let obj = x::valuePop(ctxt);
+        if obj.is_null() {
+            x::xmlXPathErr(ctxt, x::xmlXPathError_XPATH_STACK_ERROR as c_int);
+            return;
+        }
+        match (*obj).type_ {
+            x::xmlXPathObjectType_XPATH_STRING => {
+                wanted.push(borrowed_str((*obj).stringval));
+            }
+            x::xmlXPathObjectType_XPATH_NODESET | x::xmlXPathObjectType_XPATH_XSLT_TREE => {
+                x::xmlXPathFreeObject(obj);
+                x::xmlXPathErr(ctxt, x::xmlXPathError_XPATH_INVALID_TYPE as c_int);
+                return;
+            }
+            _ => never = true,
+        }
+        x::xmlXPathFreeObject(obj);
     }
     let node = if (*ctxt).context.is_null() {
         ptr::null_mut()
@@ -340,7 +373,7 @@ unsafe extern "C" fn hasclass_fn(ctxt: x::xmlXPathParserContextPtr, nargs: c_int
         Node(node).get("class").unwrap_or_default()
     };
     let have: std::collections::HashSet<&str> = classes.split_whitespace().collect();
-    let ok = wanted.iter().all(|w| have.contains(w.as_str()));
+    let ok = !never && wanted.iter().all(|w| have.contains(w.as_str()));
     x::valuePush(ctxt, x::xmlXPathNewBoolean(ok as c_int));
 }
 
@@ -892,7 +925,7 @@ pub fn probe(arch: &str, expr: &str) -> Result<Vec<String>, String> {
     let root = doc.root().ok_or("no root")?;
     match doc.xpath(expr, root, true) {
         Ok(XPathValue::Nodes(n)) => Ok(n.into_iter().map(Node::path).collect()),
-        Ok(XPathValue::Other(k)) => Err(format!("not a node-set: {k}")),
+        Ok(XPathValue::Other(k) | XPathValue::Falsy(k)) => Err(format!("not a node-set: {k}")),
         Err(e) => Err(e.to_string()),
     }
 }
