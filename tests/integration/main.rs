@@ -17,5 +17,6 @@ mod odoo_replay;
 mod parity;
 mod pyliteral_diff;
 mod snapshots;
+mod views_catalogue;
 mod views_db;
 mod views_load;
