@@ -20,7 +20,7 @@ pub fn run(args: &CatalogueArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
 }
 
 /// The columns of the table of catalogues.
-pub const COLUMNS: [&str; 13] = [
+pub const COLUMNS: [&str; 14] = [
     "series",
     "origin",
     "source",
@@ -34,6 +34,7 @@ pub const COLUMNS: [&str; 13] = [
     "enterprise_registrations",
     "client_actions",
     "view_ids",
+    "templates",
 ];
 
 fn opt(v: &Option<String>) -> Value {
@@ -61,6 +62,7 @@ fn row(origin: &Origin, cat: &SeriesCatalogue) -> Vec<Value> {
         .sum();
     let tags: usize = community.iter().map(|(_, a)| a.client_actions.len()).sum();
     let views: usize = community.iter().map(|(_, a)| a.views.len()).sum();
+    let templates: usize = community.iter().map(|(_, a)| a.templates.len()).sum();
     vec![
         json!(cat.series),
         json!(origin.describe()),
@@ -75,6 +77,7 @@ fn row(origin: &Origin, cat: &SeriesCatalogue) -> Vec<Value> {
         json!(enterprise_regs),
         json!(tags),
         json!(views),
+        json!(templates),
     ]
 }
 

@@ -100,7 +100,10 @@ pub const TEMPLATE_PARENT_MISSING: Rule = Rule {
     explanation: "No file of the bundle defines the `t-inherit` template: a primary template \
 throws `template parent … not found` when rendered, an extension is never applied (the web client \
 logs `Missing (extension) parent templates`). When the parent is only in a test bundle, or the \
-extension only in one, the finding is a warning.",
+extension only in one, the finding is a warning. When the parent is named after one of Odoo's \
+Community addons that is not on the addons path, the catalogue of the series tells: no Community \
+addon defines the name (and no Enterprise addon or unknown module could) is this error, a name it \
+lists is not verifiable (`X004`).",
     fix: "Use the parent template's name of this series, or add the module whose bundle defines it to `depends`.",
 };
 

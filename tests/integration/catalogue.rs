@@ -6,7 +6,8 @@ use std::path::Path;
 
 use crate::common::*;
 
-/// An Odoo source tree in the sdist layout: `web` (backend registrations), `crm` (a data file
+/// An Odoo source tree in the sdist layout: `web` (backend registrations and a client
+/// template), `crm` (a data file
 /// with a client action), `crm_ent` (OEEL-1).
 fn odoo_tree(root: &Path) {
     write(
@@ -16,7 +17,11 @@ fn odoo_tree(root: &Path) {
             (
                 "odoo/addons/web/__manifest__.py",
                 "{'name': 'Web', 'depends': ['base'], 'auto_install': True, \
-                 'assets': {'web.assets_backend': ['web/static/src/**/*.js']}}",
+                 'assets': {'web.assets_backend': ['web/static/src/**/*']}}",
+            ),
+            (
+                "odoo/addons/web/static/src/a.xml",
+                "<templates><t t-name=\"web.A\"/><t t-inherit=\"web.A\" t-inherit-mode=\"extension\"/></templates>",
             ),
             (
                 "odoo/addons/web/static/src/a.js",
@@ -78,6 +83,7 @@ fn build_writes_one_file_that_show_and_catalogue_use() {
     assert_eq!(row["enterprise"], 1);
     assert_eq!(row["actions"], 1);
     assert_eq!(row["client_actions"], 1);
+    assert_eq!(row["templates"], 1);
     // The output file and nothing else.
     let mut after = listing(tmp.path());
     after.retain(|p| !before.contains(p));

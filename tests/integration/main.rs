@@ -18,6 +18,7 @@ mod parity;
 mod pyliteral_diff;
 mod snapshots;
 mod views;
+mod views_catalogue;
 mod views_db;
 mod views_load;
 mod views_lxml;

@@ -197,6 +197,8 @@ pub fn test_catalogue(addons: &[TestAddon]) -> SeriesCatalogue {
                             .collect(),
                         client_actions: Vec::new(),
                         views: Vec::new(),
+                        templates: Vec::new(),
+                        test_templates: Vec::new(),
                     },
                 )
             })

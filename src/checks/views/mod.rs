@@ -9,7 +9,8 @@
 //!   their files say, over what `-u` keeps (noupdate records, views without XML id, modules not
 //!   on the path).
 //! - Client templates of the backend bundles (and of each test bundle) in both modes, from the
-//!   addons on the path.
+//!   addons on the path; parents of Odoo's Community addons not on the path are known by name
+//!   from the catalogue (a name it doesn't list is `X008`).
 
 pub mod apply;
 pub mod client;
@@ -382,16 +383,29 @@ fn located(f: Finding, v: &View, line: Option<usize>) -> Finding {
 
 struct Deps {
     closure: HashMap<String, BTreeSet<String>>,
+    /// The dependencies of each module that the graph does not hold.
+    missing: HashMap<String, BTreeSet<String>>,
 }
 
 impl Deps {
     fn new(graph: &Graph, modules: impl IntoIterator<Item = String>) -> Deps {
         let mut closure = HashMap::new();
+        let mut missing = HashMap::new();
         for m in modules {
-            let c = graph.closure(std::slice::from_ref(&m)).modules;
-            closure.insert(m, c);
+            let c = graph.closure(std::slice::from_ref(&m));
+            missing.insert(m.clone(), c.missing);
+            closure.insert(m, c.modules);
         }
-        Deps { closure }
+        Deps { closure, missing }
+    }
+
+    /// True when every module `module` needs (itself included) is known and passes `ok`.
+    fn all_needed(&self, module: &str, ok: impl Fn(&str) -> bool) -> bool {
+        self.missing.get(module).is_some_and(BTreeSet::is_empty)
+            && self
+                .closure
+                .get(module)
+                .is_some_and(|c| !c.is_empty() && c.iter().all(|m| ok(m)))
     }
 
     /// True when `module` depends on `other` (or is it). Unknown modules are given the benefit
@@ -635,20 +649,60 @@ pub fn check_static(inv: &Inventory, odoo: &OdooAddons, settings: Settings) -> V
         .extend(not_available_finding(&not_available, unverifiable));
     traces_of(&built.views, &mut c, &mut out.traces);
     if settings.templates {
-        check_templates(&addons, inv.series, settings, &deps, &mut out);
+        check_templates(&addons, odoo, inv.series, settings, &deps, &mut out);
     }
     out
 }
 
 // ------------------------------------------------------------------ client templates
 
+/// The series, when the catalogue shows that Odoo defines no client template `parent`, which
+/// `module` (a template of a test bundle only when `test`) inherits and whose prefix names an
+/// addon not on the path: that addon is a Community addon of Odoo whose templates are
+/// catalogued, no Community addon defines the name (names do not always carry the prefix of
+/// their module), and nothing else could: Enterprise is not available and every module that
+/// `module` needs is on the path or a Community addon of Odoo (an Enterprise addon, or a
+/// module known nowhere, may define templates under any prefix).
+fn odoo_lacks_template(
+    parent: &str,
+    module: &str,
+    test: bool,
+    odoo: &OdooAddons,
+    deps: &Deps,
+    on_path: &dyn Fn(&str) -> bool,
+) -> Option<String> {
+    use crate::load::catalogue::Edition;
+    let (prefix, _) = parent.split_once('.')?;
+    let cat = odoo.catalogue()?;
+    let a = cat.addons.get(prefix)?;
+    if odoo.enterprise || a.edition != Edition::Community || a.templates.is_empty() {
+        return None;
+    }
+    let community = |m: &str| {
+        cat.addons
+            .get(m)
+            .is_some_and(|a| a.edition == Edition::Community)
+    };
+    if !deps.all_needed(module, |m| on_path(m) || community(m)) {
+        return None;
+    }
+    let defined = cat.addons.values().any(|a| {
+        a.edition == Edition::Community
+            && (a.templates.iter().any(|t| t == parent)
+                || (test && a.test_templates.iter().any(|t| t == parent)))
+    });
+    (!defined).then(|| cat.series.clone())
+}
+
 fn check_templates(
     addons: &[&Addon],
+    odoo: &OdooAddons,
     series: Option<Series>,
     settings: Settings,
     deps: &Deps,
     out: &mut ViewsAnalysis,
 ) {
+    let on_path = |m: &str| addons.iter().any(|a| a.name == m);
     let statics: BTreeMap<String, crate::load::web::assets::StaticFiles> = addons
         .iter()
         .map(|a| (a.name.clone(), crate::load::web::assets::static_files(a)))
@@ -679,17 +733,23 @@ fn check_templates(
             if test_page && !e.test {
                 continue; // Found on the backend page already.
             }
+            let mut what_line = client::describe(&issue.kind);
             if let client::IssueKind::ParentMissing { parent, .. } = &issue.kind {
                 let pm = parent.split('.').next().unwrap_or("");
-                if !parent.contains('.') || !addons.iter().any(|a| a.name == pm) {
-                    if !test_page {
-                        not_verifiable.insert(parent.clone());
-                        out.counts.templates_not_verifiable += 1;
-                    }
-                    continue;
+                if !parent.contains('.') || !on_path(pm) {
+                    let lacks =
+                        odoo_lacks_template(parent, &e.def.module, e.test, odoo, deps, &on_path);
+                    let Some(series) = lacks else {
+                        if !test_page {
+                            not_verifiable.insert(parent.clone());
+                            out.counts.templates_not_verifiable += 1;
+                        }
+                        continue;
+                    };
+                    what_line.0 = format!("Odoo {series} defines no template {parent} in {pm}");
                 }
             }
-            let (what, line) = client::describe(&issue.kind);
+            let (what, line) = what_line;
             let line = line.unwrap_or(e.def.line);
             if !reported.insert((e.def.file.clone(), line, what.clone())) {
                 continue;
@@ -1017,13 +1077,15 @@ pub fn check_database(
         out.findings.extend(preview_findings);
         if settings.templates {
             let mut tmp = ViewsAnalysis::default();
-            check_templates(&on_path, series, settings, &deps, &mut tmp);
+            check_templates(&on_path, odoo, series, settings, &deps, &mut tmp);
             counts.templates = tmp.counts.templates;
             counts.template_specs = tmp.counts.template_specs;
             counts.template_errors = tmp.counts.template_errors;
             out.counts.templates = tmp.counts.templates;
             out.counts.template_specs = tmp.counts.template_specs;
             out.counts.template_errors = tmp.counts.template_errors;
+            counts.templates_not_verifiable = tmp.counts.templates_not_verifiable;
+            out.counts.templates_not_verifiable = tmp.counts.templates_not_verifiable;
             out.findings.extend(tmp.findings);
             out.traces.extend(tmp.traces);
         }
@@ -1132,4 +1194,131 @@ fn preview_views(
     }
     propagate_unverifiable(&mut views);
     (views, from_files, overwritten)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::checks::addons::core::test_catalogue;
+    use crate::load::catalogue::Edition;
+    use crate::testdata;
+
+    /// An addon `name` depending on `depends` whose backend file extends each of `parents`, and
+    /// whose test file extends each of `test_parents`.
+    fn addon(
+        name: &str,
+        depends: &[&str],
+        parents: &[&str],
+        test_parents: &[&str],
+    ) -> Vec<(String, String)> {
+        let ext = |ps: &[&str]| {
+            let t: String = ps
+                .iter()
+                .map(|p| format!("<t t-inherit=\"{p}\" t-inherit-mode=\"extension\"><xpath expr=\".\" position=\"inside\"><b/></xpath></t>\n"))
+                .collect();
+            format!("<templates>\n{t}</templates>\n")
+        };
+        let assets = format!(
+            "'assets': {{'web.assets_backend': ['{name}/static/src/*.xml'], 'web.assets_unit_tests': ['{name}/static/tests/*.xml']}}"
+        );
+        vec![
+            (
+                format!("{name}/__manifest__.py"),
+                testdata::manifest(depends, &assets),
+            ),
+            (format!("{name}/static/src/t.xml"), ext(parents)),
+            (format!("{name}/static/tests/t.xml"), ext(test_parents)),
+        ]
+    }
+
+    fn x008(files: &[Vec<(String, String)>], enterprise: bool) -> Vec<(String, Severity, String)> {
+        let files: Vec<(&str, &str)> = files
+            .iter()
+            .flatten()
+            .map(|(p, t)| (p.as_str(), t.as_str()))
+            .collect();
+        let (_d, inv) = testdata::addons(&files);
+        let mut cat = test_catalogue(&[
+            ("base", Edition::Community, &[], &[]),
+            ("web", Edition::Community, &["base"], &[]),
+            ("mail", Edition::Community, &["web"], &[]),
+            ("other", Edition::Community, &["web"], &[]),
+            ("bare", Edition::Community, &["web"], &[]),
+            ("ent", Edition::Enterprise, &["web"], &[]),
+        ]);
+        let names = |v: &[&str]| v.iter().map(|s| s.to_string()).collect::<Vec<_>>();
+        let web = cat.addons.get_mut("web").unwrap();
+        web.templates = names(&["web.Foo", "web.Kept"]);
+        web.test_templates = names(&["web.TestHelper"]);
+        cat.addons.get_mut("mail").unwrap().templates = names(&["mail.Chatter"]);
+        // Names do not always carry the prefix of the module defining them.
+        cat.addons.get_mut("other").unwrap().templates = names(&["web.Moved"]);
+        let odoo = OdooAddons::new(Some(cat), enterprise);
+        let settings = Settings {
+            templates: true,
+            ..Settings::default()
+        };
+        let got = check_static(&inv, &odoo, settings);
+        let mut out: Vec<(String, Severity, String)> = got
+            .findings
+            .iter()
+            .filter(|f| f.is(&r::TEMPLATE_PARENT_MISSING))
+            .map(|f| {
+                (
+                    f.module.clone().unwrap_or_default(),
+                    f.severity,
+                    f.message.clone(),
+                )
+            })
+            .collect();
+        // Sorted by module, severity (warnings first), message.
+        out.sort();
+        out
+    }
+
+    #[test]
+    fn t_inherit_of_a_template_odoo_does_not_define() {
+        // Not errors: a listed name (web.Foo), one another addon defines (web.Moved), a name
+        // without module, a prefix whose addon has no catalogued templates (bare) or is
+        // Enterprise (ent); on the test page, test-only and backend names.
+        let files = [
+            addon(
+                "a",
+                &["mail"],
+                &[
+                    "web.Foo",
+                    "web.Gone",
+                    "web.Moved",
+                    "NoDot",
+                    "mail.Gone",
+                    "bare.Gone",
+                    "ent.Gone",
+                ],
+                &["web.TestHelper", "web.Kept", "web.GoneTest"],
+            ),
+            // An Enterprise addon, or a module known nowhere, could define any name.
+            addon("b", &["ent"], &["web.Gone"], &[]),
+            addon("c", &["somewhere"], &["web.Gone"], &[]),
+        ];
+        let msg = |parent: &str, m: &str| {
+            format!("template extension of {parent}: Odoo 18.0 defines no template {parent} in {m}")
+        };
+        assert_eq!(
+            x008(&files, false),
+            [
+                (
+                    "a".to_string(),
+                    Severity::Warning,
+                    format!(
+                        "{} (only web.assets_unit_tests loads it)",
+                        msg("web.GoneTest", "web")
+                    )
+                ),
+                ("a".to_string(), Severity::Error, msg("mail.Gone", "mail")),
+                ("a".to_string(), Severity::Error, msg("web.Gone", "web")),
+            ]
+        );
+        // With Enterprise available, Enterprise's uncatalogued templates could be any of them.
+        assert!(x008(&files, true).is_empty());
+    }
 }

@@ -18,11 +18,17 @@
 //!   [`xmlread`]: `<record model="ir.actions.client">` give their `tag` field, and
 //!   `<record model="ir.ui.view">` and `<template>` their XML ids, for the records directly
 //!   under `<odoo>`/`<openerp>` or their `<data>` (not records quoted inside a view's arch).
+//! - the client templates of the static XML files of the Community addons that the bundles
+//!   load (the same resolution) are read with [`templates::templates_of`]: the names the
+//!   templates register in the web client (`t-name`, extensions left out), by the addon of the
+//!   file, those of files a backend bundle loads apart from those of files only test bundles
+//!   load;
 //!
 //! "View classes" of the issue are taken to be those two things: the keys of the `views`
 //! registry (the `js_class` a view can name) and the XML ids of the views and templates.
 //!
-//! Facts only: names, manifest values, file paths and line numbers, bundle names, tags and ids.
+//! Facts only: names, manifest values, file paths and line numbers, bundle names, tags, ids and
+//! template names.
 //! The output is deterministic ([`to_text`]): the same tree gives the same bytes.
 
 use std::collections::{BTreeMap, BTreeSet};
@@ -38,10 +44,12 @@ use crate::load::addons::{self, Addon, Inventory, SeriesSource};
 use crate::load::fsread;
 use crate::load::manifest::AutoInstall;
 use crate::load::version::Series;
+use crate::load::views::templates;
 use crate::load::web::assets::{self, Assembler, StaticFiles};
 use crate::load::web::handlers;
 use crate::load::web::uses::each_data_xml;
 use crate::load::xmlread;
+use crate::rules::views as view_rules;
 
 /// The license of Odoo Enterprise addons.
 pub const ENTERPRISE_LICENSE: &str = "OEEL-1";
@@ -174,7 +182,8 @@ pub fn build(opts: &Options) -> Result<Built, Fatal> {
         .retain(|_, a| edition_of(a) == Edition::Community);
 
     let community_handlers = handlers::scan_handlers(&community, None);
-    let bundles = bundles_of_files(&community);
+    let (bundles, statics) = bundles_of_files(&community);
+    let client = client_templates(&bundles, &statics);
     let all_handlers = handlers::scan_handlers(&inv, None);
     let data = data_facts(&community);
     let mut by_module: BTreeMap<&str, Vec<&handlers::Handler>> = BTreeMap::new();
@@ -223,6 +232,8 @@ pub fn build(opts: &Options) -> Result<Built, Fatal> {
             registrations: Vec::new(),
             client_actions: Vec::new(),
             views: Vec::new(),
+            templates: Vec::new(),
+            test_templates: Vec::new(),
         };
         match edition {
             Edition::Community => {
@@ -254,6 +265,10 @@ pub fn build(opts: &Options) -> Result<Built, Fatal> {
                     entry.client_actions = tags.iter().cloned().collect();
                     entry.views = views.iter().cloned().collect();
                 }
+                if let Some((backend, tests)) = client.names.get(name) {
+                    entry.templates = backend.iter().cloned().collect();
+                    entry.test_templates = tests.iter().cloned().collect();
+                }
             }
             Edition::Enterprise => {
                 let mut regs: Vec<Registration> = all_by_module
@@ -276,6 +291,7 @@ pub fn build(opts: &Options) -> Result<Built, Fatal> {
         cat_addons.insert(name.clone(), entry);
     }
     findings.extend(data.findings);
+    findings.extend(client.findings);
 
     let mut notes = opts.notes.clone();
     if !cat_addons
@@ -340,9 +356,13 @@ fn release_of(source: &Path) -> Option<String> {
         .filter(|v| !v.is_empty() && v.len() <= 64 && !v.chars().any(char::is_control))
 }
 
+/// The bundles that load each bundled file.
+type FileBundles = BTreeMap<String, BTreeSet<String>>;
+
 /// For each bundled web path (`module/static/…`), the bundles that load it, by the project's
-/// bundle resolution over the installable addons of `inv`.
-fn bundles_of_files(inv: &Inventory) -> BTreeMap<String, BTreeSet<String>> {
+/// bundle resolution over the installable addons of `inv`; and the static files of those
+/// addons.
+fn bundles_of_files(inv: &Inventory) -> (FileBundles, BTreeMap<String, StaticFiles>) {
     let taking_part: Vec<&Addon> = inv
         .addons
         .values()
@@ -368,7 +388,98 @@ fn bundles_of_files(inv: &Inventory) -> BTreeMap<String, BTreeSet<String>> {
             out.entry(f).or_default().insert(b.clone());
         }
     }
+    (out, statics)
+}
+
+/// The client template names of one addon: those of files a backend bundle loads, those of
+/// files only test bundles load.
+type AddonTemplates = (BTreeSet<String>, BTreeSet<String>);
+
+/// Per addon, the names of its client templates; and the template files that were not read.
+struct ClientTemplates {
+    names: BTreeMap<String, AddonTemplates>,
+    findings: Vec<Finding>,
+}
+
+/// The names the client templates of the bundled XML files register, per addon of the file.
+/// A file counts for the backend when a backend bundle ([`assets::BACKEND_BUNDLES`], those
+/// `check-views` combines) loads it, for the tests when only test bundles and others do and
+/// one test bundle does. The names are those `AssetsBundle.xml()` registers: the `t-name` of
+/// templates that are not extensions (an extension's `t-name`, if any, names nothing).
+fn client_templates(
+    bundles: &FileBundles,
+    statics: &BTreeMap<String, StaticFiles>,
+) -> ClientTemplates {
+    let files: Vec<(&String, bool)> = bundles
+        .iter()
+        // `AssetsBundle` takes a file as a template file by its extension.
+        .filter(|(url, _)| url.rsplit('.').next() == Some("xml"))
+        .filter_map(|(url, b)| {
+            if b.iter()
+                .any(|b| assets::BACKEND_BUNDLES.contains(&b.as_str()))
+            {
+                Some((url, false))
+            } else if b.iter().any(|b| assets::is_test_bundle(b)) {
+                Some((url, true))
+            } else {
+                None
+            }
+        })
+        .collect();
+    let per_file: Vec<(String, bool, Vec<String>, Option<Finding>)> = files
+        .par_iter()
+        .filter_map(|&(url, test)| {
+            let module = url.split('/').next().unwrap_or_default();
+            let path = templates::path_of(url, statics)?;
+            let read = fsread::with_text(path, fsread::SOURCE_MAX, |text| {
+                templates::templates_of(module, path, url, text)
+            });
+            let (names, finding) = match read {
+                Ok(Ok(defs)) => (registered_names(&defs), None),
+                Ok(Err(e)) => (
+                    Vec::new(),
+                    Some(
+                        Finding::new(
+                            &view_rules::VIEW_FILE_UNREADABLE,
+                            format!(
+                                "template file not parsed: {e}; its templates are not catalogued"
+                            ),
+                        )
+                        .module(module)
+                        .file(path),
+                    ),
+                ),
+                Err(e) => (Vec::new(), Some(e.finding(path).module(module))),
+            };
+            Some((module.to_string(), test, names, finding))
+        })
+        .collect();
+    let mut out = ClientTemplates {
+        names: BTreeMap::new(),
+        findings: Vec::new(),
+    };
+    for (module, test, names, finding) in per_file {
+        out.findings.extend(finding);
+        if names.is_empty() {
+            continue;
+        }
+        let (backend, tests) = out.names.entry(module).or_default();
+        if test { tests } else { backend }.extend(names);
+    }
     out
+}
+
+/// The names that templates register in the web client: the `t-name` of each template that is
+/// not an extension and whose `t-inherit-mode` Odoo accepts.
+fn registered_names(defs: &[crate::load::views::TemplateDef]) -> Vec<String> {
+    defs.iter()
+        .filter(|d| match &d.inherit {
+            None => true,
+            Some(_) => matches!(d.inherit_mode.as_deref(), None | Some("primary")),
+        })
+        .filter_map(|d| d.name.clone())
+        .filter(|n| !n.is_empty())
+        .collect()
 }
 
 /// The client action tags and the view XML ids of one addon's data files.
@@ -522,8 +633,9 @@ mod tests {
                     "odoo/addons/web/__manifest__.py",
                     "{'name': 'Web', 'version': '1.0', 'depends': ['base'], 'auto_install': True, \
                      'category': 'Hidden', 'license': 'LGPL-3', \
-                     'assets': {'web.assets_backend': ['web/static/src/**/*.js'], \
-                     'web.assets_frontend': ['web/static/frontend/*.js']}}",
+                     'assets': {'web.assets_backend': ['web/static/src/**/*.js', 'web/static/src/**/*.xml'], \
+                     'web.assets_frontend': ['web/static/frontend/*'], \
+                     'web.qunit_suite_tests': ['web/static/tests/**/*']}}",
                 ),
                 (
                     "odoo/addons/web/static/src/actions.js",
@@ -540,6 +652,39 @@ mod tests {
                     "registry.category('fields').add('public_only', W);\n",
                 ),
                 (
+                    "odoo/addons/web/static/src/core.xml",
+                    r#"<?xml version="1.0" encoding="UTF-8"?>
+<templates xml:space="preserve">
+  <t t-name="web.Core"><div/></t>
+  <t t-name="web.Core.Primary" t-inherit="web.Core"><xpath expr="." position="inside"/></t>
+  <t t-name="web.Named.Extension" t-inherit="web.Core" t-inherit-mode="extension"/>
+  <t t-name="web.BadMode" t-inherit="web.Core" t-inherit-mode="other"/>
+  <t t-name=""/>
+  <t t-name="web.Core"><div/></t>
+  <t t-name="web.Explicit.Primary" t-inherit="web.Core" t-inherit-mode="primary"/>
+</templates>"#,
+                ),
+                (
+                    "odoo/addons/web/static/src/odoo.xml",
+                    "<odoo><t t-name=\"web.InOdoo\"/><t t-name=\"web.InOdoo2\"/></odoo>",
+                ),
+                (
+                    "odoo/addons/web/static/src/root.xml",
+                    "<t t-name=\"web.Root\"><span/></t>",
+                ),
+                (
+                    "odoo/addons/web/static/frontend/public.xml",
+                    "<templates><t t-name=\"web.Public\"/></templates>",
+                ),
+                (
+                    "odoo/addons/web/static/tests/helpers.xml",
+                    "<templates><t t-name=\"web.TestHelper\"/></templates>",
+                ),
+                (
+                    "odoo/addons/web/static/unused/nowhere.xml",
+                    "<templates><t t-name=\"web.Nowhere\"/></templates>",
+                ),
+                (
                     "odoo/addons/web/static/unused/nowhere.js",
                     "registry.category('actions').add('unbundled', A);\n",
                 ),
@@ -548,7 +693,8 @@ mod tests {
                     "{'name': 'Acct', 'version': '2.1', 'depends': ['web', 'mail'], \
                      'auto_install': ['mail', 'web'], 'application': True, 'license': 'LGPL-3', \
                      'external_dependencies': {'python': ['zeep', 'lxml'], 'bin': ['wkhtmltopdf']}, \
-                     'data': ['views/acct.xml', 'data/rules.csv'], 'demo': ['demo/demo.xml']}",
+                     'data': ['views/acct.xml', 'data/rules.csv'], 'demo': ['demo/demo.xml'], \
+                     'assets': {'web.assets_backend': ['acct/static/src/*.xml']}}",
                 ),
                 (
                     "addons/acct/views/acct.xml",
@@ -576,13 +722,21 @@ mod tests {
                 ),
                 ("addons/acct/data/rules.csv", "id,name\n"),
                 (
+                    "addons/acct/static/src/acct.xml",
+                    "<templates><t t-name=\"web.FromAcct\"/><t t-name=\"acct.Board\"/></templates>",
+                ),
+                (
                     "addons/ent/__manifest__.py",
                     "{'name': 'Ent', 'version': '1.3', 'depends': ['acct'], 'license': 'OEEL-1', \
-                     'assets': {'web.assets_backend': ['ent/static/src/*.js']}}",
+                     'assets': {'web.assets_backend': ['ent/static/src/*']}}",
                 ),
                 (
                     "addons/ent/static/src/ent.js",
                     "registry.category('actions').add('ent_action', E);\n",
+                ),
+                (
+                    "addons/ent/static/src/ent.xml",
+                    "<templates><t t-name=\"ent.Secret\"/></templates>",
                 ),
                 (
                     "addons/ent/views/v.xml",
@@ -711,6 +865,23 @@ mod tests {
             vec!["acct.report_page", "acct.view_form", "base.view_partner"]
         );
         assert!(acct.registrations.is_empty());
+        // Client templates: the names a backend bundle's files register (not extensions, nor
+        // a mode Odoo refuses, nor an empty name), by the module of the file; test-only files
+        // apart; frontend and unbundled files not at all.
+        assert_eq!(
+            web.templates,
+            [
+                "web.Core",
+                "web.Core.Primary",
+                "web.Explicit.Primary",
+                "web.InOdoo",
+                "web.InOdoo2",
+                "web.Root"
+            ]
+        );
+        assert_eq!(web.test_templates, ["web.TestHelper"]);
+        assert_eq!(acct.templates, ["acct.Board", "web.FromAcct"]);
+        assert!(acct.test_templates.is_empty());
 
         let ent = &cat.addons["ent"];
         assert_eq!(ent.edition, Edition::Enterprise);
@@ -719,6 +890,7 @@ mod tests {
         assert_eq!(ent.version, None);
         assert_eq!(ent.category, None);
         assert!(ent.client_actions.is_empty() && ent.views.is_empty());
+        assert!(ent.templates.is_empty() && ent.test_templates.is_empty());
         assert_eq!(
             ent.registrations,
             vec![Registration {
@@ -731,6 +903,41 @@ mod tests {
         );
         // Enterprise files take no part in the Community bundles.
         assert!(cat.registrations_of("actions", "ent_action").count() == 1);
+    }
+
+    #[test]
+    fn a_template_file_not_parsed_is_a_finding_and_the_others_are_catalogued() {
+        let tmp = tree();
+        write(
+            tmp.path(),
+            &[
+                (
+                    "odoo/addons/web/static/src/broken.xml",
+                    "<templates><t t-name=\"web.Broken\"></templates>",
+                ),
+                (
+                    "odoo/addons/web/static/tests/deep.xml",
+                    &format!("{}{}", "<t>".repeat(100_000), "</t>".repeat(100_000)),
+                ),
+            ],
+        );
+        let built = build(&opts(tmp.path())).unwrap();
+        let files: Vec<(&str, &str)> = built
+            .findings
+            .iter()
+            .map(|f| {
+                let file = f.file.as_deref().unwrap_or_default();
+                (f.code, file.rsplit('/').next().unwrap_or_default())
+            })
+            .collect();
+        assert_eq!(files, [("X010", "broken.xml"), ("X010", "deep.xml")]);
+        assert!(built.findings[0]
+            .message
+            .contains("its templates are not catalogued"));
+        let web = &built.catalogue.addons["web"];
+        assert!(web.templates.iter().any(|t| t == "web.Core"));
+        assert!(!web.templates.iter().any(|t| t == "web.Broken"));
+        assert_eq!(web.test_templates, ["web.TestHelper"]);
     }
 
     #[test]

@@ -4,7 +4,8 @@
 //! (`manifests/catalogue/<series>.json`), replaceable with `--catalogue FILE`.
 //!
 //! Facts only: names, manifest values, registered keys with the file and line that register
-//! them, the bundles that load those files, client action tags and view XML ids. No source text.
+//! them, the bundles that load those files, client action tags, view XML ids and client template
+//! names. No source text.
 //!
 //! The JSON is deterministic: maps are sorted, lists are sorted where their order carries no
 //! meaning (`depends` keeps the manifest's order).
@@ -100,6 +101,13 @@ pub struct CatalogueAddon {
     /// define.
     #[serde(default, skip_serializing_if = "Vec::is_empty")]
     pub views: Vec<String>,
+    /// `t-name`s of the client templates (primary ones: extensions register no name) of its
+    /// static XML files that a backend bundle loads.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub templates: Vec<String>,
+    /// `t-name`s of the client templates of its static XML files that only test bundles load.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub test_templates: Vec<String>,
 }
 
 fn auto_install_no() -> serde_json::Value {
@@ -393,6 +401,16 @@ mod tests {
                 cat.addons["base"].depends.is_empty(),
                 "{s}: base depends on nothing"
             );
+            // web's list view template is in the backend bundle of every series.
+            let web = &cat.addons["web"];
+            assert!(
+                web.templates.iter().any(|t| t == "web.ListRenderer"),
+                "{s}: {:?}",
+                web.templates
+            );
+            assert!(cat
+                .edition(Edition::Enterprise)
+                .all(|(_, a)| a.templates.is_empty() && a.test_templates.is_empty()));
         }
     }
 
@@ -435,6 +453,18 @@ mod tests {
         assert_eq!(c18.source.date.as_deref(), Some("2025-05-20"));
 
         let c19 = embedded("19.0").unwrap();
+        // Client templates of the snapshots' static XML files: mail's recipients list and
+        // web's settings form buttons are gone in 19.0, web's file viewer stayed.
+        let has =
+            |c: &SeriesCatalogue, m: &str, t: &str| c.addons[m].templates.iter().any(|x| x == t);
+        for (m, t, in18, in19) in [
+            ("mail", "mail.BaseRecipientsList", true, false),
+            ("web", "web.SettingsFormView.Buttons", true, false),
+            ("web", "web.FileViewer", true, true),
+            ("web", "web.NavBar.AppsMenu.Sidebar", true, true),
+        ] {
+            assert_eq!((has(&c18, m, t), has(&c19, m, t)), (in18, in19), "{t}");
+        }
         // odoo/addons/account/__manifest__.py of the 19.0 snapshot.
         assert_eq!(
             c19.addons["account"].depends,

@@ -114,7 +114,7 @@ pub fn load_templates(
 }
 
 /// The absolute path of a web path, from the static files of its addon.
-fn path_of<'s>(url: &str, statics: &'s BTreeMap<String, StaticFiles>) -> Option<&'s PathBuf> {
+pub fn path_of<'s>(url: &str, statics: &'s BTreeMap<String, StaticFiles>) -> Option<&'s PathBuf> {
     let module = url.split('/').next()?;
     let st = statics.get(module)?;
     let i = st
