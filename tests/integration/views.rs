@@ -1192,3 +1192,47 @@ fn refused_views_and_templates_next_to_a_real_addon() {
         doc["findings"]
     );
 }
+
+/// What real Odoo 18 printed when `-u helpdesk_mgmt_project` met an OCA view whose xpath no
+/// longer matches (tests/fixtures/odoo18-real/update-module-view-error): the update preview
+/// names the same file, view and element, before any update is run.
+#[test]
+fn update_preview_names_the_failure_a_real_odoo_update_met_replayed_from_a_real_odoo() {
+    let case = Path::new(env!("CARGO_MANIFEST_DIR"))
+        .join("tests/fixtures/odoo18-real/update-module-view-error/stderr");
+    let stderr = std::fs::read_to_string(&case).expect("recorded stderr");
+    let parse = stderr
+        .lines()
+        .find_map(|l| l.strip_prefix("odoo.tools.convert.ParseError: while parsing $ADDONS/"))
+        .expect("the recorded ParseError");
+    let (rel, _record_line) = parse.rsplit_once(':').expect("file:line");
+    let element = stderr
+        .lines()
+        .find(|l| l.ends_with("cannot be located in parent view"))
+        .expect("the recorded message")
+        .replace("&#39;", "'");
+    let xmlid = stderr
+        .lines()
+        .find_map(|l| l.trim().strip_prefix("'xmlid': '"))
+        .map(|x| x.trim_end_matches(['\'', '}']).to_string())
+        .expect("the recorded xmlid");
+    let (_tmp, root) = corpus_copy(&[]);
+    alter(
+        &root,
+        rel,
+        "//field[@name='company_id']",
+        "//field[@name='x_no_such_field']",
+    );
+    let db = TestDb::new("views_real_odoo");
+    let (code, doc) = db_run(&db, &[&root]);
+    assert_eq!(code, 1, "{:#}", doc["findings"]);
+    let f = only(&doc, "X001");
+    assert_eq!(f["file"].as_str().map(PathBuf::from), Some(root.join(rel)));
+    let m = message(f);
+    assert!(m.starts_with("after -u: "), "{m}");
+    assert!(
+        m.contains(&format!("helpdesk_mgmt_project.{xmlid}: ")),
+        "{m}"
+    );
+    assert!(m.contains(&element), "{m}\nrecorded: {element}");
+}

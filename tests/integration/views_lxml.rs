@@ -338,33 +338,9 @@ fn write_jsonl(path: &Path, traces: &[Value]) {
 
 /// Where check-views' XPath and Odoo's are known to part, with why. The test fails on any
 /// other disagreement, and on one of these that agrees now (remove it from the list then).
-const KNOWN_DIFFERENCES: &[(&str, &str)] = &[
-    // Odoo takes a falsy non-node-set result for "nothing found" (`nodes[0] if nodes else
-    // None`); check-views makes every non-node-set an error.
-    ("boolean(//nope)", "false is not found in Odoo"),
-    ("string(//nope)", "'' is not found in Odoo"),
-    ("count(//field)", "0 (in the template) is not found in Odoo"),
-    (
-        "boolean(//field)",
-        "false (in the template) is not found in Odoo",
-    ),
-    (
-        "string(//field/@name)",
-        "'' (in the template) is not found in Odoo",
-    ),
-    // Odoo's hasclass() puts its arguments in a set: a node-set argument raises TypeError;
-    // xml2's converts it to a string.
-    (
-        "//field[hasclass(@name)]",
-        "a node-set argument fails in Odoo",
-    ),
-    // … and a number is never one of its strings; xml2's converts it ("1").
-    ("//i[hasclass(1)]", "a number matches no class in Odoo"),
-    (
-        "//i[hasclass('fa', 1)]",
-        "a number matches no class in Odoo",
-    ),
-];
+/// Expressions on which the engine is known to differ from lxml (with why): none since the
+/// engine treats falsy values and odd `hasclass()` arguments as Odoo does.
+const KNOWN_DIFFERENCES: &[(&str, &str)] = &[];
 
 #[test]
 fn engine_locates_as_lxml_on_tricky_expressions() {

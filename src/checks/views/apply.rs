@@ -302,7 +302,12 @@ type Fail = Problem;
 
 fn issue(spec: Node, problem: Problem) -> SpecIssue {
     SpecIssue {
-        spec: spec.start_tag(),
+        // As Odoo writes the element in "Element '…' cannot be located in parent view".
+        spec: if problem == Problem::NotLocated {
+            spec.start_tag_without(&["position"])
+        } else {
+            spec.start_tag()
+        },
         line: spec.line(),
         problem,
         within: None,
@@ -954,9 +959,9 @@ fn locate_client(source: &Doc, op: Node) -> Result<Option<Node>, Fail> {
                     "the expression selects a node that is not an element".into(),
                 )),
             },
-            Ok(XPathValue::Other(kind) | XPathValue::Falsy(kind)) => Err(Problem::Invalid(format!(
-                "the expression gives a {kind}, not elements"
-            ))),
+            Ok(XPathValue::Other(kind) | XPathValue::Falsy(kind)) => Err(Problem::Invalid(
+                format!("the expression gives a {kind}, not elements"),
+            )),
             Err(e) => Err(Problem::Invalid(e.to_string())),
         };
     }

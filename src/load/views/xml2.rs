@@ -284,9 +284,7 @@ impl Doc {
                         XPathValue::Falsy("boolean")
                     }
                     x::xmlXPathObjectType_XPATH_BOOLEAN => XPathValue::Other("boolean"),
-                    x::xmlXPathObjectType_XPATH_NUMBER
-                        if (*obj).floatval == 0.0 || (*obj).floatval.is_nan() =>
-                    {
+                    x::xmlXPathObjectType_XPATH_NUMBER if (*obj).floatval == 0.0 => {
                         XPathValue::Falsy("number")
                     }
                     x::xmlXPathObjectType_XPATH_NUMBER => XPathValue::Other("number"),
@@ -314,7 +312,8 @@ pub enum XPathValue {
     Nodes(Vec<Node>),
     /// A boolean, number or string (named) that Python takes for true.
     Other(&'static str),
-    /// False, zero, NaN or the empty string: what Odoo takes for "nothing found".
+    /// False, zero or the empty string: what Odoo takes for "nothing found" (NaN is true in
+    /// Python).
     Falsy(&'static str),
 }
 
@@ -905,8 +904,17 @@ impl Node {
 
     /// The serialized start tag with its attributes (`<field name="vat">`), for messages.
     pub fn start_tag(self) -> String {
+        self.start_tag_without(&[])
+    }
+
+    /// [`Node::start_tag`] without the attributes named in `skip` (Odoo's "cannot be located"
+    /// message leaves `position` out).
+    pub fn start_tag_without(self, skip: &[&str]) -> String {
         let mut s = format!("<{}", self.tag());
         for (k, v) in self.attributes() {
+            if skip.contains(&k.as_str()) {
+                continue;
+            }
             s.push_str(&format!(
                 " {k}=\"{}\"",
                 v.replace('&', "&amp;").replace('"', "&quot;")
