@@ -397,20 +397,25 @@ fn accidental(source: &Doc, spec: Node, matches: &[Node], how: Apply) -> bool {
         .skip(1)
         .filter(|n| !allowed(n.origin()))
         .collect();
+    // The topmost foreign nodes, all found before any is freed (freeing one frees its
+    // subtree, which may hold others of the list).
     let set: std::collections::HashSet<Node> = foreign.iter().copied().collect();
-    for n in foreign.iter().copied() {
-        let mut p = n.parent();
-        let mut inside = false;
-        while let Some(q) = p {
-            if set.contains(&q) {
-                inside = true;
-                break;
+    let topmost: Vec<Node> = foreign
+        .iter()
+        .copied()
+        .filter(|n| {
+            let mut p = n.parent();
+            while let Some(q) = p {
+                if set.contains(&q) {
+                    return false;
+                }
+                p = q.parent();
             }
-            p = q.parent();
-        }
-        if !inside {
-            n.free_node();
-        }
+            true
+        })
+        .collect();
+    for n in topmost {
+        n.free_node();
     }
     candidates_server(&copy, spec).is_ok_and(|c| c.is_empty())
 }
