@@ -585,6 +585,12 @@ impl Ctx<'_> {
                 let Ok(moved) = self.extract(source, child, spec) else {
                     continue;
                 };
+                if moved.contains(node) {
+                    return Err(Problem::Invalid(
+                        "a moved node would go inside itself (cannot add ancestor as sibling)"
+                            .into(),
+                    ));
+                }
                 moved.set_tail(tail.as_deref());
                 self.insert_before(node, moved, true);
             } else {
@@ -1302,6 +1308,19 @@ mod tests {
             matches!(&a.issues[2].problem, Problem::Invalid(m) if m.contains("Invalid position"))
         );
         assert_eq!(x, "<form><field name=\"a\"><y/></field></form>");
+    }
+
+    #[test]
+    fn moving_a_node_into_itself_is_refused_not_a_cycle() {
+        let p = "<form><group name=\"g\"><field name=\"a\"/></group></form>";
+        let (x, a) = run(
+            p,
+            "<field name=\"a\" position=\"after\"><group name=\"g\" position=\"move\"/></field>",
+            Dialect::Server,
+        );
+        assert_eq!(a.issues.len(), 1, "{:?}", a.issues);
+        assert!(matches!(&a.issues[0].problem, Problem::Invalid(m) if m.contains("inside itself")));
+        assert_eq!(x, "<form/>");
     }
 
     #[test]

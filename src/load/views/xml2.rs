@@ -721,9 +721,26 @@ impl Node {
         }
     }
 
+    /// True when `other` is this node or inside its subtree.
+    pub fn contains(self, other: Node) -> bool {
+        let mut cur = other.0;
+        while !cur.is_null() {
+            if cur == self.0 {
+                return true;
+            }
+            cur = unsafe { (*cur).parent };
+        }
+        false
+    }
+
     /// lxml's `addprevious(other)`: moves `other` (with its tail) just before this node. A node
-    /// of another document is copied in; the inserted node is returned.
+    /// of another document is copied in; the inserted node is returned. Moving a node next to
+    /// itself or into its own subtree does nothing (lxml refuses it: "cannot add ancestor as
+    /// sibling"); the checks test [`Node::contains`] first.
     pub fn add_previous(self, other: Node) -> Node {
+        if other.contains(self) {
+            return other;
+        }
         let tail = if other.raw().doc == self.raw().doc {
             other.detach()
         } else {
@@ -737,6 +754,9 @@ impl Node {
 
     /// lxml's `addnext(other)`.
     pub fn add_next(self, other: Node) -> Node {
+        if other.contains(self) {
+            return other;
+        }
         let tail = if other.raw().doc == self.raw().doc {
             other.detach()
         } else {
@@ -757,6 +777,9 @@ impl Node {
 
     /// lxml's `append(other)`.
     pub fn append(self, other: Node) -> Node {
+        if other.contains(self) {
+            return other;
+        }
         let tail = if other.raw().doc == self.raw().doc {
             other.detach()
         } else {
@@ -826,18 +849,27 @@ impl Node {
     /// DOM's `before(n)`: inserts `n` (any node) just before this one; returns the inserted
     /// node (a text node may merge into a neighbour).
     pub fn insert_node_before(self, n: Node) -> Node {
+        if n.contains(self) {
+            return n;
+        }
         let n = self.take(n);
         Node(unsafe { x::xmlAddPrevSibling(self.0, n.0) })
     }
 
     /// DOM's `after(n)`.
     pub fn insert_node_after(self, n: Node) -> Node {
+        if n.contains(self) {
+            return n;
+        }
         let n = self.take(n);
         Node(unsafe { x::xmlAddNextSibling(self.0, n.0) })
     }
 
     /// DOM's `append(n)`.
     pub fn append_node(self, n: Node) -> Node {
+        if n.contains(self) {
+            return n;
+        }
         let n = self.take(n);
         Node(unsafe { x::xmlAddChild(self.0, n.0) })
     }
