@@ -227,28 +227,6 @@ impl Page<'_> {
         }
     }
 
-    fn record(
-        &self,
-        i: usize,
-        applied: apply::Applied,
-        out: &mut Combined,
-        reported: &mut HashSet<(usize, usize, String)>,
-    ) {
-        out.specs += applied.specs;
-        for issue in applied.issues {
-            if reported.insert((i, issue.line, apply::describe(&issue.problem))) {
-                out.issues.push(TemplateIssue {
-                    entry: i,
-                    kind: IssueKind::Spec(issue),
-                });
-            }
-        }
-        out.located
-            .extend(applied.located.into_iter().map(|l| (i, l)));
-        out.traces
-            .extend(applied.traces.into_iter().map(|t| (i, t)));
-    }
-
     /// `_getTemplate(name, blockId)` for the registered template `i`; `None` when it cannot be
     /// built.
     fn build(
@@ -299,7 +277,7 @@ impl Page<'_> {
                             let own_root = own.root().expect("parsed documents have a root");
                             let applied = apply::apply(&mut base, own_root, self.how(i));
                             if first {
-                                self.record(i, applied, out, reported);
+                                record(i, applied, out, reported);
                             }
                             if let Some(r) = base.root() {
                                 if r.tag() != own_root.tag() {
@@ -329,7 +307,7 @@ impl Page<'_> {
                 };
                 let root = ext.root().expect("parsed documents have a root");
                 let applied = apply::apply(d, root, self.how(x));
-                self.record(x, applied, out, reported);
+                record(x, applied, out, reported);
             }
         }
         stack.pop();
@@ -440,19 +418,7 @@ pub fn combine_sequential(entries: &[Entry], series: Option<Series>, trace: bool
                     reach: None,
                 },
             );
-            out.specs += applied.specs;
-            for issue in applied.issues {
-                if reported.insert((i, issue.line, apply::describe(&issue.problem))) {
-                    out.issues.push(TemplateIssue {
-                        entry: i,
-                        kind: IssueKind::Spec(issue),
-                    });
-                }
-            }
-            out.located
-                .extend(applied.located.into_iter().map(|l| (i, l)));
-            out.traces
-                .extend(applied.traces.into_iter().map(|t| (i, t)));
+            record(i, applied, &mut out, &mut reported);
         }
         if primary {
             if let Some(r) = doc.root() {
@@ -478,6 +444,28 @@ pub fn combine_sequential(entries: &[Entry], series: Option<Series>, trace: bool
         }
     }
     out
+}
+
+/// Adds what applying entry `i`'s operations did (each failure once).
+fn record(
+    i: usize,
+    applied: apply::Applied,
+    out: &mut Combined,
+    reported: &mut HashSet<(usize, usize, String)>,
+) {
+    out.specs += applied.specs;
+    for issue in applied.issues {
+        if reported.insert((i, issue.line, apply::describe(&issue.problem))) {
+            out.issues.push(TemplateIssue {
+                entry: i,
+                kind: IssueKind::Spec(issue),
+            });
+        }
+    }
+    out.located
+        .extend(applied.located.into_iter().map(|l| (i, l)));
+    out.traces
+        .extend(applied.traces.into_iter().map(|t| (i, t)));
 }
 
 /// The pages the checks combine: the backend (its bundles in order, as the web client loads

@@ -738,6 +738,15 @@ impl Node {
     /// itself or into its own subtree does nothing (lxml refuses it: "cannot add ancestor as
     /// sibling"); the checks test [`Node::contains`] first.
     pub fn add_previous(self, other: Node) -> Node {
+        self.move_in(other, |me, o| unsafe {
+            x::xmlAddPrevSibling(me.0, o.0);
+        })
+    }
+
+    /// Takes `other` out of its place with its tail (a node of another document: a copy),
+    /// links it with `link`, and puts the tail back after it; nothing when `other` holds this
+    /// node.
+    fn move_in(self, other: Node, link: impl FnOnce(Node, Node)) -> Node {
         if other.contains(self) {
             return other;
         }
@@ -747,7 +756,7 @@ impl Node {
             other.tail()
         };
         let other = self.adopt(other);
-        unsafe { x::xmlAddPrevSibling(self.0, other.0) };
+        link(self, other);
         other.set_tail(tail.as_deref());
         other
     }
@@ -757,17 +766,12 @@ impl Node {
         if other.contains(self) {
             return other;
         }
-        let tail = if other.raw().doc == self.raw().doc {
-            other.detach()
-        } else {
-            other.tail()
-        };
-        let other = self.adopt(other);
         // Keep this node's tail after the inserted node, as lxml does.
         let my_tail = self.tail();
         self.set_tail(None);
-        unsafe { x::xmlAddNextSibling(self.0, other.0) };
-        other.set_tail(tail.as_deref());
+        let other = self.move_in(other, |me, o| unsafe {
+            x::xmlAddNextSibling(me.0, o.0);
+        });
         if let Some(t) = my_tail {
             let joined = format!("{}{}", other.tail().unwrap_or_default(), t);
             other.set_tail(Some(&joined));
@@ -777,18 +781,9 @@ impl Node {
 
     /// lxml's `append(other)`.
     pub fn append(self, other: Node) -> Node {
-        if other.contains(self) {
-            return other;
-        }
-        let tail = if other.raw().doc == self.raw().doc {
-            other.detach()
-        } else {
-            other.tail()
-        };
-        let other = self.adopt(other);
-        unsafe { x::xmlAddChild(self.0, other.0) };
-        other.set_tail(tail.as_deref());
-        other
+        self.move_in(other, |me, o| unsafe {
+            x::xmlAddChild(me.0, o.0);
+        })
     }
 
     /// Unlinks the node with its tail (lxml's `getparent().remove(node)` followed by a later
