@@ -202,7 +202,7 @@ fn with_odoo_source(var: &str, corpus: &Path) -> serde_json::Value {
     );
     assert_eq!(figure(&doc, "view_errors"), 0, "{:#}", doc["findings"]);
     for code in [
-        "X001", "X002", "X003", "X004", "X006", "X008", "X011", "X014", "X015",
+        "X001", "X002", "X003", "X004", "X006", "X008", "X014", "X015",
     ] {
         assert!(
             findings_with(&doc, code).is_empty(),
