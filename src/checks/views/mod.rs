@@ -1011,8 +1011,7 @@ pub fn check_database(
                 .map(|id| id.to_string())
                 .unwrap_or_else(|| surrogate_id(x))
         };
-        let (views, preview, overwritten) =
-            preview_views(rows, &disk.views, &resolve, &on_path, odoo, inv);
+        let (views, preview, overwritten) = preview_views(rows, &disk.views, &resolve, odoo, inv);
         for v in overwritten {
             out.findings.push(
                 Finding::new(
@@ -1094,20 +1093,23 @@ pub fn check_database(
     out
 }
 
+/// Views whose arch Odoo writes itself after loading the file (`res.groups` rebuilds the
+/// groups view of the user form): an edit in the database is expected, never a customization.
+const REGENERATED: &[&str] = &["base.user_groups_view"];
+
 /// The views `-u` of the installed modules on the path would meet: each view of those modules
 /// as its files define it (noupdate records and views without XML id keep the database's
-/// arch), new views added after the existing ones, views the files no longer define dropped
-/// (Odoo deletes them at the end of the update). Returns the views, how many come from files,
-/// and the customized views the update overwrites.
+/// arch), new views added after the existing ones. Views the files no longer define stay: Odoo
+/// deletes them only at the end of the update and applies them until then (and views made by
+/// other means, such as website pages' `_inherits` views, are defined by no view record).
+/// Returns the views, how many come from files, and the customized views the update overwrites.
 fn preview_views(
     rows: &[DbView],
     defs: &[ViewDef],
     resolve: Resolve,
-    on_path: &[&Addon],
     odoo: &OdooAddons,
     inv: &Inventory,
 ) -> (Vec<View>, usize, Vec<View>) {
-    let updated: HashSet<&str> = on_path.iter().map(|a| a.name.as_str()).collect();
     let (mut views, parents) = db_views(rows, None);
     let mut by_xmlid: HashMap<String, usize> = HashMap::new();
     for (i, v) in views.iter().enumerate() {
@@ -1120,9 +1122,7 @@ fn preview_views(
     let mut parent_ref: Vec<Option<String>> = vec![None; views.len()];
     let mut from_files = 0;
     let mut overwritten = Vec::new();
-    let mut defined: HashSet<String> = HashSet::new();
     for d in defs {
-        defined.insert(d.xmlid.clone());
         match by_xmlid.get(&d.xmlid).copied() {
             Some(i) => {
                 let row = views[i].db_id.and_then(|id| row_of.get(&id).copied());
@@ -1130,7 +1130,10 @@ fn preview_views(
                 if noupdate {
                     continue;
                 }
-                if row.and_then(|r| r.arch_updated).unwrap_or(false) && d.arch.is_some() {
+                if row.and_then(|r| r.arch_updated).unwrap_or(false)
+                    && d.arch.is_some()
+                    && !REGENERATED.contains(&d.xmlid.as_str())
+                {
                     overwritten.push(views[i].clone());
                 }
                 let mut pref = None;
@@ -1157,19 +1160,6 @@ fn preview_views(
             }
         }
     }
-    // Views of updated modules that the files no longer define are dropped.
-    let obsolete: HashSet<usize> = views
-        .iter()
-        .enumerate()
-        .filter(|(_, v)| {
-            v.source == Source::Database
-                && v.xmlid.as_ref().is_some_and(|x| {
-                    let m = x.split('.').next().unwrap_or("");
-                    updated.contains(m) && !defined.contains(x)
-                })
-        })
-        .map(|(i, _)| i)
-        .collect();
     for i in 0..views.len() {
         if let Some(p) = &parent_ref[i] {
             match by_xmlid.get(p) {
@@ -1187,9 +1177,6 @@ fn preview_views(
         } else if i < parents.len() && views[i].parent.is_none() && parents[i].is_some() {
             // A database parent not found among the kept views.
             views[i].unverifiable = true;
-        }
-        if obsolete.contains(&i) {
-            views[i].active = false;
         }
     }
     propagate_unverifiable(&mut views);
