@@ -1,5 +1,6 @@
 //! The loaders of check-views on real addons: the views of the OCA corpora's data files and
-//! the client templates of their bundles (and, with ODOO_AUDIT_ODOO_SRC19, Odoo 19's own
+//! the client templates of their bundles (and, in ignored tests, with ODOO_AUDIT_ODOO_SRC19 or
+//! ODOO_AUDIT_ODOO_SRC18 naming the `odoo/addons` directory of Odoo's source, Odoo's own
 //! addons).
 //!
 //! The expected counts were computed independently of odoo-audit, with Python's
@@ -163,9 +164,10 @@ fn corpus18_demo_views_only_with_demo() {
     };
     let only_demo: Vec<String> = ids(&with).difference(&ids(&without)).cloned().collect();
     assert_eq!(only_demo.len(), 5, "{only_demo:?}");
-    // Demo views are noupdate unless their file says otherwise.
+    // Demo files load with noupdate (none of these says otherwise).
     for id in &only_demo {
         let v = view(&with, id);
+        assert!(v.noupdate, "{id}");
         assert!(
             v.file.to_string_lossy().contains("demo"),
             "{}",
@@ -183,6 +185,23 @@ fn corpus19_views_read_init_xml_and_data() {
     assert_eq!(got.files, 134);
     assert_eq!((c.records, c.templates, c.several_roots), (188, 18, 22));
     assert_eq!(views(&inv, true).files, 139);
+    // The backend templates (Python count: 4 files, 4 templates, 1 with t-inherit).
+    let t = templates(&inv);
+    assert!(t.findings.is_empty(), "{:#?}", t.findings);
+    let backend = &t.bundles[0];
+    assert_eq!(
+        (backend.bundle.as_str(), backend.test),
+        ("web.assets_backend", false)
+    );
+    assert_eq!(backend.templates.len(), 4);
+    assert_eq!(
+        backend
+            .templates
+            .iter()
+            .filter(|t| t.inherit.is_some())
+            .count(),
+        1
+    );
 }
 
 #[test]
@@ -283,37 +302,53 @@ fn corpus18_backend_templates() {
         .expect("web_responsive extends web.NavBar.AppsMenu");
     assert_eq!(ext.inherit_mode.as_deref(), Some("extension"));
     assert!(ext.url.starts_with("web_responsive/static/src/"));
-    let lines = std::fs::read_to_string(&ext.file).unwrap();
-    let at = lines.lines().nth(ext.line - 1).unwrap_or_default();
+    // The text is the element's exact source, starting on the line given.
+    let source = std::fs::read_to_string(&ext.file).unwrap();
+    let at = source
+        .find(&ext.text)
+        .expect("the text is a slice of the file");
+    assert_eq!(source[..at].matches('\n').count() + 1, ext.line);
     assert!(
-        at.contains("t-inherit=\"web.NavBar.AppsMenu\"") || at.contains("<t"),
-        "{at}"
+        ext.text.starts_with("<t") && ext.text.ends_with("</t>"),
+        "{}",
+        ext.text
     );
-    assert!(lines.contains(&ext.text));
+    assert!(ext.text.contains("t-inherit=\"web.NavBar.AppsMenu\""));
     let own = find(Some("web_responsive.AppsMenu"), None);
     assert_eq!(own.module, "web_responsive");
     // The removed file of dms_field is not in the bundle.
     assert!(!files.contains("dms_field/static/src/views/fields/x2many/x2many_field.xml"));
 }
 
-/// Odoo 19's own addons, when their source is given: every view and template of every
-/// installable addon, and the backend bundle through web.assets_web.
-#[test]
-#[ignore = "needs ODOO_AUDIT_ODOO_SRC19 (Odoo 19's source)"]
-fn odoo19_own_addons() {
-    let Some(src) = std::env::var_os("ODOO_AUDIT_ODOO_SRC19") else {
-        panic!("set ODOO_AUDIT_ODOO_SRC19 to the directory of Odoo 19's odoo/addons");
+/// Checks a tree of Odoo's own addons (`var` names its directory): the counts of views and
+/// templates against the Python count over the same tree, no finding on the data files, the
+/// two malformed XML files test_assetsbundle ships on purpose, and the backend through
+/// web.assets_web.
+fn odoo_own_addons(
+    var: &str,
+    series: Series,
+    files: usize,
+    counts_: (usize, usize, usize, usize, usize),
+) {
+    let Some(src) = std::env::var_os(var) else {
+        panic!("set {var} to the directory of Odoo's odoo/addons");
     };
-    let inv = inventory(Path::new(&src), Series::new(19, 0));
+    let inv = inventory(Path::new(&src), series);
     let got = views(&inv, false);
-    let c = counts(&got);
-    // The Python count over the same tree.
-    assert_eq!(got.files, 7599);
-    assert_eq!((c.records, c.templates), (6785, 2976));
-    assert_eq!((c.several_roots, c.noupdate, c.overrides), (1171, 56, 3));
-    let t = templates(&inv);
     assert!(got.findings.is_empty(), "{:#?}", got.findings);
-    // test_assetsbundle ships two malformed XML files on purpose (its tests expect the error).
+    let c = counts(&got);
+    assert_eq!(got.files, files);
+    assert_eq!(
+        (
+            c.records,
+            c.templates,
+            c.several_roots,
+            c.noupdate,
+            c.overrides
+        ),
+        counts_
+    );
+    let t = templates(&inv);
     let bad: Vec<(&str, &str)> = t
         .findings
         .iter()
@@ -323,15 +358,36 @@ fn odoo19_own_addons() {
     assert!(bad
         .iter()
         .all(|(c, f)| *c == "X010" && f.contains("test_assetsbundle/static/invalid_src/xml/")));
-    assert!(
-        !t.bundles[0].test
-            && t.bundles
-                .iter()
-                .any(|b| b.bundle == "web.assets_unit_tests" && b.test)
-    );
     assert_eq!(t.bundles[0].bundle, "web.assets_web");
+    assert!(!t.bundles[0].test);
     assert!(t.bundles[0]
         .templates
         .iter()
         .any(|t| t.name.as_deref() == Some("web.NavBar")));
+    assert!(t
+        .bundles
+        .iter()
+        .any(|b| b.bundle == "web.assets_unit_tests" && b.test));
+}
+
+#[test]
+#[ignore = "needs ODOO_AUDIT_ODOO_SRC19 (Odoo 19's source)"]
+fn odoo19_own_addons() {
+    odoo_own_addons(
+        "ODOO_AUDIT_ODOO_SRC19",
+        Series::new(19, 0),
+        7599,
+        (6785, 2976, 1171, 56, 3),
+    );
+}
+
+#[test]
+#[ignore = "needs ODOO_AUDIT_ODOO_SRC18 (Odoo 18's source)"]
+fn odoo18_own_addons() {
+    odoo_own_addons(
+        "ODOO_AUDIT_ODOO_SRC18",
+        Series::new(18, 0),
+        6842,
+        (6240, 2864, 1050, 51, 3),
+    );
 }
