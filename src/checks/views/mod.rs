@@ -463,7 +463,10 @@ fn report_combination(
         } else {
             format!("Element '{}' ", issue.issue.spec)
         };
-        let root = if issue.root != issue.view && views[issue.root].xmlid != v.xmlid {
+        let root = if issue.root != issue.view
+            && views[issue.root].xmlid != v.xmlid
+            && Some(issue.root) != v.parent
+        {
             format!(", combined into {}", views[issue.root].label())
         } else {
             String::new()

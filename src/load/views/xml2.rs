@@ -376,6 +376,16 @@ unsafe extern "C" fn hasclass_fn(ctxt: x::xmlXPathParserContextPtr, nargs: c_int
     x::valuePush(ctxt, x::xmlXPathNewBoolean(ok as c_int));
 }
 
+/// Unlinks and frees text nodes of a run.
+fn free_all(nodes: Vec<x::xmlNodePtr>) {
+    for n in nodes {
+        unsafe {
+            x::xmlUnlinkNode(n);
+            x::xmlFreeNode(n);
+        }
+    }
+}
+
 fn cstring(s: &str) -> CString {
     CString::new(s.replace('\0', "")).unwrap_or_default()
 }
@@ -643,6 +653,12 @@ impl Node {
         (s, nodes)
     }
 
+    /// A new text node of this node's document (none for no text or an empty one).
+    fn new_text(self, text: Option<&str>) -> Option<x::xmlNodePtr> {
+        let c = cstring(text.filter(|t| !t.is_empty())?);
+        Some(unsafe { x::xmlNewDocText(self.raw().doc, c.as_ptr() as *const u8) })
+    }
+
     /// lxml's `.text`: the text before the first child (`None` when there is none).
     pub fn text(self) -> Option<String> {
         if !self.is_element() {
@@ -653,16 +669,8 @@ impl Node {
 
     /// lxml's `.text = …`.
     pub fn set_text(self, text: Option<&str>) {
-        let (_, old) = Node::text_run(self.raw().children);
-        for n in old {
-            unsafe {
-                x::xmlUnlinkNode(n);
-                x::xmlFreeNode(n);
-            }
-        }
-        if let Some(t) = text.filter(|t| !t.is_empty()) {
-            let c = cstring(t);
-            let tn = unsafe { x::xmlNewDocText(self.raw().doc, c.as_ptr() as *const u8) };
+        free_all(Node::text_run(self.raw().children).1);
+        if let Some(tn) = self.new_text(text) {
             let first = self.raw().children;
             unsafe {
                 if first.is_null() {
@@ -681,16 +689,8 @@ impl Node {
 
     /// lxml's `.tail = …`.
     pub fn set_tail(self, text: Option<&str>) {
-        let (_, old) = Node::text_run(self.raw().next);
-        for n in old {
-            unsafe {
-                x::xmlUnlinkNode(n);
-                x::xmlFreeNode(n);
-            }
-        }
-        if let Some(t) = text.filter(|t| !t.is_empty()) {
-            let c = cstring(t);
-            let tn = unsafe { x::xmlNewDocText(self.raw().doc, c.as_ptr() as *const u8) };
+        free_all(Node::text_run(self.raw().next).1);
+        if let Some(tn) = self.new_text(text) {
             unsafe { x::xmlAddNextSibling(self.0, tn) };
         }
     }
@@ -698,13 +698,7 @@ impl Node {
     /// Unlinks the node and its tail text nodes, returning the tail.
     fn detach(self) -> Option<String> {
         let tail = self.tail();
-        let (_, old) = Node::text_run(self.raw().next);
-        for n in old {
-            unsafe {
-                x::xmlUnlinkNode(n);
-                x::xmlFreeNode(n);
-            }
-        }
+        free_all(Node::text_run(self.raw().next).1);
         unsafe { x::xmlUnlinkNode(self.0) };
         tail
     }
