@@ -34,6 +34,17 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_enum, default_value_t = Format::Table)]
     pub format: Format,
 
+    /// Write the report to FILE instead of standard output (a temporary file in the same
+    /// directory, renamed when complete: a reader never sees half a report). For `catalogue
+    /// build`, the catalogue file to write (its report then goes to standard output).
+    #[arg(short = 'o', long, global = true, value_name = "FILE")]
+    pub output: Option<PathBuf>,
+
+    /// The name of the audited instance in reports, history and metrics (default: the
+    /// database's name, else the host's name).
+    #[arg(long, global = true, value_name = "NAME")]
+    pub instance: Option<String>,
+
     /// Lowest severity that makes the exit code 1 [default: error; warning for
     /// `parity verify --strict`; `--ci` is always error].
     #[arg(long, global = true, value_enum)]
@@ -264,6 +275,12 @@ pub struct ViewsArgs {
 }
 
 impl Command {
+    /// True when `--output` names the file the subcommand makes (`catalogue build`), not where
+    /// its report goes.
+    pub fn owns_output(&self) -> bool {
+        matches!(self, Command::Catalogue(c) if matches!(c.action, CatalogueAction::Build(_)))
+    }
+
     /// True when the subcommand asks for CI behaviour (`--ci`).
     pub fn ci(&self) -> bool {
         matches!(self, Command::CheckClientActions(a) if a.ci)
@@ -316,9 +333,6 @@ pub struct CatalogueBuildArgs {
     /// comma-separated).
     #[arg(long, value_name = "NAME", value_delimiter = ',')]
     pub community: Vec<String>,
-    /// The file to write (the only file this command writes).
-    #[arg(long, short = 'o', value_name = "FILE")]
-    pub output: PathBuf,
 }
 
 #[derive(Debug, Args)]

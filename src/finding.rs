@@ -52,6 +52,16 @@ pub struct Finding {
     pub column: Option<usize>,
     pub message: String,
     pub hint: String,
+    /// What the finding is about within its module or file, when one module or file can have
+    /// several findings of the same code (a dependency's name, an XML id, a client action's tag,
+    /// a check's number). Part of the fingerprint; never a line number or message text.
+    pub key: Option<String>,
+    /// The instance of a fleet the finding belongs to (`fleet` only).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub instance: Option<String>,
+    /// Stable identity of the finding across runs ([`crate::report::fingerprint`]): set by the
+    /// report layer.
+    pub fingerprint: Option<String>,
 }
 
 impl Finding {
@@ -67,6 +77,9 @@ impl Finding {
             column: None,
             message: message.into(),
             hint: rule.fix.to_string(),
+            key: None,
+            instance: None,
+            fingerprint: None,
         }
     }
 
@@ -88,6 +101,12 @@ impl Finding {
     pub fn at(mut self, line: usize, column: usize) -> Finding {
         self.line = Some(line);
         self.column = Some(column);
+        self
+    }
+
+    /// What the finding is about ([`Finding::key`]).
+    pub fn key(mut self, key: impl Into<String>) -> Finding {
+        self.key = Some(key.into());
         self
     }
 

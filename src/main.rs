@@ -66,6 +66,8 @@ fn run(cli: &Cli) -> i32 {
             return fatal.code;
         }
     };
+    let started = chrono::Utc::now();
+    let clock = std::time::Instant::now();
     let mut ctx = Ctx::new(g);
     let mut report = match commands::run(&cli.command, &mut ctx) {
         Ok(r) => r,
@@ -73,6 +75,11 @@ fn run(cli: &Cli) -> i32 {
             eprint_line(&format!("odoo-audit: error: {}", fatal.message));
             return fatal.code;
         }
+    };
+    report.run = report::RunInfo {
+        instance: Some(commands::instance_name(g, &report)),
+        started_at: Some(started.format("%Y-%m-%dT%H:%M:%SZ").to_string()),
+        duration_ms: Some(clock.elapsed().as_millis().min(u64::MAX as u128) as u64),
     };
     levels.apply(&mut report.findings);
     // The exit code counts every finding; the report shows those at or above the chosen
@@ -82,11 +89,16 @@ fn run(cli: &Cli) -> i32 {
         report.findings.retain(|f| f.severity >= min);
     }
     let stdout = std::io::stdout();
+    // `--output FILE`: the report goes to the file (for `catalogue build` the file is the
+    // catalogue, and the report stays on stdout).
+    let to_file = g.output.as_deref().filter(|_| !cli.command.owns_output());
     let color = match g.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
         ColorChoice::Auto => {
-            std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty()) && stdout.is_terminal()
+            to_file.is_none()
+                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+                && stdout.is_terminal()
         }
     };
     // `--ci`: quiet (and exit::fail_on makes errors the threshold).
@@ -96,6 +108,14 @@ fn run(cli: &Cli) -> i32 {
         color,
         quiet: g.quiet || ci,
     };
+    if let Some(path) = to_file {
+        if let Err(e) = report::output::write_atomic(path, |w| report::render(&mut report, opts, w))
+        {
+            eprint_line(&format!("odoo-audit: error: cannot write the report: {e}"));
+            return exit::USAGE;
+        }
+        return code;
+    }
     // Stdout is line-buffered: a large JSON document would cost one write per line.
     let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
     if let Err(e) = report::render(&mut report, opts, &mut out).and_then(|_| out.flush()) {

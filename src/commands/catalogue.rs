@@ -14,7 +14,7 @@ use crate::report::{Report, Table};
 
 pub fn run(args: &CatalogueArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
     match &args.action {
-        CatalogueAction::Build(a) => run_build(a),
+        CatalogueAction::Build(a) => run_build(a, ctx.global.output.as_deref()),
         CatalogueAction::Show(a) => run_show(a, ctx),
     }
 }
@@ -137,7 +137,7 @@ fn run_show(args: &CatalogueShowArgs, ctx: &Ctx) -> Result<Report, Fatal> {
     Ok(report)
 }
 
-fn run_build(args: &CatalogueBuildArgs) -> Result<Report, Fatal> {
+fn run_build(args: &CatalogueBuildArgs, output: Option<&std::path::Path>) -> Result<Report, Fatal> {
     let opts = build::Options {
         source: args.source.clone(),
         enterprise: args.enterprise.clone(),
@@ -149,14 +149,21 @@ fn run_build(args: &CatalogueBuildArgs) -> Result<Report, Fatal> {
         exclude: args.exclude.clone(),
         community: args.community.clone(),
     };
+    let output = output
+        .ok_or_else(|| {
+            Fatal::usage("catalogue build: --output FILE (the catalogue to write) is required")
+        })?
+        .to_path_buf();
     let built = build::build(&opts)?;
     let text = build::to_text(&built.catalogue);
-    std::fs::write(&args.output, &text).map_err(|e| {
-        Fatal::usage(format!(
-            "--output {}: cannot write: {e}",
-            escape::quote(&args.output.display().to_string())
-        ))
-    })?;
+    crate::report::output::write_atomic(&output, |w| w.write_all(text.as_bytes())).map_err(
+        |e| {
+            Fatal::usage(format!(
+                "--output {}: cannot write: {e}",
+                escape::quote(&output.display().to_string())
+            ))
+        },
+    )?;
     let mut report = Report::new("catalogue build");
     report.context("source", args.source.display().to_string());
     report.context(
@@ -167,11 +174,11 @@ fn run_build(args: &CatalogueBuildArgs) -> Result<Report, Fatal> {
             .map(|p| p.display().to_string())
             .collect::<Vec<_>>(),
     );
-    report.context("output", args.output.display().to_string());
+    report.context("output", output.display().to_string());
     report.summary.insert("bytes".into(), json!(text.len()));
     tables(
         &mut report,
-        &[(Origin::File(args.output.clone()), built.catalogue)],
+        &[(Origin::File(output.clone()), built.catalogue)],
     );
     report.findings = built.findings;
     Ok(report)

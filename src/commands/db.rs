@@ -60,6 +60,7 @@ pub fn load(ctx: &mut Ctx, need_addons: bool) -> Result<Loaded, Fatal> {
 }
 
 fn db_context(report: &mut Report, l: &Loaded) {
+    super::record_db_modules(report, &l.modules);
     odoo_addons_context(report, &l.known.odoo, l.edition_source);
     report.context("database", l.db.name.clone());
     report.context("server", l.db.spec.describe());

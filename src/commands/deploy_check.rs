@@ -45,6 +45,10 @@ pub fn run(args: &DeployCheckArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
         d.database_name().map(Value::String).unwrap_or(Value::Null),
     );
     report.context("base_url", d.settings.base_url.clone());
+    super::record_db_modules(&mut report, &d.modules);
+    if let Some(inv) = &d.inventory {
+        super::record_addons(&mut report, inv);
+    }
     report.context("backup_dir", d.settings.backup_dir.display().to_string());
     let checks = deploy::Checks {
         layout: deploy::GATE,

@@ -284,6 +284,7 @@ pub fn inventory_context(report: &mut Report, inv: &Inventory) {
             .unwrap_or(serde_json::Value::Null),
     );
     report.context("series_source", inv.series_source.describe());
+    record_addons(report, inv);
     report.context(
         "addons_paths",
         inv.paths
@@ -291,6 +292,29 @@ pub fn inventory_context(report: &mut Report, inv: &Inventory) {
             .map(|p| p.path.display().to_string())
             .collect::<Vec<_>>(),
     );
+}
+
+/// The addons of the paths in the report's module inventory, with the version of their code
+/// (as Odoo adapts it to the series; as written when it cannot).
+pub fn record_addons(report: &mut Report, inv: &Inventory) {
+    for (name, addon) in &inv.addons {
+        report.module_record(name).code_version = Some(
+            addon
+                .manifest
+                .version
+                .clone()
+                .unwrap_or_else(|| addon.manifest.version_raw.clone()),
+        );
+    }
+}
+
+/// The database's modules in the report's module inventory: state and installed version.
+pub fn record_db_modules(report: &mut Report, modules: &[crate::load::db::DbModule]) {
+    for m in modules {
+        let r = report.module_record(&m.name);
+        r.state = Some(m.state.clone());
+        r.installed_version = m.latest_version.clone();
+    }
 }
 
 /// The settings from the options, the environment and the settings file.
@@ -338,6 +362,35 @@ pub fn settings_context(report: &mut Report, s: &crate::config::settings::Settin
             .map(|x| serde_json::json!(x.to_string()))
             .unwrap_or(serde_json::Value::Null),
     );
+}
+
+/// The name of the audited instance: `--instance`, else the database the report names, else
+/// the host's name.
+pub fn instance_name(global: &GlobalArgs, report: &Report) -> String {
+    if let Some(i) = global.instance.as_deref().filter(|i| !i.is_empty()) {
+        return i.to_string();
+    }
+    if let Some(db) = report
+        .context
+        .get("database")
+        .and_then(serde_json::Value::as_str)
+        .filter(|d| !d.is_empty())
+    {
+        return db.to_string();
+    }
+    host_name()
+}
+
+/// The host's name (`gethostname`), `localhost` when it has none.
+pub fn host_name() -> String {
+    let mut buf = [0u8; 256];
+    // SAFETY: the buffer is valid for its length; gethostname writes at most that many bytes.
+    let rc = unsafe { libc::gethostname(buf.as_mut_ptr().cast(), buf.len()) };
+    let end = buf.iter().position(|&b| b == 0).unwrap_or(buf.len());
+    match std::str::from_utf8(&buf[..end]) {
+        Ok(h) if rc == 0 && !h.is_empty() => h.to_string(),
+        _ => "localhost".to_string(),
+    }
 }
 
 /// Runs a subcommand; adds the findings of its database sessions to its report.

@@ -32,6 +32,10 @@ pub fn to_json(report: &Report) -> Value {
     doc.insert("tool".into(), json!("odoo-audit"));
     doc.insert("version".into(), json!(env!("CARGO_PKG_VERSION")));
     doc.insert("command".into(), json!(report.command));
+    doc.insert(
+        "run".into(),
+        serde_json::to_value(&report.run).unwrap_or(Value::Null),
+    );
     doc.insert("context".into(), Value::Object(report.context.clone()));
     for t in &report.tables {
         doc.insert(t.name.clone(), table_json(t));
@@ -39,6 +43,10 @@ pub fn to_json(report: &Report) -> Value {
     for (k, v) in &report.data {
         doc.insert(k.clone(), v.clone());
     }
+    doc.insert(
+        "inventory".into(),
+        serde_json::to_value(&report.inventory).unwrap_or(Value::Null),
+    );
     doc.insert(
         "findings".into(),
         serde_json::to_value(&report.findings).unwrap_or(Value::Null),

@@ -11,10 +11,12 @@ use crate::escape;
 use crate::finding::{sort_findings, Finding, Severity};
 
 mod csv;
+pub mod fingerprint;
 mod github;
 mod json;
 mod junit;
 mod markdown;
+pub mod output;
 #[doc(hidden)]
 pub mod render_check;
 mod sarif;
@@ -76,10 +78,34 @@ impl Table {
     }
 }
 
+/// When and where a run happened, set by `main` around the subcommand.
+#[derive(Debug, Clone, Default, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct RunInfo {
+    /// The instance audited: `--instance`, else the database's name, else the host's name.
+    pub instance: Option<String>,
+    /// Start of the run, UTC, RFC 3339 (`2026-12-01T08:00:00Z`).
+    pub started_at: Option<String>,
+    pub duration_ms: Option<u64>,
+}
+
+/// One module as the run saw it: its state and installed version in the database (database
+/// commands), its version on the addons path (when the addons were read).
+#[derive(Debug, Clone, PartialEq, Eq, serde::Serialize, serde::Deserialize)]
+pub struct ModuleRecord {
+    pub name: String,
+    pub state: Option<String>,
+    pub installed_version: Option<String>,
+    pub code_version: Option<String>,
+}
+
 /// Everything a subcommand has to say.
 #[derive(Debug, Clone, Default)]
 pub struct Report {
     pub command: String,
+    /// When and where (filled by `main`).
+    pub run: RunInfo,
+    /// The modules the run saw, by name (for the history and `diff`).
+    pub inventory: Vec<ModuleRecord>,
     /// Facts about the run (series, addons paths, database, …), shown as a header.
     pub context: Map<String, Value>,
     pub tables: Vec<Table>,
@@ -117,6 +143,34 @@ impl Report {
 
     pub fn context(&mut self, key: &str, value: impl Into<Value>) {
         self.context.insert(key.to_string(), value.into());
+    }
+
+    /// The module of the inventory named `name`, added when missing.
+    pub fn module_record(&mut self, name: &str) -> &mut ModuleRecord {
+        let i = match self
+            .inventory
+            .binary_search_by(|m| m.name.as_str().cmp(name))
+        {
+            Ok(i) => i,
+            Err(i) => {
+                self.inventory.insert(
+                    i,
+                    ModuleRecord {
+                        name: name.to_string(),
+                        state: None,
+                        installed_version: None,
+                        code_version: None,
+                    },
+                );
+                i
+            }
+        };
+        &mut self.inventory[i]
+    }
+
+    /// The series of the run (its `series` context).
+    pub fn series(&self) -> Option<&str> {
+        self.context.get("series").and_then(Value::as_str)
     }
 
     /// Adds a table of checks or steps and the findings of its rows.
@@ -163,6 +217,7 @@ fn summary_line(report: &Report) -> String {
 /// and escape them in the encoding ([`escape::write_json`]).
 pub fn render(report: &mut Report, opts: RenderOptions, out: &mut dyn Write) -> io::Result<()> {
     sort_findings(&mut report.findings);
+    fingerprint::assign(report);
     match opts.format {
         Format::Json => return json::render_json(report, out),
         Format::Sarif => return sarif::render_sarif(report, out),
@@ -205,6 +260,8 @@ pub fn escaped_finding(f: &Finding) -> Finding {
     Finding {
         module: f.module.as_deref().map(e),
         file: f.file.as_deref().map(e),
+        key: f.key.as_deref().map(e),
+        instance: f.instance.as_deref().map(e),
         message: e(&f.message),
         hint: e(&f.hint),
         ..f.clone()
@@ -218,6 +275,20 @@ pub fn escaped(report: &Report) -> Report {
     let e = |s: &str| escape::control(s).into_owned();
     Report {
         command: e(&report.command),
+        run: RunInfo {
+            instance: report.run.instance.as_deref().map(e),
+            ..report.run.clone()
+        },
+        inventory: report
+            .inventory
+            .iter()
+            .map(|m| ModuleRecord {
+                name: e(&m.name),
+                state: m.state.as_deref().map(e),
+                installed_version: m.installed_version.as_deref().map(e),
+                code_version: m.code_version.as_deref().map(e),
+            })
+            .collect(),
         context: escaped_map(&report.context),
         tables: report
             .tables

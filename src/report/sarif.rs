@@ -79,8 +79,13 @@ pub(super) fn render_sarif(report: &Report, out: &mut dyn Write) -> io::Result<(
                 }
                 None => Vec::new(),
             };
+            let mut fingerprints = BTreeMap::new();
+            if let Some(fp) = &f.fingerprint {
+                fingerprints.insert(super::fingerprint::SARIF_KEY.to_string(), fp.clone());
+            }
             sarif::Result::builder()
                 .rule_id(f.code)
+                .partial_fingerprints(fingerprints)
                 .rule_index(index.get(f.code).copied().unwrap_or(0))
                 .level(sarif_level(f.severity))
                 .message(text.as_str())

@@ -139,6 +139,16 @@ fn snapshot_catalogue_show() {
     s.set_snapshot_path("snapshots");
     s.set_prepend_module_to_snapshot(false);
     s.set_omit_expression(true);
+    // When and where the run happened.
+    s.add_filter(r#""started_at": "[^"]*""#, r#""started_at": "[TIMESTAMP]""#);
+    s.add_filter(r#""duration_ms": \d+"#, r#""duration_ms": [N]"#);
+    s.add_filter(
+        &regex::escape(&format!(
+            "\"instance\": \"{}\"",
+            odoo_audit::commands::host_name()
+        )),
+        r#""instance": "[HOST]""#,
+    );
     for (name, extra) in [
         ("catalogue_show", &[][..]),
         ("catalogue_show_series", &["18.0"][..]),

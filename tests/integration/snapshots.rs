@@ -43,6 +43,12 @@ impl Redactions {
         if let Ok(canon) = corpus.canonicalize() {
             r.literal(canon.display().to_string(), "[CORPUS]");
         }
+        // The instance of a run without a database is the machine's name.
+        let host = odoo_audit::commands::host_name();
+        r.literal(
+            format!("\"instance\": \"{host}\""),
+            "\"instance\": \"[HOST]\"",
+        );
         r
     }
 
@@ -107,6 +113,7 @@ impl Redactions {
             // log files named after the time they were written
             (r"-\d{8}-\d{6}(\.\d+)?\.log", "-[STAMP].log"),
             // durations
+            (r#""duration_ms": \d+"#, r#""duration_ms": [N]"#),
             (r"\b\d+(\.\d+)? ?(ms|µs|s)\b", "[DURATION]"),
             // table padding: cells may still vary in length
             (r" +([│┆])", " $1"),

@@ -1,0 +1,165 @@
+//! Stable identity of a finding across runs: the same problem next week has the same
+//! fingerprint, whatever line it moved to and however its message is worded.
+//!
+//! The fingerprint is the SHA-256 (first 16 bytes, hex) of the finding's code, its module, its
+//! key ([`Finding::key`]) and its file relative to the addons path that holds it, joined with a
+//! separator none of them contains. Line, column, message, hint and severity are left out: a
+//! severity changed by `--warn`/`--deny` is the same problem.
+
+use std::path::{Component, Path, PathBuf};
+
+use serde_json::Value;
+
+use super::Report;
+use crate::finding::Finding;
+
+/// The version of the fingerprint recipe, the key of SARIF's `partialFingerprints`.
+pub const SARIF_KEY: &str = "odooAudit/v1";
+
+/// The file of `f` as the fingerprint knows it: relative to the addons path (of `roots`) that
+/// holds it; else from the last component named after its module (an addon's file seen
+/// through another path); else as written.
+pub fn relative_file(file: &str, module: Option<&str>, roots: &[PathBuf]) -> String {
+    let path = Path::new(file);
+    let mut best: Option<PathBuf> = None;
+    for root in roots {
+        if let Ok(rest) = path.strip_prefix(root) {
+            if best
+                .as_ref()
+                .is_none_or(|b| rest.components().count() < b.components().count())
+            {
+                best = Some(rest.to_path_buf());
+            }
+        }
+    }
+    if let Some(rest) = best {
+        return slashed(&rest);
+    }
+    if let Some(m) = module {
+        let comps: Vec<Component> = path.components().collect();
+        if let Some(i) = comps
+            .iter()
+            .rposition(|c| matches!(c, Component::Normal(n) if *n == m))
+        {
+            let rest: PathBuf = comps[i..].iter().collect();
+            return slashed(&rest);
+        }
+    }
+    file.to_string()
+}
+
+fn slashed(p: &Path) -> String {
+    p.components()
+        .filter_map(|c| match c {
+            Component::Normal(n) => Some(n.to_string_lossy().into_owned()),
+            _ => None,
+        })
+        .collect::<Vec<_>>()
+        .join("/")
+}
+
+/// The fingerprint of `f`, its files read relative to `roots`.
+pub fn fingerprint(f: &Finding, roots: &[PathBuf]) -> String {
+    let file = f
+        .file
+        .as_deref()
+        .map(|file| relative_file(file, f.module.as_deref(), roots))
+        .unwrap_or_default();
+    let text = [
+        f.code,
+        f.module.as_deref().unwrap_or(""),
+        f.key.as_deref().unwrap_or(""),
+        &file,
+    ]
+    .join("\u{1f}");
+    let digest = openssl::sha::sha256(text.as_bytes());
+    digest[..16].iter().map(|b| format!("{b:02x}")).collect()
+}
+
+/// The addons paths of a report (its `addons_paths` context), as given and canonical.
+pub fn report_roots(report: &Report) -> Vec<PathBuf> {
+    let mut roots = Vec::new();
+    if let Some(Value::Array(paths)) = report.context.get("addons_paths") {
+        for p in paths.iter().filter_map(Value::as_str) {
+            let p = PathBuf::from(p);
+            if let Ok(c) = std::fs::canonicalize(&p) {
+                if c != p {
+                    roots.push(c);
+                }
+            }
+            roots.push(p);
+        }
+    }
+    roots
+}
+
+/// Gives every finding of the report its fingerprint (those that have one keep it: a fleet's
+/// findings were fingerprinted against their own instance's paths).
+pub fn assign(report: &mut Report) {
+    let roots = report_roots(report);
+    for f in &mut report.findings {
+        if f.fingerprint.is_none() {
+            f.fingerprint = Some(fingerprint(f, &roots));
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::rules::addons::MISSING_DEPENDENCY;
+
+    fn f() -> Finding {
+        Finding::new(&MISSING_DEPENDENCY, "depends on `x`")
+            .module("a")
+            .key("x")
+            .file("/srv/addons/a/__manifest__.py")
+            .at(3, 5)
+    }
+
+    #[test]
+    fn lines_messages_hints_and_severities_do_not_count() {
+        let roots = vec![PathBuf::from("/srv/addons")];
+        let base = fingerprint(&f(), &roots);
+        assert_eq!(base.len(), 32);
+        let moved = f().at(40, 1);
+        let reworded = Finding {
+            message: "the manifest names `x`, which is missing".into(),
+            hint: "other".into(),
+            severity: crate::finding::Severity::Warning,
+            ..f()
+        };
+        assert_eq!(fingerprint(&moved, &roots), base);
+        assert_eq!(fingerprint(&reworded, &roots), base);
+        // Another addons path holding the same addon: the same file.
+        let elsewhere = f().file("/home/ci/checkout/a/__manifest__.py");
+        assert_eq!(
+            fingerprint(&elsewhere, &[PathBuf::from("/home/ci/checkout")]),
+            base
+        );
+        assert_eq!(fingerprint(&elsewhere, &[]), base);
+        // What the finding is about does count.
+        assert_ne!(fingerprint(&f().key("y"), &roots), base);
+        assert_ne!(fingerprint(&f().module("b"), &roots), base);
+        assert_ne!(
+            fingerprint(&f().file("/srv/addons/a/views/x.xml"), &roots),
+            base
+        );
+    }
+
+    #[test]
+    fn files_outside_addons_paths_stay_as_written() {
+        assert_eq!(
+            relative_file("/etc/odoo/odoo.conf", None, &[PathBuf::from("/srv")]),
+            "/etc/odoo/odoo.conf"
+        );
+        assert_eq!(
+            relative_file(
+                "/srv/a/b/c.xml",
+                None,
+                &[PathBuf::from("/srv"), PathBuf::from("/srv/a")]
+            ),
+            "b/c.xml"
+        );
+    }
+}
