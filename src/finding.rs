@@ -110,6 +110,12 @@ impl Finding {
         self
     }
 
+    /// Names what a finding already made is about ([`Finding::key`]).
+    pub fn about(&mut self, key: impl Into<String>) -> &mut Finding {
+        self.key = Some(key.into());
+        self
+    }
+
     pub fn hint(mut self, hint: impl Into<String>) -> Finding {
         self.hint = hint.into();
         self

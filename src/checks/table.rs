@@ -114,15 +114,24 @@ impl Check {
 
     /// Fails the check with a finding made by the caller, its message kept as it is (the
     /// finding's severity may be lower than an error: a non-critical threshold).
-    pub fn fail_with(&mut self, f: Finding) {
+    pub fn fail_with(&mut self, mut f: Finding) {
         if self.status != Status::Fail || self.hint.is_empty() {
             self.hint = f.hint.clone();
         }
         self.status = Status::Fail;
+        if f.key.is_none() {
+            f.key = Some(self.name.to_string());
+        }
         self.findings.push(f);
     }
 
-    fn problem(&mut self, status: Status, rule: &'static Rule, message: String, hint: String) {
+    fn problem(
+        &mut self,
+        status: Status,
+        rule: &'static Rule,
+        message: String,
+        hint: String,
+    ) -> &mut Finding {
         let severity = if status == Status::Fail {
             Severity::Error
         } else {
@@ -138,11 +147,14 @@ impl Check {
                 format!("check {} ({}): {message}", self.num, self.name),
             )
             .severity(severity)
-            .hint(hint),
+            .hint(hint)
+            .key(self.name.to_string()),
         );
+        self.findings.last_mut().expect("just pushed")
     }
 
-    /// Records a failure (an error finding).
+    /// Records a failure (an error finding), about the check as a whole: its key is the
+    /// check's name. A check that can fail twice with the same code uses [`Check::fail_about`].
     pub fn fail(
         &mut self,
         rule: &'static Rule,
@@ -152,7 +164,7 @@ impl Check {
         self.problem(Status::Fail, rule, message.into(), hint.into());
     }
 
-    /// Records a warning (a warning finding).
+    /// Records a warning (a warning finding), about the check as a whole.
     pub fn warn(
         &mut self,
         rule: &'static Rule,
@@ -160,6 +172,30 @@ impl Check {
         hint: impl Into<String>,
     ) {
         self.problem(Status::Warn, rule, message.into(), hint.into());
+    }
+
+    /// Records a failure about `key` (a setting, a URL, a service): its fingerprint's key.
+    pub fn fail_about(
+        &mut self,
+        key: impl Into<String>,
+        rule: &'static Rule,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) {
+        self.problem(Status::Fail, rule, message.into(), hint.into())
+            .about(key);
+    }
+
+    /// Records a warning about `key`.
+    pub fn warn_about(
+        &mut self,
+        key: impl Into<String>,
+        rule: &'static Rule,
+        message: impl Into<String>,
+        hint: impl Into<String>,
+    ) {
+        self.problem(Status::Warn, rule, message.into(), hint.into())
+            .about(key);
     }
 
     /// Records a finding made elsewhere: an error fails the check, a warning warns it, an
@@ -178,6 +214,10 @@ impl Check {
         }
         self.status = self.status.max(status);
         let prefix = format!("check {} ({}): ", self.num, self.name);
+        let mut f = f;
+        if f.key.is_none() {
+            f.key = Some(self.name.to_string());
+        }
         let f = if f.message.starts_with(&prefix) {
             f
         } else {

@@ -346,6 +346,7 @@ impl Builder<'_> {
                 ),
             )
             .module(self.module)
+            .key(key)
             .file(self.file),
         );
     }

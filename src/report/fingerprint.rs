@@ -94,13 +94,21 @@ pub fn report_roots(report: &Report) -> Vec<PathBuf> {
 }
 
 /// Gives every finding of the report its fingerprint (those that have one keep it: a fleet's
-/// findings were fingerprinted against their own instance's paths).
+/// findings were fingerprinted against their own instance's paths). Findings that differ but
+/// share a fingerprint (a module that logged two errors: same code, module and key) are told
+/// apart by their rank among those of their instance, in the report's order, as
+/// `<fingerprint>-2`, `-3`, …
 pub fn assign(report: &mut Report) {
     let roots = report_roots(report);
+    let mut seen: std::collections::HashMap<(Option<String>, String), usize> = Default::default();
     for f in &mut report.findings {
-        if f.fingerprint.is_none() {
-            f.fingerprint = Some(fingerprint(f, &roots));
-        }
+        let base = f
+            .fingerprint
+            .take()
+            .unwrap_or_else(|| fingerprint(f, &roots));
+        let n = seen.entry((f.instance.clone(), base.clone())).or_insert(0);
+        *n += 1;
+        f.fingerprint = Some(if *n == 1 { base } else { format!("{base}-{n}") });
     }
 }
 
@@ -145,6 +153,27 @@ mod tests {
             fingerprint(&f().file("/srv/addons/a/views/x.xml"), &roots),
             base
         );
+    }
+
+    #[test]
+    fn findings_that_share_a_fingerprint_are_told_apart_by_rank() {
+        let mut r = Report::new("deploy-check");
+        let logged = |line: &str| {
+            Finding::new(&crate::rules::deploy::LOGGED_ERROR, line.to_string()).module("m")
+        };
+        r.findings = vec![logged("first error"), logged("second error"), f()];
+        assign(&mut r);
+        let fps: Vec<&str> = r
+            .findings
+            .iter()
+            .map(|f| f.fingerprint.as_deref().unwrap())
+            .collect();
+        assert_eq!(fps[1], format!("{}-2", fps[0]));
+        assert_eq!(fps[2].len(), 32);
+        // Assigning again (a report read back) keeps them.
+        let again = r.findings.clone();
+        assign(&mut r);
+        assert_eq!(r.findings, again);
     }
 
     #[test]

@@ -59,6 +59,7 @@ pub fn check(inv: &Inventory, graph: &Graph, odoo: &OdooAddons) -> Vec<Finding> 
                         format!("depends on `{dep}`, which is not installable"),
                     )
                     .module(name)
+                    .key(dep.clone())
                     .file(&addon.manifest_file),
                 ),
                 (Some(_), _) => {}
@@ -71,6 +72,7 @@ pub fn check(inv: &Inventory, graph: &Graph, odoo: &OdooAddons) -> Vec<Finding> 
                         ),
                     )
                     .module(name)
+                    .key(dep.clone())
                     .file(&addon.manifest_file)
                     .hint(format!(
                         "run it on Odoo Enterprise (check with --edition enterprise), or drop `{dep}` from `depends`"
@@ -85,6 +87,7 @@ pub fn check(inv: &Inventory, graph: &Graph, odoo: &OdooAddons) -> Vec<Finding> 
                         ),
                     )
                     .module(name)
+                    .key(dep.clone())
                     .file(&addon.manifest_file),
                 ),
                 (None, Some(_)) => {}
@@ -94,6 +97,7 @@ pub fn check(inv: &Inventory, graph: &Graph, odoo: &OdooAddons) -> Vec<Finding> 
                         format!("depends on `{dep}`, which is on no addons path"),
                     )
                     .module(name)
+                    .key(dep.clone())
                     .file(&addon.manifest_file)
                     .hint(match odoo.series() {
                         Some(s) => format!(
@@ -120,7 +124,8 @@ pub fn check(inv: &Inventory, graph: &Graph, odoo: &OdooAddons) -> Vec<Finding> 
             &r::DEPENDENCY_CYCLE,
             format!("dependency cycle: {}", shown.join(" → ")),
         )
-        .module(&first);
+        .module(&first)
+        .key(shown.join(" → "));
         if let Some(a) = inv.addons.get(&first) {
             f = f.file(&a.manifest_file);
         }

@@ -288,7 +288,7 @@ impl Judge<'_> {
         let (closure, missing) = (&reach.modules, &reach.missing);
         let noun = u.kind.noun();
         let mk = |rule: &'static crate::rules::Rule, msg: String| {
-            let mut f = Finding::new(rule, msg);
+            let mut f = Finding::new(rule, msg).key(format!("{}:{}", u.kind.as_str(), u.key));
             if let Some(m) = &u.module {
                 f = f.module(m);
             }
@@ -588,7 +588,8 @@ fn check_uses(
                     short_list(&missing)
                 ),
             )
-            .module(module),
+            .module(module)
+            .key(kind.as_str()),
         );
     }
     for d in &handlers.dynamic {
@@ -605,6 +606,7 @@ fn check_uses(
                 ),
             )
             .module(&d.module)
+            .key(format!("{}:{}", d.registry.as_str(), d.expr))
             .file(&d.file)
             .line(d.line),
         );

@@ -45,6 +45,7 @@ pub fn dependencies(deps: &[DbDependency], hint: &HintCtx) -> Vec<Finding> {
                 format!("installed, but its dependency `{}` {state}", d.dependency),
             )
             .module(&d.module)
+            .key(d.dependency.clone())
             .hint(hint.odoo("-i", &d.dependency))
         })
         .collect()
@@ -72,7 +73,8 @@ pub fn menus(menus: &[DanglingMenu], hint: &HintCtx) -> Vec<Finding> {
                     if m.active { "" } else { " [inactive]" },
                     m.action
                 ),
-            );
+            )
+            .key(m.xmlid.clone().unwrap_or_else(|| format!("menu {}", m.id)));
             if let Some(o) = owner {
                 f = f.module(o).hint(format!(
                     "update the module that owns the menu: {}",
@@ -99,7 +101,8 @@ pub fn xmlids(orphans: &[OrphanXmlId], hint: &HintCtx) -> Vec<Finding> {
                     o.model,
                     o.res_id.map(|i| i.to_string()).unwrap_or_default()
                 ),
-            );
+            )
+            .key(id.clone());
             match &o.module {
                 Some(m) => f.module(m).hint(format!(
                     "update the module ({}) or delete the stale ir_model_data row",

@@ -25,7 +25,8 @@ pub fn check_backups(found: &Result<Backups, String>, dir: &Path, max_age: Durat
     let found = match found {
         Ok(f) => f,
         Err(e) => {
-            c.fail(
+            c.fail_about(
+                "directory",
                 &r::BACKUP,
                 format!("backup directory {}: {e}", dir.display()),
                 "create it and schedule the backup job (or set backup_dir / BACKUP_DIR)",
@@ -35,14 +36,16 @@ pub fn check_backups(found: &Result<Backups, String>, dir: &Path, max_age: Durat
         }
     };
     if !found.writable {
-        c.fail(
+        c.fail_about(
+            "directory",
             &r::BACKUP,
             format!("backup directory {} is not writable", dir.display()),
             "give the backup user write access",
         );
     }
     match &found.newest_dump {
-        None => c.fail(
+        None => c.fail_about(
+            "dump",
             &r::BACKUP,
             format!(
                 "no database dump ({}) in {}",
@@ -60,7 +63,8 @@ pub fn check_backups(found: &Result<Backups, String>, dir: &Path, max_age: Durat
                 age_text(age)
             ));
             if age > max_age {
-                c.fail(
+                c.fail_about(
+                    "dump age",
                     &r::BACKUP,
                     format!(
                         "the newest dump {} is {} old (threshold {})",
@@ -83,7 +87,8 @@ pub fn check_backups(found: &Result<Backups, String>, dir: &Path, max_age: Durat
                     .count();
                 c.see(format!("pg_restore --list: {entries} entries"));
             } else {
-                c.fail(
+                c.fail_about(
+                    "dump restore",
                     &r::BACKUP_UNREADABLE,
                     ran.failure(),
                     r::BACKUP_UNREADABLE.fix,
@@ -100,7 +105,8 @@ pub fn check_backups(found: &Result<Backups, String>, dir: &Path, max_age: Durat
             path.display(),
             age_text(*age)
         )),
-        None => c.fail(
+        None => c.fail_about(
+            "filestore",
             &r::BACKUP,
             format!("no filestore archive (*filestore*.tar.gz, .tgz, .zip…) in {}", dir.display()),
             "archive data_dir/filestore/<database> with each dump: attachments are not in the database",

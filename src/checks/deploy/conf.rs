@@ -52,14 +52,19 @@ pub fn is_secret_key(key: &str) -> bool {
 pub fn check_conf_file(conf: &OdooConf, series: Series, machine: Machine, compose: bool) -> Check {
     let mut c = Check::new(5, "odoo.conf");
     let file = conf.path.clone().unwrap_or_default();
+    // The last finding is about the option `key`: where it is written, when it is.
     let at = |c: &mut Check, key: &str| {
-        if let (Some(f), Some(line)) = (c.findings.last_mut(), conf.line_of(key)) {
-            f.file = Some(file.display().to_string());
-            f.line = Some(line);
+        if let Some(f) = c.findings.last_mut() {
+            f.about(key);
+            if let Some(line) = conf.line_of(key) {
+                f.file = Some(file.display().to_string());
+                f.line = Some(line);
+            }
         }
     };
     if conf.sections().iter().all(|s| *s != "options") {
-        c.fail(
+        c.fail_about(
+            "[options]",
             &r::CONF,
             "no [options] section: Odoo reads no option from this file",
             "put the options under [options]",
@@ -187,7 +192,8 @@ pub fn check_conf_file(conf: &OdooConf, series: Series, machine: Machine, compos
                         );
                         at(&mut c, k);
                     }
-                    None => c.fail(
+                    None => c.fail_about(
+                        k,
                         &r::CONF,
                         format!("{k} is not set"),
                         format!("set {k} (bytes), sized against workers and memory"),
@@ -199,7 +205,8 @@ pub fn check_conf_file(conf: &OdooConf, series: Series, machine: Machine, compos
     for k in ["limit_time_cpu", "limit_time_real"] {
         match get(k) {
             Some(v) => c.see(format!("{k} = {v}")),
-            None => c.fail(
+            None => c.fail_about(
+                k,
                 &r::CONF,
                 format!("{k} is not set"),
                 format!("set {k} (seconds)"),
@@ -209,7 +216,8 @@ pub fn check_conf_file(conf: &OdooConf, series: Series, machine: Machine, compos
     match get("logfile") {
         Some(v) => c.see(format!("logfile = {v}")),
         None if compose => c.see("logfile unset: logs go to the container's output"),
-        None => c.fail(
+        None => c.fail_about(
+            "logfile",
             &r::CONF,
             "logfile is not set: logs go to standard output",
             "set logfile = /var/log/odoo/odoo.log (and rotate it)",
@@ -231,7 +239,8 @@ pub fn check_conf_file(conf: &OdooConf, series: Series, machine: Machine, compos
     }
     match get("dbfilter") {
         Some(v) => c.see(format!("dbfilter = {v}")),
-        None => c.fail(
+        None => c.fail_about(
+            "dbfilter",
             &r::CONF,
             "dbfilter is not set",
             "set dbfilter = ^<database>$",
@@ -350,7 +359,8 @@ pub fn check_addons_path(inv: &Inventory) -> Check {
     for p in &inv.paths {
         c.see(format!("{}: {} addon(s)", p.path.display(), p.addons));
         if p.exists && p.addons == 0 {
-            c.fail(
+            c.fail_about(
+                p.path.display().to_string(),
                 &r::ADDONS_PATH,
                 format!("{} holds no addon", p.path.display()),
                 "fix the entry (a wrong mount or a parent directory?)",
@@ -373,6 +383,7 @@ pub fn check_addons_path(inv: &Inventory) -> Check {
             );
             if let Some(last) = c.findings.last_mut() {
                 last.module = f.module.clone();
+                last.key = Some(f.code.to_string());
                 last.file = f.file.clone();
                 last.line = f.line;
                 last.column = f.column;
@@ -382,12 +393,14 @@ pub fn check_addons_path(inv: &Inventory) -> Check {
         match f.code {
             // A FIFO, a link out of the addon or a loop where a manifest should be: Odoo
             // blocks or fails on it at start.
-            "P001" | "P002" | "P005" | "P007" | "P008" => c.fail(
+            "P001" | "P002" | "P005" | "P007" | "P008" => c.fail_about(
+                f.code,
                 &r::ADDONS_PATH,
                 format!("{} ({})", f.message, f.code),
                 f.hint.clone(),
             ),
-            "P004" | "P006" => c.warn(
+            "P004" | "P006" => c.warn_about(
+                f.code,
                 &r::ADDONS_PATH,
                 format!("{} ({})", f.message, f.code),
                 f.hint.clone(),

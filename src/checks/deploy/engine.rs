@@ -61,7 +61,8 @@ pub fn check_services(
     for service in wanted {
         let mine: Vec<&Container> = containers.iter().filter(|x| x.service == service).collect();
         if mine.is_empty() {
-            c.fail(
+            c.fail_about(
+                format!("{service}:container"),
                 &r::SERVICE,
                 format!("service `{service}` has no container"),
                 format!("docker compose up -d {service} (or set odoo_service/db_service)"),
@@ -80,32 +81,37 @@ pub fn check_services(
             ));
             let logs = format!("docker compose logs --tail=100 {service}");
             if x.state != "running" {
-                c.fail(
+                c.fail_about(
+                    service.to_string(),
                     &r::SERVICE,
                     format!("service `{service}` ({}) is {}", x.name, x.state),
                     logs.clone(),
                 );
             } else if x.health == "unhealthy" {
-                c.fail(
+                c.fail_about(
+                    service.to_string(),
                     &r::SERVICE,
                     format!("service `{service}` ({}) is unhealthy", x.name),
                     logs.clone(),
                 );
             } else if x.health == "starting" {
-                c.warn(
+                c.warn_about(
+                    service.to_string(),
                     &r::SERVICE,
                     format!("service `{service}` ({}) is still starting", x.name),
                     "wait and check again",
                 );
             } else if x.health.is_empty() {
-                c.warn(
+                c.warn_about(
+                    format!("{service}:healthcheck"),
                     &r::SERVICE,
                     format!("service `{service}` has no healthcheck"),
                     "add a healthcheck (Odoo: curl -f http://localhost:8069/web/health; PostgreSQL: pg_isready)",
                 );
             }
             if x.restart_count > 0 {
-                c.warn(
+                c.warn_about(
+                    format!("{service}:restarts"),
                     &r::SERVICE,
                     format!(
                         "service `{service}` ({}) restarted {} time(s)",

@@ -19,7 +19,8 @@ fn header_problems(c: &mut Check, resp: &Page, https: bool) {
         if has(h) {
             present.push(h);
         } else {
-            c.fail(
+            c.fail_about(
+                h.to_string(),
                 &r::SECURITY_HEADER,
                 format!("/web/login has no {h} header"),
                 format!("add it in the reverse proxy (nginx: add_header {h} ... always;)"),
@@ -29,7 +30,8 @@ fn header_problems(c: &mut Check, resp: &Page, https: bool) {
     if has("Content-Security-Policy") {
         present.push("Content-Security-Policy");
     } else {
-        c.warn(
+        c.warn_about(
+            "Content-Security-Policy",
             &r::SECURITY_HEADER,
             "/web/login has no Content-Security-Policy header",
             "add a Content-Security-Policy in the reverse proxy (test it with the web client first)",
@@ -40,6 +42,19 @@ fn header_problems(c: &mut Check, resp: &Page, https: bool) {
     }
 }
 
+/// What a failure of check 9 is about: the bundle file its message names, without the
+/// version segment of its URL (`/web/assets/<hash>/web.assets_web.min.js` →
+/// `web.assets_web.min.js`), which changes with every deploy; else the page.
+pub fn bundle_key(message: &str) -> String {
+    message
+        .split_whitespace()
+        .find_map(|w| w.strip_prefix("/web/assets/"))
+        .map(|rest| rest.rsplit('/').next().unwrap_or(rest))
+        .unwrap_or("page")
+        .trim_end_matches([':', ','])
+        .to_string()
+}
+
 /// Check 9: the asset bundles, as requested from the running server.
 pub fn check_bundles(p: &AssetProbe) -> Check {
     let mut c = Check::new(9, "asset bundles");
@@ -48,7 +63,7 @@ pub fn check_bundles(p: &AssetProbe) -> Check {
         c.see(e.clone());
     }
     for (m, h) in &p.failures {
-        c.fail(&r::ASSETS, m.clone(), h.clone());
+        c.fail_about(bundle_key(m), &r::ASSETS, m.clone(), h.clone());
     }
     c
 }
@@ -76,7 +91,8 @@ pub fn check_http(site: &Result<SiteProbe, String>, s: &Settings, list_db: Optio
             let pass = json.as_ref().and_then(|j| j["status"].as_str()) == Some("pass");
             c.see(format!("/web/health: {status}"));
             if status != 200 || !pass {
-                c.fail(
+                c.fail_about(
+                    "/web/health",
                     &r::HTTP,
                     format!(
                         "/web/health answered {status} {}",
@@ -86,7 +102,8 @@ pub fn check_http(site: &Result<SiteProbe, String>, s: &Settings, list_db: Optio
                 );
             }
         }
-        Err(e) => c.fail(
+        Err(e) => c.fail_about(
+            "/web/health",
             &r::HTTP,
             format!("/web/health: {e}"),
             unreachable_hint.clone(),
@@ -97,7 +114,8 @@ pub fn check_http(site: &Result<SiteProbe, String>, s: &Settings, list_db: Optio
             let status = resp.status;
             c.see(format!("/web/login: {status}"));
             if status >= 500 {
-                c.fail(
+                c.fail_about(
+                    "/web/login",
                     &r::HTTP,
                     format!("/web/login answered {status}"),
                     "look at Odoo's log",
@@ -105,7 +123,8 @@ pub fn check_http(site: &Result<SiteProbe, String>, s: &Settings, list_db: Optio
             }
             header_problems(&mut c, resp, https);
         }
-        Err(e) => c.fail(
+        Err(e) => c.fail_about(
+            "/web/login",
             &r::HTTP,
             format!("/web/login: {e}"),
             unreachable_hint.clone(),
@@ -116,14 +135,16 @@ pub fn check_http(site: &Result<SiteProbe, String>, s: &Settings, list_db: Optio
             let status = resp.status;
             c.see(format!("{STATIC_FILE}: {status}"));
             if status >= 400 {
-                c.fail(
+                c.fail_about(
+                    STATIC_FILE,
                     &r::WEB_ASSETS,
                     format!("the static file {STATIC_FILE} answered {status}"),
                     "Odoo serves no static file: every asset bundle fails and the backend is blank; look at Odoo's log (a manifest Odoo cannot load? see check 6)",
                 );
             }
         }
-        Err(e) => c.fail(
+        Err(e) => c.fail_about(
+            STATIC_FILE,
             &r::WEB_ASSETS,
             format!("{STATIC_FILE}: {e}"),
             unreachable_hint.clone(),
@@ -146,13 +167,15 @@ pub fn check_http(site: &Result<SiteProbe, String>, s: &Settings, list_db: Optio
                 }
             ));
             if status >= 500 {
-                c.fail(
+                c.fail_about(
+                    "/web/database/manager",
                     &r::HTTP,
                     format!("/web/database/manager answered {status}: a server error, not a block"),
                     "look at Odoo's log; block /web/database in the proxy (403/404)",
                 );
             } else if open && list_db == Some(false) {
-                c.fail(
+                c.fail_about(
+                    "/web/database/manager",
                     &r::HTTP,
                     "/web/database/manager answers 200 although list_db is False",
                     "block /web/database in the proxy and check that Odoo runs with this odoo.conf",
@@ -171,7 +194,8 @@ pub fn check_http(site: &Result<SiteProbe, String>, s: &Settings, list_db: Optio
                 Ok(days) => {
                     c.see(format!("certificate valid, expires in {days} day(s)"));
                     if i64::from(*days) < s.cert_min_days {
-                        c.fail(
+                        c.fail_about(
+                            host.to_string(),
                             &r::TLS_CERTIFICATE,
                             format!(
                                 "the certificate of {host} expires in {days} day(s) (threshold {})",
@@ -181,7 +205,8 @@ pub fn check_http(site: &Result<SiteProbe, String>, s: &Settings, list_db: Optio
                         );
                     }
                 }
-                Err(e) => c.fail(
+                Err(e) => c.fail_about(
+                    host.to_string(),
                     &r::TLS_CERTIFICATE,
                     format!("{host}:{port}: {e}"),
                     "install a certificate trusted by clients (or set tls_ca_file for a private CA)",
@@ -195,6 +220,19 @@ pub fn check_http(site: &Result<SiteProbe, String>, s: &Settings, list_db: Optio
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn a_bundle_failure_is_about_the_bundle_whatever_its_version() {
+        assert_eq!(
+            bundle_key("/web/assets/84086eb/web.assets_frontend_lazy.min.js answered 500"),
+            "web.assets_frontend_lazy.min.js"
+        );
+        assert_eq!(
+            bundle_key("/web/assets/any/web.assets_web.min.css answered 500"),
+            "web.assets_web.min.css"
+        );
+        assert_eq!(bundle_key("/web: no bundle found"), "page");
+    }
     use crate::checks::deploy::{test_settings, Status};
     use crate::load::http::CertificateProbe;
 

@@ -96,7 +96,8 @@ fn size_check(c: &mut Check, files: &LogFiles, path: &str, max: u64) {
         let mb = len / (1024 * 1024);
         c.see(format!("{path}: {mb} MiB"));
         if len > max {
-            c.warn(
+            c.warn_about(
+                path.to_string(),
                 &r::LOGS,
                 format!("{path} is {mb} MiB (threshold {} MiB)", max / (1024 * 1024)),
                 "rotate it now and check the rotation settings",
@@ -130,7 +131,8 @@ pub fn check_logs(
                     size || SELF_ROTATING.contains(&driver.as_str())
                 }
                 Err(e) => {
-                    c.warn(
+                    c.warn_about(
+                        "daemon.json",
                         &r::LOGS,
                         format!("{}: not JSON: {e}", s.docker_daemon_json.display()),
                         "fix daemon.json",
@@ -143,7 +145,8 @@ pub fn check_logs(
                 false
             }
             DaemonJson::Unreadable(e) => {
-                c.warn(
+                c.warn_about(
+                    "daemon.json",
                     &r::LOGS,
                     format!("{}: {e}", s.docker_daemon_json.display()),
                     "fix daemon.json",
@@ -179,14 +182,16 @@ pub fn check_logs(
                 if let Some((_, _, false)) =
                     from_compose.filter(|_| rotated_compose && !rotated_inspect)
                 {
-                    c.warn(
+                    c.warn_about(
+                        format!("{service}:max-file"),
                         &r::LOGS,
                         format!("service `{service}` sets max-size without max-file"),
                         "add max-file (e.g. \"5\")",
                     );
                 }
             } else {
-                c.fail(
+                c.fail_about(
+                    service.to_string(),
                     &r::LOGS,
                     format!("the logs of service `{service}` are not rotated (no max-size in daemon.json, compose logging or the container's LogConfig)"),
                     format!("add to service {service}: logging: {{driver: json-file, options: {{max-size: \"50m\", max-file: \"5\"}}}}"),
@@ -206,7 +211,8 @@ pub fn check_logs(
         };
         match logrotate_rule_for(&files.logrotate, logfile) {
             Some((file, pattern)) => c.see(format!("{logfile}: rotated by {file} ({pattern})")),
-            None => c.fail(
+            None => c.fail_about(
+                logfile.to_string(),
                 &r::LOGS,
                 format!("no logrotate rule in {} covers {logfile}", s.logrotate_dir.display()),
                 format!(

@@ -32,7 +32,8 @@ pub fn check_version(
     let ran = binary;
     let mut binary = None;
     if !ran.success() {
-        c.fail(
+        c.fail_about(
+            "odoo-bin",
             &r::VERSION,
             ran.failure(),
             "check odoo_command (the odoo-bin path or `docker compose exec <service> odoo`)",
@@ -43,14 +44,16 @@ pub fn check_version(
                 c.see(format!("odoo-bin: {full}"));
                 binary = Some(series);
                 if let Some(e) = expected.filter(|e| *e != series) {
-                    c.fail(
+                    c.fail_about(
+                        "odoo-bin",
                         &r::VERSION,
                         format!("odoo-bin is {series}, expected {e} (expected_series)"),
                         "deploy the image/checkout of the expected series, or fix expected_series",
                     );
                 }
             }
-            None => c.fail(
+            None => c.fail_about(
+                "odoo-bin",
                 &r::VERSION,
                 format!(
                     "`{}` printed no `Odoo Server X.Y`: {}",
@@ -69,20 +72,23 @@ pub fn check_version(
                 (Some(v), Some(s)) => {
                     c.see(format!("database base: {v}"));
                     if let Some(e) = expected.filter(|e| *e != s) {
-                        c.fail(
+                        c.fail_about(
+                            "database",
                             &r::VERSION,
                             format!("the database's base module is {v} (series {s}), expected {e} (expected_series)"),
                             "migrate the database to the expected series, or point at the right database",
                         );
                     } else if let Some(b) = binary.filter(|b| *b != s && expected.is_none()) {
-                        c.fail(
+                        c.fail_about(
+                            "odoo-bin and database",
                             &r::VERSION,
                             format!("odoo-bin is {b} but the database's base module is {v} (series {s})"),
                             "run the Odoo of the database's series, or migrate the database",
                         );
                     }
                 }
-                _ => c.fail(
+                _ => c.fail_about(
+                    "database",
                     &r::VERSION,
                     "the database has no installed base module version",
                     "is this an initialised Odoo database?",
@@ -120,7 +126,8 @@ pub fn check_database(
             db.server_version,
             db.connect_time.as_millis()
         )),
-        Err(e) => c.fail(
+        Err(e) => c.fail_about(
+            "database",
             &r::DATABASE,
             e.clone(),
             "check db_host/db_port/db_user/db_password (or --db-url) and the database service",

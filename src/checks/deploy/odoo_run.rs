@@ -314,6 +314,7 @@ pub fn truth_sync_assets(
                 &crate::rules::deploy::TRUTH_SYNC,
                 format!("step {n} (asset bundles): {m}"),
             )
+            .key(super::http::bundle_key(&m))
             .hint(h)
         })
         .collect();

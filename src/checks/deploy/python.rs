@@ -78,7 +78,8 @@ pub fn check_python(needs: &PythonNeeds, probe: &Result<PythonProbe, String>) ->
     let (source, ran) = match probe {
         Ok(p) => (&p.source, &p.ran),
         Err(why) => {
-            c.warn(
+            c.warn_about(
+                "interpreter",
                 &r::PYTHON_UNKNOWN,
                 format!("the interpreter that runs Odoo was not found ({why}): the libraries were not checked"),
                 "set python_command to Odoo's interpreter (for example /opt/odoo/venv/bin/python3)",
@@ -92,7 +93,8 @@ pub fn check_python(needs: &PythonNeeds, probe: &Result<PythonProbe, String>) ->
         .rev()
         .find_map(|l| serde_json::from_str(l).ok());
     let Some(doc) = doc.filter(|_| ran.success()) else {
-        c.fail(
+        c.fail_about(
+            "interpreter",
             &r::PYTHON,
             format!(
                 "Odoo's interpreter ({source}) could not be probed: {}",
@@ -119,7 +121,8 @@ pub fn check_python(needs: &PythonNeeds, probe: &Result<PythonProbe, String>) ->
             } else {
                 users.join(", ")
             };
-            c.fail(
+            c.fail_about(
+                name.to_string(),
                 &r::PYTHON,
                 format!(
                     "{name} (needed by {who}) cannot be imported: {}",

@@ -112,7 +112,8 @@ pub fn check_secrets(files: &SecretFiles, s: &Settings, conf: Option<&OdooConf>)
                 s.required_env.len()
             ));
             if !missing.is_empty() {
-                c.fail(
+                c.fail_about(
+                    "required variables",
                     &r::ENV_FILE,
                     format!(
                         "{} does not set {}",
@@ -127,7 +128,8 @@ pub fn check_secrets(files: &SecretFiles, s: &Settings, conf: Option<&OdooConf>)
                 );
             }
             if mode & 0o004 != 0 {
-                c.fail(
+                c.fail_about(
+                    "mode",
                     &r::ENV_FILE,
                     format!("{} is world-readable (mode {mode:03o})", env_file.display()),
                     format!("chmod 600 {}", env_file.display()),
@@ -146,7 +148,8 @@ pub fn check_secrets(files: &SecretFiles, s: &Settings, conf: Option<&OdooConf>)
                 && !value.starts_with("$pbkdf2-");
             if literal && (is_secret_key(key) || key == "admin_passwd") {
                 secrets += 1;
-                c.fail(
+                c.fail_about(
+                    key.to_string(),
                     &r::SECRET_IN_CLEAR,
                     format!("`{key}` is written in clear in {} (***)", file.display()),
                     if key == "db_password" {
@@ -163,7 +166,8 @@ pub fn check_secrets(files: &SecretFiles, s: &Settings, conf: Option<&OdooConf>)
         }
         let mode = files.conf_mode;
         if secrets > 0 && mode & 0o004 != 0 {
-            c.fail(
+            c.fail_about(
+                "mode",
                 &r::SECRET_IN_CLEAR,
                 format!(
                     "{} holds secrets and is world-readable (mode {mode:03o})",
@@ -194,7 +198,8 @@ pub fn check_secrets(files: &SecretFiles, s: &Settings, conf: Option<&OdooConf>)
                         found.len()
                     ));
                     for (service, key, line) in found {
-                        c.fail(
+                        c.fail_about(
+                            format!("{service}.{key}"),
                             &r::SECRET_IN_CLEAR,
                             format!("`{key}` of service `{service}` is written in clear (***)"),
                             format!("put {key} in .env and write {key}: ${{{key}}}"),

@@ -144,6 +144,7 @@ pub fn compute_plan(
                             ),
                         )
                         .module(m)
+                        .key(cat.key.clone())
                         .hint(hint),
                     );
                     plan.findings.extend(extra);
@@ -153,7 +154,8 @@ pub fn compute_plan(
                         &r::MODULE_UNINSTALLABLE,
                         format!("category {}: not installable", cat.key),
                     )
-                    .module(m),
+                    .module(m)
+                    .key(cat.key.clone()),
                 ),
                 PlanStatus::Available => {}
             }

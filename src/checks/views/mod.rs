@@ -367,8 +367,13 @@ fn propagate_unverifiable(views: &mut [View]) {
     }
 }
 
+/// `f` placed at the view `v` (its module, file, `line` or the arch's line), about the view
+/// unless the finding names something more precise.
 fn located(f: Finding, v: &View, line: Option<usize>) -> Finding {
     let mut f = f;
+    if f.key.is_none() {
+        f = f.key(v.label());
+    }
     if let Some(m) = &v.module {
         f = f.module(m);
     }
@@ -492,7 +497,9 @@ fn report_combination(
             }
             _ => rule.fix.to_string(),
         };
-        findings.push(located(Finding::new(rule, msg), v, Some(issue.issue.line)).hint(hint));
+        let key = format!("{}|{}", v.label(), issue.issue.spec);
+        findings
+            .push(located(Finding::new(rule, msg).key(key), v, Some(issue.issue.line)).hint(hint));
     }
     for &i in &c.cycles {
         let v = &views[i];
@@ -525,7 +532,8 @@ fn report_combination(
                                 v.label(),
                                 views[p].label()
                             ),
-                        ),
+                        )
+                        .key(format!("{}|{pm}", v.label())),
                         v,
                         None,
                     )
@@ -549,7 +557,8 @@ fn report_combination(
                             "{}: a spec targets a node that module {om} adds, and {m} does not depend on {om}",
                             v.label()
                         ),
-                    ),
+                    )
+                    .key(format!("{}|{om}", v.label())),
                     v,
                     Some(loc.line),
                 )
@@ -607,6 +616,7 @@ fn not_available_finding(parents: &BTreeSet<String>, views: usize) -> Option<Fin
                 }
             ),
         )
+        .key("views")
         .hint(r::PARENT_NOT_AVAILABLE.fix),
     )
 }
@@ -771,6 +781,7 @@ fn check_templates(
                 .or_else(|| e.def.inherit.as_ref().map(|p| format!("extension of {p}")))
                 .unwrap_or_else(|| "(unnamed)".into());
             let mut f = Finding::new(rule, format!("template {name}: {what}"))
+                .key(name.clone())
                 .module(&e.def.module)
                 .file(&e.def.file)
                 .line(line);
@@ -805,6 +816,10 @@ fn check_templates(
                                 e.def.module
                             ),
                         )
+                        .key(format!(
+                            "{}|{p}",
+                            e.def.name.as_deref().unwrap_or_default()
+                        ))
                         .module(&e.def.module)
                         .file(&e.def.file)
                         .line(e.def.line)
@@ -851,6 +866,7 @@ fn check_templates(
                     }
                 ),
             )
+            .key("templates")
             .hint(r::PARENT_NOT_AVAILABLE.fix),
         );
     }
@@ -1026,6 +1042,7 @@ pub fn check_database(
                     ),
                 )
                 .module(v.module.clone().unwrap_or_default())
+                .key(v.label())
                 .hint(r::CUSTOMIZATION_OVERWRITTEN.fix),
             );
         }

@@ -316,15 +316,18 @@ impl Database {
                     if n > ids.len() { ", …" } else { "" }
                 )
             };
-            self.note(Finding::new(
-                &rules::UNREADABLE_ROWS,
-                format!(
-                    "{table}: {n} row{} left out{ids}: column `{}` {}",
-                    if n == 1 { "" } else { "s" },
-                    conn::escape_controls(&p.column),
-                    p.describe()
-                ),
-            ));
+            self.note(
+                Finding::new(
+                    &rules::UNREADABLE_ROWS,
+                    format!(
+                        "{table}: {n} row{} left out{ids}: column `{}` {}",
+                        if n == 1 { "" } else { "s" },
+                        conn::escape_controls(&p.column),
+                        p.describe()
+                    ),
+                )
+                .key(format!("{table}.{}", p.column)),
+            );
         }
         Ok(out)
     }

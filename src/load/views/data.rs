@@ -169,6 +169,7 @@ fn read_file(job: &Job) -> FileViews {
                 ),
             )
             .module(&job.addon.name)
+            .key(job.rel.clone())
             .file(&job.addon.manifest_file),
         );
         return fv;
