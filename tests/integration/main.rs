@@ -14,6 +14,7 @@ mod every_code;
 mod hostile;
 mod odoo19;
 mod odoo_replay;
+mod output;
 mod parity;
 mod pyliteral_diff;
 mod snapshots;
