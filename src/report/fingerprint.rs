@@ -18,8 +18,10 @@ pub const SARIF_KEY: &str = "odooAudit/v1";
 
 /// The file of `f` as the fingerprint knows it: relative to the addons path (of `roots`) that
 /// holds it; else from the last component named after its module (an addon's file seen
-/// through another path); else as written.
-pub fn relative_file(file: &str, module: Option<&str>, roots: &[PathBuf]) -> String {
+/// through another path); else none: a file outside every addons path (the server's
+/// configuration, a log this run wrote under a fresh name) is the instance's, and the key says
+/// what the finding is about.
+pub fn relative_file(file: &str, module: Option<&str>, roots: &[PathBuf]) -> Option<String> {
     let path = Path::new(file);
     let mut best: Option<PathBuf> = None;
     for root in roots {
@@ -33,7 +35,7 @@ pub fn relative_file(file: &str, module: Option<&str>, roots: &[PathBuf]) -> Str
         }
     }
     if let Some(rest) = best {
-        return slashed(&rest);
+        return Some(slashed(&rest));
     }
     if let Some(m) = module {
         let comps: Vec<Component> = path.components().collect();
@@ -42,10 +44,10 @@ pub fn relative_file(file: &str, module: Option<&str>, roots: &[PathBuf]) -> Str
             .rposition(|c| matches!(c, Component::Normal(n) if *n == m))
         {
             let rest: PathBuf = comps[i..].iter().collect();
-            return slashed(&rest);
+            return Some(slashed(&rest));
         }
     }
-    file.to_string()
+    None
 }
 
 fn slashed(p: &Path) -> String {
@@ -63,7 +65,7 @@ pub fn fingerprint(f: &Finding, roots: &[PathBuf]) -> String {
     let file = f
         .file
         .as_deref()
-        .map(|file| relative_file(file, f.module.as_deref(), roots))
+        .and_then(|file| relative_file(file, f.module.as_deref(), roots))
         .unwrap_or_default();
     let text = [
         f.code,
@@ -177,10 +179,19 @@ mod tests {
     }
 
     #[test]
-    fn files_outside_addons_paths_stay_as_written() {
+    fn files_outside_addons_paths_do_not_count() {
         assert_eq!(
             relative_file("/etc/odoo/odoo.conf", None, &[PathBuf::from("/srv")]),
-            "/etc/odoo/odoo.conf"
+            None
+        );
+        let log = |name: &str| {
+            Finding::new(&crate::rules::deploy::LOGGED_ERROR, "x")
+                .key("module update")
+                .file(name)
+        };
+        assert_eq!(
+            fingerprint(&log("/tmp/a/check10-update-1.log"), &[]),
+            fingerprint(&log("/tmp/b/check10-update-2.log"), &[])
         );
         assert_eq!(
             relative_file(
@@ -188,7 +199,7 @@ mod tests {
                 None,
                 &[PathBuf::from("/srv"), PathBuf::from("/srv/a")]
             ),
-            "b/c.xml"
+            Some("b/c.xml".to_string())
         );
     }
 }
