@@ -45,6 +45,15 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "NAME")]
     pub instance: Option<String>,
 
+    /// Keep this run in the history store (see --history), for `history` and `diff`.
+    #[arg(long, global = true)]
+    pub record: bool,
+
+    /// The history store: an SQLite file, or `postgres://…` (a database of its own, never
+    /// Odoo's) [default: $ODOO_AUDIT_HISTORY, else $XDG_STATE_HOME/odoo-audit/history.sqlite3].
+    #[arg(long, global = true, value_name = "PATH|URL", hide_env_values = true)]
+    pub history: Option<String>,
+
     /// Lowest severity that makes the exit code 1 [default: error; warning for
     /// `parity verify --strict`; `--ci` is always error].
     #[arg(long, global = true, value_enum)]
@@ -210,10 +219,40 @@ pub enum Command {
     /// The catalogue of Odoo's own addons per series: build one from an Odoo source tree, show
     /// what the binary ships.
     Catalogue(CatalogueArgs),
+    /// The runs kept by --record, newest first (those of --instance when given).
+    History(HistoryArgs),
+    /// What changed between two runs: new, resolved and still open findings, modules upgraded,
+    /// downgraded, installed, removed; exit 1 when new findings at or above --fail-on appeared.
+    Diff(DiffArgs),
     /// List every finding code.
     Rules,
     /// Explain a finding code.
     Explain(ExplainArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct HistoryArgs {
+    /// Only the runs of this command (e.g. deploy-check).
+    #[arg(long, value_name = "COMMAND")]
+    pub command: Option<String>,
+    /// At most this many runs.
+    #[arg(long, default_value_t = 20, value_name = "N")]
+    pub limit: usize,
+}
+
+#[derive(Debug, Args)]
+pub struct DiffArgs {
+    /// The older and the newer run: run ids of the history store, or JSON reports
+    /// (`--format json`) given as files, which need no store. Without them: the newest run and
+    /// the one before it (or the newest one at least --since old).
+    #[arg(value_name = "RUN", num_args = 0..=2)]
+    pub runs: Vec<String>,
+    /// Compare the newest run with the newest one at least this old (e.g. 7d, 12h, 2w).
+    #[arg(long, value_name = "SPAN", conflicts_with = "runs")]
+    pub since: Option<String>,
+    /// The command whose runs to compare [default: that of the newest run].
+    #[arg(long, value_name = "COMMAND", conflicts_with = "runs")]
+    pub command: Option<String>,
 }
 
 #[derive(Debug, Args)]
@@ -279,6 +318,19 @@ impl Command {
     /// its report goes.
     pub fn owns_output(&self) -> bool {
         matches!(self, Command::Catalogue(c) if matches!(c.action, CatalogueAction::Build(_)))
+    }
+
+    /// True when `--record` keeps the run: an audit of an instance (not the listings, the
+    /// history's own commands or the catalogue).
+    pub fn recordable(&self) -> bool {
+        !matches!(
+            self,
+            Command::History(_)
+                | Command::Diff(_)
+                | Command::Rules
+                | Command::Explain(_)
+                | Command::Catalogue(_)
+        )
     }
 
     /// True when the subcommand asks for CI behaviour (`--ci`).

@@ -21,6 +21,7 @@ pub mod config;
 pub mod escape;
 pub mod exit;
 pub mod finding;
+pub mod history;
 pub mod load;
 pub mod report;
 pub mod routines;

@@ -51,6 +51,16 @@ fn clap_error(e: &clap::Error) -> u8 {
     code
 }
 
+/// Keeps the run in the history store of `--history`.
+fn record(ctx: &Ctx, report: &mut report::Report, code: i32) -> Result<(), exit::Fatal> {
+    odoo_audit::finding::sort_findings(&mut report.findings);
+    report::fingerprint::assign(report);
+    let target = odoo_audit::history::Target::resolve(ctx.global.history.as_deref())?;
+    let mut store = odoo_audit::history::Store::open_for_writing(&target, &ctx.limits()?)?;
+    store.record(&odoo_audit::history::StoredRun::from_report(report, code))?;
+    Ok(())
+}
+
 /// One line on stderr, its control characters escaped. A closed stderr is not an error.
 fn eprint_line(line: &str) {
     let _ = writeln!(std::io::stderr().lock(), "{}", escape::control(line));
@@ -85,6 +95,13 @@ fn run(cli: &Cli) -> i32 {
     // The exit code counts every finding; the report shows those at or above the chosen
     // severity (`--min-severity`; with `--ci` the failing one).
     let code = exit::code_for(&report.findings, exit::fail_on(&cli.command, g));
+    // `--record`: the run as it failed or passed, every finding (before --min-severity).
+    if g.record && cli.command.recordable() {
+        if let Err(fatal) = record(&ctx, &mut report, code) {
+            eprint_line(&format!("odoo-audit: error: {}", fatal.message));
+            return fatal.code;
+        }
+    }
     if let Some(min) = g.shown_severity(cli.command.ci()) {
         report.findings.retain(|f| f.severity >= min);
     }

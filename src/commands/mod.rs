@@ -17,6 +17,7 @@ pub mod client_actions;
 pub mod db;
 pub mod deploy_check;
 pub mod deps;
+pub mod history;
 pub mod modules;
 pub mod parity;
 pub mod rules;
@@ -81,6 +82,16 @@ impl<'a> Ctx<'a> {
             &STATEMENT_TIMEOUT_SECS,
         )?;
         Ok((connect, statement))
+    }
+
+    /// The time limits of database sessions (`--connect-timeout`, `--statement-timeout`).
+    pub fn limits(&self) -> Result<crate::load::db::Limits, Fatal> {
+        let (connect, statement_timeout) = self.db_timeouts()?;
+        let defaults = crate::load::db::Limits::default();
+        Ok(crate::load::db::Limits {
+            connect_timeout: connect.unwrap_or(defaults.connect_timeout),
+            statement_timeout,
+        })
     }
 
     /// The findings the database sessions of this run made about themselves, once each.
@@ -204,14 +215,11 @@ impl<'a> Ctx<'a> {
             env: &env,
             home,
         })?;
-        let (connect_timeout, statement_timeout) = self.db_timeouts()?;
+        let (connect_timeout, _) = self.db_timeouts()?;
         if let Some(t) = connect_timeout {
             spec.connect_timeout = Some(t);
         }
-        let limits = crate::load::db::Limits {
-            statement_timeout,
-            ..crate::load::db::Limits::default()
-        };
+        let limits = self.limits()?;
         let db = crate::load::db::Database::connect(spec, limits)?;
         self.db_notes.borrow_mut().push(db.notes());
         Ok(db)
@@ -415,6 +423,8 @@ fn dispatch(command: &Command, ctx: &mut Ctx) -> Result<Report, Fatal> {
         Command::CheckClientActions(args) => client_actions::run(args, ctx),
         Command::CheckViews(args) => views::run(args, ctx),
         Command::Catalogue(args) => catalogue::run(args, ctx),
+        Command::History(args) => history::list(args, ctx),
+        Command::Diff(args) => history::diff(args, ctx),
         Command::Rules => Ok(rules::list()),
         Command::Explain(args) => rules::explain(args),
     }

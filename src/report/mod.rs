@@ -130,7 +130,7 @@ impl Report {
     /// Whether the report is an audit, with findings to sum up; `rules` and `explain` list the
     /// registry and have none.
     pub fn audits(&self) -> bool {
-        !matches!(self.command.as_str(), "rules" | "explain")
+        !matches!(self.command.as_str(), "rules" | "explain" | "history")
     }
 
     /// Context whose text is empty (a null, an empty string or list) is shown in no header.

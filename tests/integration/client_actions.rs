@@ -17,7 +17,8 @@ const TAG: &str = "queue_job_channel_tree";
 
 /// A copy of queue_job and web_timeline with empty `base`, `web`, `mail` and
 /// `base_sparse_field` addons next to them, so that queue_job's dependency closure is on the path.
-fn queue_job_tree() -> (tempfile::TempDir, PathBuf) {
+/// queue_job and web_timeline of the corpus, with stand-ins for the addons they depend on.
+pub fn queue_job_tree() -> (tempfile::TempDir, PathBuf) {
     let (tmp, root) = corpus_copy(&["queue_job", "web_timeline"]);
     write_addon(
         &root,

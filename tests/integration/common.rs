@@ -232,6 +232,11 @@ impl TestDb {
         TestDb::copy_of(test, &template)
     }
 
+    /// An empty database (no Odoo in it) owned by the `odoo` role, named after the test.
+    pub fn empty(test: &str) -> TestDb {
+        TestDb::copy_of(test, "template0")
+    }
+
     fn copy_of(test: &str, template: &str) -> TestDb {
         let pg = pg();
         let name = format!("t_{}_{}", test, std::process::id());

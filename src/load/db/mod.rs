@@ -22,7 +22,7 @@ pub use loaders::{
     series_from_modules, sql, DanglingMenu, DbClientAction, DbDependency, DbModule, DbView,
     OrphanXmlId, ParityCounts,
 };
-use session::{Failure, Session, Tls};
+pub use session::{Failure, Session, Tls};
 
 use crate::exit::Fatal;
 use crate::finding::Finding;
@@ -123,71 +123,105 @@ fn secs(d: Duration) -> String {
     format!("{} s", d.as_secs_f64().ceil() as u64)
 }
 
+/// The client configuration of `spec` within `limits`, and its TLS connector: the connect
+/// timeout, keepalives, a TCP user timeout, the session's statement timeout, and (when
+/// `read_only`) read-only transactions by default.
+pub fn client_config(
+    spec: &ConnSpec,
+    limits: &Limits,
+    read_only: bool,
+) -> Result<(postgres::Config, Tls, Duration), Fatal> {
+    let connect_timeout = spec.connect_timeout.unwrap_or(limits.connect_timeout);
+    let mut cfg = postgres::Config::new();
+    if let Some(h) = &spec.host {
+        cfg.host(h);
+    } else {
+        cfg.host(conn::DEFAULT_SOCKET_DIR);
+    }
+    cfg.port(spec.port.unwrap_or(5432));
+    let user = spec
+        .user
+        .clone()
+        .unwrap_or_else(|| std::env::var("USER").unwrap_or_else(|_| "postgres".into()));
+    cfg.user(&user);
+    if let Some(p) = &spec.password {
+        cfg.password(p.as_bytes());
+    }
+    if let Some(d) = &spec.dbname {
+        cfg.dbname(d);
+    }
+    cfg.application_name("odoo-audit");
+    cfg.connect_timeout(connect_timeout);
+    // A server that dies mid-run: the kernel notices within about a minute.
+    cfg.keepalives(true);
+    cfg.keepalives_idle(Duration::from_secs(15));
+    cfg.keepalives_interval(Duration::from_secs(5));
+    cfg.keepalives_retries(3);
+    cfg.tcp_user_timeout(limits.statement_timeout + connect_timeout);
+    // The session defaults are a second wall: each query also runs in its own read-only
+    // transaction with its own statement_timeout.
+    cfg.options(&format!(
+        "{}-c statement_timeout={} -c idle_in_transaction_session_timeout={}",
+        if read_only {
+            "-c default_transaction_read_only=on "
+        } else {
+            ""
+        },
+        limits.statement_timeout.as_millis(),
+        limits.statement_timeout.as_millis().max(1000)
+    ));
+    let mode = spec.sslmode.unwrap_or(SslMode::Prefer);
+    cfg.ssl_mode(match mode {
+        SslMode::Disable => postgres::config::SslMode::Disable,
+        SslMode::Allow | SslMode::Prefer => postgres::config::SslMode::Prefer,
+        SslMode::Require | SslMode::VerifyCa | SslMode::VerifyFull => {
+            postgres::config::SslMode::Require
+        }
+    });
+    let tls = if mode == SslMode::Disable {
+        Tls::None
+    } else {
+        Tls::Native(tls_connector(spec)?)
+    };
+    Ok((cfg, tls, connect_timeout))
+}
+
+/// Opens a session on `spec` within `limits` (read-only by default when `read_only`), the
+/// startup bounded by the connect timeout; the error names the server, never its password.
+pub fn open_session(spec: &ConnSpec, limits: &Limits, read_only: bool) -> Result<Session, Fatal> {
+    let (cfg, tls, connect_timeout) = client_config(spec, limits, read_only)?;
+    Session::open(cfg, tls, connect_timeout, limits.statement_timeout).map_err(|f| {
+        let why = match f {
+            Failure::Server(e) => error_text(spec, &e),
+            Failure::NoAnswer(d) => format!(
+                "no answer within {} (connect timeout; the server accepted the connection but did not complete the startup)",
+                secs(d)
+            ),
+            Failure::Gone => "the connection ended during the startup".into(),
+        };
+        Fatal::database(format!("cannot connect to {}: {why}", spec.describe()))
+    })
+}
+
+/// Why a call on a session of `spec` failed, for a message (sanitized).
+pub fn failure_text(spec: &ConnSpec, f: Failure) -> String {
+    match f {
+        Failure::Server(e) => error_text(spec, &e),
+        Failure::NoAnswer(d) => format!(
+            "no answer from the server within {} (statement timeout plus connect timeout); the connection was abandoned",
+            secs(d)
+        ),
+        Failure::Gone => "the connection is gone (an earlier query got no answer)".into(),
+    }
+}
+
 impl Database {
     /// Opens a read-only session and checks that the database is an Odoo database. The whole
     /// startup is bounded by the connect timeout, every query by the statement timeout (on
     /// the server) and by the statement timeout plus the connect timeout (here).
     pub fn connect(spec: ConnSpec, limits: Limits) -> Result<Database, Fatal> {
-        let connect_timeout = spec.connect_timeout.unwrap_or(limits.connect_timeout);
-        let mut cfg = postgres::Config::new();
-        if let Some(h) = &spec.host {
-            cfg.host(h);
-        } else {
-            cfg.host(conn::DEFAULT_SOCKET_DIR);
-        }
-        cfg.port(spec.port.unwrap_or(5432));
-        let user = spec
-            .user
-            .clone()
-            .unwrap_or_else(|| std::env::var("USER").unwrap_or_else(|_| "postgres".into()));
-        cfg.user(&user);
-        if let Some(p) = &spec.password {
-            cfg.password(p.as_bytes());
-        }
-        if let Some(d) = &spec.dbname {
-            cfg.dbname(d);
-        }
-        cfg.application_name("odoo-audit");
-        cfg.connect_timeout(connect_timeout);
-        // A server that dies mid-run: the kernel notices within about a minute.
-        cfg.keepalives(true);
-        cfg.keepalives_idle(Duration::from_secs(15));
-        cfg.keepalives_interval(Duration::from_secs(5));
-        cfg.keepalives_retries(3);
-        cfg.tcp_user_timeout(limits.statement_timeout + connect_timeout);
-        // The session defaults are a second wall: each query also runs in its own read-only
-        // transaction with its own statement_timeout.
-        cfg.options(&format!(
-            "-c default_transaction_read_only=on -c statement_timeout={} -c idle_in_transaction_session_timeout={}",
-            limits.statement_timeout.as_millis(),
-            limits.statement_timeout.as_millis().max(1000)
-        ));
-        let mode = spec.sslmode.unwrap_or(SslMode::Prefer);
-        cfg.ssl_mode(match mode {
-            SslMode::Disable => postgres::config::SslMode::Disable,
-            SslMode::Allow | SslMode::Prefer => postgres::config::SslMode::Prefer,
-            SslMode::Require | SslMode::VerifyCa | SslMode::VerifyFull => {
-                postgres::config::SslMode::Require
-            }
-        });
-        let tls = if mode == SslMode::Disable {
-            Tls::None
-        } else {
-            Tls::Native(tls_connector(&spec)?)
-        };
         let started = Instant::now();
-        let session = Session::open(cfg, tls, connect_timeout, limits.statement_timeout)
-            .map_err(|f| {
-                let why = match f {
-                    Failure::Server(e) => error_text(&spec, &e),
-                    Failure::NoAnswer(d) => format!(
-                        "no answer within {} (connect timeout; the server accepted the connection but did not complete the startup)",
-                        secs(d)
-                    ),
-                    Failure::Gone => "the connection ended during the startup".into(),
-                };
-                Fatal::database(format!("cannot connect to {}: {why}", spec.describe()))
-            })?;
+        let session = open_session(&spec, &limits, true)?;
         let connect_time = started.elapsed();
         let mut db = Database {
             session,
@@ -245,15 +279,11 @@ impl Database {
     }
 
     fn failure(&self, f: Failure) -> Fatal {
-        let why = match f {
-            Failure::Server(e) => error_text(&self.spec, &e),
-            Failure::NoAnswer(d) => format!(
-                "no answer from the server within {} (statement timeout plus connect timeout); the connection was abandoned",
-                secs(d)
-            ),
-            Failure::Gone => "the connection is gone (an earlier query got no answer)".into(),
-        };
-        Fatal::database(format!("query on {} failed: {why}", self.spec.describe()))
+        Fatal::database(format!(
+            "query on {} failed: {}",
+            self.spec.describe(),
+            failure_text(&self.spec, f)
+        ))
     }
 
     /// Runs one query in its own read-only, time-limited transaction.

@@ -93,8 +93,27 @@ impl Session {
         R: Send + 'static,
         F: FnOnce(&mut Client) -> Result<R, postgres::Error> + Send + 'static,
     {
+        self.transaction(false, work)
+    }
+
+    /// Runs `work` inside one read-write, time-limited transaction, committed when `work`
+    /// succeeds. Only the history store (a database of its own, never Odoo's) writes.
+    pub fn read_write<R, F>(&mut self, work: F) -> Result<R, Failure>
+    where
+        R: Send + 'static,
+        F: FnOnce(&mut Client) -> Result<R, postgres::Error> + Send + 'static,
+    {
+        self.transaction(true, work)
+    }
+
+    fn transaction<R, F>(&mut self, write: bool, work: F) -> Result<R, Failure>
+    where
+        R: Send + 'static,
+        F: FnOnce(&mut Client) -> Result<R, postgres::Error> + Send + 'static,
+    {
         let begin = format!(
-            "START TRANSACTION READ ONLY; SET LOCAL statement_timeout = {ms}; SET LOCAL lock_timeout = {ms}",
+            "START TRANSACTION {mode}; SET LOCAL statement_timeout = {ms}; SET LOCAL lock_timeout = {ms}",
+            mode = if write { "READ WRITE" } else { "READ ONLY" },
             ms = self.statement_ms
         );
         let jobs = self.jobs.as_ref().ok_or(Failure::Gone)?;
@@ -102,8 +121,13 @@ impl Session {
         let job: Job = Box::new(move |client: &mut Client| {
             let result = client.batch_execute(&begin).and_then(|()| {
                 let r = work(client);
-                // Also ends a transaction that failed.
-                let end = client.batch_execute("ROLLBACK");
+                // A read ends with a rollback (which also ends a transaction that failed); a
+                // write that succeeded is committed.
+                let end = if write && r.is_ok() {
+                    client.batch_execute("COMMIT")
+                } else {
+                    client.batch_execute("ROLLBACK")
+                };
                 let r = r?;
                 end.map(|()| r)
             });
