@@ -62,6 +62,18 @@ if ! .cache/lxml/bin/python -c "import lxml.etree as e, sys; sys.exit(e.__versio
 fi
 export ODOO_AUDIT_LXML_PYTHON="$REPO/.cache/lxml/bin/python"
 
+# click-odoo-contrib (PyPI), whose addon checksum `checksums` must equal bit for bit
+# (tests/integration/checksums.rs, tests/click_odoo_hash.py), into .cache/click-odoo-contrib.
+CLICK_ODOO_CONTRIB_VERSION=1.24
+if ! .cache/click-odoo-contrib/bin/python -c "import importlib.metadata as m, sys; sys.exit(m.version('click-odoo-contrib') != '$CLICK_ODOO_CONTRIB_VERSION')" 2>/dev/null; then
+    step "installing click-odoo-contrib==$CLICK_ODOO_CONTRIB_VERSION into .cache/click-odoo-contrib"
+    rm -rf .cache/click-odoo-contrib
+    { python3 -m venv .cache/click-odoo-contrib \
+        && .cache/click-odoo-contrib/bin/pip install -q "click-odoo-contrib==$CLICK_ODOO_CONTRIB_VERSION"; } \
+        || { rm -rf .cache/click-odoo-contrib; die "click-odoo-contrib==$CLICK_ODOO_CONTRIB_VERSION could not be installed from PyPI (python3 -m venv, pip)"; }
+fi
+export ODOO_AUDIT_CLICK_ODOO_PYTHON="$REPO/.cache/click-odoo-contrib/bin/python"
+
 # The tests' own PostgreSQL: never the sample server scripts/setup.sh leaves running. With
 # ODOO_AUDIT_PG_PORT set, that port (and pg-test.sh's directory for it) is used and may be kept
 # running between runs with ODOO_AUDIT_PG_KEEP=1; otherwise a free loopback port and a

@@ -219,6 +219,10 @@ pub enum Command {
     /// The catalogue of Odoo's own addons per series: build one from an Odoo source tree, show
     /// what the binary ships.
     Catalogue(CatalogueArgs),
+    /// The checksum of every addon, as module_auto_update and click-odoo-update compute it; with
+    /// -d/--db-url, installed modules whose code changed since their last update although their
+    /// version did not.
+    Checksums(ChecksumsArgs),
     /// The runs kept by --record, newest first (those of --instance when given).
     History(HistoryArgs),
     /// What changed between two runs: new, resolved and still open findings, modules upgraded,
@@ -228,6 +232,18 @@ pub enum Command {
     Rules,
     /// Explain a finding code.
     Explain(ExplainArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct ChecksumsArgs {
+    /// Comma-separated fnmatch patterns of the files left out [default: the database's
+    /// `module_auto_update.exclude_patterns`, else *.pyc,*.pyo,i18n/*.pot,i18n_extra/*.pot,static/*].
+    #[arg(long, value_name = "PATTERNS")]
+    pub exclude_patterns: Option<String>,
+    /// Only the .po files of these languages count (comma-separated codes, e.g. fr_FR)
+    /// [default: the database's active languages; without a database, every .po file].
+    #[arg(long, value_delimiter = ',', value_name = "LANGS")]
+    pub languages: Vec<String>,
 }
 
 #[derive(Debug, Args)]

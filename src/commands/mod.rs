@@ -13,6 +13,7 @@ use crate::load::version::Series;
 use crate::report::Report;
 
 pub mod catalogue;
+pub mod checksums;
 pub mod client_actions;
 pub mod db;
 pub mod deploy_check;
@@ -423,6 +424,7 @@ fn dispatch(command: &Command, ctx: &mut Ctx) -> Result<Report, Fatal> {
         Command::CheckClientActions(args) => client_actions::run(args, ctx),
         Command::CheckViews(args) => views::run(args, ctx),
         Command::Catalogue(args) => catalogue::run(args, ctx),
+        Command::Checksums(args) => checksums::run(args, ctx),
         Command::History(args) => history::list(args, ctx),
         Command::Diff(args) => history::diff(args, ctx),
         Command::Rules => Ok(rules::list()),

@@ -206,6 +206,31 @@ fn fill(file: &mut File, buf: &mut Vec<u8>, limit: u64) -> Result<usize, ReadErr
     Ok(n)
 }
 
+/// Cap of one file of an addon hashed whole (`checksums`): 1 GiB.
+pub const HASHED_MAX: u64 = 1 << 30;
+
+/// Passes the content of the regular file at `path` to `f`, in chunks, at most `limit` bytes
+/// of it; returns its size.
+pub fn for_each_chunk(path: &Path, limit: u64, mut f: impl FnMut(&[u8])) -> Result<u64, ReadError> {
+    let (mut file, _) = open_checked(path, limit)?;
+    let mut buf = vec![0u8; 1 << 16];
+    let mut total = 0u64;
+    loop {
+        match file.read(&mut buf) {
+            Ok(0) => return Ok(total),
+            Ok(k) => {
+                total += k as u64;
+                if total > limit {
+                    return Err(ReadError::TooLarge { limit });
+                }
+                f(&buf[..k]);
+            }
+            Err(e) if e.kind() == io::ErrorKind::Interrupted => {}
+            Err(e) => return Err(ReadError::Io(e)),
+        }
+    }
+}
+
 /// The bytes of the regular file at `path`, at most `limit` of them.
 pub fn read(path: &Path, limit: u64) -> Result<Vec<u8>, ReadError> {
     let (mut file, len) = open_checked(path, limit)?;

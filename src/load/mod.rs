@@ -7,6 +7,7 @@
 
 pub mod addons;
 pub mod catalogue;
+pub mod checksum;
 pub mod db;
 pub mod deploy;
 pub mod engine;

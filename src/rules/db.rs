@@ -142,6 +142,57 @@ SQL or a broken migration, and the checks that read them are incomplete.",
     fix: "Inspect the rows named in the message and repair or delete them.",
 };
 
+pub const CODE_CHANGED_NOT_BUMPED: Rule = Rule {
+    code: "V008",
+    name: "code-changed-version-not-bumped",
+    severity: Warning,
+    summary: "An installed module's code changed since its last update, but its version did not.",
+    explanation: "The checksum of the addon's files (as OCA's module_auto_update and \
+click-odoo-update compute it) differs from the one stored in \
+`module_auto_update.installed_checksums` at the last update, while the manifest version still \
+equals the installed one. Nothing signals an upgrade (no badge, no `V001`), so nobody runs `-u`: \
+the database keeps the old views, data and access rules of the module.",
+    fix: "Update the module: odoo-bin -c <conf> -d <db> -u <module> --stop-after-init (and bump \
+the version of changed addons in the future).",
+};
+
+pub const NO_STORED_CHECKSUM: Rule = Rule {
+    code: "V009",
+    name: "no-stored-checksum",
+    severity: Info,
+    summary: "An installed module has no checksum in `module_auto_update.installed_checksums`.",
+    explanation: "The database stores checksums of the installed modules, but none for this one \
+(installed by other means than click-odoo-update or module_auto_update since): whether its code \
+changed since its last update cannot be told.",
+    fix: "After the next update of the module, store the checksums again (click-odoo-update does; \
+`click-odoo-update --only-compute-hashes` when the modules are known to be up to date).",
+};
+
+pub const CHECKSUMS_NOT_STORED: Rule = Rule {
+    code: "V010",
+    name: "checksums-not-stored",
+    severity: Info,
+    summary: "The database stores no module checksums (`module_auto_update.installed_checksums`).",
+    explanation: "Neither module_auto_update nor click-odoo-update ran on this database, so code \
+changed without a version bump cannot be found against it. The checksums are still printed (in \
+the parameter's JSON shape), to compare two servers or two releases.",
+    fix: "Compare the printed checksums with those of a known-good server, or start storing them \
+with click-odoo-update.",
+};
+
+pub const ADDON_UNHASHABLE: Rule = Rule {
+    code: "V011",
+    name: "addon-checksum-unknown",
+    severity: Warning,
+    summary: "An addon's checksum cannot be computed: a file of it cannot be read as \
+module_auto_update reads it.",
+    explanation: "A FIFO or device, a link out of the addon, an unreadable file or directory, a \
+file name that is not UTF-8, or more files than a walk visits: module_auto_update would hang, \
+read outside the addon, skip part of it or fail; odoo-audit names the file and computes no \
+checksum for the addon.",
+    fix: "Remove or fix the file named in the finding.",
+};
+
 pub const RULES: &[Rule] = &[
     UPGRADE_PENDING,
     DATABASE_NEWER,
@@ -150,6 +201,10 @@ pub const RULES: &[Rule] = &[
     NOT_IN_DATABASE,
     INSTALLED_NOT_INSTALLABLE,
     CORE_UNKNOWN_TO_DATABASE,
+    CODE_CHANGED_NOT_BUMPED,
+    NO_STORED_CHECKSUM,
+    CHECKSUMS_NOT_STORED,
+    ADDON_UNHASHABLE,
     UNINSTALLABLE,
     MISSING_INSTALLED_DEPENDENCY,
     DANGLING_MENU,

@@ -5,6 +5,7 @@ mod common;
 
 mod catalogue;
 mod catalogue_use;
+mod checksums;
 mod cli_addons;
 mod client_actions;
 mod db_audits;

@@ -19,6 +19,7 @@ pub mod sql {
     pub const TO_BUY: &str = include_str!("../../../sql/to_buy.sql");
     pub const VIEWS: &str = include_str!("../../../sql/views.sql");
     pub const XMLID_IDS: &str = include_str!("../../../sql/xmlid_ids.sql");
+    pub const CHECKSUMS: &str = include_str!("../../../sql/checksums.sql");
 }
 
 /// A module row of `ir_module_module`.
@@ -45,6 +46,17 @@ impl DbModule {
             || a.contains("Odoo Community Association")
             || a.contains("OCA")
     }
+}
+
+/// The parameters of module_auto_update and the active languages.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct ChecksumParams {
+    /// `module_auto_update.installed_checksums`: a JSON object, module → checksum.
+    pub installed_checksums: Option<String>,
+    /// `module_auto_update.exclude_patterns`, when set.
+    pub exclude_patterns: Option<String>,
+    /// The codes of the active languages.
+    pub languages: Vec<String>,
 }
 
 /// A dependency row of `ir_module_module_dependency`.
@@ -252,6 +264,27 @@ impl Database {
                 model: decode::text(r, "model")?.unwrap_or_default(),
                 res_id: decode::int(r, "res_id")?,
             })
+        })
+    }
+
+    /// What module_auto_update keeps (see `sql/checksums.sql`).
+    pub fn checksum_params(&mut self) -> Result<ChecksumParams, Fatal> {
+        let r = self.query_one(sql::CHECKSUMS)?;
+        let text = |c: &str| {
+            decode::text(&r, c).map_err(|p| {
+                Fatal::database(format!(
+                    "query on {} failed: `{c}` {}",
+                    self.spec.describe(),
+                    p.describe()
+                ))
+            })
+        };
+        Ok(ChecksumParams {
+            installed_checksums: text("installed_checksums")?,
+            exclude_patterns: text("exclude_patterns")?,
+            languages: text("languages")?
+                .map(|l| l.split(',').map(str::to_string).collect())
+                .unwrap_or_default(),
         })
     }
 

@@ -19,8 +19,8 @@ use postgres::Row;
 
 pub use conn::{ConnSpec, SslMode};
 pub use loaders::{
-    series_from_modules, sql, DanglingMenu, DbClientAction, DbDependency, DbModule, DbView,
-    OrphanXmlId, ParityCounts,
+    series_from_modules, sql, ChecksumParams, DanglingMenu, DbClientAction, DbDependency, DbModule,
+    DbView, OrphanXmlId, ParityCounts,
 };
 pub use session::{Failure, Session, Tls};
 
