@@ -12,6 +12,7 @@ mod db_decode;
 mod deploy_check;
 mod every_code;
 mod hostile;
+mod monitoring;
 mod odoo19;
 mod odoo_replay;
 mod output;
