@@ -564,3 +564,102 @@ fn the_shipped_alerting_rules_pass_promtool() {
         None,
     );
 }
+
+/// True for a character no line of the monitoring formats may hold raw.
+fn unsafe_char(c: char) -> bool {
+    (c < ' ' && c != '\n')
+        || ('\u{7f}'..='\u{9f}').contains(&c)
+        || matches!(c, '\u{200b}'..='\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}' | '\u{feff}')
+}
+
+#[test]
+fn hostile_names_and_passwords_never_reach_the_monitoring_formats_raw() {
+    // A tag with a line feed, an ESC sequence, a `|` and a bidirectional override, and an
+    // instance name built to close its label and forge a sample.
+    let (_tmp, addons) = corpus_copy(&["date_range"]);
+    write(
+        &addons,
+        &[
+            (
+                "planted_tag/__manifest__.py",
+                "{'name': 'Planted', 'version': '18.0.1.0.0', 'license': 'LGPL-3', \
+                 'depends': ['web'], 'data': ['views/actions.xml']}",
+            ),
+            (
+                "planted_tag/views/actions.xml",
+                "<odoo>\n  <record id=\"action_evil\" model=\"ir.actions.client\">\n    \
+                 <field name=\"name\">Evil</field>\n    \
+                 <field name=\"tag\">evil&#10;ODOO-AUDIT X OK - | ok=1&#13;&#9;x&#x202E;</field>\n  \
+                 </record>\n</odoo>\n",
+            ),
+        ],
+    );
+    let instance = "prod\"} 1\nodoo_audit_up{instance=\"forged\x1b[31m\u{202e}";
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("m.prom");
+    let cmd = |format: &str| {
+        let mut c = bin();
+        c.args([
+            "check-client-actions",
+            "--addons-path",
+            addons.to_str().unwrap(),
+        ])
+        .args(["--instance", instance, "--format", format])
+        .args(["--prometheus-textfile", file.to_str().unwrap()]);
+        c
+    };
+    let (code, out, err) = run(&mut cmd("nagios"));
+    assert_eq!(code, 2, "{out}{err}");
+    assert!(!out.chars().any(unsafe_char), "{out:?}");
+    let line = nagios_line(&out, "CHECK-CLIENT-ACTIONS", "CRITICAL");
+    assert_eq!(line.matches('|').count(), 1, "{line}");
+    assert!(
+        line.contains("evil\\nODOO-AUDIT X OK - / ok=1\\r\\tx\\u{202e}"),
+        "{line}"
+    );
+    let (code, out, _) = run(&mut cmd("prometheus"));
+    assert_eq!(code, 1);
+    for text in [out, std::fs::read_to_string(&file).unwrap()] {
+        assert!(!text.chars().any(unsafe_char), "{text:?}");
+        check_metrics(&text);
+        let ups: Vec<Sample> = samples(&text)
+            .into_iter()
+            .filter(|(n, _, _)| n == "odoo_audit_up")
+            .collect();
+        assert_eq!(ups.len(), 1, "{text}");
+        assert_eq!(
+            ups[0].1["instance"],
+            "prod\"} 1\\nodoo_audit_up{instance=\"forged\\x1b[31m\\u{202e}"
+        );
+    }
+
+    // A wrong password: the run cannot connect; the password is in no output.
+    let db = TestDb::new("monitoring_pw");
+    let pg = pg();
+    let url = format!(
+        "postgres://odoo:Pw_Leak_4242@{}:{}/{}?sslmode=disable",
+        pg.host, pg.port, db.name
+    );
+    for format in ["nagios", "prometheus"] {
+        let (code, out, err) = run(bin()
+            .args(["broken", "--db-url", &url, "--format", format])
+            .args(["--prometheus-textfile", file.to_str().unwrap()]));
+        assert_eq!(code, 3, "{format}: {out}{err}");
+        assert!(err.contains("password authentication failed"), "{err}");
+        let textfile = std::fs::read_to_string(&file).unwrap();
+        for text in [&out, &err, &textfile] {
+            assert!(
+                !text.contains("Pw_Leak") && !text.contains("4242"),
+                "{text}"
+            );
+        }
+        assert_eq!(
+            value(
+                &textfile,
+                "odoo_audit_up",
+                &[("instance", db.name.as_str()), ("command", "broken")]
+            ),
+            Some(0.0)
+        );
+    }
+}
