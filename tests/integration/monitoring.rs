@@ -124,6 +124,45 @@ fn value(text: &str, name: &str, want: &[(&str, &str)]) -> Option<f64> {
     found.first().copied()
 }
 
+/// The samples of an exposition as promtool series (`name{labels}`) and values.
+fn series_values(text: &str) -> BTreeMap<String, String> {
+    text.lines()
+        .filter(|l| !l.starts_with('#') && !l.is_empty())
+        .map(|l| {
+            let (series, value) = l.rsplit_once(' ').expect("sample");
+            (series.to_string(), value.to_string())
+        })
+        .collect()
+}
+
+/// Runs `promtool test rules` with the shipped rules on real metrics: the samples of `before`
+/// for the first hour (0 to 59 min), those of `after` for the second (60 to 120 min), one a
+/// minute; `tests` are its `alert_rule_test` cases. The test file is JSON (which is YAML).
+fn assert_alerts(before: &str, after: &str, tests: serde_json::Value) {
+    let (b, a) = (series_values(before), series_values(after));
+    let mut names: Vec<&String> = b.keys().chain(a.keys()).collect();
+    names.sort();
+    names.dedup();
+    let input: Vec<serde_json::Value> = names
+        .into_iter()
+        .map(|n| {
+            let v = |m: &BTreeMap<String, String>| m.get(n).cloned().unwrap_or("_".into());
+            serde_json::json!({"series": n, "values": format!("{}x59 {}x60", v(&b), v(&a))})
+        })
+        .collect();
+    let rules =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("manifests/monitoring/odoo-audit.rules.yml");
+    let doc = serde_json::json!({
+        "rule_files": [rules],
+        "evaluation_interval": "1m",
+        "tests": [{"interval": "1m", "input_series": input, "alert_rule_test": tests}],
+    });
+    let dir = tempfile::tempdir().unwrap();
+    let file = dir.path().join("real.test.yml");
+    std::fs::write(&file, serde_json::to_string_pretty(&doc).unwrap()).unwrap();
+    promtool_ok(&["test", "rules", file.to_str().unwrap()], None);
+}
+
 /// A loopback port nothing listens on.
 fn closed_port() -> u16 {
     let l = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
@@ -285,8 +324,9 @@ fn versions_and_broken_on_a_copy_of_the_database() {
         assert_eq!(perf["modules_installed"], installed.to_string(), "{line}");
         assert_eq!(perf["errors"], "0;;1;0");
     }
-    let (code, text, err) = run(&mut cmd("versions", "prometheus"));
+    let (code, clean, err) = run(&mut cmd("versions", "prometheus"));
     assert_eq!(code, 0, "{err}");
+    let text = clean.clone();
     check_metrics(&text);
     let l = [("instance", db.name.as_str()), ("command", "versions")];
     let state =
@@ -339,6 +379,29 @@ fn versions_and_broken_on_a_copy_of_the_database() {
         )
         .unwrap()
             >= 1.0
+    );
+    // The shipped rules on these metrics: new error findings, nothing else.
+    let errors = value(
+        &text,
+        "odoo_audit_findings_by_severity",
+        &[l[0], l[1], ("severity", "error")],
+    )
+    .unwrap();
+    assert_alerts(
+        &clean,
+        &text,
+        serde_json::json!([
+            {"eval_time": "30m", "alertname": "OdooAuditNewErrorFindings", "exp_alerts": []},
+            {"eval_time": "90m", "alertname": "OdooAuditNewErrorFindings", "exp_alerts": [{
+                "exp_labels": {"severity": "warning", "instance": db.name, "command": "versions"},
+                "exp_annotations": {
+                    "summary": format!("odoo-audit versions: new error findings on {}", db.name),
+                    "description": format!("{errors} error finding(s) now, more than an hour before."),
+                },
+            }]},
+            {"eval_time": "90m", "alertname": "OdooAuditRunFailed", "exp_alerts": []},
+            {"eval_time": "90m", "alertname": "OdooAuditNoSuccessfulRun", "exp_alerts": []},
+        ]),
     );
     for command in ["versions", "broken"] {
         let (code, out, _) = run(&mut cmd(command, "nagios"));
@@ -441,6 +504,26 @@ fn the_textfile_keeps_the_last_success_through_failing_runs() {
             "{failed}"
         );
         assert!(!failed.contains("odoo_audit_findings"), "{failed}");
+        if format == "table" {
+            // The shipped rules: the run failed; the kept success means no "never succeeded"
+            // and no absent metric.
+            assert_alerts(
+                &first,
+                &failed,
+                serde_json::json!([
+                    {"eval_time": "30m", "alertname": "OdooAuditRunFailed", "exp_alerts": []},
+                    {"eval_time": "90m", "alertname": "OdooAuditRunFailed", "exp_alerts": [{
+                        "exp_labels": {"severity": "warning", "instance": db.name, "command": "versions"},
+                        "exp_annotations": {
+                            "summary": format!("odoo-audit versions could not run on {}", db.name),
+                        },
+                    }]},
+                    {"eval_time": "120m", "alertname": "OdooAuditNeverSucceeded", "exp_alerts": []},
+                    {"eval_time": "120m", "alertname": "OdooAuditSuccessMetricAbsent", "exp_alerts": []},
+                    {"eval_time": "120m", "alertname": "OdooAuditNewErrorFindings", "exp_alerts": []},
+                ]),
+            );
+        }
     }
     // A bad configuration is a failure too; a textfile that cannot be written is an error.
     let other = dir.path().join("bad-config.prom");
@@ -530,9 +613,27 @@ fn deploy_check_metrics_and_nagios_state_per_check() {
     for e in std::fs::read_dir(dep.root.join("backups")).unwrap() {
         std::fs::remove_file(e.unwrap().path()).unwrap();
     }
+    let passing = text;
     let (code, text, _) = run(dep.cmd(&db, &url).args(["--format", "prometheus"]));
     assert_eq!(code, 1, "{text}");
     check_metrics(&text);
+    // The shipped rules on these metrics: check 12 fails, and only it.
+    assert_alerts(
+        &passing,
+        &text,
+        serde_json::json!([
+            {"eval_time": "30m", "alertname": "OdooAuditDeployCheckFailing", "exp_alerts": []},
+            {"eval_time": "90m", "alertname": "OdooAuditDeployCheckFailing", "exp_alerts": [{
+                "exp_labels": {
+                    "severity": "critical", "instance": db.name, "command": "deploy-check",
+                    "check": "backups", "status": "fail",
+                },
+                "exp_annotations": {
+                    "summary": format!("odoo-audit deploy-check: check backups fails on {}", db.name),
+                },
+            }]},
+        ]),
+    );
     assert_eq!(status(&text, "backups", "fail"), Some(1.0), "{text}");
     assert_eq!(status(&text, "backups", "pass"), Some(0.0));
     let (code, out, _) = run(dep.cmd(&db, &url).args(["--format", "nagios"]));
