@@ -74,6 +74,34 @@ if ! .cache/click-odoo-contrib/bin/python -c "import importlib.metadata as m, sy
 fi
 export ODOO_AUDIT_CLICK_ODOO_PYTHON="$REPO/.cache/click-odoo-contrib/bin/python"
 
+# promtool (Debian's prometheus package), for the tests of --format prometheus and of the
+# alerting rules in manifests/monitoring (tests/integration/monitoring.rs). The package's
+# service must not start: it is installed under a /usr/sbin/policy-rc.d that refuses every
+# start (exit 101), removed again afterwards (one that was there before is put back).
+if [ ! -x /usr/bin/promtool ]; then
+    [ "$(id -u)" = 0 ] || die "promtool missing and not root: apt-get install prometheus"
+    step "installing prometheus (apt) for promtool"
+    policy=/usr/sbin/policy-rc.d
+    saved=""
+    if [ -e "$policy" ]; then
+        saved="$(mktemp)"
+        cp -p "$policy" "$saved"
+    fi
+    printf '#!/bin/sh\nexit 101\n' >"$policy"
+    chmod 0755 "$policy"
+    installed=1
+    { DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null \
+        && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends prometheus >/dev/null; } \
+        || installed=0
+    if [ -n "$saved" ]; then
+        mv -f "$saved" "$policy"
+    else
+        rm -f "$policy"
+    fi
+    [ "$installed" = 1 ] || die "apt-get install prometheus failed"
+fi
+export ODOO_AUDIT_PROMTOOL=/usr/bin/promtool
+
 # The tests' own PostgreSQL: never the sample server scripts/setup.sh leaves running. With
 # ODOO_AUDIT_PG_PORT set, that port (and pg-test.sh's directory for it) is used and may be kept
 # running between runs with ODOO_AUDIT_PG_KEEP=1; otherwise a free loopback port and a

@@ -17,7 +17,8 @@ use crate::report::Format;
 graphs, module versions against the database, client actions that would crash the web client, \
 and go-live gates.\n\nExit codes (every command): 0 no finding at or above --fail-on (after \
 --allow/--warn/--deny); 1 findings at or above --fail-on; 2 usage or configuration error; 3 \
-cannot connect to the database (or it is not an Odoo database).",
+cannot connect to the database (or it is not an Odoo database). With --format nagios: the \
+Monitoring Plugins states, 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.",
     after_help = "Run `odoo-audit rules` for the list of finding codes and `odoo-audit explain CODE` for one."
 )]
 pub struct Cli {
@@ -39,6 +40,12 @@ pub struct GlobalArgs {
     /// build`, the catalogue file to write (its report then goes to standard output).
     #[arg(short = 'o', long, global = true, value_name = "FILE")]
     pub output: Option<PathBuf>,
+
+    /// Also write the run's metrics in the Prometheus text format to FILE, for node_exporter's
+    /// textfile collector (a temporary file in the same directory, renamed when complete); a
+    /// run that cannot run writes `odoo_audit_up 0` there too.
+    #[arg(long, global = true, value_name = "FILE")]
+    pub prometheus_textfile: Option<PathBuf>,
 
     /// The name of the audited instance in reports, history and metrics (default: the
     /// database's name, else the host's name).

@@ -4,14 +4,14 @@
 use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 
-use clap::Parser;
+use clap::{CommandFactory, FromArgMatches, Parser};
 
-use odoo_audit::cli::{Cli, ColorChoice};
+use odoo_audit::cli::{Cli, ColorChoice, GlobalArgs};
 use odoo_audit::commands::{self, Ctx};
 use odoo_audit::config::levels::Levels;
 use odoo_audit::escape;
-use odoo_audit::exit;
-use odoo_audit::report::{self, Format, RenderOptions};
+use odoo_audit::exit::{self, Fatal};
+use odoo_audit::report::{self, Format, Outcome, RenderOptions, Report, RunInfo};
 
 // Discovery allocates many small values on several threads; mimalloc is much faster at that
 // than glibc's allocator (see BENCHMARKS.md).
@@ -19,12 +19,38 @@ use odoo_audit::report::{self, Format, RenderOptions};
 static GLOBAL: mimalloc::MiMalloc = mimalloc::MiMalloc;
 
 fn main() -> ExitCode {
-    let cli = match Cli::try_parse() {
-        Ok(cli) => cli,
+    let matches = match Cli::command().try_get_matches() {
+        Ok(m) => m,
         Err(e) => return ExitCode::from(clap_error(&e)),
     };
-    let code = run(&cli);
+    let cli = match Cli::from_arg_matches(&matches) {
+        Ok(cli) => cli,
+        Err(e) => return ExitCode::from(clap_error(&e.format(&mut Cli::command()))),
+    };
+    let code = run(&cli, &command_name(&matches));
     ExitCode::from(code.clamp(0, 255) as u8)
+}
+
+/// The subcommand's name as its report names it (`versions`, `parity verify`).
+fn command_name(matches: &clap::ArgMatches) -> String {
+    let mut names = Vec::new();
+    let mut m = matches;
+    while let Some((name, sub)) = m.subcommand() {
+        names.push(name);
+        m = sub;
+    }
+    names.join(" ")
+}
+
+/// True when the command line asks for `--format nagios`: a usage error is then UNKNOWN.
+fn nagios_asked() -> bool {
+    let args: Vec<String> = std::env::args_os()
+        .map(|a| a.to_string_lossy().into_owned())
+        .collect();
+    args.iter().any(|a| a == "--format=nagios")
+        || args
+            .windows(2)
+            .any(|w| w[0] == "--format" && w[1] == "nagios")
 }
 
 /// Prints a command-line error or the help/version text, and returns clap's exit code (2 for
@@ -43,6 +69,14 @@ fn clap_error(e: &clap::Error) -> u8 {
         for line in text.trim_end_matches('\n').split('\n') {
             let _ = writeln!(err, "{}", escape::control(line));
         }
+        if nagios_asked() {
+            // The status line on stdout, UNKNOWN.
+            let first = text.lines().next().unwrap_or_default();
+            let mut report = Report::new("");
+            report.outcome.fatal = Some(first.trim_start_matches("error: ").to_string());
+            let _ = print_report(&mut report, Format::Nagios);
+            return exit::error_code(exit::USAGE, Format::Nagios) as u8;
+        }
     } else if let Err(err) = e.print() {
         if !exit::is_broken_pipe(&err) {
             return exit::USAGE as u8;
@@ -52,12 +86,10 @@ fn clap_error(e: &clap::Error) -> u8 {
 }
 
 /// Keeps the run in the history store of `--history`.
-fn record(ctx: &Ctx, report: &mut report::Report, code: i32) -> Result<(), exit::Fatal> {
-    odoo_audit::finding::sort_findings(&mut report.findings);
-    report::fingerprint::assign(report);
+fn record(ctx: &Ctx, run: &odoo_audit::history::StoredRun) -> Result<(), Fatal> {
     let target = odoo_audit::history::Target::resolve(ctx.global.history.as_deref())?;
     let mut store = odoo_audit::history::Store::open_for_writing(&target, &ctx.limits()?)?;
-    store.record(&odoo_audit::history::StoredRun::from_report(report, code))?;
+    store.record(run)?;
     Ok(())
 }
 
@@ -66,42 +98,42 @@ fn eprint_line(line: &str) {
     let _ = writeln!(std::io::stderr().lock(), "{}", escape::control(line));
 }
 
-fn run(cli: &Cli) -> i32 {
+fn run(cli: &Cli, command: &str) -> i32 {
     let g = &cli.global;
+    let started = chrono::Utc::now();
+    let clock = std::time::Instant::now();
     // Unknown codes are a usage error before anything runs.
     let levels = match Levels::from_options(&g.allow, &g.warn, &g.deny) {
         Ok(l) => l,
-        Err(fatal) => {
-            eprint_line(&format!("odoo-audit: error: {}", fatal.message));
-            return fatal.code;
-        }
+        Err(fatal) => return fatal_end(cli, command, &fatal, started, clock),
     };
-    let started = chrono::Utc::now();
-    let clock = std::time::Instant::now();
     let mut ctx = Ctx::new(g);
     let mut report = match commands::run(&cli.command, &mut ctx) {
         Ok(r) => r,
-        Err(fatal) => {
-            eprint_line(&format!("odoo-audit: error: {}", fatal.message));
-            return fatal.code;
-        }
+        Err(fatal) => return fatal_end(cli, command, &fatal, started, clock),
     };
-    report.run = report::RunInfo {
-        instance: Some(commands::instance_name(g, &report)),
-        started_at: Some(started.format("%Y-%m-%dT%H:%M:%SZ").to_string()),
-        duration_ms: Some(clock.elapsed().as_millis().min(u64::MAX as u128) as u64),
-    };
+    report.run = run_info(commands::instance_name(g, &report), started, clock);
     levels.apply(&mut report.findings);
     // The exit code counts every finding; the report shows those at or above the chosen
     // severity (`--min-severity`; with `--ci` the failing one).
-    let code = exit::code_for(&report.findings, exit::fail_on(&cli.command, g));
-    // `--record`: the run as it failed or passed, every finding (before --min-severity).
-    if g.record && cli.command.recordable() {
-        if let Err(fatal) = record(&ctx, &mut report, code) {
-            eprint_line(&format!("odoo-audit: error: {}", fatal.message));
-            return fatal.code;
-        }
-    }
+    let fail_on = exit::fail_on(&cli.command, g);
+    report.outcome = Outcome {
+        exit_code: Some(exit::code_for(&report.findings, fail_on)),
+        nagios: Some(exit::nagios_state(&report.findings, fail_on)),
+        fail_on: Some(fail_on),
+        ..Outcome::default()
+    };
+    let code = exit::run_code(&report.findings, fail_on, g.format);
+    // `--record`: the run as it failed or passed, every finding (before --min-severity); kept
+    // once the report is written.
+    let to_record = (g.record && cli.command.recordable()).then(|| {
+        odoo_audit::finding::sort_findings(&mut report.findings);
+        report::fingerprint::assign(&mut report);
+        odoo_audit::history::StoredRun::from_report(
+            &report,
+            exit::code_for(&report.findings, fail_on),
+        )
+    });
     if let Some(min) = g.shown_severity(cli.command.ci()) {
         report.findings.retain(|f| f.severity >= min);
     }
@@ -125,32 +157,148 @@ fn run(cli: &Cli) -> i32 {
         color,
         quiet: g.quiet || ci,
     };
-    if let Some(path) = to_file {
-        if let Err(e) = report::output::write_atomic(path, |w| report::render(&mut report, opts, w))
-        {
-            eprint_line(&format!("odoo-audit: error: cannot write the report: {e}"));
-            return exit::USAGE;
+    let written = write_report(&mut report, opts, to_file);
+    // The textfile is written whatever became of the report (a reader of stdout that went
+    // away, an unwritable --output).
+    let textfile = write_textfile(g, &mut report);
+    if let Some(run) = to_record {
+        if let Err(fatal) = record(&ctx, &run) {
+            eprint_line(&format!("odoo-audit: error: {}", fatal.message));
+            return exit::error_code(fatal.code, g.format);
         }
+    }
+    if let Err(code) = written {
         return code;
     }
-    // Stdout is line-buffered: a large JSON document would cost one write per line.
-    let mut out = std::io::BufWriter::with_capacity(1 << 16, stdout.lock());
-    if let Err(e) = report::render(&mut report, opts, &mut out).and_then(|_| out.flush()) {
-        if exit::is_broken_pipe(&e) {
-            // The reader went away (`| head`): end quietly, as ripgrep does. The buffer's
-            // remains must not be written again when it is dropped.
-            let _ = out.into_parts();
-            return exit::SUCCESS;
-        }
-        eprint_line(&format!("odoo-audit: error: cannot write the report: {e}"));
-        return exit::USAGE;
+    if !textfile {
+        return exit::error_code(exit::USAGE, g.format);
     }
     // CSV carries one table; the findings then go to stderr so they are not lost.
-    if g.format == Format::Csv && !report.tables.is_empty() && !opts.quiet {
+    if g.format == Format::Csv && !report.tables.is_empty() && !opts.quiet && to_file.is_none() {
         let mut err = std::io::stderr().lock();
         for f in &report.findings {
             let _ = writeln!(err, "{}", report::finding_line(f, false));
         }
     }
     code
+}
+
+/// When and where the run happened.
+fn run_info(
+    instance: String,
+    started: chrono::DateTime<chrono::Utc>,
+    clock: std::time::Instant,
+) -> RunInfo {
+    RunInfo {
+        instance: Some(instance),
+        started_at: Some(started.format("%Y-%m-%dT%H:%M:%SZ").to_string()),
+        duration_ms: Some(clock.elapsed().as_millis().min(u64::MAX as u128) as u64),
+    }
+}
+
+/// A run that could not run: its error on stderr; with `--format nagios` the UNKNOWN line, with
+/// `--format prometheus` the metrics of the failure (`odoo_audit_up 0`), where the report would
+/// have gone; the textfile of `--prometheus-textfile` in any format.
+fn fatal_end(
+    cli: &Cli,
+    command: &str,
+    fatal: &Fatal,
+    started: chrono::DateTime<chrono::Utc>,
+    clock: std::time::Instant,
+) -> i32 {
+    eprint_line(&format!("odoo-audit: error: {}", fatal.message));
+    let g = &cli.global;
+    let mut report = Report::new(command);
+    report.run = run_info(commands::configured_instance(g), started, clock);
+    report.outcome = Outcome {
+        exit_code: Some(fatal.code),
+        fatal: Some(fatal.message.clone()),
+        ..Outcome::default()
+    };
+    if matches!(g.format, Format::Nagios | Format::Prometheus) {
+        let opts = RenderOptions {
+            format: g.format,
+            color: false,
+            quiet: false,
+        };
+        let to_file = g.output.as_deref().filter(|_| !cli.command.owns_output());
+        let _ = write_report(&mut report, opts, to_file);
+    }
+    write_textfile(g, &mut report);
+    exit::error_code(fatal.code, g.format)
+}
+
+/// The last successful run of the Prometheus file at `path` (written by an earlier run), for a
+/// run that fails to keep.
+fn previous_success(path: &std::path::Path, report: &Report) -> Option<f64> {
+    let text = std::fs::read_to_string(path).ok()?;
+    report::prometheus::last_success_in(&text, report)
+}
+
+/// Renders the report to `--output` (atomically) or stdout. `Err` holds the exit code of a
+/// report that could not be written (0 when stdout's reader went away).
+fn write_report(
+    report: &mut Report,
+    opts: RenderOptions,
+    to_file: Option<&std::path::Path>,
+) -> Result<(), i32> {
+    if let Some(path) = to_file {
+        if opts.format == Format::Prometheus {
+            report.outcome.last_success = previous_success(path, report);
+        }
+        if let Err(e) = report::output::write_atomic(path, |w| report::render(report, opts, w)) {
+            eprint_line(&format!("odoo-audit: error: cannot write the report: {e}"));
+            return Err(exit::error_code(exit::USAGE, opts.format));
+        }
+        return Ok(());
+    }
+    report.outcome.last_success = None;
+    print_report_with(report, opts)
+}
+
+/// Renders the report to stdout in `format`.
+fn print_report(report: &mut Report, format: Format) -> Result<(), i32> {
+    let opts = RenderOptions {
+        format,
+        color: false,
+        quiet: false,
+    };
+    print_report_with(report, opts)
+}
+
+fn print_report_with(report: &mut Report, opts: RenderOptions) -> Result<(), i32> {
+    // Stdout is line-buffered: a large JSON document would cost one write per line.
+    let mut out = std::io::BufWriter::with_capacity(1 << 16, std::io::stdout().lock());
+    if let Err(e) = report::render(report, opts, &mut out).and_then(|_| out.flush()) {
+        if exit::is_broken_pipe(&e) {
+            // The reader went away (`| head`): end quietly, as ripgrep does. The buffer's
+            // remains must not be written again when it is dropped.
+            let _ = out.into_parts();
+            return Err(exit::SUCCESS);
+        }
+        eprint_line(&format!("odoo-audit: error: cannot write the report: {e}"));
+        return Err(exit::error_code(exit::USAGE, opts.format));
+    }
+    Ok(())
+}
+
+/// `--prometheus-textfile FILE`: the metrics of the run, written atomically; a failing run
+/// keeps the last success of the file it replaces. False when it could not be written.
+fn write_textfile(g: &GlobalArgs, report: &mut Report) -> bool {
+    let Some(path) = g.prometheus_textfile.as_deref() else {
+        return true;
+    };
+    report.outcome.last_success = previous_success(path, report);
+    let opts = RenderOptions {
+        format: Format::Prometheus,
+        color: false,
+        quiet: false,
+    };
+    if let Err(e) = report::output::write_atomic(path, |w| report::render(report, opts, w)) {
+        eprint_line(&format!(
+            "odoo-audit: error: cannot write the Prometheus textfile: {e}"
+        ));
+        return false;
+    }
+    true
 }

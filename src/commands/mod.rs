@@ -390,6 +390,31 @@ pub fn instance_name(global: &GlobalArgs, report: &Report) -> String {
     host_name()
 }
 
+/// The name of the instance of a run that ended before it had a report (a [`Fatal`]), as
+/// [`instance_name`] would have named it: `--instance`, else the database the options, the
+/// environment or the -c file name (nothing is connected to), else the host's name.
+pub fn configured_instance(global: &GlobalArgs) -> String {
+    if let Some(i) = global.instance.as_deref().filter(|i| !i.is_empty()) {
+        return i.to_string();
+    }
+    let conf = global
+        .config
+        .as_deref()
+        .and_then(|p| OdooConf::load(p).ok());
+    let env = |k: &str| std::env::var(k).ok();
+    let spec = crate::load::db::conn::resolve(&crate::load::db::conn::Sources {
+        url: global.db.db_url.as_deref(),
+        database: global.db.database.as_deref(),
+        conf: conf.as_ref(),
+        env: &env,
+        home: None,
+    });
+    match spec.ok().and_then(|s| s.dbname).filter(|d| !d.is_empty()) {
+        Some(db) => db,
+        None => host_name(),
+    }
+}
+
 /// The host's name (`gethostname`), `localhost` when it has none.
 pub fn host_name() -> String {
     let mut buf = [0u8; 256];

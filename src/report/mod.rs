@@ -1,6 +1,7 @@
 //! The one report layer: every subcommand hands a [`Report`] (tables of rows, findings, a
-//! summary) to [`render`], which writes it as a table, JSON, CSV, Markdown, SARIF, JUnit XML or
-//! GitHub Actions annotations, one renderer per file. Subcommands never print on their own.
+//! summary) to [`render`], which writes it as a table, JSON, CSV, Markdown, SARIF, JUnit XML,
+//! GitHub Actions annotations, Prometheus metrics or a Nagios status line, one renderer per
+//! file. Subcommands never print on their own.
 
 use std::io::{self, Write};
 
@@ -16,7 +17,9 @@ mod github;
 mod json;
 mod junit;
 mod markdown;
+mod nagios;
 pub mod output;
+pub mod prometheus;
 #[doc(hidden)]
 pub mod render_check;
 mod sarif;
@@ -44,6 +47,11 @@ pub enum Format {
     Github,
     /// A Markdown document (tables and findings), for reports kept in a repository or wiki.
     Markdown,
+    /// Prometheus text exposition of the run's metrics (see also --prometheus-textfile).
+    Prometheus,
+    /// One Monitoring Plugins (Nagios, Icinga) status line with performance data; the exit
+    /// code is the plugin state: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
+    Nagios,
 }
 
 /// A named table of rows. Cells are JSON values so that JSON output keeps their types.
@@ -98,6 +106,27 @@ pub struct ModuleRecord {
     pub code_version: Option<String>,
 }
 
+/// How the run ended, for the monitoring formats (Prometheus, Nagios); set by `main` from the
+/// codes [`crate::exit`] decided. Never part of the other formats.
+#[derive(Debug, Clone, Default, PartialEq)]
+pub struct Outcome {
+    /// The exit code of the run in the usual scheme ([`crate::exit::code_for`]; a [`Fatal`]'s
+    /// code): 0 is a successful run.
+    ///
+    /// [`Fatal`]: crate::exit::Fatal
+    pub exit_code: Option<i32>,
+    /// The Monitoring Plugins state ([`crate::exit::nagios_state`]).
+    pub nagios: Option<crate::exit::Nagios>,
+    /// The run's `--fail-on` threshold ([`crate::exit::fail_on`]): the thresholds of the
+    /// Nagios performance data.
+    pub fail_on: Option<crate::exit::FailOn>,
+    /// Why the run could not run (a [`crate::exit::Fatal`]): the report is then empty.
+    pub fatal: Option<String>,
+    /// The last successful run (Unix seconds) of an earlier textfile, kept by a run that fails
+    /// ([`prometheus::last_success_in`]).
+    pub last_success: Option<f64>,
+}
+
 /// Everything a subcommand has to say.
 #[derive(Debug, Clone, Default)]
 pub struct Report {
@@ -117,6 +146,8 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// Extra counts for the summary.
     pub summary: Map<String, Value>,
+    /// How the run ended (filled by `main`, for the monitoring formats).
+    pub outcome: Outcome,
 }
 
 impl Report {
@@ -231,6 +262,8 @@ pub fn render(report: &mut Report, opts: RenderOptions, out: &mut dyn Write) -> 
         Format::Junit => junit::render_junit(&safe, out),
         Format::Github => github::render_github(&safe, out),
         Format::Markdown => markdown::render_markdown(&safe, out),
+        Format::Prometheus => prometheus::render_prometheus(&safe, out),
+        Format::Nagios => nagios::render_nagios(&safe, out),
         Format::Json | Format::Sarif => unreachable!("rendered above"),
     }
 }
@@ -312,6 +345,10 @@ pub fn escaped(report: &Report) -> Report {
             .collect(),
         findings: report.findings.iter().map(escaped_finding).collect(),
         summary: escaped_map(&report.summary),
+        outcome: Outcome {
+            fatal: report.outcome.fatal.as_deref().map(e),
+            ..report.outcome.clone()
+        },
     }
 }
 

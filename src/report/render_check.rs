@@ -8,6 +8,9 @@
 //!   control characters escaped ([`crate::escape::control`]).
 //! - GitHub: one workflow command per finding and no other line; the properties and the message
 //!   un-escape (GitHub's `%XX`) to the finding's escaped text.
+//! - Prometheus: every line is a HELP, a TYPE or a sample `name{labels} value`; the label values
+//!   un-escape to the escaped text of the instance; the counts add up to the findings.
+//! - Nagios: one line, with one `|` (the start of the performance data).
 
 use crate::escape;
 use crate::finding::{Finding, Severity};
@@ -142,7 +145,142 @@ pub fn check_renderers(findings: Vec<Finding>) -> Result<(), String> {
     report.findings = findings;
     check_sarif(&mut report)?;
     check_junit(&mut report)?;
-    check_github(&mut report)
+    check_github(&mut report)?;
+    // The instances of a combined report, taken from the findings' modules; the run's from the
+    // first message.
+    report.run.instance = report.findings.first().map(|f| f.message.clone());
+    for f in &mut report.findings {
+        f.instance = f.module.clone();
+    }
+    check_prometheus(&mut report)?;
+    check_nagios(&mut report)
+}
+
+/// One sample of a Prometheus text exposition: name, labels, value.
+type PromSample = (String, Vec<(String, String)>, String);
+
+/// The samples of a Prometheus text exposition, label values un-escaped; an error for any line
+/// that is not a HELP, a TYPE or a sample.
+fn prometheus_samples(text: &str) -> Result<Vec<PromSample>, String> {
+    let mut out = Vec::new();
+    for line in text.lines() {
+        if line.starts_with("# HELP odoo_audit_") || line.starts_with("# TYPE odoo_audit_") {
+            continue;
+        }
+        let (name, rest) = line
+            .split_once('{')
+            .ok_or_else(|| format!("Prometheus: not a sample: {line:?}"))?;
+        if !name.starts_with("odoo_audit_")
+            || !name.chars().all(|c| c.is_ascii_alphanumeric() || c == '_')
+        {
+            return Err(format!("Prometheus: bad name in {line:?}"));
+        }
+        let mut labels = Vec::new();
+        let mut chars = rest.chars();
+        loop {
+            let key: String = chars.by_ref().take_while(|&c| c != '=').collect();
+            if key.is_empty() || !key.chars().all(|c| c.is_ascii_lowercase() || c == '_') {
+                return Err(format!("Prometheus: bad label name {key:?} in {line:?}"));
+            }
+            if chars.next() != Some('"') {
+                return Err(format!("Prometheus: unquoted value in {line:?}"));
+            }
+            let mut value = String::new();
+            loop {
+                match chars.next() {
+                    Some('\\') => match chars.next() {
+                        Some('n') => value.push('\n'),
+                        Some(c @ ('\\' | '"')) => value.push(c),
+                        other => return Err(format!("Prometheus: bad escape {other:?}")),
+                    },
+                    Some('"') => break,
+                    Some(c) => value.push(c),
+                    None => return Err(format!("Prometheus: unterminated value in {line:?}")),
+                }
+            }
+            labels.push((key, value));
+            match chars.next() {
+                Some(',') => {}
+                Some('}') => break,
+                other => return Err(format!("Prometheus: {other:?} after a label in {line:?}")),
+            }
+        }
+        let value: String = chars.collect();
+        let value = value
+            .strip_prefix(' ')
+            .filter(|v| !v.is_empty() && !v.contains(' '))
+            .ok_or_else(|| format!("Prometheus: bad value in {line:?}"))?;
+        out.push((name.to_string(), labels, value.to_string()));
+    }
+    Ok(out)
+}
+
+fn check_prometheus(report: &mut Report) -> Result<(), String> {
+    let text = render(report, Format::Prometheus)?;
+    let samples = prometheus_samples(&text)?;
+    let label = |labels: &[(String, String)], k: &str| {
+        labels.iter().find(|(n, _)| n == k).map(|(_, v)| v.clone())
+    };
+    let run_instance = report
+        .run
+        .instance
+        .as_deref()
+        .filter(|i| !i.is_empty())
+        .map(esc)
+        .unwrap_or_else(|| "unknown".into());
+    let mut total = 0;
+    for (name, labels, value) in &samples {
+        let instance = label(labels, "instance");
+        if name == "odoo_audit_findings" {
+            let n: usize = value
+                .parse()
+                .map_err(|_| format!("Prometheus: {value:?}"))?;
+            let code = label(labels, "code");
+            let matching = report
+                .findings
+                .iter()
+                .filter(|f| {
+                    Some(f.code) == code.as_deref()
+                        && Some(f.severity.as_str()) == label(labels, "severity").as_deref()
+                        && f.instance
+                            .as_deref()
+                            .filter(|i| !i.is_empty())
+                            .map(esc)
+                            .unwrap_or_else(|| run_instance.clone())
+                            == instance.clone().unwrap_or_default()
+                })
+                .count();
+            if n != matching {
+                return Err(format!(
+                    "Prometheus: {n} for {labels:?}, {matching} findings"
+                ));
+            }
+            total += n;
+        } else if name == "odoo_audit_up" && instance.as_deref() != Some(&run_instance) {
+            return Err(format!(
+                "Prometheus: up of {instance:?}, not {run_instance:?}"
+            ));
+        }
+    }
+    if total != report.findings.len() {
+        return Err(format!(
+            "Prometheus: {total} findings counted of {}",
+            report.findings.len()
+        ));
+    }
+    Ok(())
+}
+
+fn check_nagios(report: &mut Report) -> Result<(), String> {
+    let text = render(report, Format::Nagios)?;
+    let lines: Vec<&str> = text.lines().collect();
+    if lines.len() != 1 || !lines[0].starts_with("ODOO-AUDIT DEPS ") {
+        return Err(format!("Nagios: not one status line: {text:?}"));
+    }
+    if lines[0].matches('|').count() != 1 {
+        return Err(format!("Nagios: a `|` besides the perfdata's: {text:?}"));
+    }
+    Ok(())
 }
 
 fn check_sarif(report: &mut Report) -> Result<(), String> {
@@ -366,5 +504,17 @@ mod tests {
         let xml = "<testsuites><testsuite><testcase name=\"\x1b\"/></testsuite></testsuites>";
         assert!(junit_matches(xml, &[]).is_err());
         assert_eq!(gh_unescape("a%0Ab%3Ac%2Cd%25e"), "a\nb:c,d%e");
+        // A value with an escape the format does not have; a timestamp; a forged sample.
+        assert!(prometheus_samples("odoo_audit_up{instance=\"a\\x\"} 1").is_err());
+        assert!(prometheus_samples("odoo_audit_up{instance=\"a\"} 1 1700000000").is_err());
+        assert!(prometheus_samples("odoo_audit_up{instance=\"a\"} 1\n\"} 1").is_err());
+        assert_eq!(
+            prometheus_samples("odoo_audit_up{instance=\"a\\\\\\\"\\n\"} 1"),
+            Ok(vec![(
+                "odoo_audit_up".to_string(),
+                vec![("instance".to_string(), "a\\\"\n".to_string())],
+                "1".to_string()
+            )])
+        );
     }
 }

@@ -14,6 +14,7 @@ mod deploy_check;
 mod every_code;
 mod history;
 mod hostile;
+mod monitoring;
 mod odoo19;
 mod odoo_replay;
 mod output;
