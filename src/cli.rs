@@ -230,6 +230,13 @@ pub enum Command {
     /// -d/--db-url, installed modules whose code changed since their last update although their
     /// version did not.
     Checksums(ChecksumsArgs),
+    /// The post-deployment checks of a release (--release FILE): deployed files against their
+    /// digests, success criteria over Odoo's log, rollback readiness, the services; once, or
+    /// repeatedly over a window (--for 30m --every 60s), stopping at the first failure.
+    VerifyDeploy(VerifyDeployArgs),
+    /// Files of a release: `files hash PATHS… -o FILE` writes their digests (md5sum/sha256sum
+    /// format) at build time, for verify-deploy.
+    Files(FilesArgs),
     /// The runs kept by --record, newest first (those of --instance when given).
     History(HistoryArgs),
     /// What changed between two runs: new, resolved and still open findings, modules upgraded,
@@ -239,6 +246,46 @@ pub enum Command {
     Rules,
     /// Explain a finding code.
     Explain(ExplainArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct VerifyDeployArgs {
+    #[command(flatten)]
+    pub target: DeployTargetArgs,
+    /// The release file (TOML; see odoo-audit.release.example.toml).
+    #[arg(long, value_name = "FILE")]
+    pub release: PathBuf,
+    /// Check repeatedly for this long (e.g. 30m), stopping at the first failure.
+    #[arg(long = "for", value_name = "SPAN")]
+    pub for_: Option<String>,
+    /// With --for: the time between two rounds.
+    #[arg(long, value_name = "SPAN", default_value = "60s", requires = "for_")]
+    pub every: String,
+}
+
+#[derive(Debug, Args)]
+pub struct FilesArgs {
+    #[command(subcommand)]
+    pub action: FilesAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum FilesAction {
+    /// Write the digests of PATHS (files; directories are walked) to --output FILE, in
+    /// md5sum/sha256sum format, sorted.
+    Hash(FilesHashArgs),
+}
+
+#[derive(Debug, Args)]
+pub struct FilesHashArgs {
+    /// Files and directories.
+    #[arg(required = true, value_name = "PATH")]
+    pub paths: Vec<PathBuf>,
+    #[arg(long, value_enum, default_value_t = crate::load::release::Algorithm::Sha256)]
+    pub algorithm: crate::load::release::Algorithm,
+    /// Name the files relative to this directory (the `root` of the release file).
+    #[arg(long, value_name = "DIR")]
+    pub relative_to: Option<PathBuf>,
 }
 
 #[derive(Debug, Args)]
@@ -341,6 +388,7 @@ impl Command {
     /// its report goes.
     pub fn owns_output(&self) -> bool {
         matches!(self, Command::Catalogue(c) if matches!(c.action, CatalogueAction::Build(_)))
+            || matches!(self, Command::Files(_))
     }
 
     /// True when `--record` keeps the run: an audit of an instance (not the listings, the
@@ -353,6 +401,7 @@ impl Command {
                 | Command::Rules
                 | Command::Explain(_)
                 | Command::Catalogue(_)
+                | Command::Files(_)
         )
     }
 

@@ -8,5 +8,6 @@ pub mod db;
 pub mod deploy;
 pub mod diff;
 pub mod parity;
+pub mod release;
 pub mod table;
 pub mod views;

@@ -74,38 +74,9 @@ pub fn run(args: &DeployCheckArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
 /// what an earlier one loaded: check 2's containers, check 3's binary series, check 6's
 /// addons; checks 4 and 10 run Odoo with `--full`).
 fn gate(d: &mut Deploy) -> Vec<Check> {
-    let s = &d.settings;
-    let timeout = s.command_timeout;
     let mut checks = Vec::with_capacity(13);
     // 1, 2: the engine, the services or the Odoo process
-    let docker = d.compose().then(|| load::engine::docker_version(timeout));
-    checks.push(deploy::engine::check_engine(docker.as_ref()));
-    if d.compose() {
-        let file = s.compose_file.clone().unwrap_or_default();
-        let loaded = load::engine::compose_services(&file, timeout);
-        checks.push(deploy::engine::check_services(
-            &loaded,
-            [&s.odoo_service, &s.db_service],
-        ));
-        if let Ok(l) = loaded {
-            d.containers = l.containers;
-        }
-    } else {
-        let state = load::engine::systemd_unit(&s.systemd_unit, timeout);
-        let database = d.database_name();
-        let processes = load::engine::deployment_processes(
-            std::path::Path::new("/proc"),
-            &s.odoo_conf,
-            database.as_deref(),
-        );
-        checks.push(deploy::engine::check_native(
-            &s.systemd_unit,
-            &state,
-            &processes,
-            &s.odoo_conf,
-            database.as_deref(),
-        ));
-    }
+    checks.extend(engine_checks(d));
     // 3: the version
     let binary = load::deploy::odoo_version(&d.settings);
     let modules = d.db.is_ok().then_some(d.modules.as_slice());
@@ -171,16 +142,9 @@ fn gate(d: &mut Deploy) -> Vec<Check> {
         &apply,
     ));
     // 11: Odoo over HTTP
-    let s = &d.settings;
-    let list_db = d
-        .conf
-        .as_ref()
-        .ok()
-        .and_then(|conf| conf.odoo_bool("list_db", d.series_or_default()))
-        .and_then(Result::ok);
-    let site = load::http::probe_site(&s.base_url, s.http_timeout, s.tls_ca_file.as_deref());
-    checks.push(deploy::http::check_http(&site, s, list_db));
+    checks.push(http_check(d));
     // 12, 13: backups, log rotation
+    let s = &d.settings;
     let found = load::deploy::backups(&s.backup_dir, s.command_timeout);
     checks.push(deploy::backups::check_backups(
         &found,
@@ -197,4 +161,54 @@ fn gate(d: &mut Deploy) -> Vec<Check> {
         logfile.as_deref(),
     ));
     checks
+}
+
+/// Checks 1 and 2: the container engine and the services (compose), or the systemd unit and
+/// the Odoo process (native). Also used by `verify-deploy`.
+pub fn engine_checks(d: &mut Deploy) -> Vec<Check> {
+    let s = &d.settings;
+    let timeout = s.command_timeout;
+    let mut checks = Vec::with_capacity(2);
+    let docker = d.compose().then(|| load::engine::docker_version(timeout));
+    checks.push(deploy::engine::check_engine(docker.as_ref()));
+    if d.compose() {
+        let file = s.compose_file.clone().unwrap_or_default();
+        let loaded = load::engine::compose_services(&file, timeout);
+        checks.push(deploy::engine::check_services(
+            &loaded,
+            [&s.odoo_service, &s.db_service],
+        ));
+        if let Ok(l) = loaded {
+            d.containers = l.containers;
+        }
+    } else {
+        let state = load::engine::systemd_unit(&s.systemd_unit, timeout);
+        let database = d.database_name();
+        let processes = load::engine::deployment_processes(
+            std::path::Path::new("/proc"),
+            &s.odoo_conf,
+            database.as_deref(),
+        );
+        checks.push(deploy::engine::check_native(
+            &s.systemd_unit,
+            &state,
+            &processes,
+            &s.odoo_conf,
+            database.as_deref(),
+        ));
+    }
+    checks
+}
+
+/// Check 11: Odoo over HTTP. Also used by `verify-deploy`.
+pub fn http_check(d: &Deploy) -> Check {
+    let s = &d.settings;
+    let list_db = d
+        .conf
+        .as_ref()
+        .ok()
+        .and_then(|conf| conf.odoo_bool("list_db", d.series_or_default()))
+        .and_then(Result::ok);
+    let site = load::http::probe_site(&s.base_url, s.http_timeout, s.tls_ca_file.as_deref());
+    deploy::http::check_http(&site, s, list_db)
 }

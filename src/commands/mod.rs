@@ -23,6 +23,7 @@ pub mod modules;
 pub mod parity;
 pub mod rules;
 pub mod truth_sync;
+pub mod verify_deploy;
 pub mod views;
 
 /// The resolved global options, shared by the subcommands.
@@ -450,6 +451,8 @@ fn dispatch(command: &Command, ctx: &mut Ctx) -> Result<Report, Fatal> {
         Command::CheckViews(args) => views::run(args, ctx),
         Command::Catalogue(args) => catalogue::run(args, ctx),
         Command::Checksums(args) => checksums::run(args, ctx),
+        Command::VerifyDeploy(args) => verify_deploy::run(args, ctx),
+        Command::Files(args) => verify_deploy::files(args, ctx),
         Command::History(args) => history::list(args, ctx),
         Command::Diff(args) => history::diff(args, ctx),
         Command::Rules => Ok(rules::list()),

@@ -12,9 +12,7 @@ use std::time::Duration;
 
 use serde::Deserialize;
 
-use crate::escape;
 use crate::exit::Fatal;
-use crate::load::fsread;
 use crate::load::version::Series;
 
 /// The file name looked for in the current directory.
@@ -80,28 +78,7 @@ impl RawSettings {
     /// The error quotes no more than a short, escaped part of the file (TOML errors otherwise
     /// show the whole offending line).
     pub fn load(path: &Path) -> Result<RawSettings, Fatal> {
-        let bytes = fsread::read(path, fsread::CONFIG_MAX)
-            .map_err(|e| Fatal::usage(format!("{}: {}", path.display(), e.about_file())))?;
-        let text = String::from_utf8(bytes).map_err(|e| {
-            Fatal::usage(format!(
-                "{}: not valid UTF-8 (invalid byte at offset {})",
-                path.display(),
-                e.utf8_error().valid_up_to()
-            ))
-        })?;
-        toml::from_str(&text).map_err(|e| {
-            let at = e.span().map_or(String::new(), |span| {
-                let before = text.get(..span.start).unwrap_or_default();
-                let line = before.matches('\n').count() + 1;
-                let column = before.chars().rev().take_while(|c| *c != '\n').count() + 1;
-                format!("line {line}, column {column}: ")
-            });
-            Fatal::usage(format!(
-                "{}: {at}{}",
-                path.display(),
-                escape::escape(e.message().trim(), 300)
-            ))
-        })
+        super::load_toml(path)
     }
 }
 

@@ -719,18 +719,19 @@ pub fn now_rfc3339() -> String {
     chrono::Utc::now().format("%Y-%m-%dT%H:%M:%SZ").to_string()
 }
 
-/// `7d`, `12h`, `30m`, `2w`: a span back from now.
+/// `7d`, `12h`, `30m`, `2w`, `90s`: a span (back from now).
 pub fn parse_since(s: &str) -> Result<chrono::Duration, Fatal> {
     let s = s.trim();
     let bad = || {
         Fatal::usage(format!(
-            "--since `{}`: expected a number and a unit (m, h, d, w), e.g. 7d",
+            "--since `{}`: expected a number and a unit (s, m, h, d, w), e.g. 7d",
             crate::escape::control(s)
         ))
     };
     let (num, unit) = s.split_at(s.find(|c: char| !c.is_ascii_digit()).ok_or_else(bad)?);
     let n: i64 = num.parse().map_err(|_| bad())?;
     let d = match unit {
+        "s" => chrono::Duration::try_seconds(n),
         "m" => chrono::Duration::try_minutes(n),
         "h" => chrono::Duration::try_hours(n),
         "d" => chrono::Duration::try_days(n),

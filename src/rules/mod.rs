@@ -13,6 +13,7 @@ pub mod client_actions;
 pub mod db;
 pub mod deploy;
 pub mod parity;
+pub mod release;
 pub mod views;
 
 /// A documented kind of finding.
@@ -53,6 +54,8 @@ pub enum Family {
     Parity,
     /// `X`: view and template inheritance.
     Views,
+    /// `R`: a release deployed as its release file says (`verify-deploy`).
+    Release,
 }
 
 impl Family {
@@ -70,6 +73,7 @@ impl Family {
             b'G' => Family::Deploy,
             b'Y' => Family::Parity,
             b'X' => Family::Views,
+            b'R' => Family::Release,
             _ => return None,
         })
     }
@@ -99,6 +103,7 @@ fn families() -> &'static [&'static [Rule]] {
         db::RULES,
         deploy::RULES,
         parity::RULES,
+        release::RULES,
         views::RULES,
     ]
 }

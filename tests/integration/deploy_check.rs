@@ -407,7 +407,7 @@ admin_passwd = {STRONG_HASH}\ndata_dir = {}\n",
 }
 
 /// Copies the real database into `backups` with pg_dump -Fc (the test makes the dump).
-fn pg_dump(db: &TestDb, out: &Path) {
+pub(crate) fn pg_dump(db: &TestDb, out: &Path) {
     let pg = pg();
     let pgdump = ["/usr/lib/postgresql/15/bin/pg_dump", "pg_dump"]
         .into_iter()

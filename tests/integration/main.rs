@@ -21,6 +21,7 @@ mod output;
 mod parity;
 mod pyliteral_diff;
 mod snapshots;
+mod verify_deploy;
 mod views;
 mod views_catalogue;
 mod views_db;
