@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::Parser;
 
-use odoo_audit::cli::{Cli, ColorChoice};
+use odoo_audit::cli::{Cli, ColorChoice, Command};
 use odoo_audit::commands::{self, Ctx};
 use odoo_audit::config::levels::Levels;
 use odoo_audit::escape;
@@ -69,7 +69,17 @@ fn run(cli: &Cli) -> i32 {
     let started = chrono::Utc::now();
     let clock = std::time::Instant::now();
     let mut ctx = Ctx::new(g);
-    let mut report = match commands::run(&cli.command, &mut ctx) {
+    // A fleet keeps its instances' own reports next to the combined one it renders.
+    let mut fleet: Option<commands::fleet::FleetRun> = None;
+    let ran = match &cli.command {
+        Command::Fleet(args) => commands::fleet::run(args, &mut ctx).map(|mut f| {
+            let combined = std::mem::take(&mut f.combined);
+            fleet = Some(f);
+            combined
+        }),
+        command => commands::run(command, &mut ctx),
+    };
+    let mut report = match ran {
         Ok(r) => r,
         Err(fatal) => {
             eprint_line(&format!("odoo-audit: error: {}", fatal.message));
@@ -84,7 +94,11 @@ fn run(cli: &Cli) -> i32 {
     levels.apply(&mut report.findings);
     // The exit code counts every finding; the report shows those at or above the chosen
     // severity (`--min-severity`; with `--ci` the failing one).
-    let code = exit::code_for(&report.findings, exit::fail_on(&cli.command, g));
+    let fail_on = exit::fail_on(&cli.command, g);
+    let code = match &fleet {
+        Some(f) => exit::fleet_code(f, fail_on),
+        None => exit::code_for(&report.findings, fail_on),
+    };
     if let Some(min) = g.shown_severity(cli.command.ci()) {
         report.findings.retain(|f| f.severity >= min);
     }

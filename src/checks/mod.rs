@@ -6,6 +6,7 @@ pub mod addons;
 pub mod client_actions;
 pub mod db;
 pub mod deploy;
+pub mod fleet;
 pub mod parity;
 pub mod table;
 pub mod views;

@@ -17,6 +17,7 @@ pub mod client_actions;
 pub mod db;
 pub mod deploy_check;
 pub mod deps;
+pub mod fleet;
 pub mod modules;
 pub mod parity;
 pub mod rules;
@@ -415,6 +416,7 @@ fn dispatch(command: &Command, ctx: &mut Ctx) -> Result<Report, Fatal> {
         Command::CheckClientActions(args) => client_actions::run(args, ctx),
         Command::CheckViews(args) => views::run(args, ctx),
         Command::Catalogue(args) => catalogue::run(args, ctx),
+        Command::Fleet(args) => fleet::run(args, ctx).map(|f| f.combined),
         Command::Rules => Ok(rules::list()),
         Command::Explain(args) => rules::explain(args),
     }

@@ -7,7 +7,7 @@ use super::Report;
 use crate::finding::{Finding, Severity};
 
 fn case_name(f: &Finding) -> String {
-    let mut name = format!("{} {}", f.code, f.rule);
+    let mut name = format!("{}{} {}", f.instance_prefix(), f.code, f.rule);
     if let Some(m) = &f.module {
         name.push_str(&format!(" [{m}]"));
     }

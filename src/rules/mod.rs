@@ -12,6 +12,7 @@ pub mod addons;
 pub mod client_actions;
 pub mod db;
 pub mod deploy;
+pub mod fleet;
 pub mod parity;
 pub mod views;
 
@@ -53,6 +54,8 @@ pub enum Family {
     Parity,
     /// `X`: view and template inheritance.
     Views,
+    /// `F`: the instances of a fleet that could not be audited.
+    Fleet,
 }
 
 impl Family {
@@ -70,6 +73,7 @@ impl Family {
             b'G' => Family::Deploy,
             b'Y' => Family::Parity,
             b'X' => Family::Views,
+            b'F' => Family::Fleet,
             _ => return None,
         })
     }
@@ -98,6 +102,7 @@ fn families() -> &'static [&'static [Rule]] {
         client_actions::RULES,
         db::RULES,
         deploy::RULES,
+        fleet::RULES,
         parity::RULES,
         views::RULES,
     ]
