@@ -455,3 +455,99 @@ fn combine(
     );
     report
 }
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use clap::Parser;
+
+    fn run_fleet(inventory: &str, extra: &[&str]) -> FleetRun {
+        let dir = tempfile::tempdir().unwrap();
+        let path = dir.path().join("fleet.toml");
+        std::fs::write(&path, inventory).unwrap();
+        let mut argv = vec!["odoo-audit", "fleet", "--inventory", path.to_str().unwrap()];
+        argv.extend(extra);
+        let cli = crate::cli::Cli::try_parse_from(argv).unwrap();
+        let crate::cli::Command::Fleet(args) = &cli.command else {
+            panic!("not fleet")
+        };
+        let mut ctx = Ctx::new(&cli.global);
+        run(args, &mut ctx).unwrap()
+    }
+
+    #[test]
+    fn fleet_instances_that_cannot_run_are_findings_of_their_own_reports() {
+        // A port that accepts connections and never answers.
+        let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+        let port = silent.local_addr().unwrap().port();
+        let inventory = format!(
+            r#"
+[[instance]]
+name = "refused"
+db = "postgresql://audit:s3cret@127.0.0.1:1/x?sslmode=disable"
+labels = {{ env = "prod" }}
+
+[[instance]]
+name = "silent"
+db = "postgresql://audit:s3cret@127.0.0.1:{port}/x?sslmode=disable"
+
+[[instance]]
+name = "typo"
+db = "postgresql://audit@127.0.0.1:1/x"
+adons_path = ["/srv"]
+
+[[instance]]
+name = "badport"
+db = "postgresql://audit:s3cret@127.0.0.1:99999/x"
+"#
+        );
+        let started = Instant::now();
+        let fleet = run_fleet(&inventory, &["--timeout", "1", "--jobs", "4", "broken"]);
+        assert!(
+            started.elapsed() < Duration::from_secs(8),
+            "{:?}",
+            started.elapsed()
+        );
+        let got: Vec<(&str, InstanceStatus, Vec<&str>)> = fleet
+            .instances
+            .iter()
+            .map(|i| {
+                (
+                    i.spec.name.as_str(),
+                    i.status,
+                    i.reports[0].findings.iter().map(|f| f.code).collect(),
+                )
+            })
+            .collect();
+        assert_eq!(
+            got,
+            [
+                ("refused", InstanceStatus::Unreachable, vec!["F001"]),
+                ("silent", InstanceStatus::TimedOut, vec!["F002"]),
+                ("typo", InstanceStatus::BadEntry, vec!["F003"]),
+                ("badport", InstanceStatus::BadEntry, vec!["F003"]),
+            ]
+        );
+        for i in &fleet.instances {
+            let r = &i.reports[0];
+            assert_eq!(r.command, "broken");
+            assert_eq!(r.run.instance.as_deref(), Some(i.spec.name.as_str()));
+            for f in &r.findings {
+                assert_eq!(f.instance.as_deref(), Some(i.spec.name.as_str()));
+                assert!(f.fingerprint.is_some());
+                assert!(!f.message.contains("s3cret"), "{}", f.message);
+            }
+        }
+        assert_eq!(fleet.instances[0].spec.labels_text(), "env=prod");
+        let typo = &fleet.instances[2].reports[0].findings[0];
+        assert!(typo.message.contains("`adons_path`"), "{}", typo.message);
+        assert_eq!(typo.line, Some(14));
+        assert_eq!(fleet.combined.tables[0].rows.len(), 4);
+        assert_eq!(fleet.combined.findings.len(), 4);
+        assert_eq!(
+            crate::exit::fleet_code(&fleet, crate::exit::FailOn::Error),
+            crate::exit::FINDINGS
+        );
+        drop(silent);
+    }
+}
