@@ -7,13 +7,16 @@ use super::Report;
 use crate::finding::{Finding, Severity};
 
 fn case_name(f: &Finding) -> String {
-    let mut name = format!("{}{} {}", f.instance_prefix(), f.code, f.rule);
+    let mut name = format!("{} {}", f.code, f.rule);
     if let Some(m) = &f.module {
         name.push_str(&format!(" [{m}]"));
     }
     let loc = f.location();
     if !loc.is_empty() {
         name.push_str(&format!(" {loc}"));
+    }
+    if let Some(i) = &f.instance {
+        name.push_str(&format!(" on {i}"));
     }
     name
 }

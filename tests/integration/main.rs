@@ -11,6 +11,7 @@ mod db_audits;
 mod db_decode;
 mod deploy_check;
 mod every_code;
+mod fleet;
 mod hostile;
 mod odoo19;
 mod odoo_replay;
