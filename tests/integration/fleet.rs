@@ -337,3 +337,115 @@ fn fleet_inventory_that_is_not_toml_is_a_usage_error() {
         .args(["--jobs", "0"]));
     assert_eq!(code, 2, "{err}");
 }
+
+/// The systemd units of the repository: `systemd-analyze verify` finds nothing to say about
+/// them (it warns about unknown keys and still exits 0, so its output must be empty), the
+/// service is a hardened oneshot, and its command line is one the binary accepts.
+#[test]
+fn fleet_systemd_units_pass_systemd_analyze_verify() {
+    let repo = Path::new(env!("CARGO_MANIFEST_DIR")).join("manifests/systemd");
+    let service = std::fs::read_to_string(repo.join("odoo-audit-fleet.service")).unwrap();
+    let timer = std::fs::read_to_string(repo.join("odoo-audit-fleet.timer")).unwrap();
+    for line in [
+        "Type=oneshot",
+        "NoNewPrivileges=yes",
+        "ProtectSystem=strict",
+        "StateDirectory=odoo-audit",
+    ] {
+        assert!(
+            service.lines().any(|l| l == line),
+            "the service has no `{line}`"
+        );
+    }
+    assert!(timer.lines().any(|l| l == "Unit=odoo-audit-fleet.service"));
+    let exec = service
+        .lines()
+        .find_map(|l| l.strip_prefix("ExecStart="))
+        .expect("ExecStart");
+    let argv: Vec<&str> = exec.split_whitespace().collect();
+    assert_eq!(argv[0], "/usr/local/bin/odoo-audit");
+    assert_eq!(
+        &argv[1..4],
+        ["fleet", "--inventory", "/etc/odoo-audit/fleet.toml"]
+    );
+    let output = argv
+        .iter()
+        .position(|a| *a == "--output")
+        .map(|i| argv[i + 1])
+        .expect("--output");
+    assert!(
+        output.starts_with("/var/lib/odoo-audit/"),
+        "the report goes to the state directory: {output}"
+    );
+    // The binary accepts the command line: only the missing inventory stops it (exit 2 with
+    // that message, not a usage error of the options).
+    let (code, _, err) = run(bin().args(&argv[1..]));
+    assert_eq!(code, 2);
+    assert!(
+        err.contains("/etc/odoo-audit/fleet.toml: cannot read the fleet inventory"),
+        "{err}"
+    );
+
+    let Some(analyze) = ["/usr/bin/systemd-analyze", "/bin/systemd-analyze"]
+        .into_iter()
+        .map(PathBuf::from)
+        .find(|p| p.exists())
+    else {
+        // Said loudly: the check did not run. scripts/test.sh installs Debian's systemd.
+        eprintln!(
+            "SKIPPED fleet_systemd_units_pass_systemd_analyze_verify: systemd-analyze is not \
+             installed (apt-get install systemd); the units were NOT verified"
+        );
+        return;
+    };
+    // verify checks that ExecStart's program exists: point it at the built binary.
+    let dir = tempfile::tempdir().unwrap();
+    let svc = dir.path().join("odoo-audit-fleet.service");
+    std::fs::write(
+        &svc,
+        service.replace(
+            "/usr/local/bin/odoo-audit",
+            env!("CARGO_BIN_EXE_odoo-audit"),
+        ),
+    )
+    .unwrap();
+    let tmr = dir.path().join("odoo-audit-fleet.timer");
+    std::fs::write(&tmr, &timer).unwrap();
+    let out = std::process::Command::new(&analyze)
+        .arg("verify")
+        .arg(&svc)
+        .arg(&tmr)
+        .env("SYSTEMD_LOG_COLOR", "0")
+        .output()
+        .unwrap();
+    let text = format!(
+        "{}{}",
+        String::from_utf8_lossy(&out.stdout),
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        out.status.success(),
+        "systemd-analyze verify failed:\n{text}"
+    );
+    assert!(
+        text.trim().is_empty(),
+        "systemd-analyze verify has remarks:\n{text}"
+    );
+    // And it does catch a mistake (the check is not vacuous).
+    std::fs::write(
+        &svc,
+        service
+            .replace(
+                "/usr/local/bin/odoo-audit",
+                env!("CARGO_BIN_EXE_odoo-audit"),
+            )
+            .replace("ProtectSystem=strict", "ProtectSystm=strict"),
+    )
+    .unwrap();
+    let out = std::process::Command::new(&analyze)
+        .arg("verify")
+        .arg(&svc)
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&out.stderr).contains("ProtectSystm"));
+}
