@@ -197,6 +197,9 @@ pub fn run(args: &FleetArgs, ctx: &mut Ctx) -> Result<FleetRun, Fatal> {
         });
         c
     };
+    // Options that are wrong for every instance are the run's usage error, not a finding of each.
+    ctx.db_timeouts()?;
+    ctx.series_option()?;
     let inv = inventory::load(&args.inventory)?;
     let inv_shown = crate::escape::control(&inv.path.display().to_string()).into_owned();
     let n = inv.entries.len();

@@ -168,6 +168,11 @@ pub fn parse(text: &str, path: &Path) -> Result<FleetInventory, Fatal> {
             crate::escape::control(e.message())
         ))
     })?;
+    if file.instance.is_empty() {
+        return Err(Fatal::usage(format!(
+            "{shown}: no [[instance]] entry: the fleet inventory lists no instance"
+        )));
+    }
     let headers = header_lines(text);
     let base = path.parent().map(Path::to_path_buf).unwrap_or_default();
     let mut seen: BTreeMap<String, usize> = BTreeMap::new();
@@ -361,6 +366,8 @@ db = "postgresql://x@h/e"
         .unwrap_err();
         assert_eq!(e.code, crate::exit::USAGE);
         assert!(e.message.starts_with("/x/fleet.toml:3:"), "{}", e.message);
+        let e = parse("# nothing yet\n", Path::new("/x/fleet.toml")).unwrap_err();
+        assert!(e.message.contains("no [[instance]]"), "{}", e.message);
         let e = parse("[other]\n", Path::new("/x/fleet.toml")).unwrap_err();
         assert!(e.message.contains("unknown field `other`"), "{}", e.message);
         assert!(e.message.starts_with("/x/fleet.toml:1:"), "{}", e.message);
