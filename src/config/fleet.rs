@@ -19,8 +19,8 @@
 //!
 //! A file that is not TOML, or a key other than `instance` at the top, is a usage error naming
 //! the file and line. An entry with an unknown key (every entry is read as with serde's
-//! `deny_unknown_fields`), a wrong type, no or a duplicate name, or neither `db` nor
-//! `odoo_conf` is kept as a [`BadEntry`]: the fleet reports it in its own
+//! `deny_unknown_fields`), a wrong type, no or a duplicate name, neither `db` nor `odoo_conf`,
+//! or a `compose` that is not a directory is kept as a [`BadEntry`]: the fleet reports it in its own
 //! row and audits the other instances. Relative paths are relative to the inventory's
 //! directory. The `db` URL may hold a password: it is never shown ([`InstanceSpec`]'s `Debug`
 //! leaves it out, and messages about it give a position, never its text).
@@ -275,6 +275,16 @@ pub fn parse(text: &str, path: &Path) -> Result<FleetInventory, Fatal> {
         };
         spec.odoo_conf = spec.odoo_conf.as_ref().map(abs);
         spec.compose = spec.compose.as_ref().map(abs);
+        if let Some(dir) = spec.compose.as_ref().filter(|d| !d.is_dir()) {
+            entries.push(Err(bad(
+                format!(
+                    "`compose`: {} is not a directory (the Docker Compose project's)",
+                    crate::escape::control(&dir.display().to_string())
+                ),
+                key_line(text, line, end, "compose"),
+            )));
+            continue;
+        }
         spec.addons_path = spec.addons_path.iter().map(abs).collect();
         entries.push(Ok(spec));
     }
@@ -304,9 +314,17 @@ labels = { env = "prod" }
 [[instance]]
 name = "b"
 odoo_conf = "b.conf"
-compose = "/srv/b"
+compose = "/"
+
+[[instance]]
+name = "c"
+db = "postgresql://x@h/c"
+compose = "/nonexistent/project"
 "#);
-        assert_eq!(i.entries.len(), 2);
+        assert_eq!(i.entries.len(), 3);
+        let c = i.entries[2].as_ref().unwrap_err();
+        assert_eq!(c.place, "/etc/odoo-audit/fleet.toml:16");
+        assert!(c.why.contains("not a directory"), "{}", c.why);
         let a = i.entries[0].as_ref().unwrap();
         assert_eq!(a.line, 2);
         assert_eq!(

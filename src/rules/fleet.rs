@@ -36,8 +36,9 @@ pub const BAD_ENTRY: Rule = Rule {
     severity: Error,
     summary: "An entry of the fleet inventory cannot be used as it is written.",
     explanation: "The `[[instance]]` entry has an unknown key, a value of the wrong type, no \
-name or a name another entry has, neither `db` nor `odoo_conf`, a `db` URL that does not parse, \
-an `odoo_conf` that cannot be read, or no addons path for a command that needs one. The \
+name or a name another entry has, neither `db` nor `odoo_conf`, a `compose` that is not a \
+directory, a `db` URL that does not parse, an `odoo_conf` that cannot be read, or no addons path \
+for a command that needs one. The \
 message names the inventory file and the line; the other entries are audited all the same.",
     fix: "Fix the entry in the inventory (see the README: Fleets).",
 };
