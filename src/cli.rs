@@ -242,6 +242,9 @@ pub enum Command {
     /// What changed between two runs: new, resolved and still open findings, modules upgraded,
     /// downgraded, installed, removed; exit 1 when new findings at or above --fail-on appeared.
     Diff(DiffArgs),
+    /// Run read-only database audits (versions, broken, audit, modules) on every instance of a
+    /// fleet inventory, in parallel, each under a time limit; one combined report.
+    Fleet(FleetArgs),
     /// List every finding code.
     Rules,
     /// Explain a finding code.
@@ -409,6 +412,58 @@ impl Command {
     pub fn ci(&self) -> bool {
         matches!(self, Command::CheckClientActions(a) if a.ci)
             || matches!(self, Command::CheckViews(a) if a.ci)
+    }
+}
+
+#[derive(Debug, Args)]
+pub struct FleetArgs {
+    /// The fleet inventory (TOML): one `[[instance]]` table per instance, with `name`, `db` (a
+    /// database URL) or `odoo_conf`, `addons_path`, `compose` and `labels` (README: Fleets).
+    #[arg(long, value_name = "FILE")]
+    pub inventory: PathBuf,
+    /// How many instances are audited at the same time [default: the number of CPU cores].
+    #[arg(short = 'j', long, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Seconds each instance may take for all its commands; an instance still running then is
+    /// abandoned and reported (F002).
+    #[arg(long, value_name = "SECS", default_value_t = 120)]
+    pub timeout: u64,
+    /// The commands to run on every instance, in order [default: versions broken].
+    #[arg(value_enum, value_name = "COMMAND")]
+    pub commands: Vec<FleetCommand>,
+}
+
+/// A command `fleet` runs on each instance: the read-only ones.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+pub enum FleetCommand {
+    Versions,
+    Broken,
+    Audit,
+    Modules,
+}
+
+impl FleetCommand {
+    pub fn name(self) -> &'static str {
+        match self {
+            FleetCommand::Versions => "versions",
+            FleetCommand::Broken => "broken",
+            FleetCommand::Audit => "audit",
+            FleetCommand::Modules => "modules",
+        }
+    }
+
+    /// The subcommand as a single run would take it (`modules` without filters).
+    pub fn command(self) -> Command {
+        match self {
+            FleetCommand::Versions => Command::Versions,
+            FleetCommand::Broken => Command::Broken,
+            FleetCommand::Audit => Command::Audit,
+            FleetCommand::Modules => Command::Modules(ModulesArgs {
+                installable_only: false,
+                name: None,
+                author: None,
+            }),
+        }
     }
 }
 

@@ -135,6 +135,16 @@ pub fn error_code(code: i32, format: Format) -> i32 {
     }
 }
 
+/// The exit code of a fleet: the worst of its instances' codes, each instance's from its own
+/// findings (after the levels were applied) as [`code_for`] decides it.
+pub fn fleet_code(run: &crate::commands::fleet::FleetRun, fail_on: FailOn) -> i32 {
+    run.instances
+        .iter()
+        .map(|i| code_for(&i.findings(), fail_on))
+        .max()
+        .unwrap_or(SUCCESS)
+}
+
 /// True when `e`, or an error it wraps, is a closed pipe: the reader went away (`| head`). The
 /// run then ends quietly with exit 0, as ripgrep does.
 pub fn is_broken_pipe(e: &(dyn std::error::Error + 'static)) -> bool {

@@ -136,6 +136,15 @@ impl Finding {
         self.code == rule.code
     }
 
+    /// `[instance] ` for a finding of a fleet's instance, else empty: the text formats start
+    /// the finding's text with it.
+    pub fn instance_prefix(&self) -> String {
+        match &self.instance {
+            Some(i) => format!("[{i}] "),
+            None => String::new(),
+        }
+    }
+
     /// `file:line:column`, `file:line`, `file`, or empty.
     pub fn location(&self) -> String {
         match (&self.file, self.line, self.column) {
@@ -146,10 +155,12 @@ impl Finding {
         }
     }
 
-    /// Deterministic order: most severe first, then by module, file, line, code and message.
+    /// Deterministic order: most severe first, then by instance (a fleet's), module, file, line,
+    /// code and message.
     pub fn sort_key(&self) -> impl Ord + '_ {
         (
             std::cmp::Reverse(self.severity),
+            self.instance.as_deref().unwrap_or(""),
             self.module.as_deref().unwrap_or(""),
             self.file.as_deref().unwrap_or(""),
             self.line.unwrap_or(0),

@@ -6,7 +6,7 @@ use std::process::ExitCode;
 
 use clap::{CommandFactory, FromArgMatches, Parser};
 
-use odoo_audit::cli::{Cli, ColorChoice, GlobalArgs};
+use odoo_audit::cli::{Cli, ColorChoice, Command, GlobalArgs};
 use odoo_audit::commands::{self, Ctx};
 use odoo_audit::config::levels::Levels;
 use odoo_audit::escape;
@@ -86,10 +86,12 @@ fn clap_error(e: &clap::Error) -> u8 {
 }
 
 /// Keeps the run in the history store of `--history`.
-fn record(ctx: &Ctx, run: &odoo_audit::history::StoredRun) -> Result<(), Fatal> {
+fn record(ctx: &Ctx, runs: &[odoo_audit::history::StoredRun]) -> Result<(), Fatal> {
     let target = odoo_audit::history::Target::resolve(ctx.global.history.as_deref())?;
     let mut store = odoo_audit::history::Store::open_for_writing(&target, &ctx.limits()?)?;
-    store.record(run)?;
+    for run in runs {
+        store.record(run)?;
+    }
     Ok(())
 }
 
@@ -108,7 +110,17 @@ fn run(cli: &Cli, command: &str) -> i32 {
         Err(fatal) => return fatal_end(cli, command, &fatal, started, clock),
     };
     let mut ctx = Ctx::new(g);
-    let mut report = match commands::run(&cli.command, &mut ctx) {
+    // A fleet keeps its instances' own reports next to the combined one it renders.
+    let mut fleet: Option<commands::fleet::FleetRun> = None;
+    let ran = match &cli.command {
+        Command::Fleet(args) => commands::fleet::run(args, &mut ctx).map(|mut f| {
+            let combined = std::mem::take(&mut f.combined);
+            fleet = Some(f);
+            combined
+        }),
+        command => commands::run(command, &mut ctx),
+    };
+    let mut report = match ran {
         Ok(r) => r,
         Err(fatal) => return fatal_end(cli, command, &fatal, started, clock),
     };
@@ -117,23 +129,51 @@ fn run(cli: &Cli, command: &str) -> i32 {
     // The exit code counts every finding; the report shows those at or above the chosen
     // severity (`--min-severity`; with `--ci` the failing one).
     let fail_on = exit::fail_on(&cli.command, g);
+    // A fleet's exit code is its worst instance's.
+    let findings_code = match &fleet {
+        Some(f) => exit::fleet_code(f, fail_on),
+        None => exit::code_for(&report.findings, fail_on),
+    };
     report.outcome = Outcome {
-        exit_code: Some(exit::code_for(&report.findings, fail_on)),
+        exit_code: Some(findings_code),
         nagios: Some(exit::nagios_state(&report.findings, fail_on)),
         fail_on: Some(fail_on),
         ..Outcome::default()
     };
-    let code = exit::run_code(&report.findings, fail_on, g.format);
+    let code = match g.format {
+        Format::Nagios => exit::run_code(&report.findings, fail_on, g.format),
+        _ => findings_code,
+    };
     // `--record`: the run as it failed or passed, every finding (before --min-severity); kept
-    // once the report is written.
-    let to_record = (g.record && cli.command.recordable()).then(|| {
+    // once the report is written. A fleet keeps one run per instance and command.
+    let to_record: Vec<odoo_audit::history::StoredRun> = if !(g.record && cli.command.recordable())
+    {
+        Vec::new()
+    } else if let Some(f) = &mut fleet {
+        let mut runs = Vec::new();
+        for i in &mut f.instances {
+            for r in &mut i.reports {
+                if r.run.started_at.is_none() {
+                    r.run.started_at = report.run.started_at.clone();
+                    r.run.duration_ms = Some(i.duration.as_millis().min(u64::MAX as u128) as u64);
+                }
+                odoo_audit::finding::sort_findings(&mut r.findings);
+                report::fingerprint::assign(r);
+                runs.push(odoo_audit::history::StoredRun::from_report(
+                    r,
+                    exit::code_for(&r.findings, fail_on),
+                ));
+            }
+        }
+        runs
+    } else {
         odoo_audit::finding::sort_findings(&mut report.findings);
         report::fingerprint::assign(&mut report);
-        odoo_audit::history::StoredRun::from_report(
+        vec![odoo_audit::history::StoredRun::from_report(
             &report,
-            exit::code_for(&report.findings, fail_on),
-        )
-    });
+            findings_code,
+        )]
+    };
     if let Some(min) = g.shown_severity(cli.command.ci()) {
         report.findings.retain(|f| f.severity >= min);
     }
@@ -161,8 +201,8 @@ fn run(cli: &Cli, command: &str) -> i32 {
     // The textfile is written whatever became of the report (a reader of stdout that went
     // away, an unwritable --output).
     let textfile = write_textfile(g, &mut report);
-    if let Some(run) = to_record {
-        if let Err(fatal) = record(&ctx, &run) {
+    if !to_record.is_empty() {
+        if let Err(fatal) = record(&ctx, &to_record) {
             eprint_line(&format!("odoo-audit: error: {}", fatal.message));
             return exit::error_code(fatal.code, g.format);
         }

@@ -7,6 +7,7 @@ pub mod client_actions;
 pub mod db;
 pub mod deploy;
 pub mod diff;
+pub mod fleet;
 pub mod parity;
 pub mod release;
 pub mod table;

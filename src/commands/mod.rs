@@ -18,6 +18,7 @@ pub mod client_actions;
 pub mod db;
 pub mod deploy_check;
 pub mod deps;
+pub mod fleet;
 pub mod history;
 pub mod modules;
 pub mod parity;
@@ -455,6 +456,7 @@ fn dispatch(command: &Command, ctx: &mut Ctx) -> Result<Report, Fatal> {
         Command::Files(args) => verify_deploy::files(args, ctx),
         Command::History(args) => history::list(args, ctx),
         Command::Diff(args) => history::diff(args, ctx),
+        Command::Fleet(args) => fleet::run(args, ctx).map(|f| f.combined),
         Command::Rules => Ok(rules::list()),
         Command::Explain(args) => rules::explain(args),
     }

@@ -41,7 +41,7 @@ pub(super) fn render_github(report: &Report, out: &mut dyn Write) -> io::Result<
             "title={}",
             gh_escape_prop(&format!("{} {}", f.code, f.rule))
         ));
-        let mut msg = String::new();
+        let mut msg = f.instance_prefix();
         if let Some(m) = &f.module {
             msg.push_str(m);
             msg.push_str(": ");

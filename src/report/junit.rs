@@ -15,6 +15,9 @@ fn case_name(f: &Finding) -> String {
     if !loc.is_empty() {
         name.push_str(&format!(" {loc}"));
     }
+    if let Some(i) = &f.instance {
+        name.push_str(&format!(" on {i}"));
+    }
     name
 }
 

@@ -35,15 +35,27 @@ pub fn render_markdown(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     }
     if !report.findings.is_empty() {
         writeln!(out, "## Findings ({})\n", report.findings.len())?;
+        // A fleet's findings say which instance they belong to.
+        let instances = report.findings.iter().any(|f| f.instance.is_some());
+        let (head, rule) = if instances {
+            ("| instance ", "|---")
+        } else {
+            ("", "")
+        };
         writeln!(
             out,
-            "| severity | code | module | location | message | hint |"
+            "{head}| severity | code | module | location | message | hint |"
         )?;
-        writeln!(out, "|---|---|---|---|---|---|")?;
+        writeln!(out, "{rule}|---|---|---|---|---|---|")?;
         for f in &report.findings {
+            let instance = if instances {
+                format!("| {} ", md_cell(f.instance.as_deref().unwrap_or("")))
+            } else {
+                String::new()
+            };
             writeln!(
                 out,
-                "| {} | {} | {} | {} | {} | {} |",
+                "{instance}| {} | {} | {} | {} | {} | {} |",
                 f.severity,
                 f.code,
                 md_cell(f.module.as_deref().unwrap_or("")),

@@ -43,7 +43,7 @@ pub(super) fn render_sarif(report: &Report, out: &mut dyn Write) -> io::Result<(
         .findings
         .iter()
         .map(|f| {
-            let mut text = String::new();
+            let mut text = f.instance_prefix();
             if let Some(m) = &f.module {
                 text.push_str(m);
                 text.push_str(": ");

@@ -24,7 +24,7 @@ fn paint(text: &str, severity: Severity, color: bool) -> String {
 /// characters escaped.
 pub fn finding_line(f: &Finding, color: bool) -> String {
     let f = &escaped_finding(f);
-    let mut line = String::new();
+    let mut line = f.instance_prefix();
     let loc = f.location();
     if !loc.is_empty() {
         line.push_str(&loc);
@@ -104,9 +104,13 @@ pub(super) fn render_table(report: &Report, color: bool, out: &mut dyn Write) ->
     if !report.findings.is_empty() {
         writeln!(out, "Findings ({})", report.findings.len())?;
         let mut t = new_table(color);
-        t.set_header(vec![
-            "Severity", "Code", "Module", "Location", "Message", "Hint",
-        ]);
+        // A fleet's findings say which instance they belong to.
+        let instances = report.findings.iter().any(|f| f.instance.is_some());
+        let mut header = vec!["Severity", "Code", "Module", "Location", "Message", "Hint"];
+        if instances {
+            header.insert(0, "Instance");
+        }
+        t.set_header(header);
         for f in &report.findings {
             let sev = Cell::new(f.severity.as_str());
             let sev = if color {
@@ -118,14 +122,18 @@ pub(super) fn render_table(report: &Report, color: bool, out: &mut dyn Write) ->
             } else {
                 sev
             };
-            t.add_row(vec![
+            let mut row = vec![
                 sev,
                 Cell::new(f.code),
                 Cell::new(f.module.as_deref().unwrap_or("")),
                 Cell::new(f.location()),
                 Cell::new(&f.message),
                 Cell::new(&f.hint),
-            ]);
+            ];
+            if instances {
+                row.insert(0, Cell::new(f.instance.as_deref().unwrap_or("")));
+            }
+            t.add_row(row);
         }
         writeln!(out, "{t}")?;
     }

@@ -12,6 +12,7 @@ pub mod addons;
 pub mod client_actions;
 pub mod db;
 pub mod deploy;
+pub mod fleet;
 pub mod parity;
 pub mod release;
 pub mod views;
@@ -56,6 +57,8 @@ pub enum Family {
     Views,
     /// `R`: a release deployed as its release file says (`verify-deploy`).
     Release,
+    /// `F`: the instances of a fleet that could not be audited.
+    Fleet,
 }
 
 impl Family {
@@ -74,6 +77,7 @@ impl Family {
             b'Y' => Family::Parity,
             b'X' => Family::Views,
             b'R' => Family::Release,
+            b'F' => Family::Fleet,
             _ => return None,
         })
     }
@@ -102,6 +106,7 @@ fn families() -> &'static [&'static [Rule]] {
         client_actions::RULES,
         db::RULES,
         deploy::RULES,
+        fleet::RULES,
         parity::RULES,
         release::RULES,
         views::RULES,

@@ -12,6 +12,7 @@ mod db_audits;
 mod db_decode;
 mod deploy_check;
 mod every_code;
+mod fleet;
 mod history;
 mod hostile;
 mod monitoring;
