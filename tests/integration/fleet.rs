@@ -449,3 +449,90 @@ fn fleet_systemd_units_pass_systemd_analyze_verify() {
         .unwrap();
     assert!(String::from_utf8_lossy(&out.stderr).contains("ProtectSystm"));
 }
+
+#[test]
+fn fleet_records_each_instance_and_labels_its_metrics() {
+    let clean = TestDb::new("fleet_rec_clean");
+    let faulty = TestDb::new("fleet_rec_faulty");
+    faulty.exec("UPDATE ir_module_module SET state = 'to upgrade' WHERE name = 'mail'");
+    let dir = tempfile::tempdir().unwrap();
+    let inv = write_inventory(
+        dir.path(),
+        &format!(
+            "{}{}[[instance]]\nname = \"gone\"\ndb = \"postgres://odoo@127.0.0.1:9/x\"\naddons_path = [\"{}\"]\n",
+            entry("clean", &clean.url(), "prod"),
+            entry("faulty", &faulty.url(), "staging"),
+            corpus().display()
+        ),
+    );
+    let state = tempfile::tempdir().unwrap();
+    let with_state = || {
+        let mut c = bin();
+        c.env("XDG_STATE_HOME", state.path())
+            .env_remove("ODOO_AUDIT_HISTORY");
+        c
+    };
+    let (code, _, err) = run(with_state()
+        .args(["fleet", "--inventory"])
+        .arg(&inv)
+        .args(["--record", "-q"]));
+    assert_eq!(code, 1, "{err}");
+    // One run per instance and command, each under its inventory name.
+    let (_, doc, _) = run_json(with_state().arg("history"));
+    let mut runs: Vec<(String, String)> = doc["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| {
+            (
+                r["instance"].as_str().unwrap().to_string(),
+                r["command"].as_str().unwrap().to_string(),
+            )
+        })
+        .collect();
+    runs.sort();
+    let expected: Vec<(String, String)> = ["clean", "faulty", "gone"]
+        .iter()
+        .flat_map(|i| {
+            ["broken", "versions"]
+                .iter()
+                .map(move |c| (i.to_string(), c.to_string()))
+        })
+        .collect();
+    assert_eq!(runs, expected, "{doc}");
+    // The faulty instance's versions run holds its V003, with the module inventory.
+    let (_, faulty_runs, _) =
+        run_json(with_state().args(["history", "--instance", "faulty", "--command", "versions"]));
+    assert_eq!(
+        faulty_runs["runs"][0]["errors"].as_u64().unwrap() >= 1,
+        true
+    );
+    // A second fleet run after the fix: diff of the instance shows V003 resolved.
+    faulty.exec("UPDATE ir_module_module SET state = 'installed' WHERE name = 'mail'");
+    let (_, _, err) = run(with_state()
+        .args(["fleet", "--inventory"])
+        .arg(&inv)
+        .args(["--record", "-q"]));
+    let (code, d, _) =
+        run_json(with_state().args(["diff", "--instance", "faulty", "--command", "versions"]));
+    assert_eq!(code, 0, "{err}{d}");
+    assert!(
+        d["finding_status"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .any(|r| r["status"] == "resolved" && r["code"] == "V003" && r["module"] == "mail"),
+        "{d}"
+    );
+    // Prometheus: the findings carry their instance.
+    let (_, prom, _) = run(bin()
+        .args(["fleet", "--inventory"])
+        .arg(&inv)
+        .args(["--format", "prometheus"]));
+    assert!(
+        prom.lines().any(|l| l.starts_with("odoo_audit_findings{")
+            && l.contains("instance=\"gone\"")
+            && l.contains("code=\"F001\"")),
+        "{prom}"
+    );
+}
