@@ -18,6 +18,7 @@ pub mod http;
 pub mod manifest;
 pub mod pyliteral;
 pub mod python;
+pub mod restore;
 pub mod version;
 pub mod views;
 pub mod web;
