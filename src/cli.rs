@@ -17,7 +17,8 @@ use crate::report::Format;
 graphs, module versions against the database, client actions that would crash the web client, \
 and go-live gates.\n\nExit codes (every command): 0 no finding at or above --fail-on (after \
 --allow/--warn/--deny); 1 findings at or above --fail-on; 2 usage or configuration error; 3 \
-cannot connect to the database (or it is not an Odoo database).",
+cannot connect to the database (or it is not an Odoo database); 130 interrupted (SIGINT/SIGTERM; \
+`backup test-restore` drops its scratch database first).",
     after_help = "Run `odoo-audit rules` for the list of finding codes and `odoo-audit explain CODE` for one."
 )]
 pub struct Cli {
