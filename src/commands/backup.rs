@@ -157,7 +157,7 @@ fn test_restore(a: &TestRestoreArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
             let outcome = restore_and_inspect(&mut scratch, ch, jobs, timeout, limits, &mut rows);
             // Dropped whatever happened before; an interruption ends the run after it.
             let dropped = scratch.drop_now();
-            if outcome.interrupted {
+            if outcome.interrupted || restore::interrupted() {
                 return Err(Fatal::interrupted(match dropped {
                     Ok(()) => format!("interrupted: the scratch database {name} was dropped"),
                     Err(e) => format!("interrupted; {e}: drop it by hand"),

@@ -127,18 +127,30 @@ impl Scratch {
         s
     }
 
-    /// Drops the scratch database (`WITH (FORCE)`: sessions still on it are ended), on the
-    /// session that created it or, when that one is gone, a new one. Only a database this run
-    /// created, with a scratch name, is ever dropped.
+    /// Drops the scratch database, on the session that created it or, when that one is gone,
+    /// a new one. Only a database this run created, with a scratch name, is ever dropped.
+    ///
+    /// A plain `DROP DATABASE` first: PostgreSQL itself stops an autovacuum worker analysing
+    /// the fresh copy, and waits up to 5 s for sessions that are ending (pg_restore's, the
+    /// sanity queries'). Then `WITH (FORCE)`, which ends the sessions of this role still on it
+    /// (but cannot end an autovacuum worker unless the role may signal it). Tried for about
+    /// 15 s in all.
     pub fn drop_now(&mut self) -> Result<(), String> {
         if self.dropped {
             return Ok(());
         }
         assert!(is_scratch_name(&self.name), "not a scratch database name");
-        let sql = format!("DROP DATABASE IF EXISTS {} WITH (FORCE)", ident(&self.name));
+        let plain = format!("DROP DATABASE IF EXISTS {}", ident(&self.name));
+        let force = format!("{plain} WITH (FORCE)");
         let mut last = String::new();
-        for _ in 0..2 {
-            let session = match self.session.take() {
+        for (i, sql) in [&plain, &force, &plain, &force, &plain]
+            .into_iter()
+            .enumerate()
+        {
+            if i > 0 {
+                std::thread::sleep(Duration::from_millis(500));
+            }
+            let mut session = match self.session.take() {
                 Some(s) => s,
                 None => match db::open_session(&self.admin, &self.limits, false) {
                     Ok(s) => s,
@@ -148,13 +160,18 @@ impl Scratch {
                     }
                 },
             };
-            let mut session = session;
-            match session.autocommit(&sql) {
+            match session.autocommit(sql) {
                 Ok(()) => {
                     self.dropped = true;
                     return Ok(());
                 }
-                Err(f) => last = db::failure_text(&self.admin, f),
+                Err(f) => {
+                    // A session that answered is kept; one that did not is replaced.
+                    if matches!(f, db::Failure::Server(_)) {
+                        self.session = Some(session);
+                    }
+                    last = db::failure_text(&self.admin, f);
+                }
             }
         }
         Err(format!(

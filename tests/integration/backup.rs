@@ -82,7 +82,11 @@ fn test_restore(t: &TestDb, args: &[&str]) -> (i32, Value, String) {
         .as_str()
         .unwrap_or_else(|| panic!("no scratch database in the context: {doc}\n{err}"));
     assert!(scratch.starts_with("odoo_audit_restore_"), "{scratch}");
-    assert!(!exists(scratch), "{scratch} is still there after the run");
+    assert!(
+        !exists(scratch),
+        "{scratch} is still there after the run: {:#}\n{err}",
+        doc["checks"]
+    );
     (code, doc, err)
 }
 
@@ -270,7 +274,18 @@ fn the_production_database_is_refused_as_restore_server() {
 
 #[test]
 fn sigint_during_the_restore_drops_the_scratch_database() {
-    let t = TestDb::new("backup_sigint");
+    interrupt_during_the_restore("backup_sigint", libc::SIGINT);
+}
+
+#[test]
+fn sigterm_during_the_restore_drops_the_scratch_database() {
+    interrupt_during_the_restore("backup_sigterm", libc::SIGTERM);
+}
+
+/// Sends `signal` to test-restore while pg_restore is connected to the scratch database;
+/// asserts exit 130, the message, and that the scratch database and its sessions are gone.
+fn interrupt_during_the_restore(test: &str, signal: libc::c_int) {
+    let t = TestDb::new(test);
     let tmp = tempfile::tempdir().unwrap();
     let dump = tmp.path().join("prod.dump");
     pg_dump(&t.name, &dump);
@@ -308,7 +323,7 @@ fn sigint_during_the_restore_drops_the_scratch_database() {
     };
     assert!(exists(&scratch));
     // SAFETY: kill(2) on the child this test started.
-    assert_eq!(unsafe { libc::kill(pid as i32, libc::SIGINT) }, 0);
+    assert_eq!(unsafe { libc::kill(pid as i32, signal) }, 0);
     let out = child.wait_with_output().expect("wait for odoo-audit");
     let err = String::from_utf8_lossy(&out.stderr);
     assert_eq!(out.status.code(), Some(130), "{err}");
@@ -318,7 +333,10 @@ fn sigint_during_the_restore_drops_the_scratch_database() {
         )),
         "{err}"
     );
-    assert!(!exists(&scratch), "{scratch} is still there after SIGINT");
+    assert!(
+        !exists(&scratch),
+        "{scratch} is still there after signal {signal}"
+    );
     // No pg_restore of the run is left connected anywhere.
     let left = superuser("postgres")
         .query_one(
