@@ -266,6 +266,17 @@ pub fn check_filestore(
             ),
         );
     };
+    if let Some(e) = &listed.spawn_error {
+        return Check::skipped(
+            6,
+            name,
+            &format!(
+                "{}: cannot be listed here: `{}` could not start: {e}",
+                path.display(),
+                listed.display
+            ),
+        );
+    }
     let mut c = Check::new(6, name);
     if !listed.success() {
         c.fail(

@@ -117,7 +117,7 @@ fn filestore_tar(dir: &Path, db: &str, files: &[String], name: &str) -> PathBuf 
     }
     let tar = dir.join(name);
     let out = std::process::Command::new("tar")
-        .arg("-cf")
+        .arg(if name.ends_with(".gz") { "-czf" } else { "-cf" })
         .arg(&tar)
         .arg("-C")
         .arg(&root)
@@ -170,7 +170,7 @@ fn a_good_dump_restores_and_passes_and_its_filestore_is_compared() {
     assert!(evidence.contains("res_users "), "{evidence}");
 
     // The same dump with an archive that lacks one file: G303 with the count and the name.
-    let short = filestore_tar(dir, &t.name, &files[1..], "other.tar");
+    let short = filestore_tar(dir, &t.name, &files[1..], "other.tar.gz");
     let dump = dir.join("prod.dump");
     let (code, doc, err) = test_restore(
         &t,
@@ -346,4 +346,30 @@ fn interrupt_during_the_restore(test: &str, signal: libc::c_int) {
         .unwrap()
         .get::<_, i64>(0);
     assert_eq!(left, 0);
+}
+
+#[test]
+fn zip_and_compressed_tar_archives_are_listed_as_store_fname_names() {
+    let tmp = tempfile::tempdir().unwrap();
+    let dir = tmp.path();
+    let files = vec!["ab/ab12".to_string(), "cd/cd34".to_string()];
+    let tgz = filestore_tar(dir, "prod", &files, "prod-filestore.tgz");
+    let zip = dir.join("prod-filestore.zip");
+    let made = std::process::Command::new("python3")
+        .args([
+            "-c",
+            "import sys, zipfile\nwith zipfile.ZipFile(sys.argv[1], 'w') as z:\n    z.writestr('filestore/prod/ab/', '')\n    z.writestr('filestore/prod/ab/ab12', 'x')\n    z.writestr('filestore/prod/cd/cd34', 'y')\n",
+        ])
+        .arg(&zip)
+        .status()
+        .expect("run python3");
+    assert!(made.success());
+    for archive in [&tgz, &zip] {
+        let ran = odoo_audit::load::restore::list_archive(archive, Duration::from_secs(30));
+        assert!(ran.success(), "{}", ran.failure());
+        let got: Vec<String> = odoo_audit::load::restore::archive_files(&ran.stdout)
+            .into_iter()
+            .collect();
+        assert_eq!(got, files, "{}", archive.display());
+    }
 }
