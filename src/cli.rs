@@ -571,7 +571,8 @@ pub struct TestRestoreArgs {
     /// Settings file (default: ./odoo-audit.toml when it exists).
     #[arg(long, value_name = "FILE")]
     pub settings: Option<PathBuf>,
-    /// Parallel pg_restore jobs for a custom-format dump (default: the machine's cores).
+    /// Parallel pg_restore jobs (connections) for a custom-format dump (default: the machine's
+    /// cores, at most 8).
     #[arg(short = 'j', long, value_name = "N")]
     pub jobs: Option<usize>,
     /// Seconds pg_restore may run before it is killed (default: slow_command_timeout_secs of

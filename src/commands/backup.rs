@@ -105,7 +105,8 @@ fn test_restore(a: &TestRestoreArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
     let jobs = match a.jobs {
         Some(0) => return Err(Fatal::usage("--jobs: give at least 1")),
         Some(n) => n,
-        None => crate::load::deploy::Machine::current().cores.max(1),
+        // Each job is a connection to the restore server.
+        None => crate::load::deploy::Machine::current().cores.clamp(1, 8),
     };
     let timeout = match a.restore_timeout {
         Some(t) => conn::timeout_in_range("--restore-timeout", t, &RESTORE_TIMEOUT_SECS)?,
