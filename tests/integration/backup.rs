@@ -270,6 +270,22 @@ fn the_production_database_is_refused_as_restore_server() {
         "{err}"
     );
     assert!(!err.contains(&t.odoo_password()));
+    // Bad limits are usage errors before anything is created.
+    let restore = restore_url(&t);
+    for bad in [["--jobs", "0"], ["--restore-timeout", "0"]] {
+        let (code, out, err) = run(bin()
+            .args([
+                "backup",
+                "test-restore",
+                "--restore-url",
+                &restore,
+                "--dump",
+            ])
+            .arg(&dump)
+            .args(bad));
+        assert_eq!(code, 2, "{bad:?}: {out}\n{err}");
+        assert!(err.contains(bad[0]), "{err}");
+    }
 }
 
 #[test]
@@ -322,6 +338,22 @@ fn interrupt_during_the_restore(test: &str, signal: libc::c_int) {
         std::thread::sleep(Duration::from_millis(50));
     };
     assert!(exists(&scratch));
+    // pg_restore's command line (readable by every local user) names the scratch database
+    // but holds no password: that goes through its environment.
+    let cmdlines: Vec<String> = std::fs::read_dir("/proc")
+        .unwrap()
+        .flatten()
+        .filter_map(|e| std::fs::read(e.path().join("cmdline")).ok())
+        .map(|b| String::from_utf8_lossy(&b).replace('\0', " "))
+        .filter(|c| c.contains("pg_restore") && c.contains(&scratch))
+        .collect();
+    assert!(!cmdlines.is_empty(), "no pg_restore process found");
+    for c in &cmdlines {
+        assert!(
+            !c.contains(&t.odoo_password()),
+            "password on the command line: {c}"
+        );
+    }
     // SAFETY: kill(2) on the child this test started.
     assert_eq!(unsafe { libc::kill(pid as i32, signal) }, 0);
     let out = child.wait_with_output().expect("wait for odoo-audit");
