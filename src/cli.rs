@@ -548,8 +548,7 @@ pub enum BackupAction {
 #[derive(Debug, Args)]
 pub struct TestRestoreArgs {
     /// The restore server: a role with CREATEDB, on a maintenance database (postgres when the
-    /// URL names none); never the production database, which is refused
-    /// [env: ODOO_AUDIT_RESTORE_URL].
+    /// URL names none); never the production database, which is refused.
     #[arg(
         long,
         value_name = "URL",
