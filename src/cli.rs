@@ -17,7 +17,8 @@ use crate::report::Format;
 graphs, module versions against the database, client actions that would crash the web client, \
 and go-live gates.\n\nExit codes (every command): 0 no finding at or above --fail-on (after \
 --allow/--warn/--deny); 1 findings at or above --fail-on; 2 usage or configuration error; 3 \
-cannot connect to the database (or it is not an Odoo database). With --format nagios: the \
+cannot connect to the database (or it is not an Odoo database); 130 interrupted (SIGINT/SIGTERM; \
+`backup test-restore` drops its scratch database first). With --format nagios: the \
 Monitoring Plugins states, 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.",
     after_help = "Run `odoo-audit rules` for the list of finding codes and `odoo-audit explain CODE` for one."
 )]
@@ -216,6 +217,8 @@ pub enum Command {
     DeployCheck(DeployCheckArgs),
     /// Refresh the module list, update all modules, rebuild the assets (stops at the first failure).
     TruthSync(TruthSyncArgs),
+    /// Backups: `test-restore` restores a dump into a scratch database of its own and checks it.
+    Backup(BackupArgs),
     /// Client actions, field widgets and view classes that no loaded bundle registers
     /// (KeyNotFoundError before users click); with -d/--db-url, the database's client actions
     /// and the menus that break.
@@ -636,6 +639,56 @@ pub struct DeployCheckArgs {
     /// refused while the database has pending module operations, unless --apply-pending.
     #[arg(long)]
     pub full: bool,
+}
+
+#[derive(Debug, Args)]
+pub struct BackupArgs {
+    #[command(subcommand)]
+    pub action: BackupAction,
+}
+
+#[derive(Debug, Subcommand)]
+pub enum BackupAction {
+    /// Restore the newest dump of the backup directory (or --dump) with pg_restore into a
+    /// scratch database it creates (`odoo_audit_restore_<time>_<pid>`) on the --restore-url
+    /// server, run sanity queries on it (base installed, modules, series, key tables, the
+    /// filestore archive against ir_attachment), and drop it again, also on failure and Ctrl-C.
+    TestRestore(Box<TestRestoreArgs>),
+}
+
+#[derive(Debug, Args)]
+pub struct TestRestoreArgs {
+    /// The restore server: a role with CREATEDB, on a maintenance database (postgres when the
+    /// URL names none); never the production database, which is refused.
+    #[arg(
+        long,
+        value_name = "URL",
+        env = "ODOO_AUDIT_RESTORE_URL",
+        hide_env_values = true
+    )]
+    pub restore_url: String,
+    /// The dump to restore (default: the newest dump of the backup directory).
+    #[arg(long, value_name = "FILE")]
+    pub dump: Option<PathBuf>,
+    /// The filestore archive to compare with ir_attachment (default: the newest
+    /// `*filestore*` archive next to the dump).
+    #[arg(long, value_name = "FILE")]
+    pub filestore: Option<PathBuf>,
+    /// Backup directory (else BACKUP_DIR, else backup_dir of odoo-audit.toml, else
+    /// /var/backups/odoo).
+    #[arg(long, value_name = "DIR")]
+    pub backup_dir: Option<PathBuf>,
+    /// Settings file (default: ./odoo-audit.toml when it exists).
+    #[arg(long, value_name = "FILE")]
+    pub settings: Option<PathBuf>,
+    /// Parallel pg_restore jobs (connections) for a custom-format dump (default: the machine's
+    /// cores, at most 8).
+    #[arg(short = 'j', long, value_name = "N")]
+    pub jobs: Option<usize>,
+    /// Seconds pg_restore may run before it is killed (default: slow_command_timeout_secs of
+    /// odoo-audit.toml, 1800).
+    #[arg(long, value_name = "SECS")]
+    pub restore_timeout: Option<u64>,
 }
 
 #[derive(Debug, Args)]

@@ -17,6 +17,9 @@ pub const FINDINGS: i32 = 1;
 pub const USAGE: i32 = 2;
 /// Cannot connect or authenticate to the database, or it is not an Odoo database.
 pub const DATABASE: i32 = 3;
+/// Interrupted by SIGINT (Ctrl-C) or SIGTERM, after cleaning up (`backup test-restore` drops
+/// its scratch database first): 128 + SIGINT, as shells report it.
+pub const INTERRUPTED: i32 = 130;
 
 /// `--fail-on`: the lowest severity that makes the run fail.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -183,6 +186,14 @@ impl Fatal {
     pub fn database(message: impl Into<String>) -> Fatal {
         Fatal {
             code: DATABASE,
+            message: message.into(),
+        }
+    }
+
+    /// The run was interrupted (SIGINT/SIGTERM) and stopped after its cleanup.
+    pub fn interrupted(message: impl Into<String>) -> Fatal {
+        Fatal {
+            code: INTERRUPTED,
             message: message.into(),
         }
     }

@@ -3,6 +3,7 @@
 //! loading problems), never in [`crate::commands`].
 
 pub mod addons;
+pub mod backup;
 pub mod client_actions;
 pub mod db;
 pub mod deploy;

@@ -12,6 +12,7 @@ use crate::load::addons::{self, Inventory, SeriesSource};
 use crate::load::version::Series;
 use crate::report::Report;
 
+pub mod backup;
 pub mod catalogue;
 pub mod checksums;
 pub mod client_actions;
@@ -448,6 +449,7 @@ fn dispatch(command: &Command, ctx: &mut Ctx) -> Result<Report, Fatal> {
         Command::Parity(args) => parity::run(args, ctx),
         Command::DeployCheck(args) => deploy_check::run(args, ctx),
         Command::TruthSync(args) => truth_sync::run(args, ctx),
+        Command::Backup(args) => backup::run(args, ctx),
         Command::CheckClientActions(args) => client_actions::run(args, ctx),
         Command::CheckViews(args) => views::run(args, ctx),
         Command::Catalogue(args) => catalogue::run(args, ctx),

@@ -112,22 +112,38 @@ fn writable(path: &Path) -> bool {
 
 /// Finds `pg_restore`: on PATH, else in Debian's /usr/lib/postgresql/*/bin (newest first).
 pub fn pg_restore() -> String {
-    if crate::load::exec::which("pg_restore").is_some() {
-        return "pg_restore".into();
+    pg_tool("pg_restore")
+}
+
+/// Finds a PostgreSQL client program (`pg_restore`, `pg_dump`): on PATH, else in Debian's
+/// /usr/lib/postgresql/*/bin (newest first).
+pub fn pg_tool(name: &str) -> String {
+    if crate::load::exec::which(name).is_some() {
+        return name.into();
     }
     let mut found: Vec<PathBuf> = std::fs::read_dir("/usr/lib/postgresql")
         .map(|d| {
             d.flatten()
-                .map(|e| e.path().join("bin/pg_restore"))
+                .map(|e| e.path().join("bin").join(name))
                 .filter(|p| p.is_file())
                 .collect()
         })
         .unwrap_or_default();
-    found.sort();
+    // Newest version last (numerically: 9.6 < 15 < 16).
+    found.sort_by_key(|p| {
+        let v = p
+            .parent()
+            .and_then(Path::parent)
+            .and_then(|d| d.file_name())
+            .map(|n| n.to_string_lossy().into_owned())
+            .unwrap_or_default();
+        let nums: Vec<u32> = v.split('.').filter_map(|x| x.parse().ok()).collect();
+        (nums, p.clone())
+    });
     found
         .pop()
         .map(|p| p.display().to_string())
-        .unwrap_or_else(|| "pg_restore".into())
+        .unwrap_or_else(|| name.into())
 }
 
 /// The newest database dump of the backup directory, and what `pg_restore --list` did with it.
@@ -148,14 +164,32 @@ pub struct Backups {
     pub newest_filestore: Option<(PathBuf, Duration)>,
 }
 
-/// Lists `dir` (its regular files), and runs `pg_restore --list` on the newest dump; `Err`
-/// when the directory cannot be read.
-pub fn backups(dir: &Path, timeout: Duration) -> Result<Backups, String> {
+/// The dumps and filestore archives of a backup directory, each oldest first (by mtime).
+#[derive(Debug, Clone, Default)]
+pub struct BackupFiles {
+    /// (mtime, path, size) of each database dump.
+    pub dumps: Vec<(SystemTime, PathBuf, u64)>,
+    /// (mtime, path) of each filestore archive.
+    pub filestores: Vec<(SystemTime, PathBuf)>,
+}
+
+impl BackupFiles {
+    /// The newest dump: (mtime, path, size).
+    pub fn newest_dump(&self) -> Option<&(SystemTime, PathBuf, u64)> {
+        self.dumps.last()
+    }
+
+    /// The newest filestore archive: (mtime, path).
+    pub fn newest_filestore(&self) -> Option<&(SystemTime, PathBuf)> {
+        self.filestores.last()
+    }
+}
+
+/// Lists the regular files of `dir` that are dumps or filestore archives; `Err` when the
+/// directory cannot be read.
+pub fn backup_files(dir: &Path) -> Result<BackupFiles, String> {
     let entries = std::fs::read_dir(dir).map_err(|e| e.to_string())?;
-    let writable = writable(dir);
-    let now = SystemTime::now();
-    let mut dumps: Vec<(SystemTime, PathBuf, u64)> = Vec::new();
-    let mut filestores: Vec<(SystemTime, PathBuf)> = Vec::new();
+    let mut files = BackupFiles::default();
     for e in entries.flatten() {
         let name = e.file_name().to_string_lossy().into_owned();
         let Ok(meta) = e.metadata() else { continue };
@@ -164,15 +198,24 @@ pub fn backups(dir: &Path, timeout: Duration) -> Result<Backups, String> {
         }
         let mtime = meta.modified().unwrap_or(SystemTime::UNIX_EPOCH);
         if is_dump(&name) {
-            dumps.push((mtime, e.path(), meta.len()));
+            files.dumps.push((mtime, e.path(), meta.len()));
         } else if is_filestore_archive(&name) {
-            filestores.push((mtime, e.path()));
+            files.filestores.push((mtime, e.path()));
         }
     }
-    dumps.sort();
-    filestores.sort();
+    files.dumps.sort();
+    files.filestores.sort();
+    Ok(files)
+}
+
+/// Lists `dir` (its regular files), and runs `pg_restore --list` on the newest dump; `Err`
+/// when the directory cannot be read.
+pub fn backups(dir: &Path, timeout: Duration) -> Result<Backups, String> {
+    let files = backup_files(dir)?;
+    let writable = writable(dir);
+    let now = SystemTime::now();
     let age = |mtime: &SystemTime| now.duration_since(*mtime).unwrap_or_default();
-    let newest_dump = dumps.last().map(|(mtime, path, size)| Dump {
+    let newest_dump = files.newest_dump().map(|(mtime, path, size)| Dump {
         path: path.clone(),
         size: *size,
         age: age(mtime),
@@ -184,7 +227,7 @@ pub fn backups(dir: &Path, timeout: Duration) -> Result<Backups, String> {
     Ok(Backups {
         writable,
         newest_dump,
-        newest_filestore: filestores.last().map(|(m, p)| (p.clone(), age(m))),
+        newest_filestore: files.newest_filestore().map(|(m, p)| (p.clone(), age(m))),
     })
 }
 

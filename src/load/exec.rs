@@ -13,6 +13,7 @@ use std::io::Read;
 use std::os::unix::process::CommandExt;
 use std::path::Path;
 use std::process::{Command, Stdio};
+use std::sync::atomic::{AtomicBool, Ordering};
 use std::time::{Duration, Instant};
 
 /// What happened to one command.
@@ -27,6 +28,9 @@ pub struct Ran {
     pub timed_out: bool,
     /// Why it could not start (`No such file or directory`…).
     pub spawn_error: Option<String>,
+    /// Stopped (with its process group) because the run was interrupted (see
+    /// [`Cmd::run_until`]).
+    pub interrupted: bool,
     pub elapsed: Duration,
 }
 
@@ -41,6 +45,13 @@ impl Ran {
     pub fn ending(&self) -> String {
         if let Some(e) = &self.spawn_error {
             return format!("`{}` could not start: {e}", self.display);
+        }
+        if self.interrupted {
+            return format!(
+                "`{}` was stopped after {:.0} s: the run was interrupted (SIGINT/SIGTERM)",
+                self.display,
+                self.elapsed.as_secs_f64()
+            );
         }
         if self.timed_out {
             return format!(
@@ -148,9 +159,24 @@ impl Cmd {
             .join(" ")
     }
 
+    /// Sets an environment variable of the child (for values that must not be on its
+    /// command line, which every local user can read in `ps`).
+    pub fn env(mut self, key: impl Into<String>, value: impl Into<String>) -> Cmd {
+        self.env.push((key.into(), value.into()));
+        self
+    }
+
     /// Runs the command with `timeout`; never panics, never waits longer than the timeout
     /// (plus the time to reap the killed children).
     pub fn run(&self, timeout: Duration) -> Ran {
+        static NEVER: AtomicBool = AtomicBool::new(false);
+        self.run_until(timeout, &NEVER)
+    }
+
+    /// Like [`Cmd::run`], and also stops the child and its process group as soon as `stop` is
+    /// set (checked every 10 ms; a signal handler sets it on Ctrl-C), marking the run
+    /// `interrupted`.
+    pub fn run_until(&self, timeout: Duration, stop: &AtomicBool) -> Ran {
         let started = Instant::now();
         let mut ran = Ran {
             display: self.display(),
@@ -184,6 +210,13 @@ impl Cmd {
         let status = loop {
             match child.try_wait() {
                 Ok(Some(status)) => break Some(status),
+                Ok(None) if stop.load(Ordering::SeqCst) => {
+                    ran.interrupted = true;
+                    kill_group(pid);
+                    let _ = child.kill();
+                    let _ = child.wait();
+                    break None;
+                }
                 Ok(None) if started.elapsed() >= timeout => {
                     ran.timed_out = true;
                     kill_group(pid);
@@ -293,6 +326,33 @@ mod tests {
         assert_eq!(r.code, None);
         assert!(started.elapsed() < Duration::from_secs(10));
         assert!(r.failure().contains("timed out"), "{}", r.failure());
+    }
+
+    #[test]
+    fn a_stop_request_kills_the_child_and_its_children() {
+        let stop = std::sync::Arc::new(AtomicBool::new(false));
+        let setter = stop.clone();
+        std::thread::spawn(move || {
+            std::thread::sleep(Duration::from_millis(200));
+            setter.store(true, Ordering::SeqCst);
+        });
+        let started = Instant::now();
+        let r = Cmd::new("sh")
+            .args(["-c", "sleep 30 & sleep 30"])
+            .run_until(Duration::from_secs(60), &stop);
+        assert!(r.interrupted && !r.timed_out);
+        assert!(started.elapsed() < Duration::from_secs(10));
+        assert!(r.failure().contains("interrupted"), "{}", r.failure());
+    }
+
+    #[test]
+    fn the_environment_is_passed_to_the_child() {
+        let r = Cmd::new("sh")
+            .args(["-c", "echo \"$ODOO_AUDIT_X\""])
+            .env("ODOO_AUDIT_X", "secret value")
+            .run(Duration::from_secs(10));
+        assert_eq!(r.stdout.trim(), "secret value");
+        assert!(!r.display.contains("secret"));
     }
 
     #[test]

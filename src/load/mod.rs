@@ -19,6 +19,7 @@ pub mod manifest;
 pub mod pyliteral;
 pub mod python;
 pub mod release;
+pub mod restore;
 pub mod version;
 pub mod views;
 pub mod web;

@@ -1,4 +1,4 @@
-//! Rules of `deploy-check` and `truth-sync` (`G`): one code per check of the pre-deployment
+//! Rules of `deploy-check`, `truth-sync` and `backup test-restore` (`G`): one code per check of the pre-deployment
 //! gate for its failures, plus codes for the failures that call for a different fix.
 //! A check's warnings and failures use the same code; the severity says which (warning for a
 //! warn, error for a fail).
@@ -309,6 +309,52 @@ is not followed by more work.",
     fix: "Read the step's saved log, fix the cause, and run truth-sync again.",
 };
 
+pub const RESTORE_FAILED: Rule = Rule {
+    code: "G301",
+    name: "backup-restore-failed",
+    severity: Error,
+    summary: "backup test-restore: the dump could not be restored (no dump, the scratch database could not be created, pg_restore failed, timed out or was interrupted).",
+    explanation: "A backup is only as good as its restore. test-restore restores the dump with \
+pg_restore into a scratch database of its own (`odoo_audit_restore_…`) on the server given by \
+--restore-url; a truncated or corrupt dump, a dump pg_restore cannot read, or one that does not \
+fit the time limit fails here, with pg_restore's first error quoted.",
+    fix: "Make a new dump (pg_dump -Fc), check the backup job's exit status and free space, and test-restore it again.",
+};
+
+pub const RESTORED_NOT_ODOO: Rule = Rule {
+    code: "G302",
+    name: "restored-database-not-odoo",
+    severity: Error,
+    summary: "backup test-restore: the restored database is not a usable Odoo database (no ir_module_module, `base` not installed, no series); modules in pending states (warning).",
+    explanation: "A dump of the wrong database (another application's, an empty one) restores \
+without error but is no backup of Odoo. The restored copy must have Odoo's module table with \
+`base` installed; modules left `to install`, `to upgrade` or `to remove` mean the dump was taken \
+in the middle of an update (a warning).",
+    fix: "Check which database the backup job dumps (its -d/--dbname) and that it dumps Odoo's.",
+};
+
+pub const FILESTORE_INCOMPLETE: Rule = Rule {
+    code: "G303",
+    name: "filestore-archive-incomplete",
+    severity: Error,
+    summary: "backup test-restore: attachments of the restored database whose files are not in the filestore archive (or the archive cannot be listed).",
+    explanation: "Odoo keeps attachments (documents, images, the asset bundles) as files in \
+data_dir/filestore/<database>, named by ir_attachment.store_fname. A dump without the matching \
+files restores records whose files are gone: downloads fail and images are broken.",
+    fix: "Archive data_dir/filestore/<database> at the same time as the dump, and check that the archive job completed.",
+};
+
+pub const SCRATCH_NOT_DROPPED: Rule = Rule {
+    code: "G304",
+    name: "scratch-database-not-dropped",
+    severity: Error,
+    summary: "backup test-restore: the scratch database it created could not be dropped.",
+    explanation: "test-restore drops its scratch database at the end, also after a failure or \
+an interruption. When the drop fails (the server went away, a session holds it) the copy of the \
+production data stays on the restore server.",
+    fix: "Drop it by hand: DROP DATABASE \"odoo_audit_restore_…\" WITH (FORCE) (the name is in the message).",
+};
+
 pub const RULES: &[Rule] = &[
     ENGINE,
     SERVICE,
@@ -337,4 +383,8 @@ pub const RULES: &[Rule] = &[
     WEB_ASSETS,
     PYTHON_UNKNOWN,
     TRUTH_SYNC,
+    RESTORE_FAILED,
+    RESTORED_NOT_ODOO,
+    FILESTORE_INCOMPLETE,
+    SCRATCH_NOT_DROPPED,
 ];

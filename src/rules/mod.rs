@@ -49,7 +49,7 @@ pub enum Family {
     ClientAction,
     /// `W`: field widgets and view classes.
     WebRegistry,
-    /// `G`: the deploy gate and truth-sync.
+    /// `G`: the deploy gate, truth-sync and backup test-restore.
     Deploy,
     /// `Y`: enterprise parity.
     Parity,

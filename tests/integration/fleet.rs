@@ -503,10 +503,7 @@ fn fleet_records_each_instance_and_labels_its_metrics() {
     // The faulty instance's versions run holds its V003, with the module inventory.
     let (_, faulty_runs, _) =
         run_json(with_state().args(["history", "--instance", "faulty", "--command", "versions"]));
-    assert_eq!(
-        faulty_runs["runs"][0]["errors"].as_u64().unwrap() >= 1,
-        true
-    );
+    assert!(faulty_runs["runs"][0]["errors"].as_u64().unwrap() >= 1);
     // A second fleet run after the fix: diff of the instance shows V003 resolved.
     faulty.exec("UPDATE ir_module_module SET state = 'installed' WHERE name = 'mail'");
     let (_, _, err) = run(with_state()

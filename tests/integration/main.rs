@@ -3,6 +3,7 @@
 
 mod common;
 
+mod backup;
 mod catalogue;
 mod catalogue_use;
 mod checksums;

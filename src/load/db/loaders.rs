@@ -20,6 +20,8 @@ pub mod sql {
     pub const VIEWS: &str = include_str!("../../../sql/views.sql");
     pub const XMLID_IDS: &str = include_str!("../../../sql/xmlid_ids.sql");
     pub const CHECKSUMS: &str = include_str!("../../../sql/checksums.sql");
+    pub const RESTORE_COUNTS: &str = include_str!("../../../sql/restore_counts.sql");
+    pub const ATTACHMENT_FILES: &str = include_str!("../../../sql/attachment_files.sql");
 }
 
 /// A module row of `ir_module_module`.
@@ -153,7 +155,37 @@ pub struct DbView {
     pub noupdate: Option<bool>,
 }
 
+/// What `backup test-restore` counts in a restored database: rows of key tables (those it
+/// has), and its size in bytes.
+#[derive(Debug, Clone, PartialEq, Default)]
+pub struct RestoreCounts {
+    pub tables: Vec<(String, i64)>,
+    pub database_size: Option<i64>,
+}
+
 impl Database {
+    /// The row counts of key tables and the size of the database (`backup test-restore`).
+    pub fn restore_counts(&mut self) -> Result<RestoreCounts, Fatal> {
+        let rows = self.load(sql::RESTORE_COUNTS, "pg_class", |r| {
+            Ok((
+                decode::required_text(r, "table_name")?,
+                decode::required_int(r, "row_count")?,
+                decode::int(r, "database_size")?,
+            ))
+        })?;
+        Ok(RestoreCounts {
+            database_size: rows.iter().find_map(|r| r.2),
+            tables: rows.into_iter().map(|(t, n, _)| (t, n)).collect(),
+        })
+    }
+
+    /// The `store_fname` of every attachment kept in the filestore, each once.
+    pub fn attachment_files(&mut self) -> Result<Vec<String>, Fatal> {
+        self.load(sql::ATTACHMENT_FILES, "ir_attachment", |r| {
+            decode::required_text(r, "store_fname")
+        })
+    }
+
     pub fn modules(&mut self) -> Result<Vec<DbModule>, Fatal> {
         self.load(sql::MODULES, "ir_module_module", |r| {
             Ok(DbModule {

@@ -20,7 +20,7 @@ use postgres::Row;
 pub use conn::{ConnSpec, SslMode};
 pub use loaders::{
     series_from_modules, sql, ChecksumParams, DanglingMenu, DbClientAction, DbDependency, DbModule,
-    DbView, OrphanXmlId, ParityCounts,
+    DbView, OrphanXmlId, ParityCounts, RestoreCounts,
 };
 pub use session::{Failure, Session, Tls};
 

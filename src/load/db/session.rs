@@ -116,10 +116,8 @@ impl Session {
             mode = if write { "READ WRITE" } else { "READ ONLY" },
             ms = self.statement_ms
         );
-        let jobs = self.jobs.as_ref().ok_or(Failure::Gone)?;
-        let (tx, rx) = mpsc::channel();
-        let job: Job = Box::new(move |client: &mut Client| {
-            let result = client.batch_execute(&begin).and_then(|()| {
+        self.send(move |client: &mut Client| {
+            client.batch_execute(&begin).and_then(|()| {
                 let r = work(client);
                 // A read ends with a rollback (which also ends a transaction that failed); a
                 // write that succeeded is committed.
@@ -130,8 +128,37 @@ impl Session {
                 };
                 let r = r?;
                 end.map(|()| r)
-            });
-            let _ = tx.send(result);
+            })
+        })
+    }
+
+    /// Runs one statement outside any transaction block, with the session's statement timeout
+    /// (and the same bounded wait as every call). Only `backup test-restore` uses it, for the
+    /// `CREATE DATABASE` and `DROP DATABASE` of its scratch database, which PostgreSQL refuses
+    /// inside a transaction block; the statement is sent alone (a multi-statement simple query
+    /// is an implicit transaction block).
+    pub fn autocommit(&mut self, sql: &str) -> Result<(), Failure> {
+        let set = format!(
+            "SET statement_timeout = {ms}; SET lock_timeout = {ms}",
+            ms = self.statement_ms
+        );
+        let sql = sql.to_string();
+        self.send(move |client: &mut Client| {
+            client.batch_execute(&set)?;
+            client.batch_execute(&sql)
+        })
+    }
+
+    /// Hands `work` to the worker and waits for its answer at most the bound.
+    fn send<R, F>(&mut self, work: F) -> Result<R, Failure>
+    where
+        R: Send + 'static,
+        F: FnOnce(&mut Client) -> Result<R, postgres::Error> + Send + 'static,
+    {
+        let jobs = self.jobs.as_ref().ok_or(Failure::Gone)?;
+        let (tx, rx) = mpsc::channel();
+        let job: Job = Box::new(move |client: &mut Client| {
+            let _ = tx.send(work(client));
         });
         if jobs.send(job).is_err() {
             self.jobs = None;
