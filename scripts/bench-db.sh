@@ -15,44 +15,13 @@
 # Results: .cache/bench/db.{json,md}, and the figures on stdout.
 set -euo pipefail
 
-die() { echo "bench-db: error: $*" >&2; exit 1; }
-step() { echo "==> $*" >&2; }
-
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-REPO="$PWD"
+NAME=bench-db
+DEFAULT_PORT=54329
+# shellcheck source=scripts/bench-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/bench-lib.sh"
 RUNS="${BENCH_RUNS:-20}"
 WARMUP="${BENCH_WARMUP:-3}"
 DBNAME="${BENCH_DB:-odoo18}"
-OUT="$REPO/.cache/bench"
-BIN="$REPO/target/release/odoo-audit"
-
-command -v cargo >/dev/null 2>&1 || die "cargo not found: install the Rust toolchain first"
-if ! command -v hyperfine >/dev/null 2>&1; then
-    if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then die "hyperfine not found: install it"; fi
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hyperfine >/dev/null || die "cannot install hyperfine"
-fi
-command -v python3 >/dev/null 2>&1 || die "python3 not found"
-
-step "cargo build --release"
-cargo build --release --quiet
-
-export ODOO_AUDIT_CORPUS="${ODOO_AUDIT_CORPUS:-$REPO/.cache/oca18/addons}"
-[ -d "$ODOO_AUDIT_CORPUS" ] || bash scripts/fetch-corpus.sh >&2
-CORPUS="$(cd "$ODOO_AUDIT_CORPUS" && pwd)"
-
-ENV_FILE="${ODOO_AUDIT_TEST_PG_ENV:-/tmp/odoo-audit-pg-54329/env}"
-if [ -z "${ODOO_AUDIT_TEST_PG_ODOO:-}" ]; then
-    [ -f "$ENV_FILE" ] || die "no test server: start one with scripts/pg-test.sh start"
-    # shellcheck disable=SC1090
-    source "$ENV_FILE"
-fi
-HOST="${ODOO_AUDIT_TEST_PG_HOST:-127.0.0.1}"
-PORT="${ODOO_AUDIT_TEST_PG_PORT:-54329}"
-# The password goes through PGPASSWORD so that it is in no command line hyperfine prints.
-PGPASSWORD=$(sed -n 's/.*password=\([^ "]*\).*/\1/p' <<<"$ODOO_AUDIT_TEST_PG_ODOO")
-export PGPASSWORD
-unset PGHOST PGPORT PGUSER PGDATABASE PGSSLMODE PGPASSFILE
 url() { echo "postgres://odoo@$HOST:$1/$DBNAME?sslmode=disable"; }
 URL="$(url "$PORT")"
 

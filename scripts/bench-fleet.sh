@@ -23,47 +23,18 @@
 # Results: .cache/bench/fleet-*.{json,md}, and the figures on stdout.
 set -euo pipefail
 
-die() { echo "bench-fleet: error: $*" >&2; exit 1; }
-step() { echo "==> $*" >&2; }
-
-cd "$(dirname "${BASH_SOURCE[0]}")/.."
-REPO="$PWD"
+NAME=bench-fleet
+DEFAULT_PORT=54342
+# shellcheck source=scripts/bench-lib.sh
+source "$(dirname "${BASH_SOURCE[0]}")/bench-lib.sh"
 RUNS="${BENCH_RUNS:-5}"
 WARMUP="${BENCH_WARMUP:-1}"
 SIZES="${BENCH_SIZES:-1 10 50}"
 COMMANDS="${BENCH_COMMANDS:-versions broken}"
-OUT="$REPO/.cache/bench"
-BIN="$REPO/target/release/odoo-audit"
-
-command -v cargo >/dev/null 2>&1 || die "cargo not found: install the Rust toolchain first"
-if ! command -v hyperfine >/dev/null 2>&1; then
-    if [ "$(id -u)" != 0 ] || ! command -v apt-get >/dev/null 2>&1; then die "hyperfine not found: install it"; fi
-    DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null
-    DEBIAN_FRONTEND=noninteractive apt-get install -y -qq hyperfine >/dev/null || die "cannot install hyperfine"
-fi
 command -v psql >/dev/null 2>&1 || die "psql not found (apt-get install postgresql-client)"
-command -v python3 >/dev/null 2>&1 || die "python3 not found"
-
-step "cargo build --release"
-cargo build --release --quiet
-
-export ODOO_AUDIT_CORPUS="${ODOO_AUDIT_CORPUS:-$REPO/.cache/oca18/addons}"
-[ -d "$ODOO_AUDIT_CORPUS" ] || bash scripts/fetch-corpus.sh >&2
-CORPUS="$(cd "$ODOO_AUDIT_CORPUS" && pwd)"
-
-ENV_FILE="${ODOO_AUDIT_TEST_PG_ENV:-/tmp/odoo-audit-pg-54342/env}"
-if [ -z "${ODOO_AUDIT_TEST_PG_ODOO:-}" ]; then
-    [ -f "$ENV_FILE" ] || die "no test server: start one with scripts/pg-test.sh start"
-    # shellcheck disable=SC1090
-    source "$ENV_FILE"
-fi
-HOST="${ODOO_AUDIT_TEST_PG_HOST:-127.0.0.1}"
-PORT="${ODOO_AUDIT_TEST_PG_PORT:-54342}"
 TEMPLATE="${ODOO_AUDIT_TEST_PG_TEMPLATE:-odoo18}"
 SUPER="$ODOO_AUDIT_TEST_PG"
-PGPASSWORD=$(sed -n 's/.*password=\([^ "]*\).*/\1/p' <<<"$ODOO_AUDIT_TEST_PG_ODOO")
-export PGPASSWORD
-unset PGHOST PGPORT PGUSER PGDATABASE PGSSLMODE PGPASSFILE ODOO_RC
+unset ODOO_RC
 sql() { psql "$SUPER dbname=postgres" -v ON_ERROR_STOP=1 -qAtX "$@"; }
 
 MAX=0

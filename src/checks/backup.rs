@@ -7,6 +7,7 @@ use std::collections::BTreeMap;
 use std::path::Path;
 use std::time::Duration;
 
+use crate::checks::deploy::backups::age_text;
 use crate::checks::table::{Check, Status};
 use crate::load::exec::{shorten, Ran};
 use crate::load::restore::{Chosen, DumpFormat, Restored};
@@ -16,15 +17,6 @@ use crate::rules::deploy as r;
 /// Seconds with one decimal, for evidence.
 pub fn seconds(d: Duration) -> f64 {
     (d.as_secs_f64() * 10.0).round() / 10.0
-}
-
-fn age_text(age: Duration) -> String {
-    let h = age.as_secs_f64() / 3600.0;
-    if h < 48.0 {
-        format!("{h:.1} h")
-    } else {
-        format!("{:.1} days", h / 24.0)
-    }
 }
 
 /// Bytes in a unit a reader takes in at once.
@@ -346,22 +338,9 @@ pub fn result(rows: &[Check]) -> &'static str {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::load::db::{DbModule, RestoreCounts};
+    use crate::load::db::RestoreCounts;
 
-    fn module(name: &str, state: &str, version: Option<&str>) -> DbModule {
-        DbModule {
-            name: name.into(),
-            state: state.into(),
-            latest_version: version.map(String::from),
-            display_name: None,
-            category: None,
-            author: None,
-            website: None,
-            license: None,
-            auto_install: false,
-            application: false,
-        }
-    }
+    use crate::testdata::db_module as module;
 
     #[test]
     fn a_failed_restore_quotes_pg_restore_first_error() {

@@ -7,6 +7,7 @@ use std::time::Duration;
 
 use chrono::{DateTime, Utc};
 
+use crate::checks::deploy::backups::age_text;
 use crate::checks::table::{Check, Status};
 use crate::config::release::Criterion;
 use crate::finding::Finding;
@@ -198,16 +199,6 @@ pub fn check_log_unreadable(num: usize, why: &str) -> Check {
     check
 }
 
-fn human_age(d: Duration) -> String {
-    let s = d.as_secs();
-    match s {
-        0..=119 => format!("{s} s"),
-        120..=7199 => format!("{} min", s / 60),
-        7200..=172_799 => format!("{} h", s / 3600),
-        _ => format!("{} days", s / 86_400),
-    }
-}
-
 /// A backup copy of each replaced file (path, and its size and age or why not).
 pub fn check_file_backups(num: usize, kept: &[(String, Kept)]) -> Check {
     let mut c = Check::new(num, "rollback: file backups");
@@ -217,7 +208,7 @@ pub fn check_file_backups(num: usize, kept: &[(String, Kept)]) -> Check {
             Ok((size, age)) => {
                 ok += 1;
                 if ok <= QUOTED {
-                    c.see(format!("{path}: {size} bytes, {} old", human_age(*age)));
+                    c.see(format!("{path}: {size} bytes, {} old", age_text(*age)));
                 }
             }
             Err(why) => c.push(
@@ -254,14 +245,14 @@ pub fn check_dump(
             "the dump directory holds no dump (.dump, .backup, .tar, .sql.gz…)",
         )),
         Ok(Some((path, size, age, readable))) => {
-            c.see(format!("{path}: {size} bytes, {} old", human_age(age)));
+            c.see(format!("{path}: {size} bytes, {} old", age_text(age)));
             if age > since_start {
                 c.push(Finding::new(
                     &r::NO_RECENT_DUMP,
                     format!(
                         "the newest dump, {path}, is {} old: older than the release start ({} ago)",
-                        human_age(age),
-                        human_age(since_start)
+                        age_text(age),
+                        age_text(since_start)
                     ),
                 ));
             } else if !readable {

@@ -9,7 +9,8 @@ use super::Check;
 use crate::load::deploy::{Backups, DUMP_SUFFIXES};
 use crate::rules::deploy as r;
 
-fn age_text(age: Duration) -> String {
+/// An age in hours, or days past two.
+pub(crate) fn age_text(age: Duration) -> String {
     let h = age.as_secs_f64() / 3600.0;
     if h < 48.0 {
         format!("{h:.1} h")
