@@ -103,6 +103,35 @@ if [ ! -x /usr/bin/promtool ]; then
 fi
 export ODOO_AUDIT_PROMTOOL=/usr/bin/promtool
 
+# A container for verify-deploy's compose mode (tests/integration/verify_deploy.rs): an image
+# built here from Debian's static busybox (no registry needed), run by Docker Compose (the
+# `docker compose` plugin, else Debian's standalone docker-compose).
+docker info >/dev/null 2>&1 || die "the Docker engine is not reachable (docker info failed)"
+if docker compose version >/dev/null 2>&1; then
+    export ODOO_AUDIT_COMPOSE="docker compose"
+elif command -v docker-compose >/dev/null 2>&1; then
+    export ODOO_AUDIT_COMPOSE="docker-compose"
+else
+    die "neither \`docker compose\` nor docker-compose is installed"
+fi
+if ! docker image inspect odoo-audit-test-busybox >/dev/null 2>&1; then
+    if [ ! -x /bin/busybox ]; then
+        [ "$(id -u)" = 0 ] || die "busybox-static missing and not root: apt-get install busybox-static"
+        step "installing busybox-static (apt)"
+        DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends busybox-static >/dev/null \
+            || { DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null \
+                && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends busybox-static >/dev/null; } \
+            || die "apt-get install busybox-static failed"
+    fi
+    step "building the image odoo-audit-test-busybox"
+    ctx="$(mktemp -d)"
+    cp /bin/busybox "$ctx/busybox"
+    printf 'FROM scratch\nCOPY busybox /bin/busybox\nRUN ["/bin/busybox", "--install", "-s", "/bin"]\nCMD ["sh"]\n' >"$ctx/Dockerfile"
+    docker build -q -t odoo-audit-test-busybox "$ctx" >/dev/null || { rm -rf "$ctx"; die "docker build failed"; }
+    rm -rf "$ctx"
+fi
+export ODOO_AUDIT_TEST_IMAGE=odoo-audit-test-busybox
+
 # The tests' own PostgreSQL: never the sample server scripts/setup.sh leaves running. With
 # ODOO_AUDIT_PG_PORT set, that port (and pg-test.sh's directory for it) is used and may be kept
 # running between runs with ODOO_AUDIT_PG_KEEP=1; otherwise a free loopback port and a

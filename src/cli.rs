@@ -601,6 +601,10 @@ pub struct DeployTargetArgs {
     /// The Docker Compose file.
     #[arg(long, value_name = "FILE")]
     pub compose_file: Option<PathBuf>,
+    /// How Docker Compose is run, split on white space [default: `docker compose`;
+    /// `docker-compose` for the standalone program].
+    #[arg(long, value_name = "COMMAND")]
+    pub compose_command: Option<String>,
     /// Compose service running Odoo (default odoo).
     #[arg(long, value_name = "NAME")]
     pub odoo_service: Option<String>,

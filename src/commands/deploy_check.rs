@@ -173,7 +173,7 @@ pub fn engine_checks(d: &mut Deploy) -> Vec<Check> {
     checks.push(deploy::engine::check_engine(docker.as_ref()));
     if d.compose() {
         let file = s.compose_file.clone().unwrap_or_default();
-        let loaded = load::engine::compose_services(&file, timeout);
+        let loaded = load::engine::compose_services(&s.compose_command, &file, timeout);
         checks.push(deploy::engine::check_services(
             &loaded,
             [&s.odoo_service, &s.db_service],

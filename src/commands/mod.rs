@@ -338,6 +338,7 @@ pub fn settings(
         settings: target.settings.clone(),
         mode: target.mode,
         compose_file: target.compose_file.clone(),
+        compose_command: target.compose_command.clone(),
         odoo_service: target.odoo_service.clone(),
         db_service: target.db_service.clone(),
         odoo_command: target.odoo_command.clone(),

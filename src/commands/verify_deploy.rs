@@ -166,6 +166,7 @@ fn one_round(
                 sums,
                 &f.root,
                 &f.exact,
+                &s.compose_command,
                 s.compose_file
                     .as_deref()
                     .unwrap_or(Path::new("docker-compose.yml")),
@@ -196,6 +197,7 @@ fn one_round(
         let window = match (&logfile, compose) {
             (Some(file), _) => release::log_window_native(file, since),
             (None, true) => release::log_window_compose(
+                &s.compose_command,
                 s.compose_file
                     .as_deref()
                     .unwrap_or(Path::new("docker-compose.yml")),

@@ -49,6 +49,7 @@ impl RawCommand {
 pub struct RawSettings {
     pub mode: Option<String>,
     pub compose_file: Option<PathBuf>,
+    pub compose_command: Option<RawCommand>,
     pub odoo_service: Option<String>,
     pub db_service: Option<String>,
     pub odoo_command: Option<RawCommand>,
@@ -106,6 +107,8 @@ pub struct Overrides {
     pub settings: Option<PathBuf>,
     pub mode: Option<Mode>,
     pub compose_file: Option<PathBuf>,
+    /// Split on white space (no shell, no quoting).
+    pub compose_command: Option<String>,
     pub odoo_service: Option<String>,
     pub db_service: Option<String>,
     /// Split on white space (no shell, no quoting).
@@ -126,6 +129,9 @@ pub struct Settings {
     /// Why this mode (`--mode`, `compose file found`, …).
     pub mode_reason: String,
     pub compose_file: Option<PathBuf>,
+    /// How Docker Compose is run: `docker compose` (the plugin), or `docker-compose` (the
+    /// standalone program Debian packages), an argument list.
+    pub compose_command: Vec<String>,
     pub odoo_service: String,
     pub db_service: String,
     pub odoo_command: Vec<String>,
@@ -253,18 +259,26 @@ pub fn resolve(
     let db_service = non_empty(o.db_service.clone())
         .or_else(|| non_empty(raw.db_service.clone()))
         .unwrap_or_else(|| "db".into());
+    let compose_command: Vec<String> = match (&o.compose_command, raw.compose_command.clone()) {
+        (Some(s), _) => s.split_whitespace().map(String::from).collect(),
+        (None, Some(c)) => c.into_argv(),
+        (None, None) => vec!["docker".into(), "compose".into()],
+    };
+    if compose_command.is_empty() {
+        return Err(Fatal::usage("compose_command is empty"));
+    }
     let exec_prefix = |program: &str| -> Vec<String> {
         let compose = compose_file.clone().unwrap_or_default();
-        vec![
-            "docker".into(),
-            "compose".into(),
+        let mut argv = compose_command.clone();
+        argv.extend([
             "-f".into(),
             compose.display().to_string(),
             "exec".into(),
             "-T".into(),
             odoo_service.clone(),
             program.into(),
-        ]
+        ]);
+        argv
     };
     // Whether the Odoo command was configured (option or file) rather than defaulted; commands
     // that change the database (parity install) refuse to guess it.
@@ -341,6 +355,7 @@ pub fn resolve(
         mode,
         mode_reason,
         compose_file,
+        compose_command,
         odoo_service,
         db_service,
         odoo_command,

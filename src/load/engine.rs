@@ -125,15 +125,26 @@ pub fn docker_version(timeout: Duration) -> Result<String, String> {
     }
 }
 
+/// `docker compose -f FILE` (or the configured compose command), to which a subcommand is added.
+pub fn compose(compose_command: &[String], compose_file: &Path) -> Cmd {
+    let program = compose_command
+        .first()
+        .cloned()
+        .unwrap_or_else(|| "docker".into());
+    Cmd::new(program)
+        .args(compose_command.iter().skip(1).cloned())
+        .arg("-f")
+        .arg(compose_file.display().to_string())
+}
+
 /// The containers of the compose project of `compose_file`: `docker compose ps --format json`
 /// then `docker inspect`.
 pub fn compose_services(
+    compose_command: &[String],
     compose_file: &Path,
     timeout: Duration,
 ) -> Result<ComposeServices, ComposeError> {
-    let ran = Cmd::new("docker")
-        .args(["compose", "-f"])
-        .arg(compose_file.display().to_string())
+    let ran = compose(compose_command, compose_file)
         .args(["ps", "--all", "--format", "json"])
         .run(timeout);
     if !ran.success() {

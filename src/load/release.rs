@@ -11,7 +11,6 @@ use std::time::{Duration, SystemTime};
 
 use chrono::{DateTime, Local, NaiveDateTime, TimeZone, Utc};
 
-use crate::load::exec::Cmd;
 use crate::load::fsread::{self, ReadError, Root};
 
 /// A digest algorithm of a digest file.
@@ -236,14 +235,13 @@ pub fn deployed_compose(
     sums: &[Sum],
     root: &Path,
     exact: &[String],
+    compose_command: &[String],
     compose_file: &Path,
     service: &str,
     timeout: Duration,
 ) -> Deployed {
     let exec = |argv: Vec<String>| {
-        Cmd::new("docker")
-            .args(["compose", "-f"])
-            .arg(compose_file.display().to_string())
+        crate::load::engine::compose(compose_command, compose_file)
             .args(["exec", "-T", service])
             .args(argv)
             .run(timeout)
@@ -266,7 +264,14 @@ pub fn deployed_compose(
                     None if ran.spawn_error.is_some() || ran.timed_out => {
                         Found::Unreadable(ran.failure())
                     }
-                    None if ran.stderr.contains(&format!("{p}: No such file")) => Found::Missing,
+                    // coreutils: `sha256sum: PATH: No such file or directory`; busybox:
+                    // `sha256sum: can't open 'PATH': No such file or directory`.
+                    None if ran.stderr.lines().any(|l| {
+                        l.contains(p.as_str()) && l.ends_with("No such file or directory")
+                    }) =>
+                    {
+                        Found::Missing
+                    }
                     None => Found::Unreadable(
                         crate::load::exec::last_line(&ran.stderr).unwrap_or_else(|| ran.failure()),
                     ),
@@ -475,28 +480,54 @@ pub fn log_window_native(file: &Path, since: DateTime<Utc>) -> Result<LogWindow,
     Ok(w)
 }
 
-/// Compose mode: `docker compose logs --since` of the Odoo service.
+/// Compose mode: `docker compose logs` of the Odoo service, each line with Docker's timestamp
+/// (`-t`), kept from `since` on: `--since` asks the server for the window (Compose v2); the
+/// standalone docker-compose 1.x has no `--since`, so the whole log is read and cut here.
 pub fn log_window_compose(
+    compose_command: &[String],
     compose_file: &Path,
     service: &str,
     since: DateTime<Utc>,
     timeout: Duration,
 ) -> Result<LogWindow, String> {
-    let ran = Cmd::new("docker")
-        .args(["compose", "-f"])
-        .arg(compose_file.display().to_string())
-        .args(["logs", "--no-color", "--no-log-prefix", "--since"])
-        .arg(since.format("%Y-%m-%dT%H:%M:%SZ").to_string())
-        .arg(service)
-        .run(timeout);
+    let logs = |with_since: bool| {
+        let mut c = crate::load::engine::compose(compose_command, compose_file).args([
+            "logs",
+            "--no-color",
+            "--no-log-prefix",
+            "-t",
+        ]);
+        if with_since {
+            c = c
+                .arg("--since")
+                .arg(since.format("%Y-%m-%dT%H:%M:%SZ").to_string());
+        }
+        c.arg(service).run(timeout)
+    };
+    let mut ran = logs(true);
+    // docker-compose 1.x answers an option it does not know with its usage (and exit 0).
+    let refused = ran.stdout.trim().is_empty() && ran.stderr.contains("Usage:");
+    if refused || (!ran.success() && ran.stderr.contains("since")) {
+        ran = logs(false);
+    }
     if !ran.success() {
         return Err(ran.failure());
     }
-    // Docker chose the window by its own timestamps; the entries are all of it.
-    let entries = parse_entries(ran.stdout.as_bytes(), LOG_MAX)?;
+    // Docker's timestamp first (`2026-12-01T22:00:01.123456789Z `), then Odoo's line.
+    let mut text = String::with_capacity(ran.stdout.len());
+    for line in ran.stdout.lines() {
+        let (stamp, rest) = line.split_once(' ').unwrap_or(("", line));
+        match DateTime::parse_from_rfc3339(stamp) {
+            Ok(t) if t.with_timezone(&Utc) < since => continue,
+            Ok(_) => text.push_str(rest),
+            Err(_) => text.push_str(line),
+        }
+        text.push('\n');
+    }
+    let entries = parse_entries(text.as_bytes(), LOG_MAX)?;
     Ok(LogWindow {
         entries,
-        read: vec![PathBuf::from(format!("docker compose logs {service}"))],
+        read: vec![PathBuf::from(format!("compose logs of {service}"))],
     })
 }
 

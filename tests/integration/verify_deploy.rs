@@ -452,3 +452,141 @@ fn services_are_deploy_checks_checks() {
     assert_eq!(services[2]["status"], "fail");
     assert_eq!(row(&doc, "files")["status"], "pass");
 }
+
+/// A compose project of one real container (the busybox image scripts/test.sh builds) that
+/// mounts the release's files at /opt/odoo and prints an Odoo log; stopped when dropped.
+struct Project {
+    dir: tempfile::TempDir,
+    compose: Vec<String>,
+}
+
+impl Project {
+    fn up(opt: &Path, log: &str) -> Project {
+        let image = std::env::var("ODOO_AUDIT_TEST_IMAGE").unwrap_or_else(|_| {
+            panic!("ODOO_AUDIT_TEST_IMAGE is not set: scripts/test.sh builds the test image")
+        });
+        let compose: Vec<String> = std::env::var("ODOO_AUDIT_COMPOSE")
+            .unwrap_or_else(|_| panic!("ODOO_AUDIT_COMPOSE is not set: scripts/test.sh sets it"))
+            .split_whitespace()
+            .map(String::from)
+            .collect();
+        let dir = tempfile::Builder::new()
+            .prefix("oaverify")
+            .tempdir()
+            .unwrap();
+        std::fs::write(dir.path().join("odoo.log"), log).unwrap();
+        std::fs::write(
+            dir.path().join("compose.yml"),
+            format!(
+                "services:\n  odoo:\n    image: {image}\n    command: [\"sh\", \"-c\", \"cat /seed/odoo.log; exec sleep 600\"]\n    volumes:\n      - {}:/opt/odoo:ro\n      - {}:/seed:ro\n",
+                opt.display(),
+                dir.path().display()
+            ),
+        )
+        .unwrap();
+        let p = Project { dir, compose };
+        let ok = p.run(&["up", "-d"]);
+        assert!(ok, "compose up failed");
+        // The container has printed its log once it runs.
+        for _ in 0..50 {
+            let out = p.output(&["logs", "--no-color", "odoo"]);
+            if out.contains("PDC-Offline") {
+                break;
+            }
+            std::thread::sleep(std::time::Duration::from_millis(200));
+        }
+        p
+    }
+
+    fn file(&self) -> PathBuf {
+        self.dir.path().join("compose.yml")
+    }
+
+    fn cmd(&self, args: &[&str]) -> Command {
+        let mut c = Command::new(&self.compose[0]);
+        c.args(&self.compose[1..])
+            .arg("-f")
+            .arg(self.file())
+            .args(args);
+        c
+    }
+
+    fn run(&self, args: &[&str]) -> bool {
+        self.cmd(args)
+            .status()
+            .map(|s| s.success())
+            .unwrap_or(false)
+    }
+
+    fn output(&self, args: &[&str]) -> String {
+        String::from_utf8_lossy(&self.cmd(args).output().unwrap().stdout).into_owned()
+    }
+}
+
+impl Drop for Project {
+    fn drop(&mut self) {
+        let _ = self.cmd(&["down", "-t", "0", "-v"]).output();
+    }
+}
+
+#[test]
+fn compose_mode_reads_the_files_and_the_log_of_the_container() {
+    let r = Release::new();
+    let manifest = r.hash("sha256");
+    let log = [
+        line(
+            ago(2),
+            "INFO",
+            "odoo.modules.loading",
+            "loading 120 modules...",
+        ),
+        line(ago(1), "INFO", "pdc", "PDC-Offline sync: 12 orders"),
+    ]
+    .concat();
+    let project = Project::up(&r.root, &log);
+    let release = r.path("release.toml");
+    std::fs::write(
+        &release,
+        format!(
+            "[files]\nmanifest = \"{}\"\nroot = \"/opt/odoo\"\nexact = [\"custom-addons/date_range\"]\n\n[logs]\nsince = \"10m\"\nmax_errors = 0\n\n[[logs.expect]]\nname = \"sync\"\npattern = \"PDC-Offline sync\"\nmin = 1\n",
+            manifest.display()
+        ),
+    )
+    .unwrap();
+    let compose = std::env::var("ODOO_AUDIT_COMPOSE").unwrap();
+    let verify_compose = || {
+        let (code, doc, err) = run_json(
+            bin()
+                .args(["verify-deploy", "--mode", "compose", "--release"])
+                .arg(&release)
+                .arg("--compose-file")
+                .arg(project.file())
+                .args(["--compose-command", &compose, "--odoo-service", "odoo"]),
+        );
+        assert!(doc["checks"].is_array(), "{err}{doc}");
+        (code, doc)
+    };
+    let (code, doc) = verify_compose();
+    assert_eq!(code, 0, "{doc}");
+    assert_eq!(row(&doc, "log: sync")["count"], 1, "{doc}");
+    assert!(row(&doc, "files")["evidence"]
+        .as_str()
+        .unwrap()
+        .starts_with(&format!(
+            "{n} of {n} files",
+            n = walk_count(&r.root.join("custom-addons"))
+        )));
+    // Changed, removed and added on the host: the container sees them through its mount.
+    let addon = r.root.join("custom-addons/date_range");
+    std::fs::write(addon.join("models/date_range.py"), "# replaced\n").unwrap();
+    std::fs::remove_file(addon.join("README.rst")).unwrap();
+    std::fs::write(addon.join("stray.py"), "").unwrap();
+    let (code, doc) = verify_compose();
+    assert_eq!(code, 1);
+    assert_eq!(findings_with(&doc, "R002").len(), 1, "{doc}");
+    assert_eq!(findings_with(&doc, "R001").len(), 1, "{doc}");
+    assert_eq!(
+        findings_with(&doc, "R003")[0]["file"],
+        "custom-addons/date_range/stray.py"
+    );
+}
