@@ -162,6 +162,20 @@ fn families(report: &Report) -> Vec<Family> {
         "Whether the run completed (1), or could not run (0: no database, bad configuration).",
     );
     up.push(base.clone(), u8::from(!fatal));
+    // A fleet: each instance of its `instances` table, 1 when it was audited.
+    if let Some(t) = report.tables.iter().find(|t| t.name == "instances") {
+        let col = |c: &str| t.columns.iter().position(|x| x == c);
+        if let (Some(i), Some(st)) = (col("instance"), col("status")) {
+            for row in &t.rows {
+                let name = row[i].as_str().unwrap_or_default();
+                let audited = row[st].as_str() == Some("audited");
+                up.push(
+                    labels(&[("instance", name), ("command", command)]),
+                    u8::from(audited),
+                );
+            }
+        }
+    }
     all.push(up);
     let mut exit = Family::new("exit_code", "The exit code of the run.");
     if let Some(c) = report.outcome.exit_code {

@@ -532,4 +532,35 @@ fn fleet_records_each_instance_and_labels_its_metrics() {
             && l.contains("code=\"F001\"")),
         "{prom}"
     );
+    // promtool accepts them.
+    let mut check = std::process::Command::new(crate::monitoring::promtool())
+        .args(["check", "metrics"])
+        .stdin(std::process::Stdio::piped())
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    use std::io::Write as _;
+    check
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(prom.as_bytes())
+        .unwrap();
+    let checked = check.wait_with_output().unwrap();
+    assert!(
+        checked.status.success(),
+        "{}{}",
+        String::from_utf8_lossy(&checked.stdout),
+        String::from_utf8_lossy(&checked.stderr)
+    );
+    // Each instance is up or not.
+    assert!(
+        prom.contains("odoo_audit_up{instance=\"gone\",command=\"fleet\"} 0"),
+        "{prom}"
+    );
+    assert!(
+        prom.contains("odoo_audit_up{instance=\"clean\",command=\"fleet\"} 1"),
+        "{prom}"
+    );
 }

@@ -11,7 +11,7 @@ use crate::common::*;
 
 /// `promtool` (Debian's `prometheus` package): $ODOO_AUDIT_PROMTOOL, which scripts/test.sh sets
 /// after installing it (a path that is not there fails the test), else on PATH.
-fn promtool() -> PathBuf {
+pub(crate) fn promtool() -> PathBuf {
     if let Some(p) = std::env::var_os("ODOO_AUDIT_PROMTOOL") {
         let p = PathBuf::from(p);
         assert!(
