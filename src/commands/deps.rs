@@ -8,6 +8,7 @@ use crate::checks;
 use crate::cli::DepsArgs;
 use crate::exit::Fatal;
 use crate::load::graph::Graph;
+use crate::report::graph::{DepGraph, Node, NodeKind};
 use crate::report::{Report, Table};
 
 pub fn run(args: &DepsArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
@@ -79,6 +80,7 @@ pub fn run(args: &DepsArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
                 .insert("tree".into(), json!(graph.tree(&args.modules)));
         }
     }
+    report.graph = Some(picture(&graph, &inv, &args.modules));
     let edges: usize = graph.deps.values().map(Vec::len).sum();
     report
         .summary
@@ -92,4 +94,42 @@ pub fn run(args: &DepsArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
         &[crate::rules::Family::Dependency],
     );
     Ok(report)
+}
+
+/// The graph `--format dot`/`mermaid` draws: the closure of `--modules` when given, else every
+/// addon on the path with its direct dependencies (Odoo's own addons and missing ones as leaves,
+/// not expanded). Nodes on a cycle are marked.
+fn picture(graph: &Graph, inv: &crate::load::addons::Inventory, modules: &[String]) -> DepGraph {
+    use std::collections::BTreeSet;
+    let on_cycle: BTreeSet<String> = graph.cycles().into_iter().flatten().collect();
+    let (expand, mut names): (BTreeSet<String>, BTreeSet<String>) = if modules.is_empty() {
+        let own: BTreeSet<String> = inv.addons.keys().cloned().collect();
+        (own.clone(), own)
+    } else {
+        let c = graph.closure(modules);
+        let all = c.modules.iter().chain(&c.missing).cloned().collect();
+        (c.modules, all)
+    };
+    let mut edges = Vec::new();
+    for m in &expand {
+        for d in graph.deps.get(m).into_iter().flatten() {
+            names.insert(d.clone());
+            edges.push((m.clone(), d.clone()));
+        }
+    }
+    let nodes = names
+        .into_iter()
+        .map(|name| Node {
+            kind: if inv.addons.contains_key(&name) {
+                NodeKind::Addon
+            } else if graph.contains(&name) {
+                NodeKind::Odoo
+            } else {
+                NodeKind::Missing
+            },
+            cycle: on_cycle.contains(&name),
+            name,
+        })
+        .collect();
+    DepGraph { nodes, edges }
 }

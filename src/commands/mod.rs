@@ -10,7 +10,7 @@ use crate::config::odoo_conf::OdooConf;
 use crate::exit::Fatal;
 use crate::load::addons::{self, Inventory, SeriesSource};
 use crate::load::version::Series;
-use crate::report::Report;
+use crate::report::{Format, Report};
 
 pub mod backup;
 pub mod catalogue;
@@ -435,6 +435,13 @@ pub fn host_name() -> String {
 pub fn run(command: &Command, ctx: &mut Ctx) -> Result<Report, Fatal> {
     // Bad timeouts are usage errors whatever the command (not a failed check of deploy-check).
     ctx.db_timeouts()?;
+    if matches!(ctx.global.format, Format::Dot | Format::Mermaid)
+        && !matches!(command, Command::Deps(_))
+    {
+        return Err(Fatal::usage(
+            "--format dot and --format mermaid draw the dependency graph: they are for `deps`",
+        ));
+    }
     let mut report = dispatch(command, ctx)?;
     report.findings.extend(ctx.take_db_notes());
     Ok(report)

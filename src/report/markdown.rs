@@ -33,6 +33,11 @@ pub fn render_markdown(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     for (k, v) in &report.data {
         writeln!(out, "**{k}**: {}\n", md_cell(&cell_text(v)))?;
     }
+    if let Some(g) = &report.graph {
+        writeln!(out, "## Dependency graph\n\n```mermaid")?;
+        super::graph::render_mermaid(g, out)?;
+        writeln!(out, "```\n")?;
+    }
     if !report.findings.is_empty() {
         writeln!(out, "## Findings ({})\n", report.findings.len())?;
         // A fleet's findings say which instance they belong to.

@@ -14,6 +14,7 @@ use crate::finding::{sort_findings, Finding, Severity};
 mod csv;
 pub mod fingerprint;
 mod github;
+pub mod graph;
 mod json;
 mod junit;
 mod markdown;
@@ -52,6 +53,10 @@ pub enum Format {
     /// One Monitoring Plugins (Nagios, Icinga) status line with performance data; the exit
     /// code is the plugin state: 0 OK, 1 WARNING, 2 CRITICAL, 3 UNKNOWN.
     Nagios,
+    /// Graphviz DOT of the dependency graph (`deps`).
+    Dot,
+    /// Mermaid flowchart of the dependency graph (`deps`), as GitHub and GitLab render it.
+    Mermaid,
 }
 
 /// A named table of rows. Cells are JSON values so that JSON output keeps their types.
@@ -146,6 +151,8 @@ pub struct Report {
     pub findings: Vec<Finding>,
     /// Extra counts for the summary.
     pub summary: Map<String, Value>,
+    /// A dependency graph (`deps`), for `--format dot`, `--format mermaid` and Markdown.
+    pub graph: Option<graph::DepGraph>,
     /// How the run ended (filled by `main`, for the monitoring formats).
     pub outcome: Outcome,
 }
@@ -263,6 +270,13 @@ pub fn render(report: &mut Report, opts: RenderOptions, out: &mut dyn Write) -> 
         Format::Github => github::render_github(&safe, out),
         Format::Markdown => markdown::render_markdown(&safe, out),
         Format::Prometheus => prometheus::render_prometheus(&safe, out),
+        Format::Dot | Format::Mermaid => match &report.graph {
+            Some(g) if opts.format == Format::Dot => graph::render_dot(g, out),
+            Some(g) => graph::render_mermaid(g, out),
+            None => Err(io::Error::other(
+                "this command has no dependency graph (--format dot and mermaid are for deps)",
+            )),
+        },
         Format::Nagios => nagios::render_nagios(&safe, out),
         Format::Json | Format::Sarif => unreachable!("rendered above"),
     }
@@ -349,6 +363,8 @@ pub fn escaped(report: &Report) -> Report {
             fatal: report.outcome.fatal.as_deref().map(e),
             ..report.outcome.clone()
         },
+        // Its renderers escape the names themselves.
+        graph: report.graph.clone(),
     }
 }
 
