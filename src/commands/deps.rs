@@ -23,6 +23,12 @@ pub fn run(args: &DepsArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
 
     if !args.modules.is_empty() {
         let closure = graph.closure(&args.modules);
+        // The problems of the closure, not of the whole path.
+        findings.retain(|f| {
+            f.module
+                .as_ref()
+                .is_none_or(|m| closure.modules.contains(m) || closure.missing.contains(m))
+        });
         findings.extend(checks::addons::deps::requested_missing(
             &graph,
             &args.modules,

@@ -92,10 +92,25 @@ pub(super) fn render_table(report: &Report, color: bool, out: &mut dyn Write) ->
         }
         writeln!(out, "{t}\n")?;
     }
-    for (k, v) in &report.data {
+    // Data that is also a text block (a tree drawn for the table and kept for JSON) is shown
+    // once, as the block.
+    let shown: Vec<_> = report
+        .data
+        .iter()
+        .filter(|(_, v)| {
+            // (Both were escaped: the data on one line, the block line by line.)
+            !v.as_str().is_some_and(|s| {
+                report
+                    .text
+                    .iter()
+                    .any(|(_, body)| crate::escape::control(body) == s)
+            })
+        })
+        .collect();
+    for (k, v) in &shown {
         writeln!(out, "{k}: {}", cell_text(v))?;
     }
-    if !report.data.is_empty() {
+    if !shown.is_empty() {
         writeln!(out)?;
     }
     for (title, body) in &report.text {

@@ -156,3 +156,53 @@ fn cycles_missing_dependencies_and_hostile_names_are_drawn_safely() {
     assert_eq!(code, 2);
     assert!(err.contains("for `deps`"), "{err}");
 }
+
+#[test]
+fn deps_of_some_modules_shows_their_problems_and_their_tree_once() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = |deps: &str| {
+        format!(
+            "{{'name': 'x', 'version': '18.0.1.0.0', 'license': 'LGPL-3', 'depends': [{deps}]}}"
+        )
+    };
+    write_addon(dir.path(), "a", &m("'b'"));
+    write_addon(dir.path(), "b", &m("'gone_for_b'"));
+    write_addon(dir.path(), "elsewhere", &m("'gone_elsewhere'"));
+    let (_, doc, _) = run_json(
+        bin()
+            .args([
+                "deps",
+                "--odoo-series",
+                "18.0",
+                "--modules",
+                "a",
+                "--addons-path",
+            ])
+            .arg(dir.path()),
+    );
+    let messages: Vec<&str> = findings_with(&doc, "D001")
+        .iter()
+        .map(|f| f["message"].as_str().unwrap())
+        .collect();
+    assert_eq!(messages.len(), 1, "{messages:?}");
+    assert!(messages[0].contains("gone_for_b"), "{messages:?}");
+    // The whole path still has both.
+    let (_, all, _) = run_json(
+        bin()
+            .args(["deps", "--odoo-series", "18.0", "--addons-path"])
+            .arg(dir.path()),
+    );
+    assert_eq!(findings_with(&all, "D001").len(), 2);
+    let (_, out, _) = run(bin()
+        .args([
+            "deps",
+            "--odoo-series",
+            "18.0",
+            "--modules",
+            "a",
+            "--tree",
+            "--addons-path",
+        ])
+        .arg(dir.path()));
+    assert_eq!(out.matches("└── b").count(), 1, "the tree twice:\n{out}");
+}
