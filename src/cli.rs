@@ -205,8 +205,9 @@ pub enum Command {
     Modules(ModulesArgs),
     /// Check the dependency graph of the addons; show closures and install orders.
     Deps(DepsArgs),
-    /// Compare manifest versions with the database; find modules stuck half-way.
-    Versions,
+    /// Compare manifest versions with the database; find modules stuck half-way. Shows the
+    /// modules that need attention (--all: every one).
+    Versions(VersionsArgs),
     /// Full inventory: one row per module known to the disk or the database.
     Audit,
     /// Broken modules and records: bad states, missing dependencies, dangling menus, orphan XML ids.
@@ -329,6 +330,32 @@ pub struct DiffArgs {
     /// The command whose runs to compare [default: that of the newest run].
     #[arg(long, value_name = "COMMAND", conflicts_with = "runs")]
     pub command: Option<String>,
+}
+
+#[derive(Debug, Args, Default, Clone)]
+pub struct VersionsArgs {
+    /// Every module of the database and the addons path, not only those that need attention.
+    #[arg(long)]
+    pub all: bool,
+    /// Only modules in these states (comma-separated: installed, uninstalled, to upgrade, …).
+    #[arg(long, value_delimiter = ',', value_name = "STATES")]
+    pub state: Vec<String>,
+    /// Only modules with these statuses (comma-separated).
+    #[arg(long, value_enum, value_delimiter = ',', value_name = "STATUSES")]
+    pub status: Vec<VersionStatus>,
+}
+
+/// The statuses of the `versions` table.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub enum VersionStatus {
+    Ok,
+    UpgradePending,
+    DatabaseNewer,
+    CodeMissing,
+    CoreNotOnPath,
+    NotInDatabase,
+    NotInstalled,
+    ManifestUnreadable,
 }
 
 #[derive(Debug, Args)]
@@ -458,7 +485,7 @@ impl FleetCommand {
     /// The subcommand as a single run would take it (`modules` without filters).
     pub fn command(self) -> Command {
         match self {
-            FleetCommand::Versions => Command::Versions,
+            FleetCommand::Versions => Command::Versions(VersionsArgs::default()),
             FleetCommand::Broken => Command::Broken,
             FleetCommand::Audit => Command::Audit,
             FleetCommand::Modules => Command::Modules(ModulesArgs {

@@ -4,6 +4,7 @@ use serde_json::{json, Map, Value};
 
 use super::{inventory_context, odoo_addons, odoo_addons_context, Ctx};
 use crate::checks::{self, db::versions::HintCtx, db::versions::Known};
+use crate::cli::{VersionStatus, VersionsArgs};
 use crate::exit::Fatal;
 use crate::load::addons::Inventory;
 use crate::load::db::{self, Database};
@@ -100,7 +101,8 @@ fn state_counts(modules: &[db::DbModule]) -> Value {
     Value::Object(counts)
 }
 
-pub fn versions(ctx: &mut Ctx) -> Result<Report, Fatal> {
+pub fn versions(args: &VersionsArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
+    use checks::db::versions::Status;
     let l = load(ctx, true)?;
     let inv = l.inv.as_ref().expect("addons loaded");
     let cmp = checks::db::versions::compare_with(inv, &l.modules, &l.hint, &l.known);
@@ -111,7 +113,47 @@ pub fn versions(ctx: &mut Ctx) -> Result<Report, Fatal> {
         "Modules",
         &["name", "state", "disk_version", "db_version", "status"],
     );
-    for r in &cmp.rows {
+    let status_of = |s: VersionStatus| match s {
+        VersionStatus::Ok => Status::Same,
+        VersionStatus::UpgradePending => Status::UpgradePending,
+        VersionStatus::DatabaseNewer => Status::DatabaseNewer,
+        VersionStatus::CodeMissing => Status::MissingCode,
+        VersionStatus::CoreNotOnPath => Status::CoreNotOnPath,
+        VersionStatus::NotInDatabase => Status::NotInDatabase,
+        VersionStatus::NotInstalled => Status::NotInstalled,
+        VersionStatus::ManifestUnreadable => Status::Unreadable,
+    };
+    let wanted: Vec<Status> = args.status.iter().map(|s| status_of(*s)).collect();
+    let filtered = args.all || !args.state.is_empty() || !args.status.is_empty();
+    // By default, what needs attention: a version or code problem, or a pending state.
+    let shown = |r: &checks::db::versions::Row| {
+        if filtered {
+            (args.state.is_empty() || args.state.iter().any(|s| Some(s) == r.state.as_ref()))
+                && (wanted.is_empty() || wanted.contains(&r.status))
+        } else {
+            !matches!(
+                r.status,
+                Status::Same | Status::NotInstalled | Status::CoreNotOnPath
+            ) || r
+                .state
+                .as_deref()
+                .is_some_and(|s| crate::routines::verdict::PENDING_STATES.contains(&s))
+        }
+    };
+    let rows: Vec<_> = cmp.rows.iter().filter(|r| shown(r)).collect();
+    report.context(
+        "shown",
+        if filtered {
+            format!("{} of {} modules", rows.len(), cmp.rows.len())
+        } else {
+            format!(
+                "{} of {} modules, those that need attention (--all: every one)",
+                rows.len(),
+                cmp.rows.len()
+            )
+        },
+    );
+    for r in rows {
         table.push(vec![
             json!(r.name),
             json!(r.state),

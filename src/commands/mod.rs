@@ -451,7 +451,7 @@ fn dispatch(command: &Command, ctx: &mut Ctx) -> Result<Report, Fatal> {
     match command {
         Command::Modules(args) => modules::run(args, ctx),
         Command::Deps(args) => deps::run(args, ctx),
-        Command::Versions => db::versions(ctx),
+        Command::Versions(args) => db::versions(args, ctx),
         Command::Audit => db::audit(ctx),
         Command::Broken => db::broken(ctx),
         Command::Parity(args) => parity::run(args, ctx),

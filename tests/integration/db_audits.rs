@@ -29,7 +29,7 @@ fn clean_pairing_has_no_version_findings_for_oca_modules() {
     let db = TestDb::new("clean");
     let (_, doc, err) = run_json(
         bin()
-            .args(["versions", "--db-url", &db.url(), "--addons-path"])
+            .args(["versions", "--all", "--db-url", &db.url(), "--addons-path"])
             .arg(corpus()),
     );
     let oca = oca_names();
@@ -487,4 +487,56 @@ fn tls_modes_encrypt_and_verify_like_libpq() {
         run(bin().args(["broken", "--db-url", &url("127.0.0.1", "verify-full", "")]));
     assert_eq!(code, 3, "{err}");
     assert_eq!(err.trim().lines().count(), 1, "{err}");
+}
+
+#[test]
+fn versions_shows_what_needs_attention_unless_asked_for_all() {
+    let db = TestDb::new("versions_attention");
+    db.exec(
+        "UPDATE ir_module_module SET state = 'to upgrade' WHERE name = 'mail';
+         UPDATE ir_module_module SET latest_version = '18.0.1.0.0' WHERE name = 'date_range';",
+    );
+    let versions = |extra: &[&str]| {
+        let (_, doc, err) = run_json(
+            bin()
+                .args(["versions", "--db-url", &db.url(), "--addons-path"])
+                .arg(corpus())
+                .args(extra),
+        );
+        assert!(doc["modules"].is_array(), "{err}{doc}");
+        doc
+    };
+    let names = |doc: &serde_json::Value| -> Vec<String> {
+        doc["modules"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["name"].as_str().unwrap().to_string())
+            .collect()
+    };
+    let attention = versions(&[]);
+    assert_eq!(names(&attention), ["date_range", "mail"], "{attention}");
+    let all = versions(&["--all"]);
+    let total = all["modules"].as_array().unwrap().len();
+    assert!(total > 700, "{total}");
+    assert_eq!(
+        attention["context"]["shown"],
+        format!("2 of {total} modules, those that need attention (--all: every one)")
+    );
+    // The findings and the state counts are the same either way.
+    assert_eq!(attention["findings"], all["findings"]);
+    assert_eq!(attention["summary"]["states"], all["summary"]["states"]);
+    // Filters pick from every module.
+    let pending = versions(&["--status", "upgrade-pending"]);
+    assert_eq!(names(&pending), ["date_range"]);
+    let uninstalled = versions(&["--state", "uninstalled", "--status", "not-installed"]);
+    let n = uninstalled["modules"].as_array().unwrap().len();
+    assert!(
+        n > 10
+            && uninstalled["modules"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|r| r["state"] == "uninstalled" && r["status"] == "not installed")
+    );
 }

@@ -76,7 +76,7 @@ fn odoo19_clean_pairing_has_only_the_states_odoo_left() {
     let db = TestDb::new19("o19_pairing");
     let (code, doc, err) = run_json(
         bin()
-            .args(["versions", "--db-url", &db.url(), "--addons-path"])
+            .args(["versions", "--all", "--db-url", &db.url(), "--addons-path"])
             .arg(corpus19()),
     );
     assert_eq!(code, 1, "{err}");

@@ -235,6 +235,7 @@ fn snapshot_database_commands_on_the_fixture_database() {
     let url = db.url();
     for (name, args) in [
         ("versions", &["versions"][..]),
+        ("versions_all", &["versions", "--all"][..]),
         ("audit", &["audit"][..]),
         ("broken", &["broken"][..]),
         ("parity_verify", &["parity", "verify"][..]),
