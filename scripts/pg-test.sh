@@ -15,7 +15,10 @@
 #              ODOO_AUDIT_PG_SAMPLE=1 marks the server as the sample of scripts/setup.sh
 #              (scripts/test.sh never uses or stops it).
 # Roles: postgres (superuser), odoo (LOGIN CREATEDB, not superuser); both passwords are
-# random, kept in <dir>/superuser.pass and <dir>/odoo.pass; auth is scram-sha-256.
+# random, kept in <dir>/superuser.pass and <dir>/odoo.pass; auth is scram-sha-256. certuser
+# (member of odoo, no password) logs in with the client certificate <dir>/client.crt and its
+# PKCS#8 key <dir>/client.key (signed by the test CA <dir>/ca.crt), over TLS only. The server
+# also listens on a unix socket in <dir>/data (ODOO_AUDIT_TEST_PG_SOCKET).
 # Tests copy the fixtures with `CREATE DATABASE x TEMPLATE odoo18_tests` (or odoo19_tests):
 # connections to those templates are not allowed, so a copy never fails because someone is connected to it (a
 # session on odoo18, the sample users try commands on, would make CREATE DATABASE fail).
@@ -146,6 +149,10 @@ export ODOO_AUDIT_TEST_PG_ENV="$ENVFILE"
 export ODOO_AUDIT_TEST_PG_CA="$DIR/ca.crt"
 export ODOO_AUDIT_TEST_PG_TEMPLATE="$TEST_TEMPLATE"
 export ODOO_AUDIT_TEST_PG_TEMPLATE19="$TEST_TEMPLATE19"
+export ODOO_AUDIT_TEST_PG_SOCKET="$DATA"
+export ODOO_AUDIT_TEST_PG_CERTUSER=certuser
+export ODOO_AUDIT_TEST_PG_CLIENT_CERT="$DIR/client.crt"
+export ODOO_AUDIT_TEST_PG_CLIENT_KEY="$DIR/client.key"
 EOF
     )
     mv -f "$tmp" "$ENVFILE"
@@ -226,7 +233,9 @@ cmd_start() {
     [ -f "$DUMP" ] || die "fixture not found: $DUMP"
     [ -f "$DUMP19" ] || die "fixture not found: $DUMP19"
     if server_running; then
-        if [ -f "$READY" ] && port_answers; then
+        # A server set up by an older version of this script has no client certificate.
+        if [ -f "$READY" ] && port_answers \
+            && grep -q ODOO_AUDIT_TEST_PG_CLIENT_CERT "$ENVFILE" 2>/dev/null; then
             # A server set up by an older version of this script lacks the test template.
             if ! grep -q ODOO_AUDIT_TEST_PG_TEMPLATE19 "$ENVFILE" 2>/dev/null; then
                 ensure_test_template odoo18 "$TEST_TEMPLATE"
@@ -282,11 +291,18 @@ cmd_start() {
             -keyout "$DATA/server.key" -out "$DIR/server.csr" &&
         printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n' >"$DIR/server.ext" &&
         openssl x509 -req -in "$DIR/server.csr" -CA "$DIR/ca.crt" -CAkey "$DIR/ca.key" \
-            -CAcreateserial -days 3 -extfile "$DIR/server.ext" -out "$DATA/server.crt"
+            -CAcreateserial -days 3 -extfile "$DIR/server.ext" -out "$DATA/server.crt" &&
+        # A client certificate for the role certuser (PKCS#8 key), signed by the same CA.
+        openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$DIR/client.key" &&
+        openssl req -new -key "$DIR/client.key" -subj "/CN=certuser" -out "$DIR/client.csr" &&
+        printf 'basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n' >"$DIR/client.ext" &&
+        openssl x509 -req -in "$DIR/client.csr" -CA "$DIR/ca.crt" -CAkey "$DIR/ca.key" \
+            -CAcreateserial -days 3 -extfile "$DIR/client.ext" -out "$DIR/client.crt" &&
+        cp "$DIR/ca.crt" "$DATA/root.crt"
     ) >/dev/null 2>&1 || die "openssl could not make the test certificates"
-    chmod 0644 "$DIR/ca.crt"
+    chmod 0644 "$DIR/ca.crt" "$DIR/client.crt" "$DATA/root.crt"
     if [ "$(id -u)" = 0 ]; then
-        chown postgres: "$DATA/server.key" "$DATA/server.crt"
+        chown postgres: "$DATA/server.key" "$DATA/server.crt" "$DATA/root.crt"
     fi
 
     # Loopback only; speed over durability (the cluster is thrown away).
@@ -309,9 +325,14 @@ log_min_messages = warning
 ssl = on
 ssl_cert_file = 'server.crt'
 ssl_key_file = 'server.key'
+ssl_ca_file = 'root.crt'
 EOF
     cat >"$DATA/pg_hba.conf" <<EOF
-# pg-test.sh: password (scram-sha-256) logins over the socket and 127.0.0.1 only.
+# pg-test.sh: password (scram-sha-256) logins over the socket and 127.0.0.1 only; certuser
+# logs in with a client certificate (over TLS on 127.0.0.1) and nothing else.
+local   all   certuser                 reject
+hostssl all   certuser  127.0.0.1/32   cert
+host    all   certuser  127.0.0.1/32   reject
 local   all   all                  scram-sha-256
 host    all   all   127.0.0.1/32   scram-sha-256
 EOF
@@ -345,6 +366,7 @@ EOF
     psql_su <<EOF || { log_tail; die "could not create the odoo role and databases"; }
 CREATE ROLE odoo LOGIN CREATEDB NOSUPERUSER NOCREATEROLE NOREPLICATION PASSWORD '$odoo_pass';
 CREATE DATABASE not_odoo OWNER odoo;
+CREATE ROLE certuser LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION IN ROLE odoo;
 EOF
 
     local n n19

@@ -171,7 +171,8 @@ impl MinSeverity {
     }
 }
 
-/// Where the database is. Options beat PG* environment variables, which beat odoo.conf's db_*.
+/// Where the database is. Options beat the service file's entries (service=, PGSERVICE), which
+/// beat PG* environment variables, which beat odoo.conf's db_*.
 #[derive(Debug, Args, Clone)]
 pub struct DbArgs {
     /// Database name (else PGDATABASE, else db_name of the Odoo config).
@@ -179,7 +180,8 @@ pub struct DbArgs {
     pub database: Option<String>,
 
     /// Connection URL or libpq key=value string, e.g. postgres://odoo@localhost:5432/prod
-    /// (sslmode=disable|prefer|require|verify-ca|verify-full, sslrootcert=FILE).
+    /// (sslmode=disable|prefer|require|verify-ca|verify-full, sslrootcert, sslcert, sslkey,
+    /// passfile, service=NAME of pg_service.conf).
     #[arg(long, global = true, value_name = "URL")]
     pub db_url: Option<String>,
 

@@ -16,6 +16,7 @@ mod every_code;
 mod fleet;
 mod history;
 mod hostile;
+mod libpq;
 mod monitoring;
 mod odoo19;
 mod odoo_replay;
