@@ -91,7 +91,8 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "PATHS", value_delimiter = ',')]
     pub addons_path: Vec<PathBuf>,
 
-    /// Odoo configuration file (odoo.conf); also read from ODOO_RC.
+    /// Odoo configuration file (odoo.conf); also read from ODOO_RC (default: ~/.odoorc, else
+    /// ~/.openerp_serverrc, as odoo-bin).
     #[arg(
         short = 'c',
         long = "config",
@@ -100,6 +101,15 @@ pub struct GlobalArgs {
         value_name = "FILE"
     )]
     pub config: Option<PathBuf>,
+
+    /// True when `config` is Odoo's default config file (`~/.odoorc`, else
+    /// `~/.openerp_serverrc`), used because neither -c nor ODOO_RC was given.
+    #[arg(skip)]
+    pub config_is_default: bool,
+
+    /// Why Odoo's default config file cannot be chosen (both of them exist).
+    #[arg(skip)]
+    pub config_error: Option<String>,
 
     /// Target Odoo series, e.g. 18.0 (default: the database's, else odoo/release.py on the
     /// addons path, else the series most manifest versions name).

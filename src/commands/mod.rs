@@ -165,7 +165,7 @@ impl<'a> Ctx<'a> {
                     .unwrap_or_default()
             ))),
             None => Err(Fatal::usage(
-                "no addons path: pass --addons-path a,b,c or -c odoo.conf (or set ODOO_RC)",
+                "no addons path: pass --addons-path a,b,c or -c odoo.conf (or set ODOO_RC, or write ~/.odoorc)",
             )),
         }
     }
@@ -342,7 +342,9 @@ pub fn settings(
         odoo_service: target.odoo_service.clone(),
         db_service: target.db_service.clone(),
         odoo_command: target.odoo_command.clone(),
-        odoo_conf: global.config.clone(),
+        // Odoo's default config file of the user running the audit does not override the
+        // deployment's settings.
+        odoo_conf: global.config.clone().filter(|_| !global.config_is_default),
         database: global.db.database.clone(),
         base_url: target.base_url.clone(),
         backup_dir: target.backup_dir.clone(),

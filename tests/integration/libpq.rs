@@ -1,8 +1,8 @@
 //! The connection settings of libpq as users have them, against the test server: service files
 //! (`service=`, `PGSERVICE`, `PGSERVICEFILE`, `PGSYSCONFDIR`), client certificates (`sslcert`,
 //! `sslkey`, `PGSSLCERT`, `PGSSLKEY`, `~/.postgresql`), `passfile=`, a password file others can
-//! read (ignored, with libpq's warning: `B007`) and TLS settings on a Unix socket (ignored).
-//! Every run has its own HOME.
+//! read (ignored, with libpq's warning: `B007`), TLS settings on a Unix socket (ignored), and
+//! Odoo's default config file (`~/.odoorc`, `~/.openerp_serverrc`). Every run has its own HOME.
 
 use std::os::unix::fs::PermissionsExt;
 use std::path::Path;
@@ -292,4 +292,61 @@ fn tls_settings_are_ignored_on_a_unix_socket() {
         Some(&url),
     );
     assert_eq!(code, 0, "{err}");
+}
+
+#[test]
+fn odoo_default_config_file_is_read_without_c_or_odoo_rc() {
+    let db = TestDb::new("libpq_odoorc");
+    let s = server();
+    let pw = db.odoo_password();
+    let home = tempfile::tempdir().unwrap();
+    let conf = format!(
+        "[options]\ndb_host = {}\ndb_port = {}\ndb_user = odoo\ndb_password = {pw}\ndb_name = {}\ndb_sslmode = disable\naddons_path = {}\n",
+        s.host,
+        s.port,
+        db.name,
+        corpus().display()
+    );
+    let versions = |home: &Path| {
+        let mut c = bin_at(home);
+        c.arg("versions");
+        run_json(&mut c)
+    };
+    // ~/.openerp_serverrc alone.
+    let old = home.path().join(".openerp_serverrc");
+    write_mode(&old, &conf, 0o600);
+    let (code, doc, err) = versions(home.path());
+    assert_ne!(code, 2, "{err}");
+    assert_eq!(
+        doc["context"]["odoo_rc"],
+        old.display().to_string(),
+        "{doc}"
+    );
+    assert_eq!(doc["context"]["database"], db.name.as_str());
+    std::fs::remove_file(&old).unwrap();
+    // ~/.odoorc: database and addons path from it, and said so.
+    let rc = home.path().join(".odoorc");
+    write_mode(&rc, &conf, 0o600);
+    let (code, doc, err) = versions(home.path());
+    assert_ne!(code, 2, "{err}");
+    assert_eq!(doc["context"]["odoo_rc"], rc.display().to_string(), "{doc}");
+    assert_eq!(doc["context"]["database"], db.name.as_str());
+    assert_eq!(doc["context"]["series"], "18.0");
+    assert!(!doc["modules"].as_array().unwrap().is_empty());
+    // -c and ODOO_RC beat it.
+    let elsewhere = tempfile::tempdir().unwrap();
+    let other = elsewhere.path().join("odoo.conf");
+    write_mode(&other, "[options]\n", 0o600);
+    let (code, _, err) = run(bin_at(home.path()).args(["versions", "-c"]).arg(&other));
+    // (the database of ~/.odoorc is not used)
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("no database"), "{err}");
+    let (code, _, err) = run(bin_at(home.path()).arg("versions").env("ODOO_RC", &other));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("no database"), "{err}");
+    // Both files: odoo-bin refuses to choose, so does odoo-audit.
+    write_mode(&old, &conf, 0o600);
+    let (code, _, err) = run(bin_at(home.path()).arg("versions"));
+    assert_eq!(code, 2, "{err}");
+    assert!(err.contains("Please keep only one of them"), "{err}");
 }
