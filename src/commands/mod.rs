@@ -178,12 +178,16 @@ impl<'a> Ctx<'a> {
         Ok(self.conf()?.is_some_and(|c| !c.addons_path().is_empty()))
     }
 
-    /// True when a database is configured: -d, --db-url, PGDATABASE or db_name in odoo.conf.
+    /// True when a database is configured: -d, --db-url, PGDATABASE, PGSERVICE or db_name in
+    /// odoo.conf.
     pub fn wants_database(&mut self) -> Result<bool, Fatal> {
         if self.global.db.database.is_some() || self.global.db.db_url.is_some() {
             return Ok(true);
         }
-        if std::env::var("PGDATABASE").is_ok_and(|v| !v.is_empty()) {
+        if ["PGDATABASE", "PGSERVICE"]
+            .iter()
+            .any(|k| std::env::var(k).is_ok_and(|v| !v.is_empty()))
+        {
             return Ok(true);
         }
         Ok(self.conf()?.is_some_and(|c| {
@@ -413,7 +417,7 @@ pub fn configured_instance(global: &GlobalArgs) -> String {
         database: global.db.database.as_deref(),
         conf: conf.as_ref(),
         env: &env,
-        home: None,
+        home: std::env::var_os("HOME").map(PathBuf::from),
     });
     match spec.ok().and_then(|s| s.dbname).filter(|d| !d.is_empty()) {
         Some(db) => db,

@@ -89,6 +89,14 @@ fn service_files_name_the_connection() {
     let (code, doc, err) = broken(bin_at(home.path()).env("PGSERVICE", "audit"), None);
     assert_eq!(code, 0, "{err}");
     assert_eq!(doc["context"]["database"], db.name.as_str());
+    // PGSERVICE alone says there is a database to audit.
+    let (_, doc, err) = run_json(
+        bin_at(home.path())
+            .env("PGSERVICE", "audit")
+            .args(["versions", "--addons-path"])
+            .arg(corpus()),
+    );
+    assert_eq!(doc["context"]["database"], db.name.as_str(), "{err}");
     // The service's entries beat the environment; options beat the service.
     let (code, _, err) = broken(
         bin_at(home.path())
