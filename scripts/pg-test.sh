@@ -186,6 +186,47 @@ log_tail() {
     fi
 }
 
+# A client certificate for the role certuser (PKCS#8 key), signed by the test CA; the CA is
+# the server's root for client certificates.
+make_client_cert() {
+    (
+        umask 077
+        openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$DIR/client.key" &&
+        openssl req -new -key "$DIR/client.key" -subj "/CN=certuser" -out "$DIR/client.csr" &&
+        printf 'basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n' >"$DIR/client.ext" &&
+        openssl x509 -req -in "$DIR/client.csr" -CA "$DIR/ca.crt" -CAkey "$DIR/ca.key" \
+            -CAcreateserial -days 3 -extfile "$DIR/client.ext" -out "$DIR/client.crt" &&
+        cp "$DIR/ca.crt" "$DATA/root.crt"
+    ) >/dev/null 2>&1 || die "openssl could not make the client certificate"
+    chmod 0644 "$DIR/client.crt" "$DATA/root.crt"
+    if [ "$(id -u)" = 0 ]; then
+        chown postgres: "$DATA/root.crt"
+    fi
+}
+
+# pg_hba.conf, and the server's root for client certificates.
+write_client_auth() {
+    printf "ssl_ca_file = 'root.crt'\n" >>"$DATA/postgresql.conf"
+    cat >"$DATA/pg_hba.conf" <<EOF
+# pg-test.sh: password (scram-sha-256) logins over the socket and 127.0.0.1 only; certuser
+# logs in with a client certificate (over TLS on 127.0.0.1) and nothing else.
+local   all   certuser                 reject
+hostssl all   certuser  127.0.0.1/32   cert
+host    all   certuser  127.0.0.1/32   reject
+local   all   all                  scram-sha-256
+host    all   all   127.0.0.1/32   scram-sha-256
+EOF
+}
+
+create_certuser() {
+    local have
+    have="$(psql_su -At -c "select 1 from pg_roles where rolname = 'certuser'")" \
+        || die "cannot query the server"
+    [ "$have" = 1 ] && return 0
+    psql_su -c "CREATE ROLE certuser LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION IN ROLE odoo" \
+        >/dev/null || die "could not create the certuser role"
+}
+
 # A template the tests copy (`ensure_test_template SOURCE COPY`); made from SOURCE (retried
 # while a session is connected to it), then closed to connections.
 ensure_test_template() {
@@ -233,9 +274,7 @@ cmd_start() {
     [ -f "$DUMP" ] || die "fixture not found: $DUMP"
     [ -f "$DUMP19" ] || die "fixture not found: $DUMP19"
     if server_running; then
-        # A server set up by an older version of this script has no client certificate.
-        if [ -f "$READY" ] && port_answers \
-            && grep -q ODOO_AUDIT_TEST_PG_CLIENT_CERT "$ENVFILE" 2>/dev/null; then
+        if [ -f "$READY" ] && port_answers; then
             # A server set up by an older version of this script lacks the test template.
             if ! grep -q ODOO_AUDIT_TEST_PG_TEMPLATE19 "$ENVFILE" 2>/dev/null; then
                 ensure_test_template odoo18 "$TEST_TEMPLATE"
@@ -244,6 +283,15 @@ cmd_start() {
                     || die "cannot query the server"
                 [ "$have19" = 1 ] || restore_fixture "$DUMP19" odoo19 >/dev/null
                 ensure_test_template odoo19 "$TEST_TEMPLATE19"
+                write_env
+            fi
+            # A server set up by an older version of this script has no client certificate.
+            if ! grep -q ODOO_AUDIT_TEST_PG_CLIENT_CERT "$ENVFILE" 2>/dev/null; then
+                make_client_cert
+                write_client_auth
+                as_pg "$PGBIN/pg_ctl" -D "$DATA" reload -s >/dev/null 2>&1 \
+                    || die "could not reload the server's configuration"
+                create_certuser
                 write_env
             fi
             [ "${ODOO_AUDIT_PG_SAMPLE:-0}" != 1 ] || : >"$DIR/sample"
@@ -291,19 +339,13 @@ cmd_start() {
             -keyout "$DATA/server.key" -out "$DIR/server.csr" &&
         printf 'subjectAltName=IP:127.0.0.1\nbasicConstraints=CA:FALSE\n' >"$DIR/server.ext" &&
         openssl x509 -req -in "$DIR/server.csr" -CA "$DIR/ca.crt" -CAkey "$DIR/ca.key" \
-            -CAcreateserial -days 3 -extfile "$DIR/server.ext" -out "$DATA/server.crt" &&
-        # A client certificate for the role certuser (PKCS#8 key), signed by the same CA.
-        openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$DIR/client.key" &&
-        openssl req -new -key "$DIR/client.key" -subj "/CN=certuser" -out "$DIR/client.csr" &&
-        printf 'basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n' >"$DIR/client.ext" &&
-        openssl x509 -req -in "$DIR/client.csr" -CA "$DIR/ca.crt" -CAkey "$DIR/ca.key" \
-            -CAcreateserial -days 3 -extfile "$DIR/client.ext" -out "$DIR/client.crt" &&
-        cp "$DIR/ca.crt" "$DATA/root.crt"
+            -CAcreateserial -days 3 -extfile "$DIR/server.ext" -out "$DATA/server.crt"
     ) >/dev/null 2>&1 || die "openssl could not make the test certificates"
-    chmod 0644 "$DIR/ca.crt" "$DIR/client.crt" "$DATA/root.crt"
+    chmod 0644 "$DIR/ca.crt"
     if [ "$(id -u)" = 0 ]; then
-        chown postgres: "$DATA/server.key" "$DATA/server.crt" "$DATA/root.crt"
+        chown postgres: "$DATA/server.key" "$DATA/server.crt"
     fi
+    make_client_cert
 
     # Loopback only; speed over durability (the cluster is thrown away).
     cat >>"$DATA/postgresql.conf" <<EOF
@@ -325,17 +367,8 @@ log_min_messages = warning
 ssl = on
 ssl_cert_file = 'server.crt'
 ssl_key_file = 'server.key'
-ssl_ca_file = 'root.crt'
 EOF
-    cat >"$DATA/pg_hba.conf" <<EOF
-# pg-test.sh: password (scram-sha-256) logins over the socket and 127.0.0.1 only; certuser
-# logs in with a client certificate (over TLS on 127.0.0.1) and nothing else.
-local   all   certuser                 reject
-hostssl all   certuser  127.0.0.1/32   cert
-host    all   certuser  127.0.0.1/32   reject
-local   all   all                  scram-sha-256
-host    all   all   127.0.0.1/32   scram-sha-256
-EOF
+    write_client_auth
 
     # The server must not inherit our lock or any caller's pipe: close every fd above 2.
     (
@@ -366,8 +399,8 @@ EOF
     psql_su <<EOF || { log_tail; die "could not create the odoo role and databases"; }
 CREATE ROLE odoo LOGIN CREATEDB NOSUPERUSER NOCREATEROLE NOREPLICATION PASSWORD '$odoo_pass';
 CREATE DATABASE not_odoo OWNER odoo;
-CREATE ROLE certuser LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION IN ROLE odoo;
 EOF
+    create_certuser
 
     local n n19
     n="$(restore_fixture "$DUMP" odoo18)"
