@@ -183,6 +183,16 @@ fn client_certificates_log_in_without_a_password() {
         err.contains(".postgresql/root.crt\" does not exist"),
         "{err}"
     );
+    // sslrootcert=system wants verify-full, as in libpq.
+    let (code, _, err) = broken(
+        &mut bin_at(home.path()),
+        Some(&format!("{base} sslmode=require sslrootcert=system")),
+    );
+    assert_eq!(code, 2, "{err}");
+    assert!(
+        err.contains("weak sslmode \"require\" may not be used with sslrootcert=system"),
+        "{err}"
+    );
     // The defaults of ~/.postgresql: postgresql.crt, postgresql.key and root.crt.
     let dir = home.path().join(".postgresql");
     std::fs::create_dir(&dir).unwrap();

@@ -114,6 +114,23 @@ impl ConnSpec {
         }
     }
 
+    /// True when `sslrootcert=system` (the system's trusted roots).
+    pub fn system_roots(&self) -> bool {
+        self.sslrootcert
+            .as_deref()
+            .is_some_and(|r| r.as_os_str() == "system")
+    }
+
+    /// The sslmode in effect: as given, else `prefer` (`verify-full` with `sslrootcert=system`,
+    /// as in libpq).
+    pub fn effective_sslmode(&self) -> SslMode {
+        self.sslmode.unwrap_or(if self.system_roots() {
+            SslMode::VerifyFull
+        } else {
+            SslMode::Prefer
+        })
+    }
+
     /// Fills every unset value from `other`.
     fn or(mut self, other: ConnSpec) -> ConnSpec {
         self.host = self.host.or(other.host);
@@ -790,9 +807,10 @@ pub fn read_passfile(file: &Path, spec: &ConnSpec) -> Result<Option<String>, &'s
     let Ok(text) = std::fs::read_to_string(file) else {
         return Ok(None);
     };
+    // As libpq: no host and the default socket directory match `localhost`; another socket
+    // directory matches itself.
     let host = match spec.host.as_deref() {
-        None => "localhost".to_string(),
-        Some(h) if h.starts_with('/') => "localhost".to_string(),
+        None | Some("") | Some(DEFAULT_SOCKET_DIR) => "localhost".to_string(),
         Some(h) => h.to_string(),
     };
     let port = spec.port.unwrap_or(5432).to_string();
@@ -1063,8 +1081,33 @@ mod tests {
             ..spec.clone()
         };
         assert_eq!(pgpass_lookup(&f, &other).as_deref(), Some("fallback"));
+        // The default socket directory matches `localhost`, another one itself.
+        std::fs::write(&f, "localhost:5432:*:odoo:local\n/tmp/pg:5432:*:odoo:tmp\n").unwrap();
+        let at = |host: Option<&str>| ConnSpec {
+            host: host.map(str::to_string),
+            port: None,
+            ..spec.clone()
+        };
+        assert_eq!(pgpass_lookup(&f, &at(None)).as_deref(), Some("local"));
+        assert_eq!(
+            pgpass_lookup(&f, &at(Some(DEFAULT_SOCKET_DIR))).as_deref(),
+            Some("local")
+        );
+        assert_eq!(
+            pgpass_lookup(&f, &at(Some("/tmp/pg"))).as_deref(),
+            Some("tmp")
+        );
+        assert_eq!(pgpass_lookup(&f, &at(Some("/elsewhere"))), None);
         std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o644)).unwrap();
-        assert_eq!(pgpass_lookup(&f, &spec), None);
+        assert_eq!(pgpass_lookup(&f, &at(None)), None);
+    }
+
+    #[test]
+    fn system_roots_default_to_verify_full() {
+        let s = parse_url("host=h dbname=d sslrootcert=system").unwrap();
+        assert_eq!(s.effective_sslmode(), SslMode::VerifyFull);
+        let s = parse_url("host=h dbname=d").unwrap();
+        assert_eq!(s.effective_sslmode(), SslMode::Prefer);
     }
 
     fn sources<'a>(

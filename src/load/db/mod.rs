@@ -80,20 +80,23 @@ impl std::fmt::Debug for Database {
 /// is sent with its key (`sslkey`, else `~/.postgresql/postgresql.key`; PKCS#8 PEM, not
 /// readable by group or others).
 fn tls_connector(spec: &ConnSpec) -> Result<postgres_native_tls::MakeTlsConnector, Fatal> {
-    let mode = spec.sslmode.unwrap_or(SslMode::Prefer);
+    let mode = spec.effective_sslmode();
     let mut b = native_tls::TlsConnector::builder();
     let shown = |p: &std::path::Path| conn::escape_controls(&p.display().to_string());
-    let system_roots = spec
-        .sslrootcert
-        .as_deref()
-        .is_some_and(|r| r.as_os_str() == "system");
+    let system_roots = spec.system_roots();
+    if system_roots && mode != SslMode::VerifyFull {
+        return Err(Fatal::usage(format!(
+            "weak sslmode \"{}\" may not be used with sslrootcert=system (use \"verify-full\")",
+            mode.as_str()
+        )));
+    }
     let root = spec
         .sslrootcert
         .as_ref()
         .filter(|r| !system_roots && r.exists());
     let verify = match mode {
         SslMode::VerifyCa | SslMode::VerifyFull => true,
-        SslMode::Require => root.is_some() || system_roots,
+        SslMode::Require => root.is_some(),
         SslMode::Allow | SslMode::Prefer | SslMode::Disable => false,
     };
     if !verify {
@@ -267,7 +270,7 @@ pub fn client_config(
     let mode = if spec.is_unix_socket() {
         SslMode::Disable
     } else {
-        spec.sslmode.unwrap_or(SslMode::Prefer)
+        spec.effective_sslmode()
     };
     cfg.ssl_mode(match mode {
         SslMode::Disable => postgres::config::SslMode::Disable,
