@@ -15,7 +15,10 @@
 #              ODOO_AUDIT_PG_SAMPLE=1 marks the server as the sample of scripts/setup.sh
 #              (scripts/test.sh never uses or stops it).
 # Roles: postgres (superuser), odoo (LOGIN CREATEDB, not superuser); both passwords are
-# random, kept in <dir>/superuser.pass and <dir>/odoo.pass; auth is scram-sha-256.
+# random, kept in <dir>/superuser.pass and <dir>/odoo.pass; auth is scram-sha-256. certuser
+# (member of odoo, no password) logs in with the client certificate <dir>/client.crt and its
+# PKCS#8 key <dir>/client.key (signed by the test CA <dir>/ca.crt), over TLS only. The server
+# also listens on a unix socket in <dir>/data (ODOO_AUDIT_TEST_PG_SOCKET).
 # Tests copy the fixtures with `CREATE DATABASE x TEMPLATE odoo18_tests` (or odoo19_tests):
 # connections to those templates are not allowed, so a copy never fails because someone is connected to it (a
 # session on odoo18, the sample users try commands on, would make CREATE DATABASE fail).
@@ -146,6 +149,10 @@ export ODOO_AUDIT_TEST_PG_ENV="$ENVFILE"
 export ODOO_AUDIT_TEST_PG_CA="$DIR/ca.crt"
 export ODOO_AUDIT_TEST_PG_TEMPLATE="$TEST_TEMPLATE"
 export ODOO_AUDIT_TEST_PG_TEMPLATE19="$TEST_TEMPLATE19"
+export ODOO_AUDIT_TEST_PG_SOCKET="$DATA"
+export ODOO_AUDIT_TEST_PG_CERTUSER=certuser
+export ODOO_AUDIT_TEST_PG_CLIENT_CERT="$DIR/client.crt"
+export ODOO_AUDIT_TEST_PG_CLIENT_KEY="$DIR/client.key"
 EOF
     )
     mv -f "$tmp" "$ENVFILE"
@@ -177,6 +184,47 @@ log_tail() {
         tail -n 25 "$LOG" >&2
         echo "----" >&2
     fi
+}
+
+# A client certificate for the role certuser (PKCS#8 key), signed by the test CA; the CA is
+# the server's root for client certificates.
+make_client_cert() {
+    (
+        umask 077
+        openssl genpkey -algorithm RSA -pkeyopt rsa_keygen_bits:2048 -out "$DIR/client.key" &&
+        openssl req -new -key "$DIR/client.key" -subj "/CN=certuser" -out "$DIR/client.csr" &&
+        printf 'basicConstraints=CA:FALSE\nextendedKeyUsage=clientAuth\n' >"$DIR/client.ext" &&
+        openssl x509 -req -in "$DIR/client.csr" -CA "$DIR/ca.crt" -CAkey "$DIR/ca.key" \
+            -CAcreateserial -days 3 -extfile "$DIR/client.ext" -out "$DIR/client.crt" &&
+        cp "$DIR/ca.crt" "$DATA/root.crt"
+    ) >/dev/null 2>&1 || die "openssl could not make the client certificate"
+    chmod 0644 "$DIR/client.crt" "$DATA/root.crt"
+    if [ "$(id -u)" = 0 ]; then
+        chown postgres: "$DATA/root.crt"
+    fi
+}
+
+# pg_hba.conf, and the server's root for client certificates.
+write_client_auth() {
+    printf "ssl_ca_file = 'root.crt'\n" >>"$DATA/postgresql.conf"
+    cat >"$DATA/pg_hba.conf" <<EOF
+# pg-test.sh: password (scram-sha-256) logins over the socket and 127.0.0.1 only; certuser
+# logs in with a client certificate (over TLS on 127.0.0.1) and nothing else.
+local   all   certuser                 reject
+hostssl all   certuser  127.0.0.1/32   cert
+host    all   certuser  127.0.0.1/32   reject
+local   all   all                  scram-sha-256
+host    all   all   127.0.0.1/32   scram-sha-256
+EOF
+}
+
+create_certuser() {
+    local have
+    have="$(psql_su -At -c "select 1 from pg_roles where rolname = 'certuser'")" \
+        || die "cannot query the server"
+    [ "$have" = 1 ] && return 0
+    psql_su -c "CREATE ROLE certuser LOGIN NOSUPERUSER NOCREATEDB NOCREATEROLE NOREPLICATION IN ROLE odoo" \
+        >/dev/null || die "could not create the certuser role"
 }
 
 # A template the tests copy (`ensure_test_template SOURCE COPY`); made from SOURCE (retried
@@ -237,6 +285,15 @@ cmd_start() {
                 ensure_test_template odoo19 "$TEST_TEMPLATE19"
                 write_env
             fi
+            # A server set up by an older version of this script has no client certificate.
+            if ! grep -q ODOO_AUDIT_TEST_PG_CLIENT_CERT "$ENVFILE" 2>/dev/null; then
+                make_client_cert
+                write_client_auth
+                as_pg "$PGBIN/pg_ctl" -D "$DATA" reload -s >/dev/null 2>&1 \
+                    || die "could not reload the server's configuration"
+                create_certuser
+                write_env
+            fi
             [ "${ODOO_AUDIT_PG_SAMPLE:-0}" != 1 ] || : >"$DIR/sample"
             print_env
             return 0
@@ -288,6 +345,7 @@ cmd_start() {
     if [ "$(id -u)" = 0 ]; then
         chown postgres: "$DATA/server.key" "$DATA/server.crt"
     fi
+    make_client_cert
 
     # Loopback only; speed over durability (the cluster is thrown away).
     cat >>"$DATA/postgresql.conf" <<EOF
@@ -310,11 +368,7 @@ ssl = on
 ssl_cert_file = 'server.crt'
 ssl_key_file = 'server.key'
 EOF
-    cat >"$DATA/pg_hba.conf" <<EOF
-# pg-test.sh: password (scram-sha-256) logins over the socket and 127.0.0.1 only.
-local   all   all                  scram-sha-256
-host    all   all   127.0.0.1/32   scram-sha-256
-EOF
+    write_client_auth
 
     # The server must not inherit our lock or any caller's pipe: close every fd above 2.
     (
@@ -346,6 +400,7 @@ EOF
 CREATE ROLE odoo LOGIN CREATEDB NOSUPERUSER NOCREATEROLE NOREPLICATION PASSWORD '$odoo_pass';
 CREATE DATABASE not_odoo OWNER odoo;
 EOF
+    create_certuser
 
     local n n19
     n="$(restore_fixture "$DUMP" odoo18)"

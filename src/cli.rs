@@ -91,7 +91,8 @@ pub struct GlobalArgs {
     #[arg(long, global = true, value_name = "PATHS", value_delimiter = ',')]
     pub addons_path: Vec<PathBuf>,
 
-    /// Odoo configuration file (odoo.conf); also read from ODOO_RC.
+    /// Odoo configuration file (odoo.conf); also read from ODOO_RC (default: ~/.odoorc, else
+    /// ~/.openerp_serverrc, as odoo-bin).
     #[arg(
         short = 'c',
         long = "config",
@@ -100,6 +101,15 @@ pub struct GlobalArgs {
         value_name = "FILE"
     )]
     pub config: Option<PathBuf>,
+
+    /// True when `config` is Odoo's default config file (`~/.odoorc`, else
+    /// `~/.openerp_serverrc`), used because neither -c nor ODOO_RC was given.
+    #[arg(skip)]
+    pub config_is_default: bool,
+
+    /// Why Odoo's default config file cannot be chosen (both of them exist).
+    #[arg(skip)]
+    pub config_error: Option<String>,
 
     /// Target Odoo series, e.g. 18.0 (default: the database's, else odoo/release.py on the
     /// addons path, else the series most manifest versions name).
@@ -171,7 +181,8 @@ impl MinSeverity {
     }
 }
 
-/// Where the database is. Options beat PG* environment variables, which beat odoo.conf's db_*.
+/// Where the database is. Options beat the service file's entries (service=, PGSERVICE), which
+/// beat PG* environment variables, which beat odoo.conf's db_*.
 #[derive(Debug, Args, Clone)]
 pub struct DbArgs {
     /// Database name (else PGDATABASE, else db_name of the Odoo config).
@@ -179,7 +190,8 @@ pub struct DbArgs {
     pub database: Option<String>,
 
     /// Connection URL or libpq key=value string, e.g. postgres://odoo@localhost:5432/prod
-    /// (sslmode=disable|prefer|require|verify-ca|verify-full, sslrootcert=FILE).
+    /// (sslmode=disable|prefer|require|verify-ca|verify-full, sslrootcert, sslcert, sslkey,
+    /// passfile, service=NAME of pg_service.conf).
     #[arg(long, global = true, value_name = "URL")]
     pub db_url: Option<String>,
 

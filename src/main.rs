@@ -23,10 +23,22 @@ fn main() -> ExitCode {
         Ok(m) => m,
         Err(e) => return ExitCode::from(clap_error(&e)),
     };
-    let cli = match Cli::from_arg_matches(&matches) {
+    let mut cli = match Cli::from_arg_matches(&matches) {
         Ok(cli) => cli,
         Err(e) => return ExitCode::from(clap_error(&e.format(&mut Cli::command()))),
     };
+    // Without -c or ODOO_RC, Odoo's own default config file, as odoo-bin reads it.
+    if cli.global.config.is_none() {
+        let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
+        match odoo_audit::config::odoo_conf::default_rc(home.as_deref()) {
+            Ok(Some(p)) => {
+                cli.global.config = Some(p);
+                cli.global.config_is_default = true;
+            }
+            Ok(None) => {}
+            Err(why) => cli.global.config_error = Some(why),
+        }
+    }
     let code = run(&cli, &command_name(&matches));
     ExitCode::from(code.clamp(0, 255) as u8)
 }
@@ -109,6 +121,9 @@ fn run(cli: &Cli, command: &str) -> i32 {
         Ok(l) => l,
         Err(fatal) => return fatal_end(cli, command, &fatal, started, clock),
     };
+    if let Some(why) = &g.config_error {
+        return fatal_end(cli, command, &Fatal::usage(why.clone()), started, clock);
+    }
     let mut ctx = Ctx::new(g);
     // A fleet keeps its instances' own reports next to the combined one it renders.
     let mut fleet: Option<commands::fleet::FleetRun> = None;
@@ -125,6 +140,12 @@ fn run(cli: &Cli, command: &str) -> i32 {
         Err(fatal) => return fatal_end(cli, command, &fatal, started, clock),
     };
     report.run = run_info(commands::instance_name(g, &report), started, clock);
+    if g.config_is_default {
+        if let Some(p) = &g.config {
+            // Odoo's default config file, read because neither -c nor ODOO_RC was given.
+            report.context("odoo_rc", p.display().to_string());
+        }
+    }
     levels.apply(&mut report.findings);
     // The exit code counts every finding; the report shows those at or above the chosen
     // severity (`--min-severity`; with `--ci` the failing one).

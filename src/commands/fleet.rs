@@ -102,6 +102,8 @@ pub fn instance_global(base: &GlobalArgs, spec: &InstanceSpec) -> GlobalArgs {
     g.output = None;
     g.instance = Some(spec.name.clone());
     g.config = spec.odoo_conf.clone();
+    g.config_is_default = false;
+    g.config_error = None;
     g.addons_path = spec.addons_path.clone();
     g.db.db_url = spec.db.clone();
     g.db.database = None;

@@ -165,7 +165,7 @@ impl<'a> Ctx<'a> {
                     .unwrap_or_default()
             ))),
             None => Err(Fatal::usage(
-                "no addons path: pass --addons-path a,b,c or -c odoo.conf (or set ODOO_RC)",
+                "no addons path: pass --addons-path a,b,c or -c odoo.conf (or set ODOO_RC, or write ~/.odoorc)",
             )),
         }
     }
@@ -178,12 +178,16 @@ impl<'a> Ctx<'a> {
         Ok(self.conf()?.is_some_and(|c| !c.addons_path().is_empty()))
     }
 
-    /// True when a database is configured: -d, --db-url, PGDATABASE or db_name in odoo.conf.
+    /// True when a database is configured: -d, --db-url, PGDATABASE, PGSERVICE or db_name in
+    /// odoo.conf.
     pub fn wants_database(&mut self) -> Result<bool, Fatal> {
         if self.global.db.database.is_some() || self.global.db.db_url.is_some() {
             return Ok(true);
         }
-        if std::env::var("PGDATABASE").is_ok_and(|v| !v.is_empty()) {
+        if ["PGDATABASE", "PGSERVICE"]
+            .iter()
+            .any(|k| std::env::var(k).is_ok_and(|v| !v.is_empty()))
+        {
             return Ok(true);
         }
         Ok(self.conf()?.is_some_and(|c| {
@@ -342,7 +346,9 @@ pub fn settings(
         odoo_service: target.odoo_service.clone(),
         db_service: target.db_service.clone(),
         odoo_command: target.odoo_command.clone(),
-        odoo_conf: global.config.clone(),
+        // Odoo's default config file of the user running the audit does not override the
+        // deployment's settings.
+        odoo_conf: global.config.clone().filter(|_| !global.config_is_default),
         database: global.db.database.clone(),
         base_url: target.base_url.clone(),
         backup_dir: target.backup_dir.clone(),
@@ -411,7 +417,7 @@ pub fn configured_instance(global: &GlobalArgs) -> String {
         database: global.db.database.as_deref(),
         conf: conf.as_ref(),
         env: &env,
-        home: None,
+        home: std::env::var_os("HOME").map(PathBuf::from),
     });
     match spec.ok().and_then(|s| s.dbname).filter(|d| !d.is_empty()) {
         Some(db) => db,

@@ -306,8 +306,9 @@ pub fn targeted_globals(
 ) -> Result<(crate::cli::GlobalArgs, crate::config::settings::Settings), Fatal> {
     let settings = super::settings(target, global)?;
     let mut g = global.clone();
-    if g.config.is_none() && settings.odoo_conf.is_file() {
+    if (g.config.is_none() || g.config_is_default) && settings.odoo_conf.is_file() {
         g.config = Some(settings.odoo_conf.clone());
+        g.config_is_default = false;
     }
     if g.db.database.is_none() && g.db.db_url.is_none() {
         g.db.database = settings.database.clone();

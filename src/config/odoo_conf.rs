@@ -606,6 +606,26 @@ impl OdooConf {
     }
 }
 
+/// Odoo's default config file, as odoo-bin's configmanager chooses it when neither `-c` nor
+/// `ODOO_RC` is given: `~/.odoorc`, else `~/.openerp_serverrc` when only that one exists;
+/// `None` when neither exists. Both existing is an error, as in odoo-bin.
+pub fn default_rc(home: Option<&Path>) -> Result<Option<PathBuf>, String> {
+    let Some(home) = home.filter(|h| !h.as_os_str().is_empty()) else {
+        return Ok(None);
+    };
+    let rc = home.join(".odoorc");
+    let old = home.join(".openerp_serverrc");
+    match (rc.is_file(), old.is_file()) {
+        (true, true) => Err(format!(
+            "Found '.odoorc' and '.openerp_serverrc' in {}. Please keep only one of them, preferably '.odoorc' (or pass -c)",
+            quote(&home.display().to_string())
+        )),
+        (true, false) => Ok(Some(rc)),
+        (false, true) => Ok(Some(old)),
+        (false, false) => Ok(None),
+    }
+}
+
 /// Whether the Odoo series reads options from environment variables (19.0 and later).
 pub fn env_overrides_apply(series: Series) -> bool {
     series.major >= 19
@@ -1317,6 +1337,24 @@ mod tests {
         assert_eq!(var("init"), None);
         assert_eq!(var("test_enable"), None);
         assert_eq!(var("custom_option"), None);
+    }
+
+    #[test]
+    fn default_rc_is_odoorc_else_openerp_serverrc() {
+        let home = tempfile::tempdir().unwrap();
+        let h = home.path();
+        assert_eq!(default_rc(Some(h)), Ok(None));
+        assert_eq!(default_rc(None), Ok(None));
+        std::fs::write(h.join(".openerp_serverrc"), "[options]\n").unwrap();
+        assert_eq!(default_rc(Some(h)), Ok(Some(h.join(".openerp_serverrc"))));
+        std::fs::write(h.join(".odoorc"), "[options]\n").unwrap();
+        assert!(default_rc(Some(h)).unwrap_err().contains("keep only one"));
+        std::fs::remove_file(h.join(".openerp_serverrc")).unwrap();
+        assert_eq!(default_rc(Some(h)), Ok(Some(h.join(".odoorc"))));
+        // A directory is not a config file.
+        std::fs::remove_file(h.join(".odoorc")).unwrap();
+        std::fs::create_dir(h.join(".odoorc")).unwrap();
+        assert_eq!(default_rc(Some(h)), Ok(None));
     }
 
     #[test]

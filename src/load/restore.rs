@@ -269,6 +269,12 @@ pub fn libpq_env(spec: &ConnSpec) -> Vec<(&'static str, String)> {
     if let Some(r) = &spec.sslrootcert {
         env.push(("PGSSLROOTCERT", r.display().to_string()));
     }
+    if let Some(c) = &spec.sslcert {
+        env.push(("PGSSLCERT", c.display().to_string()));
+    }
+    if let Some(k) = &spec.sslkey {
+        env.push(("PGSSLKEY", k.display().to_string()));
+    }
     if let Some(t) = spec.connect_timeout {
         env.push(("PGCONNECT_TIMEOUT", t.as_secs().max(1).to_string()));
     }

@@ -142,6 +142,20 @@ SQL or a broken migration, and the checks that read them are incomplete.",
     fix: "Inspect the rows named in the message and repair or delete them.",
 };
 
+pub const LOOSE_PASSWORD_FILE: Rule = Rule {
+    code: "B007",
+    name: "password-file-ignored",
+    severity: Warning,
+    summary: "The password file was ignored: group or others can read it (or it is not a file).",
+    explanation: "libpq (and odoo-audit with it) ignores a password file (`passfile=`, \
+`PGPASSFILE` or `~/.pgpass`) that is readable or writable by group or others, or that is not a \
+plain file, and prints \"WARNING: password file ... has group or world access; permissions \
+should be u=rw (0600) or less\". Its passwords are not used: psql, pg_dump and Odoo itself \
+connect without them, and anyone in the group can read them.",
+    fix: "chmod 0600 the password file (and remove the passwords others could read from the \
+database roles: change them).",
+};
+
 pub const CODE_CHANGED_NOT_BUMPED: Rule = Rule {
     code: "V008",
     name: "code-changed-version-not-bumped",
@@ -211,4 +225,5 @@ pub const RULES: &[Rule] = &[
     ORPHAN_XMLID,
     SUPERUSER_SESSION,
     UNREADABLE_ROWS,
+    LOOSE_PASSWORD_FILE,
 ];

@@ -17,6 +17,7 @@ mod fleet;
 mod graph;
 mod history;
 mod hostile;
+mod libpq;
 mod monitoring;
 mod odoo19;
 mod odoo_replay;

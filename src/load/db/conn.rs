@@ -1,6 +1,10 @@
 //! Where to connect, resolved the way users expect from libpq and Odoo: command-line options beat
-//! the `PG*` environment variables, which beat the `db_*` options of odoo.conf; a missing
-//! password is looked up in `~/.pgpass` (or `PGPASSFILE`). The `postgres` crate reads none of
+//! the entries of the service named by `service=` or `PGSERVICE` (in `PGSERVICEFILE`, else
+//! `~/.pg_service.conf`, then `PGSYSCONFDIR/pg_service.conf`), which beat the `PG*` environment
+//! variables, which beat the `db_*` options of odoo.conf; a missing password is looked up in the
+//! password file (`passfile=`, `PGPASSFILE`, else `~/.pgpass`; ignored with a warning when group
+//! or others can read it); client certificates and the root certificate default to
+//! `~/.postgresql/postgresql.crt`, `.key` and `root.crt`. The `postgres` crate reads none of
 //! these by itself. The password is kept out of every `Display`/`Debug` output.
 
 use std::fmt;
@@ -57,9 +61,18 @@ pub struct ConnSpec {
     pub dbname: Option<String>,
     pub sslmode: Option<SslMode>,
     pub sslrootcert: Option<PathBuf>,
+    /// The client certificate and its private key (PEM; the key in PKCS#8).
+    pub sslcert: Option<PathBuf>,
+    pub sslkey: Option<PathBuf>,
+    /// The password file (`passfile=`, `PGPASSFILE`).
+    pub passfile: Option<PathBuf>,
+    /// The service to read from the service file (`service=`, `PGSERVICE`).
+    pub service: Option<String>,
     pub connect_timeout: Option<Duration>,
     /// Where each value came from, for error messages (never the password itself).
     pub password_source: Option<&'static str>,
+    /// libpq's warning about a password file it ignored (group or world access, not a file).
+    pub ignored_passfile: Option<String>,
 }
 
 impl fmt::Debug for ConnSpec {
@@ -71,6 +84,10 @@ impl fmt::Debug for ConnSpec {
             .field("password", &self.password.as_ref().map(|_| "<redacted>"))
             .field("dbname", &self.dbname)
             .field("sslmode", &self.sslmode)
+            .field("sslrootcert", &self.sslrootcert)
+            .field("sslcert", &self.sslcert)
+            .field("sslkey", &self.sslkey)
+            .field("service", &self.service)
             .finish()
     }
 }
@@ -88,6 +105,32 @@ impl ConnSpec {
         sanitize(&shown, self)
     }
 
+    /// True when the connection goes through a Unix socket (a host starting with `/` or `@`, or
+    /// no host: libpq's default socket directory). libpq ignores the TLS settings there.
+    pub fn is_unix_socket(&self) -> bool {
+        match self.host.as_deref() {
+            None | Some("") => true,
+            Some(h) => h.starts_with('/') || h.starts_with('@'),
+        }
+    }
+
+    /// True when `sslrootcert=system` (the system's trusted roots).
+    pub fn system_roots(&self) -> bool {
+        self.sslrootcert
+            .as_deref()
+            .is_some_and(|r| r.as_os_str() == "system")
+    }
+
+    /// The sslmode in effect: as given, else `prefer` (`verify-full` with `sslrootcert=system`,
+    /// as in libpq).
+    pub fn effective_sslmode(&self) -> SslMode {
+        self.sslmode.unwrap_or(if self.system_roots() {
+            SslMode::VerifyFull
+        } else {
+            SslMode::Prefer
+        })
+    }
+
     /// Fills every unset value from `other`.
     fn or(mut self, other: ConnSpec) -> ConnSpec {
         self.host = self.host.or(other.host);
@@ -100,6 +143,10 @@ impl ConnSpec {
         self.dbname = self.dbname.or(other.dbname);
         self.sslmode = self.sslmode.or(other.sslmode);
         self.sslrootcert = self.sslrootcert.or(other.sslrootcert);
+        self.sslcert = self.sslcert.or(other.sslcert);
+        self.sslkey = self.sslkey.or(other.sslkey);
+        self.passfile = self.passfile.or(other.passfile);
+        self.service = self.service.or(other.service);
         self.connect_timeout = self.connect_timeout.or(other.connect_timeout);
         self
     }
@@ -158,15 +205,14 @@ pub fn timeout_in_range(
     }
 }
 
-/// Parses a `postgres://` URL or a `key=value` connection string into a spec. Unlike the
-/// `postgres` crate, it accepts `sslmode=verify-ca|verify-full` and `sslrootcert`. In a URL,
-/// everything before the last `@` is the user and password, so a generated password may hold
-/// unencoded `/`, `?`, `#`, `:` or `@`. Errors name the position of the bad part, never its text.
-pub fn parse_url(url: &str) -> Result<ConnSpec, Fatal> {
-    let mut spec = ConnSpec::default();
-    let set = |spec: &mut ConnSpec, k: &str, v: String, at: Span| -> Result<(), Fatal> {
-        let bad = |why: &str| url_error(url, at, why);
-        match k {
+/// The connection parameters odoo-audit reads (libpq's names).
+const PARAMETERS: &str = "host, port, user, password, dbname, sslmode, sslrootcert, sslcert, sslkey, passfile, service, connect_timeout";
+
+/// Sets the connection parameter `k` of a URL, a connection string or a service file (named by
+/// `source` where the password came from); the error says why, never the value.
+fn set_param(spec: &mut ConnSpec, k: &str, v: String, source: &'static str) -> Result<(), String> {
+    let bad = |why: &str| why.to_string();
+    match k {
             "host" => spec.host = Some(v),
             "port" => {
                 spec.port = Some(
@@ -179,7 +225,7 @@ pub fn parse_url(url: &str) -> Result<ConnSpec, Fatal> {
             "user" => spec.user = Some(v),
             "password" => {
                 spec.password = Some(v);
-                spec.password_source = Some("--db-url");
+                spec.password_source = Some(source);
             }
             "dbname" => spec.dbname = Some(v),
             "sslmode" => {
@@ -188,12 +234,16 @@ pub fn parse_url(url: &str) -> Result<ConnSpec, Fatal> {
                 })?)
             }
             "sslrootcert" => spec.sslrootcert = Some(PathBuf::from(v)),
+            "sslcert" => spec.sslcert = Some(PathBuf::from(v)),
+            "sslkey" => spec.sslkey = Some(PathBuf::from(v)),
+            "passfile" => spec.passfile = Some(PathBuf::from(v)),
+            "service" => spec.service = Some(v),
             "connect_timeout" => {
                 let secs: u64 = v
                     .parse()
                     .map_err(|_| bad("connect_timeout is not a number of seconds"))?;
                 spec.connect_timeout = Some(
-                    timeout_in_range("--db-url connect_timeout", secs, &CONNECT_TIMEOUT_SECS)
+                    timeout_in_range("connect_timeout", secs, &CONNECT_TIMEOUT_SECS)
                         .map_err(|_| {
                             bad(&format!(
                                 "connect_timeout is out of range: give {} to {} seconds",
@@ -204,11 +254,19 @@ pub fn parse_url(url: &str) -> Result<ConnSpec, Fatal> {
                 );
             }
             "application_name" | "options" => {}
-            _ => return Err(bad(
-                "unsupported parameter (supported: host, port, user, password, dbname, sslmode, sslrootcert, connect_timeout)",
-            )),
+            _ => return Err(format!("unsupported parameter (supported: {PARAMETERS})")),
         }
-        Ok(())
+    Ok(())
+}
+
+/// Parses a `postgres://` URL or a `key=value` connection string into a spec. Unlike the
+/// `postgres` crate, it accepts `sslmode=verify-ca|verify-full` and `sslrootcert`. In a URL,
+/// everything before the last `@` is the user and password, so a generated password may hold
+/// unencoded `/`, `?`, `#`, `:` or `@`. Errors name the position of the bad part, never its text.
+pub fn parse_url(url: &str) -> Result<ConnSpec, Fatal> {
+    let mut spec = ConnSpec::default();
+    let set = |spec: &mut ConnSpec, k: &str, v: String, at: Span| -> Result<(), Fatal> {
+        set_param(spec, k, v, "--db-url").map_err(|why| url_error(url, at, &why))
     };
     let scheme = ["postgres://", "postgresql://"]
         .iter()
@@ -482,6 +540,9 @@ pub fn from_env(env: &dyn Fn(&str) -> Option<String>) -> Result<ConnSpec, Fatal>
         user: get("PGUSER"),
         dbname: get("PGDATABASE"),
         sslrootcert: get("PGSSLROOTCERT").map(PathBuf::from),
+        sslcert: get("PGSSLCERT").map(PathBuf::from),
+        sslkey: get("PGSSLKEY").map(PathBuf::from),
+        passfile: get("PGPASSFILE").map(PathBuf::from),
         ..ConnSpec::default()
     };
     if let Some(p) = get("PGPASSWORD") {
@@ -584,7 +645,12 @@ pub struct Sources<'a> {
     pub home: Option<PathBuf>,
 }
 
-/// Resolves the connection: options, then environment, then odoo.conf; then `.pgpass`.
+/// libpq's system configuration directory on Debian (`PGSYSCONFDIR` overrides it).
+pub const DEFAULT_SYSCONFDIR: &str = "/etc/postgresql-common";
+
+/// Resolves the connection as libpq does: options (`--db-url`, `-d`), then the entries of the
+/// service (`service=` or `PGSERVICE`), then the environment, then odoo.conf; then the password
+/// file for a missing password and the files of `~/.postgresql` for the certificates.
 pub fn resolve(src: &Sources) -> Result<ConnSpec, Fatal> {
     let mut cli = match src.url {
         Some(u) => parse_url(u)?,
@@ -593,45 +659,158 @@ pub fn resolve(src: &Sources) -> Result<ConnSpec, Fatal> {
     if let Some(d) = src.database {
         cli.dbname = Some(d.to_string());
     }
+    let get = |k: &str| (src.env)(k).filter(|v| !v.is_empty());
+    let service = match cli.service.clone().or_else(|| get("PGSERVICE")) {
+        Some(name) => service_spec(&name, src)?,
+        None => ConnSpec::default(),
+    };
     let env = from_env(src.env)?;
     let conf = match src.conf {
         Some(c) => from_conf(c)?,
         None => ConnSpec::default(),
     };
-    let mut spec = cli.or(env).or(conf);
+    let mut spec = cli.or(service).or(env).or(conf);
     if spec.dbname.is_none() {
         return Err(Fatal::usage(
             "no database: pass -d NAME or --db-url, set PGDATABASE, or db_name in the Odoo config",
         ));
     }
     if spec.password.is_none() {
-        let file = (src.env)("PGPASSFILE")
-            .filter(|v| !v.is_empty())
-            .map(PathBuf::from)
+        let file = spec
+            .passfile
+            .clone()
             .or_else(|| src.home.as_ref().map(|h| h.join(".pgpass")));
         if let Some(file) = file {
-            if let Some(p) = pgpass_lookup(&file, &spec) {
-                spec.password = Some(p);
-                spec.password_source = Some("the password file");
+            match read_passfile(&file, &spec) {
+                Ok(Some(p)) => {
+                    spec.password = Some(p);
+                    spec.password_source = Some("the password file");
+                }
+                Ok(None) => {}
+                Err(why) => {
+                    spec.ignored_passfile = Some(format!(
+                        "password file \"{}\" {why}",
+                        escape_controls(&file.display().to_string())
+                    ))
+                }
             }
         }
+    }
+    // libpq's defaults in ~/.postgresql: used when the file exists.
+    if let Some(dir) = src.home.as_ref().map(|h| h.join(".postgresql")) {
+        let exists = |p: &PathBuf| p.exists().then(|| p.clone());
+        if spec.sslcert.is_none() {
+            spec.sslcert = exists(&dir.join("postgresql.crt"));
+        }
+        if spec.sslkey.is_none() {
+            spec.sslkey = Some(dir.join("postgresql.key"));
+        }
+        if spec.sslrootcert.is_none() {
+            spec.sslrootcert = Some(dir.join("root.crt"));
+        }
+    }
+    Ok(spec)
+}
+
+/// The entries of service `name`: from `PGSERVICEFILE` (else `~/.pg_service.conf`), else from
+/// `PGSYSCONFDIR/pg_service.conf`; the first file that has the service wins. A service no file
+/// has is an error, as in libpq.
+fn service_spec(name: &str, src: &Sources) -> Result<ConnSpec, Fatal> {
+    let get = |k: &str| (src.env)(k).filter(|v| !v.is_empty());
+    let user_file = get("PGSERVICEFILE")
+        .map(PathBuf::from)
+        .or_else(|| src.home.as_ref().map(|h| h.join(".pg_service.conf")));
+    let sys_file = PathBuf::from(get("PGSYSCONFDIR").unwrap_or_else(|| DEFAULT_SYSCONFDIR.into()))
+        .join("pg_service.conf");
+    for file in user_file.into_iter().chain([sys_file]) {
+        if !file.exists() {
+            continue;
+        }
+        if let Some(spec) = read_service_file(&file, name)? {
+            return Ok(spec);
+        }
+    }
+    Err(Fatal::usage(format!(
+        "definition of service \"{}\" not found",
+        escape_controls(name)
+    )))
+}
+
+/// The entries of service `name` in the service file `file` (`[name]` sections of
+/// `keyword=value` lines, `#` comments), or `None` when the file has no such section. Errors
+/// name the file and line, never the line's text (it may hold a password).
+pub fn read_service_file(file: &Path, name: &str) -> Result<Option<ConnSpec>, Fatal> {
+    let shown = escape_controls(&file.display().to_string());
+    let text = std::fs::read_to_string(file)
+        .map_err(|e| Fatal::usage(format!("service file \"{shown}\": cannot read: {e}")))?;
+    let mut spec: Option<ConnSpec> = None;
+    let mut in_group = false;
+    for (n, line) in text.lines().enumerate() {
+        let line = line.trim();
+        if line.is_empty() || line.starts_with('#') {
+            continue;
+        }
+        let at = |why: &str| {
+            Fatal::usage(format!(
+                "{why} in service file \"{shown}\", line {} (the line is not shown, it may hold a password)",
+                n + 1
+            ))
+        };
+        if let Some(group) = line.strip_prefix('[') {
+            if spec.is_some() {
+                // The service's section ended.
+                break;
+            }
+            in_group = group.strip_suffix(']').map(str::trim) == Some(name);
+            if in_group {
+                spec = Some(ConnSpec::default());
+            }
+            continue;
+        }
+        let Some(current) = spec.as_mut().filter(|_| in_group) else {
+            continue;
+        };
+        let (k, v) = line.split_once('=').ok_or_else(|| at("syntax error"))?;
+        let k = k.trim();
+        if k == "service" {
+            return Err(at("nested service specifications not supported"));
+        }
+        // The first value of a keyword wins (libpq sets only unset options).
+        let mut one = ConnSpec::default();
+        set_param(&mut one, k, v.trim().to_string(), "the service file").map_err(|w| at(&w))?;
+        *current = std::mem::take(current).or(one);
     }
     Ok(spec)
 }
 
 /// Looks a password up in a libpq password file (`host:port:db:user:password`, `*` matches
 /// anything, `\:` and `\\` escape, first match wins). Like libpq, a file readable by group or
-/// others is ignored.
+/// others is ignored (see [`read_passfile`]).
 pub fn pgpass_lookup(file: &Path, spec: &ConnSpec) -> Option<String> {
+    read_passfile(file, spec).ok().flatten()
+}
+
+/// The password of `spec` in the password file `file`; `Ok(None)` when the file is missing or
+/// has no matching line. `Err` is libpq's reason to ignore the file, for its warning: "has
+/// group or world access; permissions should be u=rw (0600) or less", "is not a plain file".
+pub fn read_passfile(file: &Path, spec: &ConnSpec) -> Result<Option<String>, &'static str> {
     use std::os::unix::fs::PermissionsExt;
-    let meta = std::fs::metadata(file).ok()?;
-    if !meta.is_file() || meta.permissions().mode() & 0o077 != 0 {
-        return None;
+    let Ok(meta) = std::fs::metadata(file) else {
+        return Ok(None);
+    };
+    if !meta.is_file() {
+        return Err("is not a plain file");
     }
-    let text = std::fs::read_to_string(file).ok()?;
+    if meta.permissions().mode() & 0o077 != 0 {
+        return Err("has group or world access; permissions should be u=rw (0600) or less");
+    }
+    let Ok(text) = std::fs::read_to_string(file) else {
+        return Ok(None);
+    };
+    // As libpq: no host and the default socket directory match `localhost`; another socket
+    // directory matches itself.
     let host = match spec.host.as_deref() {
-        None => "localhost".to_string(),
-        Some(h) if h.starts_with('/') => "localhost".to_string(),
+        None | Some("") | Some(DEFAULT_SOCKET_DIR) => "localhost".to_string(),
         Some(h) => h.to_string(),
     };
     let port = spec.port.unwrap_or(5432).to_string();
@@ -648,10 +827,10 @@ pub fn pgpass_lookup(file: &Path, spec: &ConnSpec) -> Option<String> {
         }
         let matches = wanted.iter().zip(&fields).all(|(w, f)| f == "*" || f == w);
         if matches {
-            return Some(fields[4..].join(":"));
+            return Ok(Some(fields[4..].join(":")));
         }
     }
-    None
+    Ok(None)
 }
 
 fn split_pgpass(line: &str) -> Vec<String> {
@@ -902,7 +1081,203 @@ mod tests {
             ..spec.clone()
         };
         assert_eq!(pgpass_lookup(&f, &other).as_deref(), Some("fallback"));
+        // The default socket directory matches `localhost`, another one itself.
+        std::fs::write(&f, "localhost:5432:*:odoo:local\n/tmp/pg:5432:*:odoo:tmp\n").unwrap();
+        let at = |host: Option<&str>| ConnSpec {
+            host: host.map(str::to_string),
+            port: None,
+            ..spec.clone()
+        };
+        assert_eq!(pgpass_lookup(&f, &at(None)).as_deref(), Some("local"));
+        assert_eq!(
+            pgpass_lookup(&f, &at(Some(DEFAULT_SOCKET_DIR))).as_deref(),
+            Some("local")
+        );
+        assert_eq!(
+            pgpass_lookup(&f, &at(Some("/tmp/pg"))).as_deref(),
+            Some("tmp")
+        );
+        assert_eq!(pgpass_lookup(&f, &at(Some("/elsewhere"))), None);
         std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o644)).unwrap();
-        assert_eq!(pgpass_lookup(&f, &spec), None);
+        assert_eq!(pgpass_lookup(&f, &at(None)), None);
+    }
+
+    #[test]
+    fn system_roots_default_to_verify_full() {
+        let s = parse_url("host=h dbname=d sslrootcert=system").unwrap();
+        assert_eq!(s.effective_sslmode(), SslMode::VerifyFull);
+        let s = parse_url("host=h dbname=d").unwrap();
+        assert_eq!(s.effective_sslmode(), SslMode::Prefer);
+    }
+
+    fn sources<'a>(
+        url: Option<&'a str>,
+        env: &'a dyn Fn(&str) -> Option<String>,
+        home: &Path,
+    ) -> Sources<'a> {
+        Sources {
+            url,
+            database: None,
+            conf: None,
+            env,
+            home: Some(home.to_path_buf()),
+        }
+    }
+
+    #[test]
+    fn service_file_entries_beat_the_environment_and_lose_to_options() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("services");
+        std::fs::write(
+            &file,
+            "# comment\n[other]\nhost=wrong\n\n[shop]\nhost = svchost\nport=6000\ndbname=svcdb\nuser=svcuser\nsslmode=require\nhost=second\n[after]\nuser=after\n",
+        )
+        .unwrap();
+        let f = file.display().to_string();
+        let env = env_of(&[
+            ("PGSERVICEFILE", &f),
+            ("PGHOST", "envhost"),
+            ("PGUSER", "envuser"),
+            ("PGPASSWORD", "envpw"),
+        ]);
+        let s = resolve(&sources(
+            Some("service=shop user=cliuser"),
+            &env,
+            dir.path(),
+        ))
+        .unwrap();
+        assert_eq!(s.host.as_deref(), Some("svchost"));
+        assert_eq!(s.port, Some(6000));
+        assert_eq!(s.user.as_deref(), Some("cliuser"));
+        assert_eq!(s.dbname.as_deref(), Some("svcdb"));
+        assert_eq!(s.sslmode, Some(SslMode::Require));
+        assert_eq!(s.password.as_deref(), Some("envpw"));
+        // PGSERVICE names it too; a URL's query as well.
+        let env2 = env_of(&[("PGSERVICEFILE", &f), ("PGSERVICE", "shop")]);
+        let s = resolve(&sources(None, &env2, dir.path())).unwrap();
+        assert_eq!(s.user.as_deref(), Some("svcuser"));
+        let s = resolve(&sources(
+            Some("postgres:///?service=shop"),
+            &env,
+            dir.path(),
+        ))
+        .unwrap();
+        assert_eq!(s.dbname.as_deref(), Some("svcdb"));
+        // An unknown service is an error.
+        let e = resolve(&sources(Some("service=nope"), &env, dir.path())).unwrap_err();
+        assert_eq!(e.code, crate::exit::USAGE);
+        assert!(e
+            .message
+            .contains("definition of service \"nope\" not found"));
+    }
+
+    #[test]
+    fn service_files_home_then_sysconfdir() {
+        let home = tempfile::tempdir().unwrap();
+        let sys = tempfile::tempdir().unwrap();
+        std::fs::write(home.path().join(".pg_service.conf"), "[a]\ndbname=home_a\n").unwrap();
+        std::fs::write(
+            sys.path().join("pg_service.conf"),
+            "[a]\ndbname=sys_a\n[b]\ndbname=sys_b\n",
+        )
+        .unwrap();
+        let s = sys.path().display().to_string();
+        let env = env_of(&[("PGSYSCONFDIR", &s)]);
+        let got = |svc: &str| {
+            resolve(&sources(Some(&format!("service={svc}")), &env, home.path()))
+                .unwrap()
+                .dbname
+        };
+        assert_eq!(got("a").as_deref(), Some("home_a"));
+        assert_eq!(got("b").as_deref(), Some("sys_b"));
+    }
+
+    #[test]
+    fn service_file_errors_hide_the_line() {
+        let dir = tempfile::tempdir().unwrap();
+        let file = dir.path().join("s");
+        for bad in [
+            "[x]\npassword S3cr3t_Pw\n",
+            "[x]\nS3cr3t_Pw=1\n",
+            "[x]\nport=S3cr3t_Pw\n",
+            "[x]\nservice=S3cr3t_Pw\n",
+        ] {
+            std::fs::write(&file, bad).unwrap();
+            let e = read_service_file(&file, "x").unwrap_err();
+            assert!(!e.message.contains("S3cr3t_Pw"), "{}", e.message);
+            assert!(e.message.contains("line 2"), "{}", e.message);
+        }
+        std::fs::write(&file, "[y]\nbroken line\n").unwrap();
+        assert!(read_service_file(&file, "x").unwrap().is_none());
+    }
+
+    #[test]
+    fn passfile_keyword_and_loose_permissions() {
+        use std::os::unix::fs::PermissionsExt;
+        let dir = tempfile::tempdir().unwrap();
+        let f = dir.path().join("pw");
+        std::fs::write(&f, "*:*:*:*:from_passfile\n").unwrap();
+        std::fs::set_permissions(&f, std::fs::Permissions::from_mode(0o600)).unwrap();
+        std::fs::write(dir.path().join(".pgpass"), "*:*:*:*:from_home\n").unwrap();
+        std::fs::set_permissions(
+            dir.path().join(".pgpass"),
+            std::fs::Permissions::from_mode(0o640),
+        )
+        .unwrap();
+        let env = env_of(&[]);
+        let url = format!("dbname=d passfile={}", f.display());
+        let s = resolve(&sources(Some(&url), &env, dir.path())).unwrap();
+        assert_eq!(s.password.as_deref(), Some("from_passfile"));
+        assert_eq!(s.ignored_passfile, None);
+        // ~/.pgpass, readable by the group: ignored, with libpq's warning.
+        let s = resolve(&sources(Some("dbname=d"), &env, dir.path())).unwrap();
+        assert_eq!(s.password, None);
+        let w = s.ignored_passfile.unwrap();
+        assert!(
+            w.ends_with("has group or world access; permissions should be u=rw (0600) or less"),
+            "{w}"
+        );
+        assert!(!w.contains("from_home"));
+        let d = dir.path().display().to_string();
+        let env = env_of(&[("PGPASSFILE", &d)]);
+        let s = resolve(&sources(Some("dbname=d"), &env, dir.path())).unwrap();
+        assert!(s.ignored_passfile.unwrap().ends_with("is not a plain file"));
+    }
+
+    #[test]
+    fn client_certificate_defaults_and_sockets() {
+        let dir = tempfile::tempdir().unwrap();
+        let env = env_of(&[]);
+        let s = resolve(&sources(Some("dbname=d"), &env, dir.path())).unwrap();
+        assert_eq!(s.sslcert, None);
+        let pg = dir.path().join(".postgresql");
+        std::fs::create_dir(&pg).unwrap();
+        std::fs::write(pg.join("postgresql.crt"), "x").unwrap();
+        let s = resolve(&sources(Some("dbname=d"), &env, dir.path())).unwrap();
+        assert_eq!(s.sslcert, Some(pg.join("postgresql.crt")));
+        assert_eq!(s.sslkey, Some(pg.join("postgresql.key")));
+        assert_eq!(s.sslrootcert, Some(pg.join("root.crt")));
+        let env = env_of(&[("PGSSLCERT", "/c.pem"), ("PGSSLKEY", "/k.pem")]);
+        let s = resolve(&sources(
+            Some("dbname=d sslkey=/mine.key"),
+            &env,
+            dir.path(),
+        ))
+        .unwrap();
+        assert_eq!(s.sslcert, Some(PathBuf::from("/c.pem")));
+        assert_eq!(s.sslkey, Some(PathBuf::from("/mine.key")));
+        for (host, socket) in [
+            (None, true),
+            (Some("/run/pg"), true),
+            (Some("@abstract"), true),
+            (Some("db.example"), false),
+            (Some("127.0.0.1"), false),
+        ] {
+            let s = ConnSpec {
+                host: host.map(str::to_string),
+                ..ConnSpec::default()
+            };
+            assert_eq!(s.is_unix_socket(), socket, "{host:?}");
+        }
     }
 }

@@ -73,29 +73,65 @@ impl std::fmt::Debug for Database {
     }
 }
 
+/// The TLS connector of `spec`, with libpq's rules: a root certificate file (`sslrootcert`,
+/// else `~/.postgresql/root.crt`) that exists makes `require` verify the chain too, as
+/// `verify-ca` does; the verify modes without one fail (`sslrootcert=system`: the system's
+/// roots). A client certificate (`sslcert`, else `~/.postgresql/postgresql.crt`) that exists
+/// is sent with its key (`sslkey`, else `~/.postgresql/postgresql.key`; PKCS#8 PEM, not
+/// readable by group or others).
 fn tls_connector(spec: &ConnSpec) -> Result<postgres_native_tls::MakeTlsConnector, Fatal> {
-    let mode = spec.sslmode.unwrap_or(SslMode::Prefer);
+    let mode = spec.effective_sslmode();
     let mut b = native_tls::TlsConnector::builder();
-    match mode {
-        // libpq's require/prefer/allow encrypt without verifying the server.
-        SslMode::Allow | SslMode::Prefer | SslMode::Require | SslMode::Disable => {
-            b.danger_accept_invalid_certs(true);
-            b.danger_accept_invalid_hostnames(true);
-        }
-        // verify-ca checks the chain but not the host name.
-        SslMode::VerifyCa => {
-            b.danger_accept_invalid_hostnames(true);
-        }
-        SslMode::VerifyFull => {}
+    let shown = |p: &std::path::Path| conn::escape_controls(&p.display().to_string());
+    let system_roots = spec.system_roots();
+    if system_roots && mode != SslMode::VerifyFull {
+        return Err(Fatal::usage(format!(
+            "weak sslmode \"{}\" may not be used with sslrootcert=system (use \"verify-full\")",
+            mode.as_str()
+        )));
     }
-    if let Some(root) = &spec.sslrootcert {
-        let shown = conn::escape_controls(&root.display().to_string());
+    let root = spec
+        .sslrootcert
+        .as_ref()
+        .filter(|r| !system_roots && r.exists());
+    let verify = match mode {
+        SslMode::VerifyCa | SslMode::VerifyFull => true,
+        SslMode::Require => root.is_some(),
+        SslMode::Allow | SslMode::Prefer | SslMode::Disable => false,
+    };
+    if !verify {
+        // libpq's require/prefer/allow (without a root certificate file) encrypt without
+        // verifying the server.
+        b.danger_accept_invalid_certs(true);
+        b.danger_accept_invalid_hostnames(true);
+    } else if mode != SslMode::VerifyFull {
+        // verify-ca checks the chain but not the host name.
+        b.danger_accept_invalid_hostnames(true);
+    }
+    if verify && root.is_none() && !system_roots {
+        let file = spec
+            .sslrootcert
+            .as_deref()
+            .map(shown)
+            .unwrap_or_else(|| "~/.postgresql/root.crt".into());
+        return Err(Fatal::database(format!(
+            "cannot connect to {}: root certificate file \"{file}\" does not exist; either provide the file, use the system's trusted roots with sslrootcert=system, or change sslmode to disable server certificate verification",
+            spec.describe()
+        )));
+    }
+    if let Some(root) = root {
         let pem = std::fs::read(root)
-            .map_err(|e| Fatal::usage(format!("sslrootcert {shown}: cannot read: {e}")))?;
+            .map_err(|e| Fatal::usage(format!("sslrootcert {}: cannot read: {e}", shown(root))))?;
         let cert = native_tls::Certificate::from_pem(&pem).map_err(|e| {
-            Fatal::usage(format!("sslrootcert {shown}: not a PEM certificate: {e}"))
+            Fatal::usage(format!(
+                "sslrootcert {}: not a PEM certificate: {e}",
+                shown(root)
+            ))
         })?;
         b.add_root_certificate(cert);
+    }
+    if let Some(identity) = client_identity(spec)? {
+        b.identity(identity);
     }
     let connector = b.build().map_err(|e| {
         Fatal::database(format!(
@@ -104,6 +140,66 @@ fn tls_connector(spec: &ConnSpec) -> Result<postgres_native_tls::MakeTlsConnecto
         ))
     })?;
     Ok(postgres_native_tls::MakeTlsConnector::new(connector))
+}
+
+/// The client certificate of `spec` and its key, when the certificate file exists (libpq
+/// goes on without one otherwise). The key's text is never shown.
+fn client_identity(spec: &ConnSpec) -> Result<Option<native_tls::Identity>, Fatal> {
+    use std::os::unix::fs::{MetadataExt, PermissionsExt};
+    let Some(cert_file) = spec.sslcert.as_ref().filter(|c| c.exists()) else {
+        return Ok(None);
+    };
+    let shown = |p: &std::path::Path| conn::escape_controls(&p.display().to_string());
+    let cert = std::fs::read(cert_file).map_err(|e| {
+        Fatal::usage(format!(
+            "could not open certificate file \"{}\": {e}",
+            shown(cert_file)
+        ))
+    })?;
+    let Some(key_file) = spec.sslkey.as_ref().filter(|k| k.exists()) else {
+        return Err(Fatal::usage(format!(
+            "certificate present, but not private key file \"{}\"",
+            spec.sslkey.as_deref().map(shown).unwrap_or_default()
+        )));
+    };
+    let meta = std::fs::metadata(key_file).map_err(|e| {
+        Fatal::usage(format!(
+            "could not access private key file \"{}\": {e}",
+            shown(key_file)
+        ))
+    })?;
+    if !meta.is_file() {
+        return Err(Fatal::usage(format!(
+            "private key file \"{}\" is not a regular file",
+            shown(key_file)
+        )));
+    }
+    let mode = meta.permissions().mode();
+    let loose = if meta.uid() == 0 {
+        mode & 0o137 != 0
+    } else {
+        mode & 0o077 != 0
+    };
+    if loose {
+        return Err(Fatal::usage(format!(
+            "private key file \"{}\" has group or world access; file must have permissions u=rw (0600) or less if owned by the current user, or permissions u=rw,g=r (0640) or less if owned by root",
+            shown(key_file)
+        )));
+    }
+    let key = std::fs::read(key_file).map_err(|e| {
+        Fatal::usage(format!(
+            "could not open private key file \"{}\": {e}",
+            shown(key_file)
+        ))
+    })?;
+    let identity = native_tls::Identity::from_pkcs8(&cert, &key).map_err(|_| {
+        Fatal::usage(format!(
+            "certificate \"{}\" and private key \"{}\": not a PEM certificate and a PKCS#8 PEM key that belong together (convert a key with `openssl pkcs8 -topk8 -nocrypt`)",
+            shown(cert_file),
+            shown(key_file)
+        ))
+    })?;
+    Ok(Some(identity))
 }
 
 /// The text of a driver or server error, without secrets or control characters.
@@ -170,7 +266,12 @@ pub fn client_config(
         limits.statement_timeout.as_millis(),
         limits.statement_timeout.as_millis().max(1000)
     ));
-    let mode = spec.sslmode.unwrap_or(SslMode::Prefer);
+    // libpq ignores the TLS settings on a Unix socket.
+    let mode = if spec.is_unix_socket() {
+        SslMode::Disable
+    } else {
+        spec.effective_sslmode()
+    };
     cfg.ssl_mode(match mode {
         SslMode::Disable => postgres::config::SslMode::Disable,
         SslMode::Allow | SslMode::Prefer => postgres::config::SslMode::Prefer,
@@ -199,7 +300,14 @@ pub fn open_session(spec: &ConnSpec, limits: &Limits, read_only: bool) -> Result
             ),
             Failure::Gone => "the connection ended during the startup".into(),
         };
-        Fatal::database(format!("cannot connect to {}: {why}", spec.describe()))
+        let ignored = match &spec.ignored_passfile {
+            Some(w) => format!(" (WARNING: {w})"),
+            None => String::new(),
+        };
+        Fatal::database(format!(
+            "cannot connect to {}: {why}{ignored}",
+            spec.describe()
+        ))
     })
 }
 
@@ -245,6 +353,12 @@ impl Database {
                 "{} is not an Odoo database (it has no ir_module_module table)",
                 db.spec.describe()
             )));
+        }
+        if let Some(w) = db.spec.ignored_passfile.clone() {
+            db.note(
+                Finding::new(&rules::LOOSE_PASSWORD_FILE, format!("WARNING: {w}"))
+                    .hint("chmod 0600 the file, as libpq requires"),
+            );
         }
         if db.superuser {
             db.note(
