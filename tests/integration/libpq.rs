@@ -327,7 +327,7 @@ fn odoo_default_config_file_is_read_without_c_or_odoo_rc() {
     );
     let versions = |home: &Path| {
         let mut c = bin_at(home);
-        c.arg("versions");
+        c.args(["versions", "--all"]);
         run_json(&mut c)
     };
     // ~/.openerp_serverrc alone.
