@@ -184,11 +184,7 @@ fn run(cli: &Cli, command: &str) -> i32 {
     let color = match g.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            to_file.is_none()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && stdout.is_terminal()
-        }
+        ColorChoice::Auto => auto_color(to_file.is_none() && stdout.is_terminal()),
     };
     // `--ci`: quiet (and exit::fail_on makes errors the threshold).
     let ci = cli.command.ci();
@@ -341,4 +337,25 @@ fn write_textfile(g: &GlobalArgs, report: &mut Report) -> bool {
         return false;
     }
     true
+}
+
+/// `--color auto`: the environment's say, in anstream's order (`anstream::AutoStream::choice`,
+/// read through `anstyle-query`): a non-empty `NO_COLOR` turns colour off; else a non-empty
+/// `CLICOLOR_FORCE` turns it on, even when piped or written to `--output`; else `CLICOLOR=0`
+/// turns it off; else colour only on a terminal whose `TERM` is set and not `dumb` (or with
+/// `CLICOLOR` set, or on CI).
+fn auto_color(terminal: bool) -> bool {
+    let clicolor = anstyle_query::clicolor();
+    if anstyle_query::no_color() {
+        false
+    } else if anstyle_query::clicolor_force() {
+        true
+    } else if clicolor == Some(false) {
+        false
+    } else {
+        terminal
+            && (anstyle_query::term_supports_color()
+                || clicolor == Some(true)
+                || anstyle_query::is_ci())
+    }
 }

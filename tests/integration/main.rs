@@ -23,6 +23,7 @@ mod output;
 mod parity;
 mod pyliteral_diff;
 mod snapshots;
+mod terminal;
 mod verify_deploy;
 mod views;
 mod views_catalogue;
