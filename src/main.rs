@@ -27,6 +27,12 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => return ExitCode::from(clap_error(&e.format(&mut Cli::command()))),
     };
+    // `completions` and `man` generate an artifact from the clap definitions and render no
+    // report: the one exception to "every command renders one report", as the artifact must be
+    // the whole of the output for a shell or `man` to read it.
+    if cli.command.generator() {
+        return ExitCode::from(generate(&cli));
+    }
     let code = run(&cli, &command_name(&matches));
     ExitCode::from(code.clamp(0, 255) as u8)
 }
@@ -357,5 +363,33 @@ fn auto_color(terminal: bool) -> bool {
             && (anstyle_query::term_supports_color()
                 || clicolor == Some(true)
                 || anstyle_query::is_ci())
+    }
+}
+
+/// Writes the completion script or the man page to `--output` or stdout.
+fn generate(cli: &Cli) -> u8 {
+    let mut buf = Vec::new();
+    let mut cmd = Cli::command();
+    let written = match &cli.command {
+        Command::Completions(a) => {
+            clap_complete::generate(a.shell, &mut cmd, "odoo-audit", &mut buf);
+            Ok(())
+        }
+        _ => clap_mangen::Man::new(cmd).render(&mut buf),
+    };
+    let written = written.and_then(|_| match cli.global.output.as_deref() {
+        Some(path) => std::fs::write(path, &buf),
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(&buf).and_then(|_| out.flush())
+        }
+    });
+    match written {
+        Ok(()) => exit::SUCCESS as u8,
+        Err(e) if exit::is_broken_pipe(&e) => exit::SUCCESS as u8,
+        Err(e) => {
+            eprint_line(&format!("odoo-audit: error: cannot write the output: {e}"));
+            exit::USAGE as u8
+        }
     }
 }

@@ -14,6 +14,7 @@ mod db_decode;
 mod deploy_check;
 mod every_code;
 mod fleet;
+mod generators;
 mod history;
 mod hostile;
 mod monitoring;
