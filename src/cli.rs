@@ -11,7 +11,7 @@ use crate::report::Format;
 #[derive(Debug, Parser)]
 #[command(
     name = "odoo-audit",
-    version,
+    version = env!("ODOO_AUDIT_LONG_VERSION"),
     about = "Read-only health checks for Odoo deployments",
     long_about = "Read-only health checks for Odoo deployments: addons and manifests, dependency \
 graphs, module versions against the database, client actions that would crash the web client, \

@@ -105,3 +105,17 @@ fn generators_are_not_recorded() {
     assert_eq!(code, 0, "{err}");
     assert!(!store.exists());
 }
+
+#[test]
+fn version_names_the_commit_and_the_build_date() {
+    let (code, out, err) = run(bin().arg("--version"));
+    assert_eq!(code, 0, "{err}");
+    let re = regex::Regex::new(
+        r"^odoo-audit \d+\.\d+\.\d+ \((?:[0-9a-f]{7,}(?:-dirty)?|unknown) (?:\d{4}-\d{2}-\d{2}|unknown)\)\n$",
+    )
+    .unwrap();
+    assert!(re.is_match(&out), "{out:?}");
+    // The man page names the same version.
+    let (_, page, _) = run(bin().arg("man"));
+    assert!(page.contains(out.trim_end()), "{page}");
+}
