@@ -30,7 +30,13 @@ fn main() {
     println!("cargo:rerun-if-env-changed=SOURCE_DATE_EPOCH");
     println!("cargo:rerun-if-changed=src");
     println!("cargo:rerun-if-changed=build.rs");
-    let commit = match git(&["rev-parse", "--short", "HEAD"]) {
+    // Only this crate's own repository counts: a tarball unpacked inside another repository
+    // (a vendor directory) is not that repository's commit.
+    let manifest_dir = std::env::var("CARGO_MANIFEST_DIR").unwrap_or_default();
+    let own_repo = git(&["rev-parse", "--show-toplevel"]).is_some_and(|top| {
+        std::fs::canonicalize(&top).ok() == std::fs::canonicalize(&manifest_dir).ok()
+    });
+    let commit = match git(&["rev-parse", "--short", "HEAD"]).filter(|_| own_repo) {
         Some(hash) if !hash.is_empty() => {
             for path in ["HEAD", "index"] {
                 if let Some(p) = git(&["rev-parse", "--git-path", path]) {
