@@ -11,7 +11,7 @@ use crate::report::Format;
 #[derive(Debug, Parser)]
 #[command(
     name = "odoo-audit",
-    version,
+    version = env!("ODOO_AUDIT_LONG_VERSION"),
     about = "Read-only health checks for Odoo deployments",
     long_about = "Read-only health checks for Odoo deployments: addons and manifests, dependency \
 graphs, module versions against the database, client actions that would crash the web client, \
@@ -265,6 +265,17 @@ pub enum Command {
     Rules,
     /// Explain a finding code.
     Explain(ExplainArgs),
+    /// Print the shell completion script for SHELL (bash, zsh, fish, elvish, powershell).
+    Completions(CompletionsArgs),
+    /// Print the man page (roff), generated from these command-line definitions.
+    Man,
+}
+
+#[derive(Debug, Args)]
+pub struct CompletionsArgs {
+    /// The shell.
+    #[arg(value_enum)]
+    pub shell: clap_complete::Shell,
 }
 
 #[derive(Debug, Args)]
@@ -432,7 +443,8 @@ impl Command {
     /// True when `--output` names the file the subcommand makes (`catalogue build`), not where
     /// its report goes.
     pub fn owns_output(&self) -> bool {
-        matches!(self, Command::Catalogue(c) if matches!(c.action, CatalogueAction::Build(_)))
+        self.generator()
+            || matches!(self, Command::Catalogue(c) if matches!(c.action, CatalogueAction::Build(_)))
             || matches!(self, Command::Files(_))
     }
 
@@ -447,7 +459,15 @@ impl Command {
                 | Command::Explain(_)
                 | Command::Catalogue(_)
                 | Command::Files(_)
+                | Command::Completions(_)
+                | Command::Man
         )
+    }
+
+    /// True for the generators of `completions` and `man`: their output is the artifact itself
+    /// (a script, a man page), written straight to stdout or `--output`, and there is no report.
+    pub fn generator(&self) -> bool {
+        matches!(self, Command::Completions(_) | Command::Man)
     }
 
     /// True when the subcommand asks for CI behaviour (`--ci`).

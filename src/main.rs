@@ -27,6 +27,12 @@ fn main() -> ExitCode {
         Ok(cli) => cli,
         Err(e) => return ExitCode::from(clap_error(&e.format(&mut Cli::command()))),
     };
+    // `completions` and `man` generate an artifact from the clap definitions and render no
+    // report: the one exception to "every command renders one report", as the artifact must be
+    // the whole of the output for a shell or `man` to read it.
+    if cli.command.generator() {
+        return ExitCode::from(generate(&cli));
+    }
     // Without -c or ODOO_RC, Odoo's own default config file, as odoo-bin reads it.
     if cli.global.config.is_none() {
         let home = std::env::var_os("HOME").map(std::path::PathBuf::from);
@@ -205,11 +211,7 @@ fn run(cli: &Cli, command: &str) -> i32 {
     let color = match g.color {
         ColorChoice::Always => true,
         ColorChoice::Never => false,
-        ColorChoice::Auto => {
-            to_file.is_none()
-                && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
-                && stdout.is_terminal()
-        }
+        ColorChoice::Auto => auto_color(to_file.is_none() && stdout.is_terminal()),
     };
     // `--ci`: quiet (and exit::fail_on makes errors the threshold).
     let ci = cli.command.ci();
@@ -362,4 +364,53 @@ fn write_textfile(g: &GlobalArgs, report: &mut Report) -> bool {
         return false;
     }
     true
+}
+
+/// `--color auto`: the environment's say, in anstream's order (`anstream::AutoStream::choice`,
+/// read through `anstyle-query`): a non-empty `NO_COLOR` turns colour off; else a non-empty
+/// `CLICOLOR_FORCE` turns it on, even when piped or written to `--output`; else `CLICOLOR=0`
+/// turns it off; else colour only on a terminal whose `TERM` is set and not `dumb` (or with
+/// `CLICOLOR` set, or on CI).
+fn auto_color(terminal: bool) -> bool {
+    let clicolor = anstyle_query::clicolor();
+    if anstyle_query::no_color() {
+        false
+    } else if anstyle_query::clicolor_force() {
+        true
+    } else if clicolor == Some(false) {
+        false
+    } else {
+        terminal
+            && (anstyle_query::term_supports_color()
+                || clicolor == Some(true)
+                || anstyle_query::is_ci())
+    }
+}
+
+/// Writes the completion script or the man page to `--output` or stdout.
+fn generate(cli: &Cli) -> u8 {
+    let mut buf = Vec::new();
+    let mut cmd = Cli::command();
+    let written = match &cli.command {
+        Command::Completions(a) => {
+            clap_complete::generate(a.shell, &mut cmd, "odoo-audit", &mut buf);
+            Ok(())
+        }
+        _ => clap_mangen::Man::new(cmd).render(&mut buf),
+    };
+    let written = written.and_then(|_| match cli.global.output.as_deref() {
+        Some(path) => std::fs::write(path, &buf),
+        None => {
+            let mut out = std::io::stdout().lock();
+            out.write_all(&buf).and_then(|_| out.flush())
+        }
+    });
+    match written {
+        Ok(()) => exit::SUCCESS as u8,
+        Err(e) if exit::is_broken_pipe(&e) => exit::SUCCESS as u8,
+        Err(e) => {
+            eprint_line(&format!("odoo-audit: error: cannot write the output: {e}"));
+            exit::USAGE as u8
+        }
+    }
 }

@@ -475,6 +475,8 @@ fn dispatch(command: &Command, ctx: &mut Ctx) -> Result<Report, Fatal> {
         Command::Fleet(args) => fleet::run(args, ctx).map(|f| f.combined),
         Command::Rules => Ok(rules::list()),
         Command::Explain(args) => rules::explain(args),
+        // Handled by the binary before any report (src/main.rs `generate`).
+        Command::Completions(_) | Command::Man => Ok(Report::new("")),
     }
 }
 

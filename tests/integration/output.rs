@@ -175,3 +175,45 @@ fn json_and_sarif_carry_the_same_fingerprints() {
     assert_eq!(fps, in_sarif);
     assert!(!fps.is_empty());
 }
+
+/// Runs `pipeline` (with `$TOOL` the binary, `$ERR` a file for its stderr) through bash with
+/// `pipefail`, so that the exit status is the tool's; returns it and the tool's stderr.
+fn piped(pipeline: &str) -> (i32, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let err = dir.path().join("stderr");
+    let out = std::process::Command::new("bash")
+        .args(["-c", &format!("set -o pipefail; {pipeline}")])
+        .env("TOOL", env!("CARGO_BIN_EXE_odoo-audit"))
+        .env("ERR", &err)
+        .env("CORPUS", corpus())
+        .env("NO_COLOR", "1")
+        .output()
+        .expect("run bash");
+    let stderr =
+        std::fs::read_to_string(&err).unwrap_or_default() + &String::from_utf8_lossy(&out.stderr);
+    (out.status.code().unwrap_or(-1), stderr)
+}
+
+#[test]
+fn a_closed_pipe_ends_the_run_quietly() {
+    for format in ["table", "json", "csv"] {
+        // The reader takes one line and goes away (`| head -1`).
+        let (code, err) = piped(&format!(
+            r#""$TOOL" modules --addons-path "$CORPUS" --format {format} 2>"$ERR" | head -1 >/dev/null"#
+        ));
+        assert_eq!(code, 0, "{format}: {err}");
+        assert!(err.is_empty(), "{format}: {err}");
+        // The reader is gone before the first byte is written: the write always fails.
+        let (code, err) = piped(&format!(
+            r#"{{ sleep 0.2; exec "$TOOL" modules --addons-path "$CORPUS" --format {format}; }} 2>"$ERR" | true"#
+        ));
+        assert_eq!(code, 0, "{format}: {err}");
+        assert!(err.is_empty(), "{format}: {err}");
+        // Stderr into the same closed pipe (a missing addons path is a finding; CSV also
+        // copies the findings to stderr): no complaint, no exit 2.
+        let (code, _) = piped(&format!(
+            r#"{{ sleep 0.2; exec "$TOOL" modules --addons-path "$CORPUS,/nonexistent" --format {format} 2>&1; }} | true"#
+        ));
+        assert_eq!(code, 0, "{format}");
+    }
+}
