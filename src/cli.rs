@@ -470,6 +470,24 @@ impl Command {
         matches!(self, Command::Completions(_) | Command::Man)
     }
 
+    /// The settings file named with `--settings`, for the commands that take one.
+    pub fn settings_file(&self) -> Option<&std::path::Path> {
+        let file = match self {
+            Command::DeployCheck(a) => &a.target.settings,
+            Command::TruthSync(a) => &a.target.settings,
+            Command::VerifyDeploy(a) => &a.target.settings,
+            Command::Parity(ParityArgs {
+                action: ParityAction::Install(a),
+                ..
+            }) => &a.target.settings,
+            Command::Backup(BackupArgs {
+                action: BackupAction::TestRestore(a),
+            }) => &a.settings,
+            _ => return None,
+        };
+        file.as_deref()
+    }
+
     /// True when the subcommand asks for CI behaviour (`--ci`).
     pub fn ci(&self) -> bool {
         matches!(self, Command::CheckClientActions(a) if a.ci)

@@ -8,7 +8,7 @@ use clap::{CommandFactory, FromArgMatches, Parser};
 
 use odoo_audit::cli::{Cli, ColorChoice, Command, GlobalArgs};
 use odoo_audit::commands::{self, Ctx};
-use odoo_audit::config::levels::Levels;
+use odoo_audit::config::levels::{self, Levels};
 use odoo_audit::escape;
 use odoo_audit::exit::{self, Fatal};
 use odoo_audit::report::{self, Format, Outcome, RenderOptions, Report, RunInfo};
@@ -151,6 +151,32 @@ fn run(cli: &Cli, command: &str) -> i32 {
             // Odoo's default config file, read because neither -c nor ODOO_RC was given.
             report.context("odoo_rc", p.display().to_string());
         }
+    }
+    // `[levels]` of the addons repositories' own files and of the settings file, under the
+    // command line's.
+    let addons_paths: Vec<std::path::PathBuf> = match report.context.get("addons_paths") {
+        Some(serde_json::Value::Array(paths)) => paths
+            .iter()
+            .filter_map(|p| p.as_str())
+            .map(std::path::PathBuf::from)
+            .collect(),
+        _ => g.addons_path.clone(),
+    };
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let files = levels::files_for(&addons_paths, cli.command.settings_file(), &cwd);
+    let levels = match levels.under_files(&files) {
+        Ok(l) => l,
+        Err(fatal) => return fatal_end(cli, command, &fatal, started, clock),
+    };
+    if !levels.files.is_empty() {
+        report.context(
+            "levels_files",
+            levels
+                .files
+                .iter()
+                .map(|p| p.display().to_string())
+                .collect::<Vec<_>>(),
+        );
     }
     levels.apply(&mut report.findings);
     // The exit code counts every finding; the report shows those at or above the chosen

@@ -173,7 +173,10 @@ fn run_instance(
 /// Runs the fleet.
 pub fn run(args: &FleetArgs, ctx: &mut Ctx) -> Result<FleetRun, Fatal> {
     let g = ctx.global;
-    let levels = Levels::from_options(&g.allow, &g.warn, &g.deny)?;
+    // The command line's levels over those of the settings file of the current directory.
+    let cwd = std::env::current_dir().unwrap_or_default();
+    let levels = Levels::from_options(&g.allow, &g.warn, &g.deny)?
+        .under_files(&crate::config::levels::files_for(&[], None, &cwd))?;
     let jobs = match args.jobs {
         Some(j) if !JOBS.contains(&j) => {
             return Err(Fatal::usage(format!(

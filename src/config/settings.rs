@@ -72,6 +72,8 @@ pub struct RawSettings {
     pub docker_daemon_json: Option<PathBuf>,
     pub logrotate_dir: Option<PathBuf>,
     pub log_dir: Option<PathBuf>,
+    /// `[levels]`: read by [`crate::config::levels`], for every command.
+    pub levels: Option<toml::Value>,
 }
 
 impl RawSettings {
@@ -508,14 +510,19 @@ mod tests {
         // every key is commented out; uncommented they must parse
         let uncommented: String = text
             .lines()
-            .filter_map(|l| l.strip_prefix("# ").filter(|l| l.contains(" = ")))
+            .filter_map(|l| {
+                l.strip_prefix("# ")
+                    .filter(|l| l.contains(" = ") || (l.starts_with('[') && l.ends_with(']')))
+            })
             .map(|l| format!("{l}\n"))
             .collect();
         let raw: RawSettings = toml::from_str(&uncommented).unwrap();
         assert!(raw.mode.is_some() && raw.log_dir.is_some() && raw.tls_ca_file.is_some());
         let readme = include_str!("../../README.md");
+        assert!(raw.levels.is_some());
         for line in uncommented.lines() {
             let k = line.split(" = ").next().unwrap();
+            let k = k.trim_start_matches('[').trim_end_matches(']');
             assert!(
                 readme.contains(&format!("`{k}`")),
                 "README does not document {k}"

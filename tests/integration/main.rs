@@ -18,6 +18,7 @@ mod generators;
 mod graph;
 mod history;
 mod hostile;
+mod levels;
 mod libpq;
 mod monitoring;
 mod odoo19;
