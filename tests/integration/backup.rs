@@ -35,7 +35,7 @@ fn exists(name: &str) -> bool {
 
 /// `pg_dump -Fc` of database `db` into `file`, as the superuser (the password in the
 /// environment).
-fn pg_dump(db: &str, file: &Path) {
+pub(crate) fn pg_dump(db: &str, file: &Path) {
     let p = pg();
     let out = std::process::Command::new(odoo_audit::load::deploy::pg_tool("pg_dump"))
         .args(["-Fc", "-h", &p.host, "-p", &p.port, "-U", "postgres", "-f"])
@@ -54,7 +54,7 @@ fn pg_dump(db: &str, file: &Path) {
 
 /// The restore server as the tool is given it: the `odoo` role (CREATEDB, not superuser) on
 /// the maintenance database.
-fn restore_url(t: &TestDb) -> String {
+pub(crate) fn restore_url(t: &TestDb) -> String {
     let p = pg();
     format!(
         "postgres://odoo:{}@{}:{}/postgres?sslmode=disable",
@@ -107,7 +107,7 @@ fn statuses(doc: &Value) -> Vec<(String, String)> {
 
 /// A filestore archive (tar) of `files` (store_fname paths, empty files) as Odoo lays out
 /// data_dir/filestore/<db>.
-fn filestore_tar(dir: &Path, db: &str, files: &[String], name: &str) -> PathBuf {
+pub(crate) fn filestore_tar(dir: &Path, db: &str, files: &[String], name: &str) -> PathBuf {
     let root = dir.join("fs");
     let _ = std::fs::remove_dir_all(&root);
     for f in files {

@@ -13,14 +13,14 @@ use crate::common::*;
 const COPIES: usize = 46;
 
 /// One `[[instance]]` entry with a database URL and the OCA corpus as addons path.
-fn entry(name: &str, url: &str, env: &str) -> String {
+pub(crate) fn entry(name: &str, url: &str, env: &str) -> String {
     format!(
         "[[instance]]\nname = \"{name}\"\ndb = \"{url}\"\naddons_path = [\"{}\"]\nlabels = {{ env = \"{env}\" }}\n\n",
         corpus().display()
     )
 }
 
-fn write_inventory(dir: &Path, text: &str) -> PathBuf {
+pub(crate) fn write_inventory(dir: &Path, text: &str) -> PathBuf {
     let path = dir.join("fleet.toml");
     std::fs::write(&path, text).unwrap();
     path

@@ -30,6 +30,8 @@ const CI_VARIANTS: &[&[&str]] = &[
 /// the patterns; the last filter collapses table padding.
 struct Redactions {
     literals: Vec<(String, &'static str)>,
+    /// Patterns of one test's own, applied after the literals.
+    patterns: Vec<(&'static str, &'static str)>,
 }
 
 impl Redactions {
@@ -37,6 +39,7 @@ impl Redactions {
         let corpus = corpus();
         let mut r = Redactions {
             literals: Vec::new(),
+            patterns: Vec::new(),
         };
         r.literal(corpus.display().to_string(), "[CORPUS]");
         r.literal(env!("CARGO_MANIFEST_DIR").to_string(), "[REPO]");
@@ -49,6 +52,7 @@ impl Redactions {
             format!("\"instance\": \"{host}\""),
             "\"instance\": \"[HOST]\"",
         );
+        r.literal(format!("instance=\"{host}\""), "instance=\"[HOST]\"");
         r
     }
 
@@ -83,6 +87,12 @@ impl Redactions {
             .literal(url.replace("http://", ""), "[HOST]:[SITE_PORT]")
     }
 
+    /// A pattern of the test's own (a regex and its replacement).
+    fn pattern(&mut self, regex: &'static str, placeholder: &'static str) -> &mut Self {
+        self.patterns.push((regex, placeholder));
+        self
+    }
+
     fn settings(&self) -> insta::Settings {
         let mut literals = self.literals.clone();
         literals.sort_by_key(|(v, _)| std::cmp::Reverse(v.len()));
@@ -90,6 +100,11 @@ impl Redactions {
             .into_iter()
             .map(|(v, p)| (regex::escape(&v), p.to_string()))
             .collect();
+        filters.extend(
+            self.patterns
+                .iter()
+                .map(|(v, p)| (v.to_string(), p.to_string())),
+        );
         for (pattern, placeholder) in [
             // timestamps (RFC 3339 and the plain form), dates
             (
@@ -112,6 +127,20 @@ impl Redactions {
             (r"\b\d+ entries\b", "[N] entries"),
             // log files named after the time they were written
             (r"-\d{8}-\d{6}(\.\d+)?\.log", "-[STAMP].log"),
+            // the scratch database of `backup test-restore`, named after the time and the pid
+            (r"odoo_audit_restore_[0-9a-z_]+", "[SCRATCH_DB]"),
+            // the monitoring formats' times: Unix timestamps, run durations
+            (r"(_timestamp_seconds\{[^}\n]*\}) \d+(\.\d+)?", "$1 [EPOCH]"),
+            (r"(_duration_seconds\{[^}\n]*\}) \d+(\.\d+)?", "$1 [N]"),
+            (r"\bduration=\d+(\.\d+)?s", "duration=[N]s"),
+            // sizes of a dump and of a restored database, and the restore's time
+            (r"restored size \d+(\.\d+)? MiB", "restored size [SIZE] MiB"),
+            (r"\(\d+(\.\d+)? MiB, \[N\] bytes", "([SIZE] MiB, [N] bytes"),
+            (r#"\b(dump|restored)_bytes("?): \d+"#, "${1}_bytes${2}: [N]"),
+            (
+                r#"\brestore_seconds("?): \d+(\.\d+)?"#,
+                "restore_seconds${1}: [N]",
+            ),
             // durations
             (r#""duration_ms": \d+"#, r#""duration_ms": [N]"#),
             (r"\b\d+(\.\d+)? ?(ms|µs|s)\b", "[DURATION]"),
@@ -340,4 +369,166 @@ fn snapshot_truth_sync_dry_run() {
         c.arg("--dry-run");
         c
     });
+}
+
+/// The formats of the monitoring consumers.
+const MONITORING_VARIANTS: &[&[&str]] = &[&["--format", "prometheus"], &["--format", "nagios"]];
+
+#[test]
+fn snapshot_checksums_and_dependency_pictures_on_the_corpus() {
+    let r = Redactions::new();
+    snap_variants("checksums", &r, &[&["--format", "json"], &["-q"]], || {
+        on_corpus(&["checksums"])
+    });
+    snap_variants(
+        "deps_picture",
+        &r,
+        &[
+            &["--format", "dot"],
+            &["--format", "mermaid"],
+            &["--format", "markdown"],
+        ],
+        || {
+            let mut c = on_corpus(&["deps", "--modules", "mis_builder,queue_job_cron"]);
+            c.args(["--odoo-series", "18.0"]);
+            c
+        },
+    );
+}
+
+#[test]
+fn snapshot_files_hash_and_verify_deploy_native() {
+    let rel = crate::verify_deploy::Release::new();
+    let mut r = Redactions::new();
+    r.tmp(rel.path("x").parent().unwrap());
+    let digests = rel.path("digests.sha256");
+    let mut hash = bin();
+    hash.current_dir(&rel.root)
+        .args(["files", "hash", "custom-addons", "--relative-to", ".", "-o"])
+        .arg(&digests);
+    snap("files_hash", &r, &mut hash);
+    // The digest file itself, as sha256sum -c reads it.
+    let text = std::fs::read_to_string(&digests).unwrap();
+    r.settings()
+        .bind(|| insta::assert_snapshot!("files_hash_digests", text));
+    let manifest = rel.hash("sha256");
+    let log = rel.logs("", "");
+    // A failing release: two of the three expected sync runs since it started.
+    let release = rel.write_release(&manifest, &log, 60, "");
+    snap_variants(
+        "verify_deploy_native",
+        &r,
+        &[
+            &["--format", "table"],
+            &["--format", "json"],
+            &["--format", "junit"],
+            &["--format", "github"],
+            &["--format", "prometheus"],
+        ],
+        || {
+            let mut c = bin();
+            c.env("TZ", "UTC")
+                .args(["verify-deploy", "--mode", "native", "--release"])
+                .arg(&release);
+            c
+        },
+    );
+}
+
+#[test]
+fn snapshot_history_and_diff_of_two_recorded_runs() {
+    let db = TestDb::new("snap_hist");
+    let state = tempfile::tempdir().unwrap();
+    let mut r = Redactions::new();
+    r.db(&db).tmp(state.path());
+    let url = db.url();
+    let with_state = |args: &[&str]| {
+        let mut c = on_corpus(args);
+        c.env("XDG_STATE_HOME", state.path())
+            .env_remove("ODOO_AUDIT_HISTORY");
+        c
+    };
+    db.exec("UPDATE ir_module_module SET state = 'to upgrade' WHERE name = 'mail'");
+    let (code, _, err) =
+        run(with_state(&["versions", "--record", "--db-url", &url]).args(["-o", "/dev/null"]));
+    assert_eq!(code, 1, "{err}");
+    db.exec(
+        "UPDATE ir_module_module SET state = 'installed' WHERE name = 'mail';
+         UPDATE ir_module_module SET state = 'to remove' WHERE name = 'auditlog';",
+    );
+    let (code, _, err) =
+        run(with_state(&["versions", "--record", "--db-url", &url]).args(["-o", "/dev/null"]));
+    assert_eq!(code, 1, "{err}");
+    // JSON only: the table shows each run's duration as it was.
+    snap_variants("history", &r, &[&["--format", "json"]], || {
+        with_state(&["history"])
+    });
+    snap_variants("diff", &r, VARIANTS, || with_state(&["diff"]));
+}
+
+#[test]
+fn snapshot_fleet_of_a_clean_and_a_faulty_instance() {
+    let clean = TestDb::new("snap_fleet_clean");
+    let faulty = TestDb::new("snap_fleet_faulty");
+    faulty.exec("UPDATE ir_module_module SET state = 'to install' WHERE name = 'mail_bot'");
+    let dir = tempfile::tempdir().unwrap();
+    let mut r = Redactions::new();
+    r.db(&clean).db(&faulty).tmp(dir.path());
+    // The last column of the instances table is each instance's duration_ms.
+    r.pattern(r"(?m)┆ +\d+ +│$", "┆ [MS] │")
+        .pattern(r"(?m)^((clean|faulty),.*),\d+$", "$1,[MS]")
+        .pattern(r"(?m)\| \d+ \|$", "| [MS] |");
+    let inv = crate::fleet::write_inventory(
+        dir.path(),
+        &format!(
+            "{}{}",
+            crate::fleet::entry("clean", &clean.url(), "prod"),
+            crate::fleet::entry("faulty", &faulty.url(), "staging")
+        ),
+    );
+    let variants: Vec<&[&str]> = VARIANTS
+        .iter()
+        .chain(MONITORING_VARIANTS)
+        .copied()
+        .collect();
+    snap_variants("fleet", &r, &variants, || {
+        let mut c = bin();
+        c.args(["fleet", "--inventory"]).arg(&inv);
+        c
+    });
+}
+
+#[test]
+fn snapshot_backup_test_restore_of_a_real_dump() {
+    let db = TestDb::new("snap_restore");
+    let tmp = tempfile::tempdir().unwrap();
+    crate::backup::pg_dump(&db.name, &tmp.path().join("prod.dump"));
+    let mut r = Redactions::new();
+    r.db(&db).tmp(tmp.path());
+    let url = crate::backup::restore_url(&db);
+    snap_variants("backup_test_restore", &r, &VARIANTS[..2], || {
+        let mut c = bin();
+        c.args(["backup", "test-restore", "--restore-url", &url, "-j", "2"])
+            .args(["--backup-dir", tmp.path().to_str().unwrap()]);
+        c
+    });
+}
+
+#[test]
+fn snapshot_monitoring_formats_of_database_commands() {
+    let db = TestDb::new("snap_mon");
+    db.exec("UPDATE ir_module_module SET state = 'to upgrade' WHERE name = 'mail'");
+    let mut r = Redactions::new();
+    r.db(&db);
+    let url = db.url();
+    for (name, args) in [
+        ("versions_monitoring", &["versions"][..]),
+        ("broken_monitoring", &["broken"][..]),
+    ] {
+        snap_variants(name, &r, MONITORING_VARIANTS, || {
+            let mut c = on_corpus(args);
+            c.args(["--db-url", &url]);
+            c
+        });
+    }
 }

@@ -12,10 +12,10 @@ use serde_json::Value;
 use crate::common::*;
 
 /// A deployed release under a temporary directory.
-struct Release {
+pub(crate) struct Release {
     tmp: tempfile::TempDir,
     /// Where the release's addons are deployed (`root` of the release file).
-    root: PathBuf,
+    pub(crate) root: PathBuf,
 }
 
 /// `YYYY-MM-DD HH:MM:SS` of `t` in UTC (the tests run Odoo's logs with TZ=UTC).
@@ -32,7 +32,7 @@ fn line(t: chrono::DateTime<chrono::Utc>, level: &str, logger: &str, msg: &str) 
 }
 
 impl Release {
-    fn new() -> Release {
+    pub(crate) fn new() -> Release {
         let tmp = tempfile::tempdir().unwrap();
         let root = tmp.path().join("opt/odoo");
         std::fs::create_dir_all(root.join("custom-addons")).unwrap();
@@ -47,12 +47,12 @@ impl Release {
         Release { tmp, root }
     }
 
-    fn path(&self, p: &str) -> PathBuf {
+    pub(crate) fn path(&self, p: &str) -> PathBuf {
         self.tmp.path().join(p)
     }
 
     /// `files hash` of the deployed addons, relative to the root.
-    fn hash(&self, algorithm: &str) -> PathBuf {
+    pub(crate) fn hash(&self, algorithm: &str) -> PathBuf {
         let out = self.path(&format!("release.{algorithm}"));
         let (code, stdout, err) = run(bin()
             .current_dir(&self.root)
@@ -64,7 +64,7 @@ impl Release {
     }
 
     /// Logs: the current file (last 20 minutes), `.1` (an hour ago) and `.2.gz` (a day ago).
-    fn logs(&self, extra_current: &str, extra_rotated: &str) -> PathBuf {
+    pub(crate) fn logs(&self, extra_current: &str, extra_rotated: &str) -> PathBuf {
         let dir = self.path("log");
         std::fs::create_dir_all(&dir).unwrap();
         let file = dir.join("odoo.log");
@@ -110,7 +110,7 @@ impl Release {
         file
     }
 
-    fn write_release(
+    pub(crate) fn write_release(
         &self,
         manifest: &Path,
         log: &Path,
