@@ -9,7 +9,7 @@ use crate::common::*;
 
 // --- database
 
-const HANG_GUARD: Duration = Duration::from_secs(60);
+const HANG_GUARD: Duration = Duration::from_secs(120);
 
 /// Runs `odoo-audit broken` (plus `extra` options) on `url`, expects a one-line database error
 /// (exit 3) holding `needle`.
