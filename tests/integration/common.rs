@@ -418,3 +418,23 @@ pub fn write(root: &Path, files: &[(&str, &str)]) {
         std::fs::write(p, text).unwrap();
     }
 }
+
+/// An addon with a client action whose tag nothing registers: an error finding (A001).
+pub fn plant_tag(addons: &Path) {
+    write(
+        addons,
+        &[
+            (
+                "planted_tag/__manifest__.py",
+                "{'name': 'Planted', 'version': '18.0.1.0.0', 'license': 'LGPL-3', \
+                 'depends': ['web'], 'data': ['views/actions.xml']}",
+            ),
+            (
+                "planted_tag/views/actions.xml",
+                "<odoo>\n  <record id=\"action_nobody\" model=\"ir.actions.client\">\n    \
+                 <field name=\"name\">Nobody</field>\n    \
+                 <field name=\"tag\">planted_nobody_registers_this</field>\n  </record>\n</odoo>\n",
+            ),
+        ],
+    );
+}

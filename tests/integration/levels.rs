@@ -4,29 +4,14 @@
 
 use std::path::{Path, PathBuf};
 
-use crate::common::{bin, findings_with, run, run_json, write};
+use crate::common::{bin, findings_with, plant_tag, run, run_json};
 
 /// An addons repository `repo/` (a `.git` directory at its root) whose addons are in
 /// `repo/addons/`: one addon whose client action names a tag nobody registers (A001, an error).
 fn repository(root: &Path) -> PathBuf {
     let repo = root.join("repo");
     std::fs::create_dir_all(repo.join(".git")).unwrap();
-    write(
-        &repo.join("addons"),
-        &[
-            (
-                "planted_tag/__manifest__.py",
-                "{'name': 'Planted', 'version': '18.0.1.0.0', 'license': 'LGPL-3', \
-                 'depends': ['web'], 'data': ['views/actions.xml']}",
-            ),
-            (
-                "planted_tag/views/actions.xml",
-                "<odoo>\n  <record id=\"action_nobody\" model=\"ir.actions.client\">\n    \
-                 <field name=\"name\">Nobody</field>\n    \
-                 <field name=\"tag\">planted_nobody_registers_this</field>\n  </record>\n</odoo>\n",
-            ),
-        ],
-    );
+    plant_tag(&repo.join("addons"));
     repo
 }
 

@@ -191,26 +191,6 @@ fn perfdata(line: &str) -> BTreeMap<String, String> {
         .collect()
 }
 
-/// An addon with a client action whose tag nothing registers: an error finding (A001).
-fn plant_tag(addons: &Path) {
-    write(
-        addons,
-        &[
-            (
-                "planted_tag/__manifest__.py",
-                "{'name': 'Planted', 'version': '18.0.1.0.0', 'license': 'LGPL-3', \
-                 'depends': ['web'], 'data': ['views/actions.xml']}",
-            ),
-            (
-                "planted_tag/views/actions.xml",
-                "<odoo>\n  <record id=\"action_nobody\" model=\"ir.actions.client\">\n    \
-                 <field name=\"name\">Nobody</field>\n    \
-                 <field name=\"tag\">planted_nobody_registers_this</field>\n  </record>\n</odoo>\n",
-            ),
-        ],
-    );
-}
-
 #[test]
 fn check_client_actions_on_the_corpus_as_metrics_and_nagios_states() {
     let (_tmp, addons) = corpus_copy(&[]);
