@@ -40,11 +40,13 @@ pub enum Format {
     Json,
     /// CSV of the main table (or of the findings when the command has no table).
     Csv,
-    /// SARIF 2.1.0 of the findings, for code scanning.
+    /// SARIF 2.1.0 of the findings, for code scanning (by default those at or above --fail-on).
     Sarif,
-    /// JUnit XML of the findings, one test case per finding.
+    /// JUnit XML of the findings, one failing test case per error or warning (by default those
+    /// at or above --fail-on).
     Junit,
-    /// GitHub Actions workflow commands (`::error file=…,line=…::…`).
+    /// GitHub Actions workflow commands (`::error file=…,line=…::…`), at most 10 of each level
+    /// (by default those at or above --fail-on).
     Github,
     /// A Markdown document (tables and findings), for reports kept in a repository or wiki.
     Markdown,
