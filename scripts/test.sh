@@ -66,6 +66,20 @@ if ! .cache/lxml/bin/python -c "import lxml.etree as e, sys; sys.exit(e.__versio
 fi
 export ODOO_AUDIT_LXML_PYTHON="$REPO/.cache/lxml/bin/python"
 
+# jsonschema (PyPI), with rfc3986-validator so that it checks the `uri` formats, to validate
+# the SARIF of real runs against the official SARIF 2.1.0 schema (tests/integration/sarif.rs,
+# tests/sarif_validate.py, tests/data/sarif/), into .cache/jsonschema.
+JSONSCHEMA_VERSION=4.26.0
+RFC3986_VALIDATOR_VERSION=0.1.1
+if ! .cache/jsonschema/bin/python -c "import importlib.metadata as m, sys; sys.exit(m.version('jsonschema') != '$JSONSCHEMA_VERSION' or m.version('rfc3986-validator') != '$RFC3986_VALIDATOR_VERSION')" 2>/dev/null; then
+    step "installing jsonschema==$JSONSCHEMA_VERSION into .cache/jsonschema"
+    rm -rf .cache/jsonschema
+    { python3 -m venv .cache/jsonschema \
+        && .cache/jsonschema/bin/pip install -q "jsonschema==$JSONSCHEMA_VERSION" "rfc3986-validator==$RFC3986_VALIDATOR_VERSION"; } \
+        || { rm -rf .cache/jsonschema; die "jsonschema==$JSONSCHEMA_VERSION could not be installed from PyPI (python3 -m venv, pip)"; }
+fi
+export ODOO_AUDIT_JSONSCHEMA_PYTHON="$REPO/.cache/jsonschema/bin/python"
+
 # click-odoo-contrib (PyPI), whose addon checksum `checksums` must equal bit for bit
 # (tests/integration/checksums.rs, tests/click_odoo_hash.py), into .cache/click-odoo-contrib.
 CLICK_ODOO_CONTRIB_VERSION=1.24

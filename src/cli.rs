@@ -126,12 +126,14 @@ pub struct GlobalArgs {
     #[arg(long, global = true)]
     pub include_core: bool,
 
-    /// Print only findings at or above this severity [default: all; with `--ci` the failing
-    /// severity, error].
+    /// Print only findings at or above this severity [default: all; for the CI formats (sarif,
+    /// junit, github) the --fail-on severity, all with --fail-on never; with `--ci`, error].
+    /// The exit code still counts every finding.
     #[arg(long, global = true, value_enum, value_name = "SEVERITY")]
     pub min_severity: Option<MinSeverity>,
 
-    /// More output: with `--ci`, the info and warning findings too.
+    /// More output: with `--ci` and the CI formats, the findings below the failing severity
+    /// too.
     #[arg(short, long, global = true)]
     pub verbose: bool,
 
@@ -145,12 +147,22 @@ pub struct GlobalArgs {
 }
 
 impl GlobalArgs {
-    /// The lowest severity printed: `--min-severity`; else with `--ci` (`ci`) the failing
-    /// severity, error, or everything with `-v`; else everything (`None`).
-    pub fn shown_severity(&self, ci: bool) -> Option<crate::finding::Severity> {
+    /// The lowest severity printed: `--min-severity`; else, unless `-v`, with `--ci` (`ci`) the
+    /// failing severity, error, and with a CI format ([`Format::is_ci`]) the run's failing
+    /// severity `fail_on` ([`crate::exit::fail_on`]; everything with `--fail-on never`); else
+    /// everything (`None`). What is printed never changes the exit code, which counts every
+    /// finding ([`crate::exit::code_for`]).
+    pub fn shown_severity(&self, ci: bool, fail_on: FailOn) -> Option<crate::finding::Severity> {
+        use crate::finding::Severity;
         match self.min_severity {
             Some(m) => Some(m.severity()),
-            None if ci && !self.verbose => Some(crate::finding::Severity::Error),
+            None if self.verbose => None,
+            None if ci => Some(Severity::Error),
+            None if self.format.is_ci() => match fail_on {
+                FailOn::Error => Some(Severity::Error),
+                FailOn::Warning => Some(Severity::Warning),
+                FailOn::Never => None,
+            },
             None => None,
         }
     }
@@ -795,16 +807,41 @@ mod tests {
 
     #[test]
     fn ci_shows_the_failing_severity_unless_asked_for_more() {
-        assert_eq!(global(&[]).shown_severity(true), Some(Severity::Error));
-        assert_eq!(global(&["-v"]).shown_severity(true), None);
+        let e = FailOn::Error;
+        assert_eq!(global(&[]).shown_severity(true, e), Some(Severity::Error));
+        assert_eq!(global(&["-v"]).shown_severity(true, e), None);
         assert_eq!(
-            global(&["--min-severity", "info"]).shown_severity(true),
+            global(&["--min-severity", "info"]).shown_severity(true, e),
             Some(Severity::Info)
         );
-        assert_eq!(global(&[]).shown_severity(false), None);
+        assert_eq!(global(&[]).shown_severity(false, e), None);
         assert_eq!(
-            global(&["--min-severity", "warning"]).shown_severity(false),
+            global(&["--min-severity", "warning"]).shown_severity(false, e),
             Some(Severity::Warning)
         );
+    }
+
+    #[test]
+    fn ci_formats_show_the_fail_on_severity_by_default() {
+        for format in ["sarif", "junit", "github"] {
+            let g = global(&["--format", format]);
+            assert_eq!(
+                g.shown_severity(false, FailOn::Error),
+                Some(Severity::Error)
+            );
+            assert_eq!(
+                g.shown_severity(false, FailOn::Warning),
+                Some(Severity::Warning)
+            );
+            assert_eq!(g.shown_severity(false, FailOn::Never), None);
+            let g = global(&["--format", format, "--min-severity", "info"]);
+            assert_eq!(g.shown_severity(false, FailOn::Error), Some(Severity::Info));
+            let g = global(&["--format", format, "-v"]);
+            assert_eq!(g.shown_severity(false, FailOn::Error), None);
+        }
+        for format in ["table", "json", "csv", "markdown", "prometheus", "nagios"] {
+            let g = global(&["--format", format]);
+            assert_eq!(g.shown_severity(false, FailOn::Warning), None, "{format}");
+        }
     }
 }

@@ -98,6 +98,14 @@ impl Finding {
         self
     }
 
+    /// The line, when known (a finding without one keeps none).
+    pub fn at_line(mut self, line: Option<usize>) -> Finding {
+        if line.is_some() {
+            self.line = line;
+        }
+        self
+    }
+
     pub fn at(mut self, line: usize, column: usize) -> Finding {
         self.line = Some(line);
         self.column = Some(column);

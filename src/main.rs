@@ -178,6 +178,9 @@ fn run(cli: &Cli, command: &str) -> i32 {
                 .collect::<Vec<_>>(),
         );
     }
+    if let Some(p) = g.config.as_ref().filter(|p| p.is_file()) {
+        report.sources.config = Some(p.display().to_string());
+    }
     levels.apply(&mut report.findings);
     // The exit code counts every finding; the report shows those at or above the chosen
     // severity (`--min-severity`; with `--ci` the failing one).
@@ -227,7 +230,8 @@ fn run(cli: &Cli, command: &str) -> i32 {
             findings_code,
         )]
     };
-    if let Some(min) = g.shown_severity(cli.command.ci()) {
+    // What is shown: the exit code above was decided from every finding.
+    if let Some(min) = g.shown_severity(cli.command.ci(), fail_on) {
         report.findings.retain(|f| f.severity >= min);
     }
     let stdout = std::io::stdout();

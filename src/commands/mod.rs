@@ -314,6 +314,10 @@ pub fn inventory_context(report: &mut Report, inv: &Inventory) {
 /// (as Odoo adapts it to the series; as written when it cannot).
 pub fn record_addons(report: &mut Report, inv: &Inventory) {
     for (name, addon) in &inv.addons {
+        report
+            .sources
+            .manifests
+            .insert(name.clone(), addon.manifest_file.display().to_string());
         report.module_record(name).code_version = Some(
             addon
                 .manifest

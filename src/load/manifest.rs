@@ -7,7 +7,7 @@ use std::path::{Path, PathBuf};
 
 use crate::finding::{Finding, Severity};
 use crate::load::fsread::{self, ReadError};
-use crate::load::pyliteral::{literal_eval, PyValue};
+use crate::load::pyliteral::{literal_eval_located, KeyLines, PyValue};
 use crate::load::version::{adapt_version, series_of, Series};
 use crate::rules::addons as r;
 
@@ -68,9 +68,35 @@ pub struct Manifest {
     pub bin_dependencies: Vec<String>,
     /// The whole literal, for checks that need other keys (`assets`, …).
     pub raw: PyValue,
+    /// Where the keys of the literal and the items of their lists are written.
+    pub lines: KeyLines,
 }
 
 impl Manifest {
+    /// The line of `key` in the manifest file, when the manifest has it.
+    pub fn key_line(&self, key: &str) -> Option<usize> {
+        self.lines.line(key)
+    }
+
+    /// The line of the dependency `dep` inside `depends` (its first mention), else of the
+    /// `depends` key.
+    pub fn depends_line(&self, dep: &str) -> Option<usize> {
+        self.item_line("depends", dep)
+            .or_else(|| self.key_line("depends"))
+    }
+
+    /// The line of the string `item` inside the list (or tuple) under `key` (its first
+    /// mention).
+    pub fn item_line(&self, key: &str, item: &str) -> Option<usize> {
+        match self.raw.get(key) {
+            Some(PyValue::List(items) | PyValue::Tuple(items)) => items
+                .iter()
+                .position(|i| i.as_str() == Some(item))
+                .and_then(|i| self.lines.item_line(key, i)),
+            _ => None,
+        }
+    }
+
     /// `assets` as (bundle, entries) pairs; each entry is the raw literal (a glob string or a
     /// directive tuple).
     pub fn assets(&self) -> Vec<(String, Vec<PyValue>)> {
@@ -184,7 +210,7 @@ pub fn parse(
     series: Option<Series>,
     findings: &mut Vec<Finding>,
 ) -> Option<Manifest> {
-    let value = match literal_eval(text) {
+    let (value, lines) = match literal_eval_located(text) {
         Ok(v) => v,
         Err(e) => {
             findings.push(
@@ -211,6 +237,7 @@ pub fn parse(
         module,
         file,
         value: &value,
+        lines: &lines,
         findings,
     };
     let name = b.string("name").unwrap_or_else(|| module.to_string());
@@ -238,6 +265,7 @@ pub fn parse(
     let auto_install = b.auto_install(&depends);
     let (python_dependencies, bin_dependencies) = b.external_dependencies();
 
+    let version_line = lines.line("version");
     if license_missing {
         findings.push(
             Finding::new(
@@ -255,7 +283,10 @@ pub fn parse(
             Ok(v) => {
                 if let Some(vs) = series_of(&v) {
                     if vs != s && installable {
-                        findings.push(series_mismatch(module, file, &version_raw, vs, s));
+                        findings.push(
+                            series_mismatch(module, file, &version_raw, vs, s)
+                                .at_line(version_line),
+                        );
                     }
                 }
                 Some(v)
@@ -267,7 +298,8 @@ pub fn parse(
                     None => Finding::new(&r::INVALID_VERSION, e.to_string())
                         .module(module)
                         .file(file),
-                };
+                }
+                .at_line(version_line);
                 // Odoo only refuses malformed versions of installable addons.
                 findings.push(if installable {
                     f
@@ -298,6 +330,7 @@ pub fn parse(
         python_dependencies,
         bin_dependencies,
         raw: value,
+        lines,
     })
 }
 
@@ -332,6 +365,7 @@ struct Builder<'a> {
     module: &'a str,
     file: &'a Path,
     value: &'a PyValue,
+    lines: &'a KeyLines,
     findings: &'a mut Vec<Finding>,
 }
 
@@ -347,7 +381,8 @@ impl Builder<'_> {
             )
             .module(self.module)
             .key(key)
-            .file(self.file),
+            .file(self.file)
+            .at_line(self.lines.line(key)),
         );
     }
 
@@ -455,6 +490,7 @@ impl Builder<'_> {
                 )
                 .module(self.module)
                 .file(self.file)
+                .at_line(self.lines.line("auto_install"))
                 .hint(format!(
                     "add {list} to `depends`, or remove it from `auto_install`"
                 )),
@@ -497,6 +533,28 @@ mod tests {
         let s = series.and_then(Series::parse);
         let m = parse("mod_x", Path::new("/x/__manifest__.py"), text, s, &mut f);
         (m, f)
+    }
+
+    #[test]
+    fn lines_of_keys_and_dependencies() {
+        let text = "# comment\r\n{\r\n    'name': 'X',\r\n    'version': '18.0.1.0.0',\r\n    'depends': [\r\n        'base',\r\n        # a comment\r\n        'web', 'mail',\r\n    ],\r\n    'license': 3,\r\n}\r\n";
+        let (m, f) = parse_text(text, Some("17.0"));
+        let m = m.unwrap();
+        assert_eq!(m.key_line("name"), Some(3));
+        assert_eq!(m.depends_line("base"), Some(6));
+        assert_eq!(m.depends_line("web"), Some(8));
+        assert_eq!(m.depends_line("mail"), Some(8));
+        // Not a dependency: the line of `depends`.
+        assert_eq!(m.depends_line("sale"), Some(5));
+        let at = |code: &str| f.iter().find(|f| f.code == code).and_then(|f| f.line);
+        assert_eq!(at("M005"), Some(10), "{f:?}");
+        assert_eq!(at("D004"), Some(4), "{f:?}");
+        // A repeated key: Python keeps the last value, so do its lines.
+        let (m, _) = parse_text("{'depends': ['a'],\n 'depends': ['b',\n 'a']}", None);
+        let m = m.unwrap();
+        assert_eq!(m.depends, ["b", "a"]);
+        assert_eq!(m.depends_line("a"), Some(3));
+        assert_eq!(m.key_line("depends"), Some(2));
     }
 
     #[test]

@@ -89,8 +89,72 @@ impl std::error::Error for ParseError {}
 /// lines and comments. Windows and old Mac line endings are accepted, as
 /// Python translates them to `\n` before tokenizing.
 pub fn literal_eval(src: &str) -> Result<PyValue, ParseError> {
+    literal_eval_located(src).map(|(value, _)| value)
+}
+
+/// Where the entries of a dict literal are written: for each key that is a string, the line of
+/// the key and the lines of the items of its value when that is a list, tuple or set literal.
+/// Lines are 1-based, counted as Python does (after its newline translation).
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct KeyLines {
+    /// In source order; a repeated key appears once, at its last occurrence (the one whose
+    /// value Python keeps).
+    keys: Vec<KeyLine>,
+}
+
+#[derive(Debug, Clone, PartialEq, Eq)]
+struct KeyLine {
+    key: String,
+    line: usize,
+    items: Vec<usize>,
+}
+
+impl KeyLines {
+    /// The line of `key`.
+    pub fn line(&self, key: &str) -> Option<usize> {
+        self.get(key).map(|k| k.line)
+    }
+
+    /// The line of the item at `index` of the list (tuple, set) under `key`.
+    pub fn item_line(&self, key: &str, index: usize) -> Option<usize> {
+        self.get(key).and_then(|k| k.items.get(index).copied())
+    }
+
+    fn get(&self, key: &str) -> Option<&KeyLine> {
+        self.keys.iter().find(|k| k.key == key)
+    }
+}
+
+/// [`literal_eval`], with the lines of the keys of a top-level dict and of the items of their
+/// values ([`KeyLines`]; empty when the value is not a dict).
+pub fn literal_eval_located(src: &str) -> Result<(PyValue, KeyLines), ParseError> {
     let chars = normalize_newlines(src);
     eval_chars(&chars).map_err(|e| e.locate(&chars))
+}
+
+fn key_lines(chars: &[char], node: &Node) -> KeyLines {
+    let mut out = KeyLines::default();
+    if let NodeKind::Dict(pairs) = &node.kind {
+        for (key, value) in pairs {
+            let NodeKind::Const(PyValue::Str(name)) = &key.kind else {
+                continue;
+            };
+            let items = match &value.kind {
+                NodeKind::List(items) | NodeKind::Tuple(items) | NodeKind::Set(items) => items
+                    .iter()
+                    .map(|item| line_col(chars, item.pos).0)
+                    .collect(),
+                _ => Vec::new(),
+            };
+            out.keys.retain(|k| k.key != *name);
+            out.keys.push(KeyLine {
+                key: name.clone(),
+                line: line_col(chars, key.pos).0,
+                items,
+            });
+        }
+    }
+    out
 }
 
 impl PyValue {
@@ -368,7 +432,7 @@ fn normalize_newlines(src: &str) -> Vec<char> {
     out
 }
 
-fn eval_chars(chars: &[char]) -> Res<PyValue> {
+fn eval_chars(chars: &[char]) -> Res<(PyValue, KeyLines)> {
     if let Some(pos) = chars.iter().position(|c| *c == '\0') {
         return fail(pos, "source text cannot contain NUL characters");
     }
@@ -376,7 +440,8 @@ fn eval_chars(chars: &[char]) -> Res<PyValue> {
     let start = chars.iter().take_while(|c| matches!(c, ' ' | '\t')).count();
     let tokens = Lexer::new(chars, start).run()?;
     let node = Parser::new(&tokens).parse_eval_input()?;
-    convert(&node)
+    let value = convert(&node)?;
+    Ok((value, key_lines(chars, &node)))
 }
 
 fn describe_char(c: char) -> String {

@@ -1,5 +1,11 @@
-//! JUnit XML for test reports: one suite per command, one test case per finding. It gets an
-//! escaped copy of the report from [`super::render`] (no control character in any field).
+//! JUnit XML for test reports: one suite per command, one failing test case per error or
+//! warning finding. Info findings are facts, not tests: they are no test case. A run without
+//! errors and warnings has one passing case, so that the suite is never empty.
+//!
+//! It gets an escaped copy of the report from [`super::render`]: no control character in any
+//! field. Attribute values (the case's name, the failure's `message`) are single lines; the
+//! failure's text (element content) is the message, the location and the hint on lines of
+//! their own.
 
 use std::io::{self, Write};
 
@@ -18,36 +24,44 @@ fn case_name(f: &Finding) -> String {
     if let Some(i) = &f.instance {
         name.push_str(&format!(" on {i}"));
     }
-    name
+    single_line(&name)
 }
 
-/// JUnit XML: one suite per command, one failing test case per error or warning finding
-/// (info findings are passing cases with their message in system-out).
+/// An attribute value on one line (the escaped report has no line break; this holds for any
+/// text).
+fn single_line(s: &str) -> String {
+    s.split(['\r', '\n'])
+        .filter(|l| !l.is_empty())
+        .collect::<Vec<_>>()
+        .join(" ")
+}
+
+/// The text of a failure: the message, then the hint, each on its own line.
+pub(crate) fn failure_body(f: &Finding) -> String {
+    format!("{}\nhint: {}", f.message, f.hint)
+}
+
+/// JUnit XML: one suite per command, one failing test case per error or warning finding.
 pub(super) fn render_junit(report: &Report, out: &mut dyn Write) -> io::Result<()> {
     use quick_junit::{NonSuccessKind, Report as JReport, TestCase, TestCaseStatus, TestSuite};
     let mut jr = JReport::new("odoo-audit");
     let mut suite = TestSuite::new(format!("odoo-audit {}", report.command));
-    for f in &report.findings {
-        let status = match f.severity {
-            Severity::Info => TestCaseStatus::success(),
-            Severity::Warning | Severity::Error => {
-                let mut s = TestCaseStatus::non_success(NonSuccessKind::Failure);
-                s.set_message(f.message.clone());
-                s.set_type(f.severity.as_str());
-                s.set_description(format!("{}\nhint: {}", f.message, f.hint));
-                s
-            }
-        };
+    for f in report
+        .findings
+        .iter()
+        .filter(|f| f.severity > Severity::Info)
+    {
+        let mut status = TestCaseStatus::non_success(NonSuccessKind::Failure);
+        status.set_message(single_line(&f.message));
+        status.set_type(f.severity.as_str());
+        status.set_description(failure_body(f));
         let mut case = TestCase::new(case_name(f), status);
         case.set_classname(format!("odoo-audit.{}", f.code));
-        if f.severity == Severity::Info {
-            case.set_system_out(format!("{}\nhint: {}", f.message, f.hint));
-        }
         suite.add_test_case(case);
     }
-    if report.findings.is_empty() {
+    if suite.test_cases.is_empty() {
         suite.add_test_case(TestCase::new(
-            format!("odoo-audit {}: no findings", report.command),
+            format!("odoo-audit {}: no errors or warnings", report.command),
             TestCaseStatus::success(),
         ));
     }
@@ -71,5 +85,6 @@ mod tests {
         let s = String::from_utf8(out).unwrap();
         assert!(s.contains("failures=\"1\""), "{s}");
         assert!(s.contains("D001 missing-dependency [a]"), "{s}");
+        assert_eq!(single_line("a\nb\r\nc"), "a b c");
     }
 }

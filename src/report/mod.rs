@@ -13,7 +13,7 @@ use crate::finding::{sort_findings, Finding, Severity};
 
 mod csv;
 pub mod fingerprint;
-mod github;
+pub(crate) mod github;
 pub mod graph;
 mod json;
 mod junit;
@@ -40,11 +40,13 @@ pub enum Format {
     Json,
     /// CSV of the main table (or of the findings when the command has no table).
     Csv,
-    /// SARIF 2.1.0 of the findings, for code scanning.
+    /// SARIF 2.1.0 of the findings, for code scanning (by default those at or above --fail-on).
     Sarif,
-    /// JUnit XML of the findings, one test case per finding.
+    /// JUnit XML of the findings, one failing test case per error or warning (by default those
+    /// at or above --fail-on).
     Junit,
-    /// GitHub Actions workflow commands (`::error file=…,line=…::…`).
+    /// GitHub Actions workflow commands (`::error file=…,line=…::…`), at most 10 of each level
+    /// (by default those at or above --fail-on).
     Github,
     /// A Markdown document (tables and findings), for reports kept in a repository or wiki.
     Markdown,
@@ -57,6 +59,15 @@ pub enum Format {
     Dot,
     /// Mermaid flowchart of the dependency graph (`deps`), as GitHub and GitLab render it.
     Mermaid,
+}
+
+impl Format {
+    /// The formats a CI system reads (code scanning, test reports, annotations): they show the
+    /// findings at or above the failing severity unless `--min-severity` says otherwise
+    /// ([`crate::cli::GlobalArgs::shown_severity`]).
+    pub fn is_ci(self) -> bool {
+        matches!(self, Format::Sarif | Format::Junit | Format::Github)
+    }
 }
 
 /// A named table of rows. Cells are JSON values so that JSON output keeps their types.
@@ -155,6 +166,18 @@ pub struct Report {
     pub graph: Option<graph::DepGraph>,
     /// How the run ended (filled by `main`, for the monitoring formats).
     pub outcome: Outcome,
+    /// The files the run read, for the formats that locate every finding (SARIF).
+    pub sources: Sources,
+}
+
+/// The files a run read that its findings can point at: the manifest of each addon on the
+/// addons path and the Odoo configuration file. Never part of JSON or the history.
+#[derive(Debug, Clone, Default, PartialEq, Eq)]
+pub struct Sources {
+    /// The manifest file of each addon of the addons path, by technical name.
+    pub manifests: std::collections::BTreeMap<String, String>,
+    /// The Odoo configuration file the run used (`-c`, `ODOO_RC`, Odoo's default one).
+    pub config: Option<String>,
 }
 
 impl Report {
@@ -365,6 +388,15 @@ pub fn escaped(report: &Report) -> Report {
         },
         // Its renderers escape the names themselves.
         graph: report.graph.clone(),
+        sources: Sources {
+            manifests: report
+                .sources
+                .manifests
+                .iter()
+                .map(|(k, v)| (e(k), e(v)))
+                .collect(),
+            config: report.sources.config.as_deref().map(e),
+        },
     }
 }
 

@@ -2,12 +2,16 @@
 //! target `fuzz/fuzz_targets/renderers.rs`: what SARIF, JUnit and GitHub output emit parses
 //! back to the findings' text, and writes no control character raw.
 //!
-//! - SARIF reads back with serde-sarif; each result has the finding's code, level, location and
-//!   exact text (JSON escapes the control characters, the data is intact).
-//! - JUnit is well-formed XML (roxmltree); each failure's message and text are the finding's,
-//!   control characters escaped ([`crate::escape::control`]).
-//! - GitHub: one workflow command per finding and no other line; the properties and the message
-//!   un-escape (GitHub's `%XX`) to the finding's escaped text.
+//! - SARIF reads back with serde-sarif; each result has the finding's code, level, exact text
+//!   (JSON escapes the control characters, the data is intact) and hint (`properties.hint`),
+//!   and one location with a line, whose URI is percent-encoded and decodes to the finding's
+//!   file.
+//! - JUnit is well-formed XML (roxmltree); one failing case per error and warning, none for
+//!   infos; each failure's message and text are the finding's, control characters escaped
+//!   ([`crate::escape::control`]), the message on one line.
+//! - GitHub: one workflow command per finding up to the limit of each level, then one plain
+//!   line when some were left out; the properties and the message un-escape (GitHub's `%XX`)
+//!   to the finding's escaped text.
 //! - Prometheus: every line is a HELP, a TYPE or a sample `name{labels} value`; the label values
 //!   un-escape to the escaped text of the instance; the counts add up to the findings.
 //! - Nagios: one line, with one `|` (the start of the performance data).
@@ -297,14 +301,19 @@ fn check_sarif(report: &mut Report) -> Result<(), String> {
         ));
     }
     for (r, f) in results.iter().zip(&report.findings) {
-        // `module: message Hint: hint`, the data exact.
-        let hint = match f.hint.as_str() {
-            "" => String::new(),
-            h => format!(" Hint: {h}"),
-        };
-        let want = format!("{}{}{hint}", module_prefix(f, |m| m.to_string()), f.message);
+        // `module: message`, the data exact; the hint apart.
+        let want = format!("{}{}", module_prefix(f, |m| m.to_string()), f.message);
         if r.message.text.as_deref() != Some(want.as_str()) {
             return Err(format!("SARIF text {:?} != {want:?}", r.message.text));
+        }
+        let hint = r
+            .properties
+            .as_ref()
+            .and_then(|p| p.additional_properties.get("hint"))
+            .and_then(|h| h.as_str())
+            .unwrap_or("");
+        if hint != f.hint {
+            return Err(format!("SARIF hint {hint:?} != {:?}", f.hint));
         }
         if r.rule_id.as_deref() != Some(f.code) {
             return Err(format!("SARIF rule {:?} != {}", r.rule_id, f.code));
@@ -317,16 +326,59 @@ fn check_sarif(report: &mut Report) -> Result<(), String> {
         let uri = loc
             .and_then(|p| p.artifact_location.as_ref())
             .and_then(|a| a.uri.as_deref());
-        if uri != f.file.as_deref() {
-            return Err(format!("SARIF uri {uri:?} != {:?}", f.file));
+        let uri = uri.ok_or("SARIF: a result without a URI")?;
+        if let Some(bad) = uri
+            .chars()
+            .find(|c| !(c.is_ascii_alphanumeric() || "-._~/%:".contains(*c)))
+        {
+            return Err(format!("SARIF uri {uri:?} has a raw {bad:?}"));
+        }
+        // A relative file of plain segments is that path under the root, percent-decoded.
+        if let Some(file) = &f.file {
+            let path = std::path::Path::new(file);
+            let plain: Option<Vec<String>> = path
+                .components()
+                .map(|c| match c {
+                    std::path::Component::Normal(s) => Some(s.to_string_lossy().into_owned()),
+                    _ => None,
+                })
+                .collect();
+            if let Some(segs) = plain.filter(|s| !s.is_empty() && path.is_relative()) {
+                let decoded = percent_decode(uri)?;
+                if decoded != segs.join("/") {
+                    return Err(format!("SARIF uri {uri:?} is not {file:?}"));
+                }
+            }
         }
         let region = loc.and_then(|p| p.region.as_ref());
         let line = region.and_then(|r| r.start_line).map(|l| l as usize);
-        if f.file.is_some() && line != f.line {
+        let want = if f.file.is_some() { f.line } else { None };
+        if line != Some(want.unwrap_or(1)) {
             return Err(format!("SARIF line {line:?} != {:?}", f.line));
         }
     }
     Ok(())
+}
+
+/// A percent-encoded URI decoded to text.
+fn percent_decode(uri: &str) -> Result<String, String> {
+    let b = uri.as_bytes();
+    let mut out = Vec::new();
+    let mut i = 0;
+    while i < b.len() {
+        if b[i] == b'%' {
+            let hex = uri
+                .get(i + 1..i + 3)
+                .and_then(|h| u8::from_str_radix(h, 16).ok())
+                .ok_or_else(|| format!("SARIF uri {uri:?}: a bad escape"))?;
+            out.push(hex);
+            i += 3;
+        } else {
+            out.push(b[i]);
+            i += 1;
+        }
+    }
+    String::from_utf8(out).map_err(|_| format!("SARIF uri {uri:?} is not UTF-8"))
 }
 
 fn check_junit(report: &mut Report) -> Result<(), String> {
@@ -340,34 +392,33 @@ fn junit_matches(text: &str, findings: &[Finding]) -> Result<(), String> {
         .descendants()
         .filter(|n| n.has_tag_name("testcase"))
         .collect();
-    if cases.len() != findings.len().max(1) {
+    let failing: Vec<&Finding> = findings
+        .iter()
+        .filter(|f| f.severity > Severity::Info)
+        .collect();
+    if cases.len() != failing.len().max(1) {
         return Err(format!(
-            "JUnit: {} test cases for {} findings",
+            "JUnit: {} test cases for {} errors and warnings",
             cases.len(),
-            findings.len()
+            failing.len()
         ));
     }
-    for (case, f) in cases.iter().zip(findings) {
+    for (case, f) in cases.iter().zip(failing) {
         let child = |name: &str| case.children().find(|n| n.has_tag_name(name));
         let body = format!("{}\nhint: {}", esc(&f.message), esc(&f.hint));
-        match f.severity {
-            Severity::Info => {
-                let out = child("system-out").and_then(|n| n.text()).unwrap_or("");
-                if out != body {
-                    return Err(format!("JUnit system-out {out:?} != {body:?}"));
-                }
+        let failure = child("failure").ok_or("JUnit: no failure element")?;
+        let message = failure.attribute("message").unwrap_or("");
+        if message != esc(&f.message) {
+            return Err(format!("JUnit message {message:?} != {:?}", f.message));
+        }
+        for a in case.attributes().chain(failure.attributes()) {
+            if a.value().contains(['\n', '\r']) {
+                return Err(format!("JUnit: a line break in attribute {}", a.name()));
             }
-            Severity::Warning | Severity::Error => {
-                let failure = child("failure").ok_or("JUnit: no failure element")?;
-                let message = failure.attribute("message").unwrap_or("");
-                if message != esc(&f.message) {
-                    return Err(format!("JUnit message {message:?} != {:?}", f.message));
-                }
-                let got = failure.text().unwrap_or("");
-                if got != body {
-                    return Err(format!("JUnit failure text {got:?} != {body:?}"));
-                }
-            }
+        }
+        let got = failure.text().unwrap_or("");
+        if got != body {
+            return Err(format!("JUnit failure text {got:?} != {body:?}"));
         }
     }
     Ok(())
@@ -388,15 +439,33 @@ fn check_github(report: &mut Report) -> Result<(), String> {
 }
 
 fn github_matches(text: &str, findings: &[Finding]) -> Result<(), String> {
-    let lines: Vec<&str> = text.lines().collect();
-    if lines.len() != findings.len() {
+    let mut lines: Vec<&str> = text.lines().collect();
+    // At most PER_LEVEL of each level, errors first.
+    let mut shown: Vec<&Finding> = Vec::new();
+    for level in [Severity::Error, Severity::Warning, Severity::Info] {
+        shown.extend(
+            findings
+                .iter()
+                .filter(|f| f.severity == level)
+                .take(report::github::PER_LEVEL),
+        );
+    }
+    let left = findings.len() - shown.len();
+    if left > 0 {
+        let last = lines.pop().unwrap_or("");
+        let prefix = format!("odoo-audit: {left} more finding(s) not shown");
+        if !last.starts_with(&prefix) {
+            return Err(format!("GitHub: last line {last:?} is not {prefix:?}…"));
+        }
+    }
+    if lines.len() != shown.len() {
         return Err(format!(
-            "GitHub: {} lines for {} findings: {text:?}",
+            "GitHub: {} lines for {} findings shown: {text:?}",
             lines.len(),
-            findings.len()
+            shown.len()
         ));
     }
-    for (line, f) in lines.iter().zip(findings) {
+    for (line, f) in lines.iter().zip(shown) {
         let kind = match f.severity {
             Severity::Error => "error",
             Severity::Warning => "warning",

@@ -120,10 +120,75 @@ pub fn find(code_or_name: &str) -> Option<&'static Rule> {
         .find(|r| r.code.eq_ignore_ascii_case(code_or_name) || r.name == code_or_name)
 }
 
+/// The repository's rules reference ([`reference`]), `docs/rules.md`.
+pub const REFERENCE_PATH: &str = "docs/rules.md";
+
+/// The address of a rule's entry in the rules reference of the repository (`docs/rules.md`
+/// on the main branch, one anchor per code): the `helpUri` of SARIF.
+pub fn doc_uri(code: &str) -> String {
+    format!(
+        "{}/blob/main/{REFERENCE_PATH}#{}",
+        env!("CARGO_PKG_REPOSITORY"),
+        code.to_ascii_lowercase()
+    )
+}
+
+/// The rules reference, `docs/rules.md`: every rule of the registry under a heading of its
+/// code (so its anchor is the code in lower case), with its name, default severity, summary,
+/// explanation and default fix. Generated: a unit test fails when the file differs (and
+/// rewrites it with `ODOO_AUDIT_UPDATE_DOCS=1`).
+pub fn reference() -> String {
+    let mut out = String::from(
+        "# Rules reference\n\n\
+<!-- Generated from the rule registry (src/rules) by `ODOO_AUDIT_UPDATE_DOCS=1 cargo test --lib rules`; do not edit. -->\n\n\
+Every finding code of odoo-audit, as `odoo-audit explain CODE` prints it. The severity is the \
+default one: `--allow`, `--warn` and `--deny` change it for a run.\n\n\
+| Code | Name | Severity | Summary |\n| --- | --- | --- | --- |\n",
+    );
+    let cell = |s: &str| s.replace('|', "\\|");
+    for r in all() {
+        out.push_str(&format!(
+            "| [{}](#{}) | `{}` | {} | {} |\n",
+            r.code,
+            r.code.to_ascii_lowercase(),
+            r.name,
+            r.severity,
+            cell(r.summary)
+        ));
+    }
+    for r in all() {
+        out.push_str(&format!(
+            "\n## {}\n\n`{}`, default severity **{}**.\n\n{}\n\n{}\n\n**Fix:** {}\n",
+            r.code, r.name, r.severity, r.summary, r.explanation, r.fix
+        ));
+    }
+    out
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
     use std::collections::HashSet;
+
+    #[test]
+    fn the_rules_reference_is_up_to_date() {
+        let path = std::path::Path::new(env!("CARGO_MANIFEST_DIR")).join(REFERENCE_PATH);
+        let want = reference();
+        if std::env::var_os("ODOO_AUDIT_UPDATE_DOCS").is_some() {
+            std::fs::create_dir_all(path.parent().unwrap()).unwrap();
+            std::fs::write(&path, &want).unwrap();
+        }
+        let have = std::fs::read_to_string(&path).unwrap_or_default();
+        assert!(
+            have == want,
+            "{REFERENCE_PATH} is out of date with the rule registry: run `ODOO_AUDIT_UPDATE_DOCS=1 cargo test --lib rules` and commit it"
+        );
+        for r in all() {
+            let heading = format!("\n## {}\n", r.code);
+            assert_eq!(have.matches(&heading).count(), 1, "{}", r.code);
+            assert!(doc_uri(r.code).ends_with(&format!("#{}", r.code.to_ascii_lowercase())));
+        }
+    }
 
     #[test]
     fn codes_and_names_are_unique() {

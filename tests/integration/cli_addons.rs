@@ -430,7 +430,8 @@ fn ci_formats_point_at_the_manifest() {
     let v: serde_json::Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["runs"][0]["results"][0]["ruleId"], "D001");
     let (_, out, _) = run(bin()
-        .args(["deps", "--format", "junit", "--addons-path"])
+        .args(["deps", "--format", "junit", "--min-severity", "info"])
+        .arg("--addons-path")
         .arg(tmp.path()));
     let (_, doc, _) = run_json(bin().args(["deps", "--addons-path"]).arg(tmp.path()));
     assert_eq!(doc["findings"].as_array().unwrap().len(), 2, "{doc}"); // D001 and S001

@@ -315,24 +315,29 @@ impl Drop for TestDb {
     }
 }
 
-/// Parses a JUnit report and checks it against the JSON report of the same run: one test case
-/// per finding, in order, named and classed by its code, failing (with the finding's message and
-/// severity) exactly for warnings and errors; one passing case when there is no finding.
+/// Parses a JUnit report and checks it against the JSON report of the same run: one failing
+/// test case per warning and error finding, in order, named and classed by its code, with the
+/// finding's message and severity; info findings are no test case; one passing case when there
+/// is no warning or error. Attribute values are single lines. The JUnit run must show what the
+/// JSON run shows (`--min-severity info`, or the same `--min-severity`).
 pub fn assert_junit_matches(junit: &str, doc: &serde_json::Value) {
     let xml =
         roxmltree::Document::parse(junit).unwrap_or_else(|e| panic!("not XML ({e}):\n{junit}"));
     let root = xml.root_element();
     assert_eq!(root.tag_name().name(), "testsuites", "{junit}");
     let findings = doc["findings"].as_array().expect("findings");
-    let failing = findings.iter().filter(|f| f["severity"] != "info").count();
+    let failing: Vec<&serde_json::Value> = findings
+        .iter()
+        .filter(|f| f["severity"] != "info")
+        .collect();
     let cases: Vec<roxmltree::Node> = root
         .descendants()
         .filter(|n| n.has_tag_name("testcase"))
         .collect();
     assert_eq!(
         cases.len(),
-        findings.len().max(1),
-        "test cases vs findings:\n{junit}"
+        failing.len().max(1),
+        "test cases vs warnings and errors:\n{junit}"
     );
     assert_eq!(
         root.attribute("tests"),
@@ -340,9 +345,24 @@ pub fn assert_junit_matches(junit: &str, doc: &serde_json::Value) {
     );
     assert_eq!(
         root.attribute("failures"),
-        Some(failing.to_string().as_str())
+        Some(failing.len().to_string().as_str())
     );
-    for (case, f) in cases.iter().zip(findings) {
+    for node in root.descendants().filter(|n| n.is_element()) {
+        for a in node.attributes() {
+            assert!(
+                !a.value().contains(['\n', '\r']),
+                "a line break in {}: {junit}",
+                a.name()
+            );
+        }
+    }
+    if failing.is_empty() {
+        assert!(
+            cases[0].children().all(|n| !n.has_tag_name("failure")),
+            "{junit}"
+        );
+    }
+    for (case, f) in cases.iter().zip(failing) {
         let code = f["code"].as_str().unwrap();
         assert_eq!(
             case.attribute("classname"),
@@ -354,14 +374,25 @@ pub fn assert_junit_matches(junit: &str, doc: &serde_json::Value) {
             name.starts_with(&format!("{code} {}", f["rule"].as_str().unwrap())),
             "{name}"
         );
-        let failure = case.children().find(|n| n.has_tag_name("failure"));
-        if f["severity"] == "info" {
-            assert!(failure.is_none(), "{code} is info: {junit}");
-        } else {
-            let failure = failure.unwrap_or_else(|| panic!("{code} does not fail: {junit}"));
-            assert_eq!(failure.attribute("type"), f["severity"].as_str());
-            assert_eq!(failure.attribute("message"), f["message"].as_str());
-        }
+        let failure = case
+            .children()
+            .find(|n| n.has_tag_name("failure"))
+            .unwrap_or_else(|| panic!("{code} does not fail: {junit}"));
+        assert_eq!(failure.attribute("type"), f["severity"].as_str());
+        assert_eq!(failure.attribute("message"), f["message"].as_str());
+        // The text keeps its lines: the message, then the hint.
+        assert_eq!(
+            failure.text(),
+            Some(
+                format!(
+                    "{}\nhint: {}",
+                    f["message"].as_str().unwrap(),
+                    f["hint"].as_str().unwrap()
+                )
+                .as_str()
+            ),
+            "{junit}"
+        );
     }
 }
 

@@ -301,7 +301,7 @@ fn fleet_renders_in_every_format_and_exits_with_the_worst_instance() {
             .as_str()
             .unwrap()
             .starts_with("[faulty] ")));
-    let (_, junit, _) = fleet(&["--format", "junit"]);
+    let (_, junit, _) = fleet(&["--format", "junit", "--min-severity", "info"]);
     assert_junit_matches(&junit, &doc);
     let (_, gh, _) = fleet(&["--format", "github"]);
     assert!(gh.contains("::[faulty] "), "{gh}");

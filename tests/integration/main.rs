@@ -7,6 +7,7 @@ mod backup;
 mod catalogue;
 mod catalogue_use;
 mod checksums;
+mod ci_formats;
 mod cli_addons;
 mod client_actions;
 mod db_audits;

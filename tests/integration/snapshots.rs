@@ -25,6 +25,13 @@ const CI_VARIANTS: &[&[&str]] = &[
     &["--ci", "--format", "sarif"],
 ];
 
+/// The CI formats with everything shown: by default they show the failing severity only.
+const ALL_SHOWN: &[&[&str]] = &[
+    &["--format", "sarif", "--min-severity", "info"],
+    &["--format", "junit", "--min-severity", "info"],
+    &["--format", "github", "--min-severity", "info"],
+];
+
 /// Values that differ between runs and machines, each with its placeholder. Literal values
 /// come first (longest first, so that a path is replaced before a directory inside it), then
 /// the patterns; the last filter collapses table padding.
@@ -45,6 +52,10 @@ impl Redactions {
         r.literal(env!("CARGO_MANIFEST_DIR").to_string(), "[REPO]");
         if let Ok(canon) = corpus.canonicalize() {
             r.literal(canon.display().to_string(), "[CORPUS]");
+            // The working directory of the runs on the corpus: SARIF's `%SRCROOT%`.
+            if let Some(parent) = canon.parent() {
+                r.literal(format!("file://{}/", parent.display()), "file://[ROOT]/");
+            }
         }
         // The instance of a run without a database is the machine's name.
         let host = odoo_audit::commands::host_name();
@@ -231,6 +242,12 @@ fn snapshot_commands_without_database_on_the_corpus() {
         ),
         ("check_views", &["check-views"][..], VARIANTS),
         ("check_views", &["check-views"][..], CI_VARIANTS),
+        (
+            "check_client_actions",
+            &["check-client-actions"][..],
+            ALL_SHOWN,
+        ),
+        ("check_views", &["check-views"][..], ALL_SHOWN),
     ] {
         snap_variants(name, &r, variants, || {
             let mut c = on_corpus(args);
@@ -273,6 +290,16 @@ fn snapshot_database_commands_on_the_fixture_database() {
         ("check_views_db", &["check-views"][..]),
     ] {
         snap_variants(name, &r, VARIANTS, || {
+            let mut c = on_corpus(args);
+            c.args(["--db-url", &url]);
+            c
+        });
+    }
+    for (name, args) in [
+        ("broken", &["broken"][..]),
+        ("parity_verify", &["parity", "verify"][..]),
+    ] {
+        snap_variants(name, &r, &ALL_SHOWN[..1], || {
             let mut c = on_corpus(args);
             c.args(["--db-url", &url]);
             c

@@ -60,7 +60,8 @@ pub fn check(inv: &Inventory, graph: &Graph, odoo: &OdooAddons) -> Vec<Finding> 
                     )
                     .module(name)
                     .key(dep.clone())
-                    .file(&addon.manifest_file),
+                    .file(&addon.manifest_file)
+                    .at_line(m.depends_line(dep)),
                 ),
                 (Some(_), _) => {}
                 (None, Some(_)) if odoo.needs_enterprise(dep) => out.push(
@@ -74,6 +75,7 @@ pub fn check(inv: &Inventory, graph: &Graph, odoo: &OdooAddons) -> Vec<Finding> 
                     .module(name)
                     .key(dep.clone())
                     .file(&addon.manifest_file)
+                    .at_line(m.depends_line(dep))
                     .hint(format!(
                         "run it on Odoo Enterprise (check with --edition enterprise), or drop `{dep}` from `depends`"
                     )),
@@ -88,7 +90,8 @@ pub fn check(inv: &Inventory, graph: &Graph, odoo: &OdooAddons) -> Vec<Finding> 
                     )
                     .module(name)
                     .key(dep.clone())
-                    .file(&addon.manifest_file),
+                    .file(&addon.manifest_file)
+                    .at_line(m.depends_line(dep)),
                 ),
                 (None, Some(_)) => {}
                 (None, None) => out.push(
@@ -99,6 +102,7 @@ pub fn check(inv: &Inventory, graph: &Graph, odoo: &OdooAddons) -> Vec<Finding> 
                     .module(name)
                     .key(dep.clone())
                     .file(&addon.manifest_file)
+                    .at_line(m.depends_line(dep))
                     .hint(match odoo.series() {
                         Some(s) => format!(
                             "add the addon that provides `{dep}` to the addons path (it is not an addon of Odoo {s})"
@@ -127,7 +131,9 @@ pub fn check(inv: &Inventory, graph: &Graph, odoo: &OdooAddons) -> Vec<Finding> 
         .module(&first)
         .key(shown.join(" → "));
         if let Some(a) = inv.addons.get(&first) {
-            f = f.file(&a.manifest_file);
+            // At the dependency that closes the cycle: the next module of it.
+            let line = shown.get(1).and_then(|next| a.manifest.depends_line(next));
+            f = f.file(&a.manifest_file).at_line(line);
         }
         out.push(f);
     }

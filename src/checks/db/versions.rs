@@ -321,7 +321,8 @@ pub fn compare_with(
                                 ),
                             )
                             .module(&m.name)
-                            .file(&a.manifest_file),
+                            .file(&a.manifest_file)
+                            .at_line(a.manifest.key_line("installable")),
                         );
                     }
                     if let (Some(disk), Some(db)) = (&a.manifest.version, &m.latest_version) {
@@ -336,6 +337,7 @@ pub fn compare_with(
                                         )
                                         .module(&m.name)
                                         .file(&a.manifest_file)
+                                        .at_line(a.manifest.key_line("version"))
                                         .hint(hint.odoo("-u", &m.name)),
                                     );
                                 }
@@ -351,6 +353,7 @@ pub fn compare_with(
                                     )
                                     .module(&m.name)
                                     .file(&a.manifest_file)
+                                    .at_line(a.manifest.key_line("version"))
                                     .hint(format!(
                                         "deploy the version of {} that the database was updated with (>= {db})",
                                         m.name

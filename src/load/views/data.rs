@@ -170,7 +170,12 @@ fn read_file(job: &Job) -> FileViews {
             )
             .module(&job.addon.name)
             .key(job.rel.clone())
-            .file(&job.addon.manifest_file),
+            .file(&job.addon.manifest_file)
+            .at_line(
+                ["data", "demo"]
+                    .iter()
+                    .find_map(|k| job.addon.manifest.item_line(k, &job.rel)),
+            ),
         );
         return fv;
     }
