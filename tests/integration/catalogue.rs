@@ -142,6 +142,14 @@ fn snapshot_catalogue_show() {
     // When and where the run happened.
     s.add_filter(r#""started_at": "[^"]*""#, r#""started_at": "[TIMESTAMP]""#);
     s.add_filter(r#""duration_ms": \d+"#, r#""duration_ms": [N]"#);
+    // SARIF's %SRCROOT%: the directory the tests run in.
+    s.add_filter(
+        &regex::escape(&format!(
+            "file://{}/",
+            std::env::current_dir().unwrap().display()
+        )),
+        "file://[CWD]/",
+    );
     s.add_filter(
         &regex::escape(&format!(
             "\"instance\": \"{}\"",
