@@ -219,6 +219,11 @@ fn run(cli: &Cli, command: &str) -> i32 {
         format: g.format,
         color,
         quiet: g.quiet || ci,
+        // Laid out for the terminal (or COLUMNS); a file has no width.
+        width: to_file
+            .is_none()
+            .then(report::wrap::stdout_width)
+            .flatten(),
     };
     let written = write_report(&mut report, opts, to_file);
     // The textfile is written whatever became of the report (a reader of stdout that went
@@ -283,6 +288,7 @@ fn fatal_end(
             format: g.format,
             color: false,
             quiet: false,
+            width: None,
         };
         let to_file = g.output.as_deref().filter(|_| !cli.command.owns_output());
         let _ = write_report(&mut report, opts, to_file);
@@ -325,6 +331,7 @@ fn print_report(report: &mut Report, format: Format) -> Result<(), i32> {
         format,
         color: false,
         quiet: false,
+        width: None,
     };
     print_report_with(report, opts)
 }
@@ -356,6 +363,7 @@ fn write_textfile(g: &GlobalArgs, report: &mut Report) -> bool {
         format: Format::Prometheus,
         color: false,
         quiet: false,
+        width: None,
     };
     if let Err(e) = report::output::write_atomic(path, |w| report::render(report, opts, w)) {
         eprint_line(&format!(

@@ -175,6 +175,7 @@ fn write_report(path: &Path, report: &mut Report, format: Format) -> Result<(), 
             format,
             color: false,
             quiet: false,
+            width: None,
         },
         &mut buf,
     )
