@@ -220,10 +220,7 @@ fn run(cli: &Cli, command: &str) -> i32 {
         color,
         quiet: g.quiet || ci,
         // Laid out for the terminal (or COLUMNS); a file has no width.
-        width: to_file
-            .is_none()
-            .then(report::wrap::stdout_width)
-            .flatten(),
+        width: to_file.is_none().then(report::wrap::stdout_width).flatten(),
     };
     let written = write_report(&mut report, opts, to_file);
     // The textfile is written whatever became of the report (a reader of stdout that went

@@ -21,6 +21,7 @@ mod markdown;
 mod nagios;
 pub mod output;
 pub mod prometheus;
+mod prose;
 #[doc(hidden)]
 pub mod render_check;
 mod sarif;
@@ -263,6 +264,10 @@ pub fn render(report: &mut Report, opts: RenderOptions, out: &mut dyn Write) -> 
         Format::Json => return json::render_json(report, out),
         Format::Sarif => return sarif::render_sarif(report, out),
         _ => {}
+    }
+    if opts.format == Format::Table && !opts.quiet && prose::is_rule(report) {
+        // (It escapes the text itself, keeping the example's lines.)
+        return prose::render_rule(report, opts.width, out);
     }
     let safe = escaped(report);
     match opts.format {

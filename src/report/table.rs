@@ -147,14 +147,12 @@ struct Give {
 /// flags; columns of no known kind wrap and go last.
 fn give(column: &str) -> Give {
     let (whole, drop) = match column.to_ascii_lowercase().as_str() {
-        "#" | "code" | "severity" | "name" | "module" | "instance" | "id" | "order"
-        | "series" | "version" | "disk_version" | "db_version" | "installed_version"
-        | "code_version" | "old_version" | "new_version" => (true, 0),
-        "message" | "summary" | "evidence" | "description" | "explanation" | "note"
-        | "depends" | "modules" | "measured" | "threshold" | "status" | "state" | "check"
-        | "step" | "key" | "result" | "change" | "count" | "old_state" | "new_state" => {
-            (false, 0)
-        }
+        "#" | "code" | "severity" | "name" | "module" | "instance" | "id" | "order" | "series"
+        | "version" | "disk_version" | "db_version" | "installed_version" | "code_version"
+        | "old_version" | "new_version" => (true, 0),
+        "message" | "summary" | "evidence" | "description" | "explanation" | "note" | "depends"
+        | "modules" | "measured" | "threshold" | "status" | "state" | "check" | "step" | "key"
+        | "result" | "change" | "count" | "old_state" | "new_state" => (false, 0),
         "kind" => (false, 2),
         "website" => (true, 9),
         "author" => (false, 8),
@@ -205,7 +203,8 @@ fn lay_out(header: &[String], rows: &[Vec<String>], width: usize) -> Laid {
             }
         })
         .collect();
-    let cost = |shown: &[usize], w: &[usize]| 1 + shown.iter().map(|&i| w[i] + COLUMN_COST).sum::<usize>();
+    let cost =
+        |shown: &[usize], w: &[usize]| 1 + shown.iter().map(|&i| w[i] + COLUMN_COST).sum::<usize>();
     let mut shown: Vec<usize> = (0..header.len()).collect();
     let mut left_out = Vec::new();
     if cost(&shown, &max) > width {

@@ -155,7 +155,10 @@ mod tests {
 
     #[test]
     fn long_words_break_after_a_separator() {
-        let lines = wrap("see addons/account_financial_report/__manifest__.py now", 24);
+        let lines = wrap(
+            "see addons/account_financial_report/__manifest__.py now",
+            24,
+        );
         assert_eq!(
             lines,
             [
