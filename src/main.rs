@@ -130,6 +130,8 @@ fn run(cli: &Cli, command: &str) -> i32 {
     if let Some(why) = &g.config_error {
         return fatal_end(cli, command, &Fatal::usage(why.clone()), started, clock);
     }
+    // Progress on stderr, for a terminal only (never with --quiet or --ci).
+    odoo_audit::progress::enable(odoo_audit::progress::wanted(g.quiet || cli.command.ci()));
     let mut ctx = Ctx::new(g);
     // A fleet keeps its instances' own reports next to the combined one it renders.
     let mut fleet: Option<commands::fleet::FleetRun> = None;
