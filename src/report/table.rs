@@ -134,7 +134,7 @@ fn new_table(color: bool) -> ComfyTable {
 }
 
 /// How a column gives way when its table is wider than the terminal: whether its cells are
-/// kept whole (codes, module names, versions, paths: never broken) or wrapped at
+/// kept whole (codes, module names, paths: never broken) or wrapped at
 /// spaces, and how early it is left out (0: never; the highest first).
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Give {
@@ -143,17 +143,22 @@ struct Give {
 }
 
 /// The [`Give`] of a column, by its name: what a row is about stays (codes, module names and
-/// versions whole), its prose wraps; links, authors, hints and paths go first, then labels and
+/// numbers whole), its prose wraps; links, authors, hints and paths go first, then labels and
 /// flags; columns of no known kind wrap and go last.
 fn give(column: &str) -> Give {
     let (whole, drop) = match column.to_ascii_lowercase().as_str() {
-        "#" | "code" | "severity" | "name" | "module" | "instance" | "id" | "order" | "series"
-        | "version" | "disk_version" | "db_version" | "installed_version" | "code_version"
-        | "old_version" | "new_version" => (true, 0),
+        "#" | "code" | "severity" | "name" | "module" | "instance" | "id" | "order" | "series" => {
+            (true, 0)
+        }
         "message" | "summary" | "evidence" | "description" | "explanation" | "note" | "depends"
-        | "modules" | "measured" | "threshold" | "status" | "state" | "check" | "step" | "key"
-        | "result" | "change" | "count" | "old_state" | "new_state" => (false, 0),
+        | "modules" | "measured" | "threshold" | "status" | "check" | "step" | "key" | "result"
+        | "change" | "count" | "old_state" | "new_state" | "version" | "disk_version"
+        | "db_version" | "installed_version" | "code_version" | "old_version" | "new_version" => {
+            (false, 0)
+        }
         "kind" => (false, 2),
+        // (Next to a status that says what it means.)
+        "state" => (false, 3),
         "website" => (true, 9),
         "author" => (false, 8),
         "hint" => (false, 7),
@@ -188,7 +193,11 @@ fn lay_out(header: &[String], rows: &[Vec<String>], width: usize) -> Laid {
     let widest = |i: usize, measure: fn(&str) -> usize| {
         rows.iter()
             .map(|r| measure(&r[i]))
-            .chain([wrap::width(&header[i])])
+            .chain([if gives[i].whole {
+                wrap::width(&header[i])
+            } else {
+                wrap::widest_word(&header[i])
+            }])
             .max()
             .unwrap_or(0)
             .max(1)
@@ -218,11 +227,11 @@ fn lay_out(header: &[String], rows: &[Vec<String>], width: usize) -> Laid {
             };
             left_out.push(shown.remove(pos));
         }
-        // Long words give way, the longest first, down to the column's header (or 8).
+        // Long words give way (headers too), the longest first, down to 8 columns.
         while cost(&shown, &min) > width {
             let Some(&i) = shown
                 .iter()
-                .filter(|&&i| !gives[i].whole && min[i] > wrap::width(&header[i]).max(8))
+                .filter(|&&i| !gives[i].whole && min[i] > 8)
                 .max_by_key(|&&i| min[i])
             else {
                 break;
@@ -283,7 +292,13 @@ fn draw(
         },
     };
     let mut t = new_table(color);
-    t.set_header(laid.shown.iter().map(|&(i, _)| header[i].clone()));
+    t.set_header(laid.shown.iter().map(|&(i, w)| {
+        if width.is_some() && !give(&header[i]).whole {
+            wrap::wrap(&header[i], w).join("\n")
+        } else {
+            header[i].clone()
+        }
+    }));
     for row in rows {
         t.add_row(laid.shown.iter().map(|&(i, w)| {
             let (text, paint) = &row[i];
