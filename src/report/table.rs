@@ -182,10 +182,14 @@ struct Laid {
 /// What a column costs besides its content: a space each side and its right border.
 const COLUMN_COST: usize = 3;
 
+/// The narrowest a wrapped column is made before columns are left out (unless its widest word
+/// is wider).
+const COMFORTABLE: usize = 16;
+
 /// Lays a table out within `width` columns (borders included). Every column is as wide as its
 /// widest cell when they all fit. Otherwise columns are left out, the most expendable first
-/// ([`give`]), until the shown ones fit with their whole cells kept whole and no word broken;
-/// the room left goes to the wrapped columns evenly. When even the columns that stay cannot
+/// ([`give`]), until the shown ones fit with their whole cells kept whole, no word broken and
+/// each wrapped column [`COMFORTABLE`]; the room left goes to the wrapped columns evenly. When even the columns that stay cannot
 /// fit, the longest words of wrapped columns are broken (never a cell kept whole, so a table
 /// of whole cells may stay too wide).
 fn lay_out(header: &[String], rows: &[Vec<String>], width: usize) -> Laid {
@@ -216,8 +220,18 @@ fn lay_out(header: &[String], rows: &[Vec<String>], width: usize) -> Laid {
         |shown: &[usize], w: &[usize]| 1 + shown.iter().map(|&i| w[i] + COLUMN_COST).sum::<usize>();
     let mut shown: Vec<usize> = (0..header.len()).collect();
     let mut left_out = Vec::new();
+    // A column is left out rather than have its prose squeezed into fewer than 16 columns.
+    let comfortable: Vec<usize> = (0..header.len())
+        .map(|i| {
+            if gives[i].whole {
+                min[i]
+            } else {
+                min[i].max(max[i].min(COMFORTABLE))
+            }
+        })
+        .collect();
     if cost(&shown, &max) > width {
-        while cost(&shown, &min) > width {
+        while cost(&shown, &comfortable) > width {
             // The most expendable, the rightmost of equals.
             let Some(pos) = (0..shown.len())
                 .filter(|&p| gives[shown[p]].drop > 0)
@@ -419,4 +433,64 @@ pub(super) fn render_table(
         write_packed(out, "summary: ", &summary_line(report), "; ", width)?;
     }
     Ok(())
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn strings(v: &[&str]) -> Vec<String> {
+        v.iter().map(|s| s.to_string()).collect()
+    }
+
+    fn cost(laid: &Laid) -> usize {
+        1 + laid
+            .shown
+            .iter()
+            .map(|(_, w)| w + COLUMN_COST)
+            .sum::<usize>()
+    }
+
+    #[test]
+    fn the_hint_goes_first_then_the_location_and_names_stay_whole() {
+        let header = strings(&["Severity", "Code", "Module", "Location", "Message", "Hint"]);
+        let rows = vec![strings(&[
+            "error",
+            "D001",
+            "account_financial_report",
+            "addons/account_financial_report/__manifest__.py:3",
+            "depends on `x`, which is on no addons path",
+            "add the addon that provides `x` to the addons path",
+        ])];
+        let wide = lay_out(&header, &rows, 300);
+        assert!(wide.left_out.is_empty());
+        assert_eq!(wide.shown[2], (2, 24));
+        assert_eq!(wide.shown[5], (5, 50));
+        let at_120 = lay_out(&header, &rows, 120);
+        assert_eq!(at_120.left_out, ["Hint"]);
+        assert!(cost(&at_120) <= 120, "{at_120:?}");
+        // The location whole, the message given the rest.
+        assert_eq!(at_120.shown[3], (3, 49));
+        assert_eq!(at_120.shown[4], (4, 19));
+        let at_80 = lay_out(&header, &rows, 80);
+        assert_eq!(at_80.left_out, ["Location", "Hint"]);
+        assert!(cost(&at_80) <= 80, "{at_80:?}");
+        assert_eq!(at_80.shown[2], (2, 24));
+        assert_eq!(at_80.shown[3], (4, 31));
+        // The message wraps at its words.
+        let (_, w) = at_80.shown[3];
+        assert!(w < rows[0][4].len());
+        assert!(wrap::wrap(&rows[0][4], w)
+            .iter()
+            .all(|l| rows[0][4].contains(l.as_str())));
+    }
+
+    #[test]
+    fn whole_columns_that_cannot_fit_stay_whole() {
+        let header = strings(&["code", "name"]);
+        let rows = vec![strings(&["D001", "a_module_name_longer_than_the_terminal"])];
+        let laid = lay_out(&header, &rows, 20);
+        assert!(laid.left_out.is_empty());
+        assert_eq!(laid.shown, [(0, 4), (1, 38)]);
+    }
 }

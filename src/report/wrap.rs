@@ -80,6 +80,10 @@ pub fn wrap(text: &str, max: usize) -> Vec<String> {
             let mut rest = word;
             while width(rest) > max {
                 let (head, tail) = split_long_word(rest, max);
+                if tail.is_empty() {
+                    // One character wider than the line.
+                    break;
+                }
                 lines.push(head.to_string());
                 rest = tail;
             }
