@@ -139,6 +139,8 @@ fn new_table(color: bool) -> ComfyTable {
 #[derive(Debug, Clone, Copy, PartialEq, Eq)]
 struct Give {
     whole: bool,
+    /// Wrapped, but its words (module names in a list) never broken.
+    whole_words: bool,
     drop: u8,
 }
 
@@ -168,7 +170,16 @@ fn give(column: &str) -> Give {
         | "package" | "not_installed" => (true, 4),
         _ => (false, 1),
     };
-    Give { whole, drop }
+    // Lists of module names.
+    let whole_words = matches!(
+        column,
+        "depends" | "modules" | "not_installed" | "installed"
+    );
+    Give {
+        whole,
+        whole_words,
+        drop,
+    }
 }
 
 /// The columns of a table as drawn within a width: the indexes of those shown with their
@@ -245,12 +256,20 @@ fn lay_out(header: &[String], rows: &[Vec<String>], width: usize) -> Laid {
         while cost(&shown, &min) > width {
             let Some(&i) = shown
                 .iter()
-                .filter(|&&i| !gives[i].whole && min[i] > 8)
+                .filter(|&&i| !gives[i].whole && !gives[i].whole_words && min[i] > 8)
                 .max_by_key(|&&i| min[i])
             else {
                 break;
             };
             min[i] -= 1;
+        }
+        // Still too wide: the wrapped columns that stay go too, the rightmost first, rather
+        // than break a module name.
+        while cost(&shown, &min) > width {
+            let Some(pos) = (0..shown.len()).rev().find(|&p| !gives[shown[p]].whole) else {
+                break;
+            };
+            left_out.push(shown.remove(pos));
         }
     }
     let mut widths: Vec<usize> = shown.iter().map(|&i| min[i].max(1)).collect();
@@ -331,12 +350,12 @@ fn draw(
         writeln!(out, "{}", line.trim_end())?;
     }
     if !laid.left_out.is_empty() {
-        writeln!(
-            out,
+        let note = format!(
             "(left out to fit {} columns: {})",
             width.unwrap_or_default(),
             laid.left_out.join(", ")
-        )?;
+        );
+        write_wrapped(out, &note, width)?;
     }
     Ok(())
 }
