@@ -1,5 +1,7 @@
 //! The human format: the context as `key: value` lines, each table drawn with its title and row
 //! count, the findings table and a summary line; `--quiet` prints one line per finding instead.
+//! With a width (a terminal, `COLUMNS`) everything is laid out to fit it ([`lay_out`]); without
+//! one, cells stay on one line.
 
 use std::io::{self, Write};
 
@@ -167,7 +169,8 @@ fn give(column: &str) -> Give {
         "location" | "path" | "file" | "source" | "found_in" | "stored" | "checksum" => (true, 6),
         "display_name" | "category" | "command" | "menus" | "handler" => (false, 5),
         "license" | "installable" | "auto_install" | "application" | "adapted_version"
-        | "package" | "not_installed" => (true, 4),
+        | "package" => (true, 4),
+        "not_installed" => (false, 4),
         _ => (false, 1),
     };
     // Lists of module names.
