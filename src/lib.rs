@@ -2,8 +2,9 @@
 //!
 //! The crate is layered; a layer uses the ones listed before it and never the ones after:
 //!
-//! - [`finding`], [`escape`], [`rules`]: the one kind of result, the escaping of input text,
-//!   and the registry of every finding code.
+//! - [`finding`], [`escape`], [`rules`], [`progress`]: the one kind of result, the escaping of
+//!   input text, the registry of every finding code, and the progress shown on a terminal
+//!   while long steps run.
 //! - [`config`]: what the user configures (odoo-audit.toml, odoo.conf, parity definitions,
 //!   allow/warn/deny levels).
 //! - [`load`]: reading the inputs (addons paths and manifests, the database, the web client's
@@ -23,6 +24,7 @@ pub mod exit;
 pub mod finding;
 pub mod history;
 pub mod load;
+pub mod progress;
 pub mod report;
 pub mod routines;
 pub mod rules;

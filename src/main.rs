@@ -130,6 +130,8 @@ fn run(cli: &Cli, command: &str) -> i32 {
     if let Some(why) = &g.config_error {
         return fatal_end(cli, command, &Fatal::usage(why.clone()), started, clock);
     }
+    // Progress on stderr, for a terminal only (never with --quiet or --ci).
+    odoo_audit::progress::enable(odoo_audit::progress::wanted(g.quiet || cli.command.ci()));
     let mut ctx = Ctx::new(g);
     // A fleet keeps its instances' own reports next to the combined one it renders.
     let mut fleet: Option<commands::fleet::FleetRun> = None;
@@ -249,6 +251,8 @@ fn run(cli: &Cli, command: &str) -> i32 {
         format: g.format,
         color,
         quiet: g.quiet || ci,
+        // Laid out for the terminal (or COLUMNS); a file has no width.
+        width: to_file.is_none().then(report::wrap::stdout_width).flatten(),
     };
     let written = write_report(&mut report, opts, to_file);
     // The textfile is written whatever became of the report (a reader of stdout that went
@@ -313,6 +317,7 @@ fn fatal_end(
             format: g.format,
             color: false,
             quiet: false,
+            width: None,
         };
         let to_file = g.output.as_deref().filter(|_| !cli.command.owns_output());
         let _ = write_report(&mut report, opts, to_file);
@@ -355,6 +360,7 @@ fn print_report(report: &mut Report, format: Format) -> Result<(), i32> {
         format,
         color: false,
         quiet: false,
+        width: None,
     };
     print_report_with(report, opts)
 }
@@ -386,6 +392,7 @@ fn write_textfile(g: &GlobalArgs, report: &mut Report) -> bool {
         format: Format::Prometheus,
         color: false,
         quiet: false,
+        width: None,
     };
     if let Err(e) = report::output::write_atomic(path, |w| report::render(report, opts, w)) {
         eprint_line(&format!(

@@ -11,6 +11,7 @@ use crate::cli::DeployCheckArgs;
 use crate::config::odoo_conf::OdooConf;
 use crate::exit::Fatal;
 use crate::load;
+use crate::progress;
 use crate::report::Report;
 use crate::routines::Deploy;
 
@@ -76,14 +77,21 @@ pub fn run(args: &DeployCheckArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
 fn gate(d: &mut Deploy) -> Vec<Check> {
     let mut checks = Vec::with_capacity(13);
     // 1, 2: the engine, the services or the Odoo process
+    let mut progress = progress::step("deploy-check 1-2/13: the engine and the services");
     checks.extend(engine_checks(d));
     // 3: the version
+    progress.next("deploy-check 3/13: the Odoo version");
     let binary = load::deploy::odoo_version(&d.settings);
     let modules = d.db.is_ok().then_some(d.modules.as_slice());
     let (c, series) = deploy::odoo::check_version(&binary, d.settings.expected_series, modules);
     d.binary_series = series;
     checks.push(c);
     // 4: the database (and Odoo starting on it)
+    progress.next(if d.full {
+        "deploy-check 4/13: the database (running Odoo on it)"
+    } else {
+        "deploy-check 4/13: the database"
+    });
     let apply = d.apply_pending_command();
     let run = (d.full && d.db.is_ok())
         .then(|| d.run_oneshot("check4-odoo-db", &[], &deploy::odoo::CHECK4_EXPECT));
@@ -94,6 +102,7 @@ fn gate(d: &mut Deploy) -> Vec<Check> {
         &apply,
     ));
     // 5, 6: odoo.conf, the addons paths
+    progress.next("deploy-check 5-6/13: odoo.conf and the addons paths");
     let s = &d.settings;
     checks.push(deploy::conf::check_conf(
         &d.conf,
@@ -116,6 +125,7 @@ fn gate(d: &mut Deploy) -> Vec<Check> {
         (unusable, _) => checks.extend(unusable),
     }
     // 7, 8: the Python libraries, the secrets
+    progress.next("deploy-check 7-8/13: the Python libraries and the secrets");
     let modules = d.db.is_ok().then_some(d.modules.as_slice());
     let needs = deploy::python::PythonNeeds::of(d.inventory.as_ref(), modules);
     let database = d.database_name();
@@ -125,6 +135,11 @@ fn gate(d: &mut Deploy) -> Vec<Check> {
     let files = load::deploy::secret_files(&d.settings, conf.and_then(|c| c.path.as_deref()));
     checks.push(deploy::secrets::check_secrets(&files, &d.settings, conf));
     // 9, 10: the asset bundles, the module update
+    progress.next(if d.full {
+        "deploy-check 9-10/13: the asset bundles and the module update (running Odoo)"
+    } else {
+        "deploy-check 9-10/13: the asset bundles and the module update"
+    });
     let s = &d.settings;
     checks.push(deploy::http::check_bundles(&load::http::probe_web_assets(
         &s.base_url,
@@ -142,8 +157,10 @@ fn gate(d: &mut Deploy) -> Vec<Check> {
         &apply,
     ));
     // 11: Odoo over HTTP
+    progress.next("deploy-check 11/13: Odoo over HTTP");
     checks.push(http_check(d));
     // 12, 13: backups, log rotation
+    progress.next("deploy-check 12-13/13: the backups and the log rotation");
     let s = &d.settings;
     let found = load::deploy::backups(&s.backup_dir, s.command_timeout);
     checks.push(deploy::backups::check_backups(

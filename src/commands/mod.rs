@@ -452,9 +452,26 @@ pub fn run(command: &Command, ctx: &mut Ctx) -> Result<Report, Fatal> {
             "--format dot and --format mermaid draw the dependency graph: they are for `deps`",
         ));
     }
+    // Commands that read addons trees show what they read; those that run steps show them.
+    let _progress = scan_label(command).map(crate::progress::step);
     let mut report = dispatch(command, ctx)?;
     report.findings.extend(ctx.take_db_notes());
     Ok(report)
+}
+
+/// The progress label of a command that reads addons trees (or a database) in one go.
+fn scan_label(command: &Command) -> Option<&'static str> {
+    Some(match command {
+        Command::Modules(_) => "modules: reading the addons",
+        Command::Deps(_) => "deps: reading the addons",
+        Command::Versions(_) => "versions: reading the addons and the database",
+        Command::Audit => "audit: reading the addons and the database",
+        Command::Broken => "broken: reading the database",
+        Command::CheckClientActions(_) => "check-client-actions: reading the addons",
+        Command::CheckViews(_) => "check-views: reading the addons",
+        Command::Checksums(_) => "checksums: hashing the addons",
+        _ => return None,
+    })
 }
 
 fn dispatch(command: &Command, ctx: &mut Ctx) -> Result<Report, Fatal> {

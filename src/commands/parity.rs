@@ -175,6 +175,7 @@ fn write_report(path: &Path, report: &mut Report, format: Format) -> Result<(), 
             format,
             color: false,
             quiet: false,
+            width: None,
         },
         &mut buf,
     )
@@ -403,6 +404,11 @@ fn install(args: &ParityInstallArgs, parity: &Parity, ctx: &mut Ctx) -> Result<R
             continue;
         }
         let expect = Expect::Install(vec![module.clone()]);
+        let _progress = crate::progress::step(format!(
+            "parity install {}/{}: -i {module}",
+            i + 1,
+            plan.order.len()
+        ));
         let step = d.run_on_database(
             &format!("parity-install-{:03}-{module}", i + 1),
             cmd,

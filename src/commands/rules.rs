@@ -1,4 +1,6 @@
 //! `odoo-audit rules` and `odoo-audit explain CODE`: the documentation of every finding code.
+//! `explain` fills a one-row table (the machine formats' data); the table format prints it as
+//! prose ([`crate::report`]).
 
 use serde_json::json;
 
@@ -37,7 +39,15 @@ pub fn explain(args: &ExplainArgs) -> Result<Report, Fatal> {
     let mut table = Table::new(
         "rule",
         "",
-        &["code", "name", "severity", "summary", "explanation", "fix"],
+        &[
+            "code",
+            "name",
+            "severity",
+            "summary",
+            "explanation",
+            "fix",
+            "example",
+        ],
     );
     table.push(vec![
         json!(r.code),
@@ -46,6 +56,7 @@ pub fn explain(args: &ExplainArgs) -> Result<Report, Fatal> {
         json!(r.summary),
         json!(r.explanation),
         json!(r.fix),
+        json!(r.example),
     ]);
     report.tables.push(table);
     Ok(report)

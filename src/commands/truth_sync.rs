@@ -54,6 +54,9 @@ pub fn run(args: &TruthSyncArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
     let mut failed = false;
     let apply = d.apply_pending_command();
     for (i, (label, what, extra)) in STEPS.iter().enumerate() {
+        let _progress = (!args.dry_run && !failed).then(|| {
+            crate::progress::step(format!("truth-sync {}/{}: {what}", i + 1, STEPS.len() + 1))
+        });
         let mut argv = d.odoo_oneshot_args();
         argv.extend(extra.iter().map(|a| a.to_string()));
         let cmd = d.odoo(&[]).args(argv);
@@ -92,6 +95,7 @@ pub fn run(args: &TruthSyncArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
         let why = if failed { "not run" } else { "dry-run" };
         table.push(odoo_run::step_not_run(n, ASSETS_STEP, &command, why));
     } else {
+        let _progress = crate::progress::step(format!("truth-sync {n}/{n}: {ASSETS_STEP}"));
         let started = std::time::Instant::now();
         let probe = crate::load::http::probe_web_assets(
             &d.settings.base_url,

@@ -182,6 +182,7 @@ pub fn discover(paths: &[PathBuf], series: Option<(Series, SeriesSource)>) -> In
             Scanned::NotAddon => {}
             Scanned::Error(f) => findings.push(f),
             Scanned::Addon(addon, fs) => {
+                crate::progress::manifest_read();
                 findings.extend(fs);
                 infos[addon.path_index].addons += 1;
                 if let Some(winner) = first_dir.get(&addon.name) {
@@ -193,6 +194,7 @@ pub fn discover(paths: &[PathBuf], series: Option<(Series, SeriesSource)>) -> In
                 }
             }
             Scanned::Broken(name, file, path_index, fs) => {
+                crate::progress::manifest_read();
                 findings.extend(fs);
                 infos[path_index].addons += 1;
                 let dir = file.parent().map(Path::to_path_buf).unwrap_or_default();

@@ -246,10 +246,24 @@ impl Cmd {
     }
 }
 
+/// Reads a pipe of the child to its end, passing what it reads on to the progress shown on a
+/// terminal ([`crate::progress::LastLine`]).
 fn reader<R: Read + Send + 'static>(mut r: R) -> std::thread::JoinHandle<Vec<u8>> {
     std::thread::spawn(move || {
         let mut buf = Vec::new();
-        let _ = r.read_to_end(&mut buf);
+        let mut last = crate::progress::LastLine::default();
+        let mut chunk = vec![0u8; 1 << 16];
+        loop {
+            match r.read(&mut chunk) {
+                Ok(0) => break,
+                Ok(n) => {
+                    last.feed(&chunk[..n]);
+                    buf.extend_from_slice(&chunk[..n]);
+                }
+                Err(e) if e.kind() == std::io::ErrorKind::Interrupted => {}
+                Err(_) => break,
+            }
+        }
         buf
     })
 }

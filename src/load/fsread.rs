@@ -163,6 +163,7 @@ fn kind_of(meta: &Metadata) -> Result<(), ReadError> {
 
 /// Opens a regular file of at most `limit` bytes for reading; returns it with its size.
 fn open_checked(path: &Path, limit: u64) -> Result<(File, u64), ReadError> {
+    crate::progress::file_read();
     // `stat` first: opening a device can have effects of its own.
     let meta = fs::metadata(path).map_err(ReadError::from_io)?;
     kind_of(&meta)?;

@@ -21,10 +21,12 @@ mod markdown;
 mod nagios;
 pub mod output;
 pub mod prometheus;
+mod prose;
 #[doc(hidden)]
 pub mod render_check;
 mod sarif;
 mod table;
+pub mod wrap;
 
 pub use self::csv::FINDING_COLUMNS;
 pub use json::to_json;
@@ -247,6 +249,8 @@ pub struct RenderOptions {
     pub format: Format,
     pub color: bool,
     pub quiet: bool,
+    /// The width to lay the table format out in ([`wrap::stdout_width`]); `None`: no limit.
+    pub width: Option<usize>,
 }
 
 /// Counts of findings by severity.
@@ -284,10 +288,14 @@ pub fn render(report: &mut Report, opts: RenderOptions, out: &mut dyn Write) -> 
         Format::Sarif => return sarif::render_sarif(report, out),
         _ => {}
     }
+    if opts.format == Format::Table && !opts.quiet && prose::is_rule(report) {
+        // (It escapes the text itself, keeping the example's lines.)
+        return prose::render_rule(report, opts.width, out);
+    }
     let safe = escaped(report);
     match opts.format {
         Format::Table if opts.quiet => table::render_lines(&safe, opts.color, out),
-        Format::Table => table::render_table(&safe, opts.color, out),
+        Format::Table => table::render_table(&safe, opts.color, opts.width, out),
         Format::Csv => self::csv::render_csv(&safe, out),
         Format::Junit => junit::render_junit(&safe, out),
         Format::Github => github::render_github(&safe, out),
@@ -437,7 +445,7 @@ pub(crate) mod tests {
         let shown: Vec<(&String, String)> = r.shown_context().collect();
         assert_eq!(shown, [(&"series".to_string(), "18.0".to_string())]);
         let mut out = Vec::new();
-        table::render_table(&r, false, &mut out).unwrap();
+        table::render_table(&r, false, None, &mut out).unwrap();
         let text = String::from_utf8(out).unwrap();
         assert!(text.starts_with("series: 18.0\n\n"), "{text}");
         assert!(!text.contains("expected_series") && !text.contains("pending"));
@@ -446,7 +454,7 @@ pub(crate) mod tests {
             let mut out = Vec::new();
             let r = Report::new(listing);
             assert!(!r.audits());
-            table::render_table(&r, false, &mut out).unwrap();
+            table::render_table(&r, false, None, &mut out).unwrap();
             markdown::render_markdown(&r, &mut out).unwrap();
             let text = String::from_utf8(out).unwrap();
             assert!(!text.to_lowercase().contains("summary"), "{text}");

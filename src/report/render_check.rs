@@ -122,6 +122,7 @@ fn render(report: &mut Report, format: Format) -> Result<String, String> {
         format,
         color: false,
         quiet: false,
+        width: None,
     };
     report::render(report, opts, &mut out).map_err(|e| format!("{format:?}: {e}"))?;
     let text = String::from_utf8(out).map_err(|e| format!("{format:?}: not UTF-8: {e}"))?;

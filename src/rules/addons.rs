@@ -13,6 +13,14 @@ pub const MANIFEST_SYNTAX: Rule = Rule {
 literal (a name, a call, an f-string, an operator, a syntax error) makes Odoo fail to load the \
 addon, and the module list cannot be updated while it is on the addons path.",
     fix: "Fix the manifest so that it is a single dict literal (no names, calls or expressions).",
+    example: Some(
+        r#"# __manifest__.py: a name and a call are not literals
+{
+    'name': NAME,
+    'version': '18.0.1.0.0',
+    'depends': ['base'] + EXTRA,
+}"#,
+    ),
 };
 
 pub const MANIFEST_ENCODING: Rule = Rule {
@@ -23,6 +31,7 @@ pub const MANIFEST_ENCODING: Rule = Rule {
     explanation: "Odoo opens manifests as UTF-8 text; any other encoding raises \
 UnicodeDecodeError when the module list is built.",
     fix: "Re-save the manifest as UTF-8.",
+    example: None,
 };
 
 pub const MANIFEST_UNREADABLE: Rule = Rule {
@@ -32,6 +41,7 @@ pub const MANIFEST_UNREADABLE: Rule = Rule {
     summary: "The manifest or the addon directory cannot be read.",
     explanation: "A permission problem or an I/O error hides the addon from Odoo (or crashes it).",
     fix: "Check the file permissions for the user that runs Odoo.",
+    example: None,
 };
 
 pub const MANIFEST_NOT_DICT: Rule = Rule {
@@ -43,6 +53,12 @@ pub const MANIFEST_NOT_DICT: Rule = Rule {
         "Odoo updates its default manifest with the literal read from the file; a list, a \
 string or any other value makes loading fail.",
     fix: "Make the manifest a single dict literal `{...}`.",
+    example: Some(
+        r#"# __manifest__.py: a list, not a dict
+[
+    'name', 'My Module',
+]"#,
+    ),
 };
 
 pub const MANIFEST_FIELD_TYPE: Rule = Rule {
@@ -54,6 +70,14 @@ pub const MANIFEST_FIELD_TYPE: Rule = Rule {
 (a bool) or `assets` (a dict of lists) are used by Odoo with those types; another type breaks \
 module loading, dependency resolution or asset bundling.",
     fix: "Give the key a value of the type Odoo expects.",
+    example: Some(
+        r#"# __manifest__.py: `depends` is one string, not a list of names
+{
+    'name': 'My Module',
+    'version': '18.0.1.0.0',
+    'depends': 'sale',
+}"#,
+    ),
 };
 
 pub const MISSING_LICENSE: Rule = Rule {
@@ -64,6 +88,11 @@ pub const MISSING_LICENSE: Rule = Rule {
     explanation: "Odoo logs `Missing license key in manifest` at every start and defaults the \
 license to LGPL-3, which may not be what the author meant.",
     fix: "Add a `license` key (for OCA addons usually AGPL-3 or LGPL-3).",
+    example: Some(
+        r#"# __manifest__.py: no 'license' key
+{'name': 'My Module', 'version': '18.0.1.0.0', 'depends': ['base']}
+# fix: add  'license': 'LGPL-3',"#,
+    ),
 };
 
 pub const INVALID_VERSION: Rule = Rule {
@@ -74,6 +103,11 @@ pub const INVALID_VERSION: Rule = Rule {
     explanation: "Odoo's adapt_version prefixes `x.y[.z]` with the series and refuses other forms \
 for installable addons: the addon then cannot be loaded or updated.",
     fix: "Use a version of the form `<series>.x.y.z` (for example 18.0.1.0.0).",
+    example: Some(
+        r#"# __manifest__.py on an Odoo 18.0 addons path
+{'name': 'My Module', 'version': '17.0.1.0.0', ...}   # another series
+{'name': 'My Module', 'version': '1.0-beta', ...}     # not x.y[.z]"#,
+    ),
 };
 
 pub const AUTO_INSTALL_NOT_SUBSET: Rule = Rule {
@@ -84,6 +118,10 @@ pub const AUTO_INSTALL_NOT_SUBSET: Rule = Rule {
     explanation: "When `auto_install` is a list, Odoo asserts that it is a subset of `depends`; \
 otherwise loading the manifest raises an AssertionError.",
     fix: "Add the triggers to `depends`, or remove them from `auto_install`.",
+    example: Some(
+        r#"# __manifest__.py: `stock` triggers the install but is no dependency
+{'depends': ['sale'], 'auto_install': ['sale', 'stock'], ...}"#,
+    ),
 };
 
 pub const ADDONS_PATH_MISSING: Rule = Rule {
@@ -94,6 +132,7 @@ pub const ADDONS_PATH_MISSING: Rule = Rule {
     explanation: "Odoo refuses to start when an entry of addons_path is not a valid addons \
 directory, and addons expected there are missing.",
     fix: "Fix or remove the entry in addons_path.",
+    example: None,
 };
 
 pub const ADDONS_PATH_UNREADABLE: Rule = Rule {
@@ -103,6 +142,7 @@ pub const ADDONS_PATH_UNREADABLE: Rule = Rule {
     summary: "An addons path or an entry in it cannot be read.",
     explanation: "A directory that cannot be listed hides its addons from Odoo.",
     fix: "Check the permissions for the user that runs Odoo.",
+    example: None,
 };
 
 pub const ADDONS_PATH_EMPTY: Rule = Rule {
@@ -113,6 +153,7 @@ pub const ADDONS_PATH_EMPTY: Rule = Rule {
     explanation: "Odoo ignores a directory without addons (from 17.0 it refuses it at start); it \
 is usually a path one level too high or too low (a repository root instead of its addons).",
     fix: "Point the entry at the directory that directly contains the addon directories.",
+    example: None,
 };
 
 pub const SHADOWED_ADDON: Rule = Rule {
@@ -123,6 +164,11 @@ pub const SHADOWED_ADDON: Rule = Rule {
     explanation: "Odoo loads a module from the first addons path that has it. A second copy on a \
 later path is silently ignored, which is a classic cause of \"my fix is not applied\".",
     fix: "Remove the shadowed copy, or reorder addons_path if the other copy is the right one.",
+    example: Some(
+        r#"odoo-audit deps --addons-path vendor/oca,custom
+# vendor/oca/partner_firstname and custom/partner_firstname:
+# Odoo loads the first one; the copy in custom is never used"#,
+    ),
 };
 
 pub const INPUT_NOT_REGULAR: Rule = Rule {
@@ -134,6 +180,7 @@ pub const INPUT_NOT_REGULAR: Rule = Rule {
 the scan forever, a data file linked to /dev/zero would never end. The file is checked before it \
 is opened and refused. Odoo itself would hang or fail on the same file.",
     fix: "Replace it with a regular file, or remove it.",
+    example: None,
 };
 
 pub const INPUT_TOO_LARGE: Rule = Rule {
@@ -148,6 +195,7 @@ source files of addons (XML, JS, Python) at 16 MiB, a directory walk at 200,000 
 README, \"Limits\"). Real files are far smaller; a larger one is usually a mistake (a generated \
 or binary file) or hostile. The checks that needed the file are incomplete.",
     fix: "Check the file; keep generated and binary files out of the addon.",
+    example: None,
 };
 
 pub const PATH_OUTSIDE_ADDON: Rule = Rule {
@@ -162,6 +210,7 @@ not ship, and a link to a parent directory makes Odoo's asset globs walk far out
 odoo-audit neither reads nor follows it. (An addon directory that is itself a symlink directly \
 under an addons path is fine.)",
     fix: "Keep every file of the addon inside its directory; replace the link with a copy.",
+    example: None,
 };
 
 pub const SYMLINK_LOOP: Rule = Rule {
@@ -172,6 +221,7 @@ pub const SYMLINK_LOOP: Rule = Rule {
     explanation: "A walk that follows it never ends, and Odoo's recursive asset globs meet it \
 too. odoo-audit does not follow it.",
     fix: "Remove the link, or point it at a file or a directory that does not contain it.",
+    example: None,
 };
 
 pub const ADDON_FILE_UNREADABLE: Rule = Rule {
@@ -183,6 +233,7 @@ permissions, a data file the manifest lists is missing).",
     explanation: "The checks that need the file are incomplete; Odoo fails on the same file when \
 it loads the module (a missing data file stops the install or update).",
     fix: "Check that the file exists and is readable by the user that runs Odoo.",
+    example: None,
 };
 
 pub const MISSING_DEPENDENCY: Rule = Rule {
@@ -192,6 +243,11 @@ pub const MISSING_DEPENDENCY: Rule = Rule {
     summary: "A dependency named in `depends` is on no addons path.",
     explanation: "Odoo cannot install or load a module whose dependency is not available.",
     fix: "Add the addon that provides the dependency to the addons path.",
+    example: Some(
+        r#"# my_module/__manifest__.py
+{'name': 'My Module', 'depends': ['sale', 'sale_stock_extra'], ...}
+# no directory sale_stock_extra/ with a manifest on any addons path"#,
+    ),
 };
 
 pub const DEPENDENCY_CYCLE: Rule = Rule {
@@ -202,6 +258,10 @@ pub const DEPENDENCY_CYCLE: Rule = Rule {
     explanation: "Odoo's loading graph cannot order modules in a cycle; none of them can be \
 installed.",
     fix: "Break the cycle by removing one of the dependencies.",
+    example: Some(
+        r#"# a/__manifest__.py:  'depends': ['b']
+# b/__manifest__.py:  'depends': ['a']"#,
+    ),
 };
 
 pub const DEPENDS_ON_UNINSTALLABLE: Rule = Rule {
@@ -212,6 +272,10 @@ pub const DEPENDS_ON_UNINSTALLABLE: Rule = Rule {
     explanation: "The dependency is marked `installable: False` (often: not yet migrated to this \
 series), so the dependent addon cannot be installed either.",
     fix: "Use a migrated version of the dependency, or mark the dependent addon not installable.",
+    example: Some(
+        r#"# my_module/__manifest__.py: 'depends': ['old_helper']
+# old_helper/__manifest__.py: 'installable': False"#,
+    ),
 };
 
 pub const SERIES_MISMATCH: Rule = Rule {
@@ -223,6 +287,10 @@ pub const SERIES_MISMATCH: Rule = Rule {
 18.0 server) was written for another Odoo; Odoo 16-18 refuse its version outright, and later \
 series load code that was never migrated.",
     fix: "Check out the branch of the addon that matches the target series.",
+    example: Some(
+        r#"# on an Odoo 18.0 addons path
+# my_module/__manifest__.py: 'version': '17.0.1.2.0'"#,
+    ),
 };
 
 pub const NEEDS_ENTERPRISE: Rule = Rule {
@@ -237,6 +305,10 @@ installed there (Odoo leaves it `uninstallable`, or `to install` for ever when i
 auto-installed). Nothing is reported with `--edition enterprise`, or in a database where \
 `web_enterprise` is installed.",
     fix: "Run the addons on Odoo Enterprise (then check with --edition enterprise), or drop the dependency.",
+    example: Some(
+        r#"# on Odoo Community
+# my_module/__manifest__.py: 'depends': ['account_accountant']"#,
+    ),
 };
 
 pub const CORE_FINDINGS: Rule = Rule {
@@ -248,6 +320,7 @@ pub const CORE_FINDINGS: Rule = Rule {
 (known to the catalogue of the series), which the user of an addons repository cannot fix. They \
 are counted in one line by default; `--include-core` lists them one by one.",
     fix: "Nothing to do in the addons checked; pass --include-core to see them.",
+    example: None,
 };
 
 pub const SERIES_UNKNOWN: Rule = Rule {
@@ -260,6 +333,7 @@ series checks are skipped. The series comes from --odoo-series, from the databas
 odoo/release.py when the Odoo source is on the addons path, or else from the series most \
 manifest versions name (`18.0.1.0.0`).",
     fix: "Pass --odoo-series (for example --odoo-series 18.0).",
+    example: None,
 };
 
 pub const RULES: &[Rule] = &[

@@ -17,6 +17,13 @@ path is the server's own, which serves no JavaScript for modules missing from it
 the action (or the menus that point at it) fails with `KeyNotFoundError: Cannot find key \"…\" in \
 the \"actions\" registry`.",
     fix: "Register the tag (registry.category(\"actions\").add(\"<tag>\", …)) in a file of a backend bundle, or fix the tag.",
+    example: Some(
+        r#"<!-- views/menu.xml -->
+<record id="action_dashboard" model="ir.actions.client">
+    <field name="tag">my_dashboard</field>
+</record>
+// no backend bundle registers "my_dashboard" in the "actions" registry"#,
+    ),
 };
 
 pub const TEST_BUNDLE_ONLY: Rule = Rule {
@@ -30,6 +37,7 @@ registry has no such key and the web client raises KeyNotFoundError (for a field
 to the default widget). When modules that may also register the key are missing from the addons \
 path the finding is a warning.",
     fix: "Move the file to web.assets_backend in the manifest's `assets`.",
+    example: None,
 };
 
 pub const OUTSIDE_BACKEND: Rule = Rule {
@@ -42,6 +50,7 @@ backend web client does not load (web.assets_frontend, report bundles, …). The
 runs in the backend. When modules that may also register the key are missing from the addons path \
 the finding is a warning.",
     fix: "List the file in web.assets_backend (manifest `assets`), or check the glob that should match it.",
+    example: None,
 };
 
 pub const NOT_A_DEPENDENCY: Rule = Rule {
@@ -53,6 +62,11 @@ pub const NOT_A_DEPENDENCY: Rule = Rule {
 outside M's dependencies. It works today because that module happens to be installed; a database \
 with M but without it breaks.",
     fix: "Add the registering module to `depends` of the using module.",
+    example: Some(
+        r#"<!-- my_module/views/order.xml: my_module does not depend on account -->
+<field name="order_line" widget="section_and_note_one2many"/>
+// registered only by account/static/src/components/..."#,
+    ),
 };
 
 pub const DYNAMIC_REGISTRATION: Rule = Rule {
@@ -63,6 +77,7 @@ pub const DYNAMIC_REGISTRATION: Rule = Rule {
     explanation: "The key passed to `.add(…)` is an expression, not a literal, so the keys it \
 registers are unknown to a static scan. They are not counted as handlers of any tag.",
     fix: "Nothing to do if intended; register literal keys to make them checkable.",
+    example: None,
 };
 
 pub const HANDLER_NOT_INSTALLED: Rule = Rule {
@@ -74,6 +89,7 @@ pub const HANDLER_NOT_INSTALLED: Rule = Rule {
 addons path, but that addon is not installed, so its assets are not in the bundle: the menus of \
 the action fail with KeyNotFoundError.",
     fix: "Install the registering module, or depend on it from the module owning the action.",
+    example: None,
 };
 
 pub const NOT_VERIFIABLE: Rule = Rule {
@@ -91,6 +107,7 @@ and the use is an error instead. Odoo's own addons (Community and Enterprise) ar
 the catalogue of the series without their source: only modules neither on the path nor in the \
 catalogue (another repository's addons) make a use not verifiable.",
     fix: "Add the missing modules (the other repositories' addons) to --addons-path.",
+    example: None,
 };
 
 pub const DATA_FILE_NOT_PARSED: Rule = Rule {
@@ -103,6 +120,7 @@ entities that expand past 1 MiB (or refer to themselves), or holds more than 4 m
 Odoo's parser (lxml over libxml2) refuses such a file as well, so installing or updating the module \
 fails; the client actions, widgets and view classes it names were not checked.",
     fix: "Fix the file (the message says where); Odoo data files need no DTD and no deep nesting.",
+    example: None,
 };
 
 pub const ENTERPRISE_ONLY: Rule = Rule {
@@ -117,6 +135,7 @@ addon does (for example the `mrp_display` tag of `mrp`, registered by Enterprise
 to the default one). With `--edition enterprise`, or in a database where `web_enterprise` is \
 installed, the Enterprise addon counts as any other: the key then needs a dependency on it.",
     fix: "Register the key in an addon of your own, or run on Odoo Enterprise and depend on the registering addon.",
+    example: None,
 };
 
 pub const CORE_FINDINGS: Rule = Rule {
@@ -130,6 +149,7 @@ they do not depend on, a tag only Enterprise registers in a Community addon. The
 addons repository cannot fix them; they are counted in one line by default, and \
 `--include-core` lists them one by one.",
     fix: "Nothing to do in the addons checked; pass --include-core to see them.",
+    example: None,
 };
 
 pub const UNKNOWN_WIDGET: Rule = Rule {
@@ -142,6 +162,11 @@ registry.category(\"fields\") (as `widget` or `<view type>.widget`) in a backend
 every module the view's module depends on is on the addons path. The web client logs \
 `Missing widget` and falls back to the field type's default widget.",
     fix: "Fix the widget name, or depend on the module that registers it.",
+    example: Some(
+        r#"<!-- views/partner.xml -->
+<field name="category_id" widget="many2many_tagz"/>
+// no registry.category("fields").add("many2many_tagz", ...) anywhere"#,
+    ),
 };
 
 pub const UNKNOWN_JS_CLASS: Rule = Rule {
@@ -153,6 +178,11 @@ pub const UNKNOWN_JS_CLASS: Rule = Rule {
 registry.category(\"views\") in a backend bundle, while every module the view's module depends on \
 is on the addons path: opening the view raises KeyNotFoundError.",
     fix: "Fix the js_class, or register the view in a backend bundle.",
+    example: Some(
+        r#"<!-- views/order.xml -->
+<list js_class="my_order_list"> ... </list>
+// no registry.category("views").add("my_order_list", ...) anywhere"#,
+    ),
 };
 
 pub const RULES: &[Rule] = &[

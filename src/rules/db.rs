@@ -13,6 +13,11 @@ ir_module_module.latest_version. This is the Apps \"Upgrade\" badge: the new cod
 data and views of the old version until the module is updated, and migration scripts have not \
 run.",
     fix: "Update the module: odoo-bin -c <conf> -d <db> -u <module> --stop-after-init",
+    example: Some(
+        r#"# code:     my_module/__manifest__.py  'version': '18.0.1.1.0'
+# database: ir_module_module.latest_version = '18.0.1.0.0'
+odoo -c /etc/odoo/odoo.conf -d prod -u my_module --stop-after-init"#,
+    ),
 };
 
 pub const DATABASE_NEWER: Rule = Rule {
@@ -24,6 +29,11 @@ pub const DATABASE_NEWER: Rule = Rule {
 The database was updated with newer code than what is deployed now; data and views may \
 reference fields the old code does not have.",
     fix: "Deploy the code the database was last updated with (check the addon's branch or tag).",
+    example: Some(
+        r#"# code:     my_module/__manifest__.py  'version': '18.0.1.0.0'
+# database: ir_module_module.latest_version = '18.0.1.2.0'
+# (an older checkout was deployed on a database already updated)"#,
+    ),
 };
 
 pub const STUCK_STATE: Rule = Rule {
@@ -35,6 +45,10 @@ pub const STUCK_STATE: Rule = Rule {
 A module left in them means an operation was scheduled but never applied (or failed half-way); \
 the next update of any module will try to apply it.",
     fix: "Apply or cancel the pending operation (odoo-bin -u / -i, or Cancel in Apps).",
+    example: Some(
+        r#"SELECT name, state FROM ir_module_module WHERE state LIKE 'to %';
+  my_module | to upgrade"#,
+    ),
 };
 
 pub const INSTALLED_WITHOUT_CODE: Rule = Rule {
@@ -45,6 +59,10 @@ pub const INSTALLED_WITHOUT_CODE: Rule = Rule {
     explanation: "The database says the module is installed but its code is not deployed: its \
 models, views and assets are missing at runtime and the registry may fail to load.",
     fix: "Add the addon to the addons path, or uninstall it properly.",
+    example: Some(
+        r#"# database: my_module is installed
+# addons paths: no directory my_module/ on any of them"#,
+    ),
 };
 
 pub const NOT_IN_DATABASE: Rule = Rule {
@@ -55,6 +73,11 @@ pub const NOT_IN_DATABASE: Rule = Rule {
     explanation: "Odoo only creates ir_module_module rows for new addons when the module list is \
 updated; until then the addon cannot be installed from Apps.",
     fix: "Update the apps list (Apps > Update Apps List, or odoo-bin -c <conf> -d <db> -u base --stop-after-init).",
+    example: Some(
+        r#"# addons path: custom/my_module/__manifest__.py
+# database: no row in ir_module_module named my_module
+# (Apps > Update Apps List, or odoo -u base, makes it known)"#,
+    ),
 };
 
 pub const CORE_UNKNOWN_TO_DATABASE: Rule = Rule {
@@ -68,6 +91,7 @@ for (`V005` each) are counted in one line by default: usually Odoo Enterprise ad
 tree that holds both editions, next to a Community database, or new addons of a newer snapshot. \
 `--include-core` lists them one by one.",
     fix: "Nothing to do unless one of them is needed: then update the apps list (-u base).",
+    example: None,
 };
 
 pub const INSTALLED_NOT_INSTALLABLE: Rule = Rule {
@@ -78,6 +102,7 @@ pub const INSTALLED_NOT_INSTALLABLE: Rule = Rule {
     explanation: "The deployed code declares the addon not installable (usually: not migrated to \
 this series), yet the database has it installed. Odoo will not load it.",
     fix: "Deploy a migrated version of the addon, or uninstall it.",
+    example: None,
 };
 
 pub const UNINSTALLABLE: Rule = Rule {
@@ -88,6 +113,7 @@ pub const UNINSTALLABLE: Rule = Rule {
     explanation: "The module list found the addon not installable (or its code missing) when it \
 was last updated. Harmless unless something expects the module.",
     fix: "Nothing to do unless the module is needed; then deploy an installable version and update the apps list.",
+    example: None,
 };
 
 pub const MISSING_INSTALLED_DEPENDENCY: Rule = Rule {
@@ -98,6 +124,7 @@ pub const MISSING_INSTALLED_DEPENDENCY: Rule = Rule {
     explanation: "ir_module_module_dependency names a dependency whose state is not installed \
 (or that the database does not know). The module's code can fail at import or at runtime.",
     fix: "Install the dependency (odoo-bin -c <conf> -d <db> -i <dependency> --stop-after-init).",
+    example: None,
 };
 
 pub const DANGLING_MENU: Rule = Rule {
@@ -108,6 +135,7 @@ pub const DANGLING_MENU: Rule = Rule {
     explanation: "ir_ui_menu.action references a record ('model,id') that is not in ir_actions \
 with that type. Clicking the menu raises an error in the web client.",
     fix: "Update the module that owns the menu (-u), or delete/repair the menu.",
+    example: None,
 };
 
 pub const ORPHAN_XMLID: Rule = Rule {
@@ -118,6 +146,7 @@ pub const ORPHAN_XMLID: Rule = Rule {
     explanation: "ir_model_data keeps the XML id of a menu, action, view, field or model whose \
 record was deleted. Updates of the owning module may fail or recreate it unexpectedly.",
     fix: "Update the owning module (-u) so that Odoo cleans its data, or delete the stale ir_model_data row.",
+    example: None,
 };
 
 pub const SUPERUSER_SESSION: Rule = Rule {
@@ -129,6 +158,7 @@ pub const SUPERUSER_SESSION: Rule = Rule {
 a superuser role is far more than it needs: SELECT on the tables it reads is enough. A role \
 that cannot write is a second wall if a database object tries to make the session write.",
     fix: "Connect with a read-only role (see the README: Least-privilege role).",
+    example: None,
 };
 
 pub const UNREADABLE_ROWS: Rule = Rule {
@@ -140,6 +170,7 @@ pub const UNREADABLE_ROWS: Rule = Rule {
 name, an id that is not an integer). Odoo itself never writes such rows; they come from manual \
 SQL or a broken migration, and the checks that read them are incomplete.",
     fix: "Inspect the rows named in the message and repair or delete them.",
+    example: None,
 };
 
 pub const LOOSE_PASSWORD_FILE: Rule = Rule {
@@ -154,6 +185,7 @@ should be u=rw (0600) or less\". Its passwords are not used: psql, pg_dump and O
 connect without them, and anyone in the group can read them.",
     fix: "chmod 0600 the password file (and remove the passwords others could read from the \
 database roles: change them).",
+    example: None,
 };
 
 pub const CODE_CHANGED_NOT_BUMPED: Rule = Rule {
@@ -168,6 +200,7 @@ equals the installed one. Nothing signals an upgrade (no badge, no `V001`), so n
 the database keeps the old views, data and access rules of the module.",
     fix: "Update the module: odoo-bin -c <conf> -d <db> -u <module> --stop-after-init (and bump \
 the version of changed addons in the future).",
+    example: None,
 };
 
 pub const NO_STORED_CHECKSUM: Rule = Rule {
@@ -180,6 +213,7 @@ pub const NO_STORED_CHECKSUM: Rule = Rule {
 changed since its last update cannot be told.",
     fix: "After the next update of the module, store the checksums again (click-odoo-update does; \
 `click-odoo-update --only-compute-hashes` when the modules are known to be up to date).",
+    example: None,
 };
 
 pub const CHECKSUMS_NOT_STORED: Rule = Rule {
@@ -192,6 +226,7 @@ changed without a version bump cannot be found against it. The checksums are sti
 the parameter's JSON shape), to compare two servers or two releases.",
     fix: "Compare the printed checksums with those of a known-good server, or start storing them \
 with click-odoo-update.",
+    example: None,
 };
 
 pub const ADDON_UNHASHABLE: Rule = Rule {
@@ -205,6 +240,7 @@ file name that is not UTF-8, or more files than a walk visits: module_auto_updat
 read outside the addon, skip part of it or fail; odoo-audit names the file and computes no \
 checksum for the addon.",
     fix: "Remove or fix the file named in the finding.",
+    example: None,
 };
 
 pub const RULES: &[Rule] = &[

@@ -14,6 +14,7 @@ pub const ENGINE: Rule = Rule {
     explanation: "In compose mode every other check goes through Docker. When `docker info` \
 fails, times out or is missing, nothing can be deployed or inspected.",
     fix: "Start the Docker daemon (systemctl start docker) and check that this user may use it.",
+    example: None,
 };
 
 pub const SERVICE: Rule = Rule {
@@ -25,6 +26,7 @@ pub const SERVICE: Rule = Rule {
 unhealthy, restarting, or restarted before (a warning). Native mode: neither the systemd unit \
 is active nor an Odoo process runs.",
     fix: "Look at the service's logs (docker compose logs <service>, journalctl -u odoo) and restart it.",
+    example: None,
 };
 
 pub const VERSION: Rule = Rule {
@@ -36,6 +38,7 @@ pub const VERSION: Rule = Rule {
 the expected series. Another series means the wrong image or checkout, or a database that was \
 not migrated.",
     fix: "Deploy the image/checkout of the expected series, or set expected_series.",
+    example: None,
 };
 
 pub const DATABASE: Rule = Rule {
@@ -48,6 +51,7 @@ Odoo itself starts on the database with --stop-after-init and must exit 0 (the f
 the exception and the first error Odoo logged). Errors Odoo logs about modules are those \
 modules' findings (G017), not this one.",
     fix: "Check db_host/db_port/db_user/db_password and the database service, or fix the cause quoted.",
+    example: None,
 };
 
 pub const CONF: Rule = Rule {
@@ -59,6 +63,7 @@ pub const CONF: Rule = Rule {
 2) + 1, memory and time limits, a logfile, list_db = False, a dbfilter, a data_dir that exists. \
 The file is read the way Odoo reads it (RawConfigParser).",
     fix: "Set the option in odoo.conf as the message says, then restart Odoo.",
+    example: None,
 };
 
 pub const ADDONS_PATH: Rule = Rule {
@@ -69,6 +74,7 @@ pub const ADDONS_PATH: Rule = Rule {
     explanation: "Odoo refuses to start on an addons path that does not exist; an empty entry \
 is usually a wrong mount; an addon on several entries is taken from the first (a warning).",
     fix: "Fix addons_path in odoo.conf (or the volume mounts) and remove duplicate addons.",
+    example: None,
 };
 
 pub const PYTHON: Rule = Rule {
@@ -81,6 +87,7 @@ pub const PYTHON: Rule = Rule {
 `external_dependencies['python']` of the installed modules' manifests (by distribution name, \
 then by import name, as Odoo does). A missing one stops Odoo or the module from loading.",
     fix: "Install the library into Odoo's environment (pip install <name> in its venv or image).",
+    example: None,
 };
 
 pub const ENV_FILE: Rule = Rule {
@@ -92,6 +99,7 @@ pub const ENV_FILE: Rule = Rule {
 variable breaks the deployment; a world-readable file gives every local user the database \
 password.",
     fix: "Create the .env with the required variables and chmod 600 (or 640) it.",
+    example: None,
 };
 
 pub const ASSETS: Rule = Rule {
@@ -105,6 +113,7 @@ name when the backend page redirects to the login) is requested from the running
 scanned, at most 64 MiB, for the CSS error block and the `throw new Error(\"'…' in file '…'\")` \
 Odoo writes instead of a template that does not parse.",
     fix: "Read Odoo's log at the time of the request; fix the asset named (or the manifest of check 6).",
+    example: None,
 };
 
 pub const UPDATE: Rule = Rule {
@@ -117,6 +126,7 @@ This writes to the database. A failure here is what the first update after deplo
 hit; the finding quotes the exception that ends the first traceback, the file and line Odoo \
 names, and the first error logged.",
     fix: "Fix the file named in the finding (or the module that fails) before going live.",
+    example: None,
 };
 
 pub const HTTP: Rule = Rule {
@@ -129,6 +139,7 @@ without a server error, and /web/database/manager must be blocked when list_db i
 404 or Odoo's \"disabled\" page (a 5xx is an error, not a block). Every request has a timeout \
 and reads at most 1 MiB of a page.",
     fix: "Check the proxy and the Odoo service; block /web/database in the proxy.",
+    example: None,
 };
 
 pub const BACKUP: Rule = Rule {
@@ -140,6 +151,7 @@ pub const BACKUP: Rule = Rule {
 younger than backup_max_age_hours, and a filestore archive must exist. The check creates and \
 deletes nothing.",
     fix: "Run the backup job now and check its schedule (cron, systemd timer).",
+    example: None,
 };
 
 pub const LOGS: Rule = Rule {
@@ -151,6 +163,7 @@ pub const LOGS: Rule = Rule {
 and max-file (daemon.json or the service's logging options). Native mode: Odoo's logfile needs \
 a logrotate rule. A log bigger than log_max_size_mb is a warning.",
     fix: "Set log-opts (max-size, max-file) or add a logrotate rule for the logfile.",
+    example: None,
 };
 
 pub const CONF_INTERPOLATION: Rule = Rule {
@@ -162,6 +175,7 @@ pub const CONF_INTERPOLATION: Rule = Rule {
 `%(name)s` stays literal. A db_password written `%(env:DB_PASSWORD)s` is that very string, and \
 the connection fails (or a literal secret is used).",
     fix: "Write the real value, or pass it through the environment Odoo reads (PGPASSWORD; from 19.0 ODOO_<OPTION>).",
+    example: None,
 };
 
 pub const WEAK_ADMIN_PASSWD: Rule = Rule {
@@ -173,6 +187,7 @@ pub const WEAK_ADMIN_PASSWD: Rule = Rule {
 restore). Odoo's default is `admin`. Odoo hashes it (pbkdf2-sha512) when it is set from the \
 web interface; a clear value in the file is readable by anyone who can read the file.",
     fix: "Set a long random admin_passwd, preferably its $pbkdf2-sha512$ hash.",
+    example: None,
 };
 
 pub const SECRET_IN_CLEAR: Rule = Rule {
@@ -184,6 +199,7 @@ pub const SECRET_IN_CLEAR: Rule = Rule {
 Secrets belong in the .env file (mode 600) or a secrets store, referenced as ${VAR}. The value \
 is never printed, only the key.",
     fix: "Move the value to .env and reference it as ${VAR} (compose) or through PGPASSWORD.",
+    example: None,
 };
 
 pub const BACKUP_UNREADABLE: Rule = Rule {
@@ -194,6 +210,7 @@ pub const BACKUP_UNREADABLE: Rule = Rule {
     explanation: "A dump that pg_restore cannot even list cannot be restored. Presence is not \
 integrity.",
     fix: "Make a new dump (pg_dump -Fc) and check the backup job's exit status and disk space.",
+    example: None,
 };
 
 pub const TLS_CERTIFICATE: Rule = Rule {
@@ -204,6 +221,7 @@ pub const TLS_CERTIFICATE: Rule = Rule {
     explanation: "Browsers and API clients refuse an invalid or expired certificate; an expiry \
 within the threshold means the renewal is not working.",
     fix: "Renew the certificate (certbot renew) and check the renewal timer.",
+    example: None,
 };
 
 pub const SECURITY_HEADER: Rule = Rule {
@@ -214,6 +232,7 @@ pub const SECURITY_HEADER: Rule = Rule {
     explanation: "Without them the login page can be framed (clickjacking), content types \
 sniffed, and https downgraded. They are usually added by the reverse proxy.",
     fix: "Add the headers in the reverse proxy (nginx: add_header ... always).",
+    example: None,
 };
 
 pub const PENDING_OPERATIONS: Rule = Rule {
@@ -226,6 +245,7 @@ as soon as it starts on it, whatever it was started for: a read-only check or a 
 install would install, update or remove other modules in production. odoo-audit lists them \
 first and refuses to start Odoo unless --apply-pending is given.",
     fix: "Review the pending operations; apply them deliberately (the command in the hint) or cancel them in Apps.",
+    example: None,
 };
 
 pub const MODULES_CHANGED: Rule = Rule {
@@ -238,6 +258,7 @@ pub const MODULES_CHANGED: Rule = Rule {
 and compared with those before it. A run that should change nothing (check 4) and did is a \
 warning; for updates and installs the list says what they did.",
     fix: "Compare the changes with what was intended; restore the backup if they were not.",
+    example: None,
 };
 
 pub const UPDATE_HALF_DONE: Rule = Rule {
@@ -249,6 +270,7 @@ pub const UPDATE_HALF_DONE: Rule = Rule {
 `to upgrade` next to modules already updated: the database is neither the old nor the new \
 version, and the next start of Odoo resumes the update.",
     fix: "Finish the update (the command in the hint) before serving users, or restore the backup.",
+    example: None,
 };
 
 pub const LOGGED_ERROR: Rule = Rule {
@@ -261,6 +283,7 @@ about modules (`Some modules are not loaded…`, `Some modules have inconsistent
 reported for those modules, and marked pre-existing when the modules were already pending \
 before the run.",
     fix: "Deploy the module's code and dependencies, or cancel its pending operation in Apps.",
+    example: None,
 };
 
 pub const MANIFEST_SITE_DOWN: Rule = Rule {
@@ -273,6 +296,7 @@ files and asset bundles: one manifest that is not a Python literal (or not a dic
 URL with three or more path segments answer 500, so every bundle, /web/webclient/* and \
 /web/image/* fails and the backend is a blank page.",
     fix: "Fix the manifest (its file and line are given) or remove the addon from the path.",
+    example: None,
 };
 
 pub const WEB_ASSETS: Rule = Rule {
@@ -284,6 +308,7 @@ pub const WEB_ASSETS: Rule = Rule {
 /web/static/img/favicon.ico (a manifest it cannot load, a broken addons path), no bundle, \
 /web/webclient/* or /web/image/* works either, while /web/health and /web/login still answer.",
     fix: "Read Odoo's log at the time of the request; fix the module whose assets fail.",
+    example: None,
 };
 
 pub const PYTHON_UNKNOWN: Rule = Rule {
@@ -295,6 +320,7 @@ pub const PYTHON_UNKNOWN: Rule = Rule {
 process shows its interpreter: probing another Python would report libraries as missing that \
 Odoo has, or the reverse.",
     fix: "Set python_command to Odoo's interpreter (for example /opt/odoo/venv/bin/python3).",
+    example: None,
 };
 
 pub const TRUTH_SYNC: Rule = Rule {
@@ -307,6 +333,7 @@ by Odoo's exit status and the module states before and after) and builds the ass
 requesting them from the running server, stopping at the first failure so that a broken update \
 is not followed by more work.",
     fix: "Read the step's saved log, fix the cause, and run truth-sync again.",
+    example: None,
 };
 
 pub const RESTORE_FAILED: Rule = Rule {
@@ -319,6 +346,7 @@ pg_restore into a scratch database of its own (`odoo_audit_restore_…`) on the 
 --restore-url; a truncated or corrupt dump, a dump pg_restore cannot read, or one that does not \
 fit the time limit fails here, with pg_restore's first error quoted.",
     fix: "Make a new dump (pg_dump -Fc), check the backup job's exit status and free space, and test-restore it again.",
+    example: None,
 };
 
 pub const RESTORED_NOT_ODOO: Rule = Rule {
@@ -331,6 +359,7 @@ without error but is no backup of Odoo. The restored copy must have Odoo's modul
 `base` installed; modules left `to install`, `to upgrade` or `to remove` mean the dump was taken \
 in the middle of an update (a warning).",
     fix: "Check which database the backup job dumps (its -d/--dbname) and that it dumps Odoo's.",
+    example: None,
 };
 
 pub const FILESTORE_INCOMPLETE: Rule = Rule {
@@ -342,6 +371,7 @@ pub const FILESTORE_INCOMPLETE: Rule = Rule {
 data_dir/filestore/<database>, named by ir_attachment.store_fname. A dump without the matching \
 files restores records whose files are gone: downloads fail and images are broken.",
     fix: "Archive data_dir/filestore/<database> at the same time as the dump, and check that the archive job completed.",
+    example: None,
 };
 
 pub const SCRATCH_NOT_DROPPED: Rule = Rule {
@@ -353,6 +383,7 @@ pub const SCRATCH_NOT_DROPPED: Rule = Rule {
 an interruption. When the drop fails (the server went away, a session holds it) the copy of the \
 production data stays on the restore server.",
     fix: "Drop it by hand: DROP DATABASE \"odoo_audit_restore_…\" WITH (FORCE) (the name is in the message).",
+    example: None,
 };
 
 pub const RULES: &[Rule] = &[

@@ -16,6 +16,7 @@ Its commands did not run; the other instances of the fleet were audited all the 
 message is the one a single run (`odoo-audit versions --db-url …`) would end with, without the \
 password.",
     fix: "Run one command on that instance alone (odoo-audit broken --db-url … or -c odoo.conf) to see why, or fix its `db`/`odoo_conf` entry.",
+    example: None,
 };
 
 pub const TIMED_OUT: Rule = Rule {
@@ -28,6 +29,7 @@ An instance still running then is abandoned: the commands it finished keep their
 others report this one. A database under load, a lock held for long, or a server that accepts \
 connections and never answers, ends here instead of holding the whole fleet.",
     fix: "Look at the instance's database (pg_stat_activity, locks, load), or raise --timeout.",
+    example: None,
 };
 
 pub const BAD_ENTRY: Rule = Rule {
@@ -41,6 +43,7 @@ directory, a `db` URL that does not parse, an `odoo_conf` that cannot be read, o
 for a command that needs one. The \
 message names the inventory file and the line; the other entries are audited all the same.",
     fix: "Fix the entry in the inventory (see the README: Fleets).",
+    example: None,
 };
 
 pub const RULES: &[Rule] = &[UNREACHABLE, TIMED_OUT, BAD_ENTRY];

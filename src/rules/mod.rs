@@ -1,7 +1,9 @@
 //! The registry of every finding code.
 //!
-//! Each rule has a stable code, a kebab-case name, a default severity, a one-line summary, a
-//! longer explanation (what it detects, why it matters) and a default hint at the fix. Codes are
+//! Each rule has a stable code, a kebab-case name, a default severity, and the text
+//! `odoo-audit explain CODE` prints: what the finding is (a one-line summary), why it matters
+//! (the explanation), how to fix it (the default hint) and, where there is one, an example of
+//! what triggers it. Codes are
 //! grouped by the family of checks that emits them; `odoo-audit explain CODE` prints a rule and
 //! `odoo-audit rules` lists them all. A unit test asserts that codes and names are unique and
 //! that the README documents every code.
@@ -23,10 +25,16 @@ pub struct Rule {
     pub code: &'static str,
     pub name: &'static str,
     pub severity: Severity,
+    /// What it is: one sentence.
     pub summary: &'static str,
+    /// Why it matters: what Odoo (or the deployment) does when it happens.
     pub explanation: &'static str,
-    /// Default hint; checks usually give a more precise one.
+    /// How to fix it; also the default hint of its findings (checks usually give a more
+    /// precise one).
     pub fix: &'static str,
+    /// An example of what triggers it (an input, a command and what it reports), as lines kept
+    /// as they are.
+    pub example: Option<&'static str>,
 }
 
 /// The family of a code, named by its letter: what the findings of the family are about.
@@ -214,6 +222,26 @@ mod tests {
                 r.code
             );
         }
+    }
+
+    #[test]
+    fn examples_fit_an_80_column_terminal() {
+        let mut with_example = 0;
+        for r in all() {
+            let Some(example) = r.example else { continue };
+            with_example += 1;
+            assert!(
+                !example.trim().is_empty(),
+                "{} has an empty example",
+                r.code
+            );
+            for line in example.lines() {
+                // `explain` indents them by two columns.
+                assert!(line.chars().count() <= 76, "{}: {line:?}", r.code);
+                assert!(!line.contains('\t'), "{}: a tab in {line:?}", r.code);
+            }
+        }
+        assert!(with_example >= 20, "{with_example} examples only");
     }
 
     #[test]

@@ -11,6 +11,7 @@ pub const DATABASE: Rule = Rule {
     summary: "Critical: the database cannot be reached or is not an Odoo database.",
     explanation: "Nothing else can be verified without the database.",
     fix: "Check the connection settings (-d, --db-url, PG* variables, db_* in odoo.conf).",
+    example: None,
 };
 
 pub const INSTALLED_COUNT: Rule = Rule {
@@ -21,6 +22,7 @@ pub const INSTALLED_COUNT: Rule = Rule {
     explanation: "An enterprise-parity deployment installs a large module set; a much smaller \
 count means the set was not (or only partly) installed, or the wrong database is checked.",
     fix: "Install the missing modules (odoo-audit parity plan / parity install).",
+    example: None,
 };
 
 pub const REQUIRED_MODULE: Rule = Rule {
@@ -31,6 +33,7 @@ pub const REQUIRED_MODULE: Rule = Rule {
     explanation: "The thresholds name modules without which the deployment does not provide \
 parity (for example the Studio, Sign and Knowledge replacements).",
     fix: "Install the module (odoo-bin -c <conf> -d <db> -i <module> --stop-after-init).",
+    example: None,
 };
 
 pub const CORE_TABLES: Rule = Rule {
@@ -41,6 +44,7 @@ pub const CORE_TABLES: Rule = Rule {
     explanation: "Every Odoo database has the ir_* tables of the base module; a low count means \
 a partial restore or a database that was never initialised.",
     fix: "Restore the database from a complete backup.",
+    example: None,
 };
 
 pub const UNINSTALLABLE: Rule = Rule {
@@ -51,6 +55,7 @@ pub const UNINSTALLABLE: Rule = Rule {
     explanation: "Modules of the parity set that are uninstallable (code missing or not \
 migrated) leave holes in the functional coverage.",
     fix: "Deploy installable versions of those modules and update the apps list.",
+    example: None,
 };
 
 pub const PENDING_UPGRADES: Rule = Rule {
@@ -60,6 +65,7 @@ pub const PENDING_UPGRADES: Rule = Rule {
     summary: "Important: modules are in state `to upgrade`.",
     explanation: "A scheduled update was never applied; the database and the code disagree.",
     fix: "Apply the updates: odoo-bin -c <conf> -d <db> -u <modules> --stop-after-init.",
+    example: None,
 };
 
 pub const CLIENT_ACTIONS: Rule = Rule {
@@ -70,6 +76,7 @@ pub const CLIENT_ACTIONS: Rule = Rule {
     explanation: "The check-client-actions analysis (database mode) found actions whose tag no \
 loaded bundle registers: their menus raise KeyNotFoundError.",
     fix: "Run odoo-audit check-client-actions for the details.",
+    example: None,
 };
 
 pub const CATEGORIES: Rule = Rule {
@@ -80,6 +87,7 @@ pub const CATEGORIES: Rule = Rule {
     explanation: "Parity means breadth: installed modules should cover many functional areas \
 (ir_module_category).",
     fix: "Install the modules of the missing functional areas (odoo-audit parity plan).",
+    example: None,
 };
 
 pub const OCA_COUNT: Rule = Rule {
@@ -90,6 +98,7 @@ pub const OCA_COUNT: Rule = Rule {
     explanation: "OCA modules are counted by website (github.com/OCA) or author (Odoo Community \
 Association, OCA).",
     fix: "Install the OCA modules of the parity categories (odoo-audit parity plan).",
+    example: None,
 };
 
 pub const SERVER_ACTIONS: Rule = Rule {
@@ -100,6 +109,7 @@ pub const SERVER_ACTIONS: Rule = Rule {
     explanation: "A working deployment has server actions (ir_act_server) from its modules; none \
 at all means modules' data was not loaded.",
     fix: "Update the modules (-u all) and check the logs for data loading errors.",
+    example: None,
 };
 
 pub const ACTIVE_MENUS: Rule = Rule {
@@ -109,6 +119,7 @@ pub const ACTIVE_MENUS: Rule = Rule {
     summary: "Coverage: fewer active menus than the threshold.",
     explanation: "Installed applications add menus; few active menus mean few usable features.",
     fix: "Install the applications of the parity set, or check that menus were not archived.",
+    example: None,
 };
 
 pub const CATEGORY_INCOMPLETE: Rule = Rule {
@@ -119,6 +130,7 @@ pub const CATEGORY_INCOMPLETE: Rule = Rule {
     explanation: "Each parity category lists the modules that make up the function; the figure \
 says how many are installed.",
     fix: "odoo-audit parity plan --category <key> shows what to install and in which order.",
+    example: None,
 };
 
 pub const MODULE_MISSING: Rule = Rule {
@@ -128,6 +140,7 @@ pub const MODULE_MISSING: Rule = Rule {
     summary: "Plan: a module of the chosen categories is neither on the addons path nor known to the database.",
     explanation: "It cannot be installed until its code is deployed.",
     fix: "Add its code to the addons path (pip install odoo-addon-<name> for OCA modules).",
+    example: None,
 };
 
 pub const MODULE_UNINSTALLABLE: Rule = Rule {
@@ -138,6 +151,7 @@ pub const MODULE_UNINSTALLABLE: Rule = Rule {
     explanation: "Its manifest says installable: False, or the database has it `uninstallable`; \
 it blocks the modules that depend on it.",
     fix: "Deploy a version of the module migrated to this series.",
+    example: None,
 };
 
 pub const INSTALL_FAILED: Rule = Rule {
@@ -148,6 +162,7 @@ pub const INSTALL_FAILED: Rule = Rule {
     explanation: "The Odoo command exited with an error, died or timed out, or the module is not \
 `installed` afterwards; the finding quotes the cause and its log file has the details. Modules that depend on it were skipped.",
     fix: "Read the step's log file, fix the cause, and run parity install again.",
+    example: None,
 };
 
 pub const NO_RELEASE: Rule = Rule {
@@ -159,6 +174,7 @@ pub const NO_RELEASE: Rule = Rule {
 which requires another Odoo (`odoo<16.1dev` for a 16.0 release) and breaks the environment. The \
 shipped data (manifests/pypi-series.toml, from PyPI) says which series have releases.",
     fix: "Migrate the module to the series, or choose another module for the function.",
+    example: None,
 };
 
 pub const INSTALL_INCOMPLETE: Rule = Rule {
@@ -172,6 +188,7 @@ deployed are left out, and the categories stay incomplete. That is a failed run 
 missing modules are left out on purpose (--skip CATEGORY, --allow-missing).",
     fix:
         "Deploy the missing modules' code (see the plan's package column), or skip them explicitly.",
+    example: None,
 };
 
 pub const NO_PACKAGE: Rule = Rule {
@@ -182,6 +199,7 @@ pub const NO_PACKAGE: Rule = Rule {
     explanation: "No `pip install` can provide it: Enterprise modules (license OEEL-1) come \
 with Odoo Enterprise, and modules without a package must come from their repository.",
     fix: "Add the module's repository to the addons path, or choose a community replacement.",
+    example: None,
 };
 
 pub const RULES: &[Rule] = &[

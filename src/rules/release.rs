@@ -12,6 +12,7 @@ pub const FILE_MISSING: Rule = Rule {
 lists the file, and the target (the host, or the Odoo container in compose mode) has no file at \
 that path: the deployment copied less than the release holds.",
     fix: "Deploy the release again, or copy the missing file from the build.",
+    example: None,
 };
 
 pub const FILE_CHANGED: Rule = Rule {
@@ -22,6 +23,7 @@ pub const FILE_CHANGED: Rule = Rule {
     explanation: "The file on the target has another MD5/SHA-256 digest than the digest file of \
 the release says: an older copy, a hand edit on the server, a partial copy.",
     fix: "Deploy the release's file (and find out who or what changed it on the server).",
+    example: None,
 };
 
 pub const FILE_UNEXPECTED: Rule = Rule {
@@ -33,6 +35,7 @@ pub const FILE_UNEXPECTED: Rule = Rule {
 and no other. A left-over file of an earlier release (a removed Python module, a data file) can \
 still be imported or loaded.",
     fix: "Remove the file from the target, or add it to the release.",
+    example: None,
 };
 
 pub const FILE_UNREADABLE: Rule = Rule {
@@ -43,6 +46,7 @@ pub const FILE_UNREADABLE: Rule = Rule {
     explanation: "The file exists but cannot be hashed (permissions, not a regular file, the \
 container cannot be reached): whether it is the release's cannot be told.",
     fix: "Fix the file's permissions, or run verify-deploy as a user that can read it.",
+    example: None,
 };
 
 pub const LOG_CRITERION: Rule = Rule {
@@ -54,6 +58,7 @@ pub const LOG_CRITERION: Rule = Rule {
 release started (or within a window): at most N times (`max = 0`: never, e.g. ConstraintError) \
 or at least N times (a job that must run). The count over the window is outside that range.",
     fix: "Read the matching log lines in the finding; fix the cause, or roll back.",
+    example: None,
 };
 
 pub const LOG_ERRORS: Rule = Rule {
@@ -64,6 +69,7 @@ pub const LOG_ERRORS: Rule = Rule {
     explanation: "The release file's `max_errors` bounds the ERROR and CRITICAL entries of Odoo's \
 log over the window; there were more.",
     fix: "Read the first error lines in the finding; fix the cause, or roll back.",
+    example: None,
 };
 
 pub const LOG_UNREADABLE: Rule = Rule {
@@ -74,6 +80,7 @@ pub const LOG_UNREADABLE: Rule = Rule {
     explanation: "No log file is named (neither in the release file nor as `logfile` of \
 odoo.conf), it cannot be read, or `docker compose logs` failed: the criteria cannot be judged.",
     fix: "Name the log file in the release file ([logs] file), or fix its permissions.",
+    example: None,
 };
 
 pub const NO_FILE_BACKUP: Rule = Rule {
@@ -84,6 +91,7 @@ pub const NO_FILE_BACKUP: Rule = Rule {
     explanation: "The release file lists the files the release replaces and where their copies \
 are kept; this one has none (or not a regular file): a rollback could not restore it.",
     fix: "Copy the previous version of the file to the backup directory before deploying.",
+    example: None,
 };
 
 pub const NO_RECENT_DUMP: Rule = Rule {
@@ -95,6 +103,7 @@ pub const NO_RECENT_DUMP: Rule = Rule {
 the release file's `dump_dir` made after `started_at`. The newest one is older, unreadable by \
 pg_restore, or there is none.",
     fix: "Dump the database (pg_dump -Fc) before deploying, into the dump directory.",
+    example: None,
 };
 
 pub const RULES: &[Rule] = &[

@@ -15,6 +15,7 @@ Odoo raise `Element '…' cannot be located in parent view` while installing or 
 parent changed (a field renamed or removed, a node restructured), or the spec depends on a node \
 that another module adds.",
     fix: "Point the spec at a node the parent has (check the parent view of this series), or depend on the module that adds the node.",
+    example: None,
 };
 
 pub const INVALID_SPEC: Rule = Rule {
@@ -29,6 +30,7 @@ doesn't compile or that selects text, an attribute or a number instead of an ele
 separator a Python expression needs; a `position=\"move\"` spec with content; an arch that is \
 not well-formed. Odoo raises while loading the view.",
     fix: "Correct the spec as the message says.",
+    example: None,
 };
 
 pub const PARENT_MISSING: Rule = Rule {
@@ -42,6 +44,7 @@ addons for the series) without such a view. Odoo fails to load the data file wit
 not found in the system`. When the parent's module is neither on the path nor one of Odoo's, the \
 finding is a warning.",
     fix: "Use the parent's XML id of this series (it may have been renamed), or add the module that defines it.",
+    example: None,
 };
 
 pub const PARENT_NOT_AVAILABLE: Rule = Rule {
@@ -55,6 +58,7 @@ in CI). The inheriting views and everything built on them could not be combined.
 addons on the path (`--addons-path <odoo>/addons,<odoo>/odoo/addons,…`) or check with \
 `-d` against a database, where the installed parents are read.",
     fix: "Add Odoo's addons to --addons-path, or run with -d DATABASE.",
+    example: None,
 };
 
 pub const OUTSIDE_DEPENDS: Rule = Rule {
@@ -67,6 +71,7 @@ module that defines the parent view, or that added the node a spec targets. It w
 that module happens to be installed and loaded first; on a database without it, or when the load \
 order changes, the spec fails.",
     fix: "Add the module to the manifest's `depends`.",
+    example: None,
 };
 
 pub const TRANSLATED_SELECTOR: Rule = Rule {
@@ -78,6 +83,7 @@ pub const TRANSLATED_SELECTOR: Rule = Rule {
 (`View inheritance may not use attribute 'string' as a selector`): the value differs per language. \
 The view fails to load.",
     fix: "Select by `name`, or by an XPath on untranslated attributes.",
+    example: None,
 };
 
 pub const TEMPLATE_SPEC_NOT_LOCATED: Rule = Rule {
@@ -90,6 +96,7 @@ xpath or element operation that finds nothing throws `Element '…' cannot be lo
 tree`, and the component using the template (often the whole web client) fails to render. Found \
 in a template that only a test bundle loads, the finding is a warning.",
     fix: "Point the operation at a node the parent template has in this series.",
+    example: None,
 };
 
 pub const TEMPLATE_PARENT_MISSING: Rule = Rule {
@@ -105,6 +112,7 @@ Community addons that is not on the addons path, the catalogue of the series tel
 addon defines the name (and no Enterprise addon or unknown module could) is this error, a name it \
 lists is not verifiable (`X004`).",
     fix: "Use the parent template's name of this series, or add the module whose bundle defines it to `depends`.",
+    example: None,
 };
 
 pub const TEMPLATE_INVALID: Rule = Rule {
@@ -117,6 +125,7 @@ pub const TEMPLATE_INVALID: Rule = Rule {
 already exists`), or an operation with an invalid position or mode. The bundle fails to build or \
 the template to render.",
     fix: "Correct the template as the message says.",
+    example: None,
 };
 
 pub const VIEW_FILE_UNREADABLE: Rule = Rule {
@@ -131,6 +140,7 @@ A bundled template file that is not well-formed makes Odoo replace the templates
 that loads it with an error thrown in the browser. (Files that are missing, not regular files or \
 outside the addon are reported with the addons-path codes P005–P009.)",
     fix: "Fix the file or the manifest entry.",
+    example: None,
 };
 
 pub const CUSTOMIZATION_OVERWRITTEN: Rule = Rule {
@@ -142,6 +152,7 @@ pub const CUSTOMIZATION_OVERWRITTEN: Rule = Rule {
 `noupdate`, and its module is on the addons path: updating the module writes the file's arch over \
 the edit.",
     fix: "Move the change into a module's inheriting view, or mark the record noupdate before updating.",
+    example: None,
 };
 
 pub const INSTALLED_VIEWS_BROKEN: Rule = Rule {
@@ -153,6 +164,7 @@ pub const INSTALLED_VIEWS_BROKEN: Rule = Rule {
 rendering the view (opening the form, the list, the page) raises now, before any update. Usually \
 a parent customized in the database lost the node, or code was deployed without `-u`.",
     fix: "Restore the parent's node (Reset Architecture in Settings > Technical > Views) or fix the inheriting view.",
+    example: None,
 };
 
 pub const INHERITANCE_CYCLE: Rule = Rule {
@@ -163,6 +175,7 @@ pub const INHERITANCE_CYCLE: Rule = Rule {
     explanation: "Following `inherit_id` from the view comes back to it: Odoo cannot combine it \
 (recursion error).",
     fix: "Break the cycle: one of the views must inherit another parent.",
+    example: None,
 };
 
 pub const VIEW_FIELD_NOT_READ: Rule = Rule {
@@ -174,6 +187,7 @@ pub const VIEW_FIELD_NOT_READ: Rule = Rule {
 the type the field needs, or the arch is not given as `type=\"xml\"`. The field was left out of \
 the checks, which may then miss or misjudge the view.",
     fix: "Write the field as a literal (or `ref=`) when possible.",
+    example: None,
 };
 
 pub const RULES: &[Rule] = &[

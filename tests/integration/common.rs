@@ -10,9 +10,10 @@ use std::sync::Mutex;
 
 pub fn bin() -> Command {
     let mut c = Command::new(env!("CARGO_BIN_EXE_odoo-audit"));
-    // Tests control the environment: no libpq or Odoo settings leak in.
+    // Tests control the environment: no libpq or Odoo settings leak in, nor a COLUMNS that
+    // would lay the tables out for a width.
     for (k, _) in std::env::vars() {
-        if k.starts_with("PG") || k == "ODOO_RC" {
+        if k.starts_with("PG") || k == "ODOO_RC" || k == "COLUMNS" {
             c.env_remove(k);
         }
     }
