@@ -9,6 +9,7 @@ mod catalogue_use;
 mod checksums;
 mod cli_addons;
 mod client_actions;
+mod compose_engine;
 mod db_audits;
 mod db_decode;
 mod deploy_check;
