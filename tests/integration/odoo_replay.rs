@@ -40,7 +40,9 @@ pub fn recorded_states(file: &Path) -> BTreeMap<String, (String, String)> {
     parse_states(text.lines().skip(1))
 }
 
-fn parse_states<'a>(lines: impl Iterator<Item = &'a str>) -> BTreeMap<String, (String, String)> {
+pub fn parse_states<'a>(
+    lines: impl Iterator<Item = &'a str>,
+) -> BTreeMap<String, (String, String)> {
     lines
         .filter(|l| !l.is_empty())
         .map(|l| {
@@ -53,16 +55,17 @@ fn parse_states<'a>(lines: impl Iterator<Item = &'a str>) -> BTreeMap<String, (S
         .collect()
 }
 
+/// The query of the module states, one `name TAB state TAB latest_version` line each, by name.
+pub const STATES_QUERY: &str = "SELECT coalesce(string_agg(name || E'\\t' || state || E'\\t' || coalesce(latest_version, ''), \
+     E'\\n' ORDER BY name), '') FROM ir_module_module";
+
 /// The module states of a database copy, as in the recordings.
 pub fn db_states(db: &TestDb) -> BTreeMap<String, (String, String)> {
-    let text = db.scalar(
-        "SELECT coalesce(string_agg(name || E'\\t' || state || E'\\t' || coalesce(latest_version, ''), \
-         E'\\n' ORDER BY name), '') FROM ir_module_module",
-    );
+    let text = db.scalar(STATES_QUERY);
     parse_states(text.lines())
 }
 
-type States = BTreeMap<String, (String, String)>;
+pub type States = BTreeMap<String, (String, String)>;
 
 /// Fails with the differing rows only (the tables have some 750 rows).
 pub fn assert_states(got: &States, want: &States, what: &str) {
@@ -84,12 +87,10 @@ fn lit(s: &str) -> String {
     format!("'{}'", s.replace('\'', "''"))
 }
 
-/// Brings a database copy to the recorded `states-before.tsv` of a case.
-pub fn prepare_states(db: &TestDb, case: &Path) {
-    let want = recorded_states(&case.join("states-before.tsv"));
-    let have = db_states(db);
+/// The SQL that brings the module states `have` to `want`.
+pub fn states_sql(have: &States, want: &States) -> String {
     let mut sql = String::new();
-    for (name, (state, version)) in &want {
+    for (name, (state, version)) in want {
         let v = if version.is_empty() {
             "NULL".to_string()
         } else {
@@ -115,6 +116,14 @@ pub fn prepare_states(db: &TestDb, case: &Path) {
             lit(name)
         ));
     }
+    sql
+}
+
+/// Brings a database copy to the recorded `states-before.tsv` of a case.
+pub fn prepare_states(db: &TestDb, case: &Path) {
+    let want = recorded_states(&case.join("states-before.tsv"));
+    let have = db_states(db);
+    let sql = states_sql(&have, &want);
     if !sql.is_empty() {
         db.exec(&sql);
     }
