@@ -9,11 +9,37 @@ use std::path::{Path, PathBuf};
 /// Writes `path` atomically with what `fill` writes. The temporary file is
 /// `.<name>.<pid>.tmp` beside it (created exclusively; removed again when anything fails).
 /// A target that is a directory, or whose directory is missing, is an error before anything
-/// is written.
+/// is written. A target that exists and is not a regular file (`/dev/null`, `/dev/stdout`, a
+/// FIFO, a socket) is written to as it is, never replaced; a symbolic link to a file stays a
+/// link: the file it points to is the one replaced.
 pub fn write_atomic(
     path: &Path,
     fill: impl FnOnce(&mut dyn Write) -> io::Result<()>,
 ) -> io::Result<()> {
+    let with_path = |e: io::Error| io::Error::new(e.kind(), format!("{}: {e}", path.display()));
+    if let Ok(meta) = fs::metadata(path) {
+        if !meta.is_file() && !meta.is_dir() {
+            let file = OpenOptions::new()
+                .write(true)
+                .open(path)
+                .map_err(with_path)?;
+            let mut w = BufWriter::with_capacity(1 << 16, file);
+            return fill(&mut w).and_then(|()| w.flush()).map_err(with_path);
+        }
+    }
+    let resolved;
+    let path = match fs::symlink_metadata(path) {
+        Ok(m) if m.file_type().is_symlink() => {
+            resolved = fs::canonicalize(path).map_err(|e| {
+                io::Error::new(
+                    e.kind(),
+                    format!("{}: a symbolic link to nowhere ({e})", path.display()),
+                )
+            })?;
+            resolved.as_path()
+        }
+        _ => path,
+    };
     let name = path.file_name().ok_or_else(|| {
         io::Error::new(
             io::ErrorKind::InvalidInput,
@@ -75,5 +101,44 @@ mod tests {
         assert_eq!(fs::read_to_string(&target).unwrap(), "new");
         assert!(write_atomic(dir.path(), |w| w.write_all(b"x")).is_err());
         assert!(write_atomic(&dir.path().join("missing/r.json"), |w| w.write_all(b"x")).is_err());
+    }
+
+    #[test]
+    fn a_fifo_or_device_is_written_to_and_a_link_stays_a_link() {
+        use std::os::unix::fs::FileTypeExt;
+        let dir = tempfile::tempdir().unwrap();
+        // A FIFO (the path of a device such as /dev/null is the same one): its reader gets the report, and it is still a FIFO.
+        let fifo = dir.path().join("report.fifo");
+        let made = std::process::Command::new("mkfifo")
+            .arg(&fifo)
+            .status()
+            .unwrap();
+        assert!(made.success());
+        let reader = {
+            let fifo = fifo.clone();
+            std::thread::spawn(move || fs::read_to_string(fifo).unwrap())
+        };
+        write_atomic(&fifo, |w| w.write_all(b"through the pipe")).unwrap();
+        assert_eq!(reader.join().unwrap(), "through the pipe");
+        assert!(fs::symlink_metadata(&fifo).unwrap().file_type().is_fifo());
+        // A link to a file: the file is replaced, the link kept.
+        let target = dir.path().join("real.json");
+        fs::write(&target, "old").unwrap();
+        let link = dir.path().join("latest.json");
+        std::os::unix::fs::symlink(&target, &link).unwrap();
+        write_atomic(&link, |w| w.write_all(b"new")).unwrap();
+        assert!(fs::symlink_metadata(&link)
+            .unwrap()
+            .file_type()
+            .is_symlink());
+        assert_eq!(fs::read_to_string(&target).unwrap(), "new");
+        // A link to nowhere is an error, and nothing is written.
+        let dangling = dir.path().join("dangling.json");
+        std::os::unix::fs::symlink(dir.path().join("none/x.json"), &dangling).unwrap();
+        let err = write_atomic(&dangling, |w| w.write_all(b"x")).unwrap_err();
+        assert!(
+            err.to_string().contains("a symbolic link to nowhere"),
+            "{err}"
+        );
     }
 }

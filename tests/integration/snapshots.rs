@@ -476,15 +476,17 @@ fn snapshot_history_and_diff_of_two_recorded_runs() {
         c
     };
     db.exec("UPDATE ir_module_module SET state = 'to upgrade' WHERE name = 'mail'");
-    let (code, _, err) =
-        run(with_state(&["versions", "--record", "--db-url", &url]).args(["-o", "/dev/null"]));
+    let (code, _, err) = run(with_state(&["versions", "--record", "--db-url", &url])
+        .arg("-o")
+        .arg(state.path().join("run.json")));
     assert_eq!(code, 1, "{err}");
     db.exec(
         "UPDATE ir_module_module SET state = 'installed' WHERE name = 'mail';
          UPDATE ir_module_module SET state = 'to remove' WHERE name = 'auditlog';",
     );
-    let (code, _, err) =
-        run(with_state(&["versions", "--record", "--db-url", &url]).args(["-o", "/dev/null"]));
+    let (code, _, err) = run(with_state(&["versions", "--record", "--db-url", &url])
+        .arg("-o")
+        .arg(state.path().join("run.json")));
     assert_eq!(code, 1, "{err}");
     // JSON only: the table shows each run's duration as it was.
     snap_variants("history", &r, &[&["--format", "json"]], || {
