@@ -67,7 +67,7 @@ fi
 export ODOO_AUDIT_LXML_PYTHON="$REPO/.cache/lxml/bin/python"
 
 # jsonschema (PyPI), with rfc3986-validator so that it checks the `uri` formats, to validate
-# the SARIF of real runs against the official SARIF 2.1.0 schema (tests/integration/sarif.rs,
+# the SARIF of real runs against the official SARIF 2.1.0 schema (tests/integration/ci_formats.rs,
 # tests/sarif_validate.py, tests/data/sarif/), into .cache/jsonschema.
 JSONSCHEMA_VERSION=4.26.0
 RFC3986_VALIDATOR_VERSION=0.1.1
