@@ -432,6 +432,10 @@ pub struct ClientActionsArgs {
     /// default with --addons-path).
     #[arg(long)]
     pub partial_path: bool,
+    /// Every use in the table, those that are fine too (default: those that need attention;
+    /// the findings are the same either way).
+    #[arg(long)]
+    pub all: bool,
 }
 
 #[derive(Debug, Args)]

@@ -5,7 +5,7 @@
 use serde_json::json;
 
 use super::{inventory_context, odoo_addons, odoo_addons_context, Ctx};
-use crate::checks::client_actions::{self, ClientActionsAnalysis, PathScope};
+use crate::checks::client_actions::{self, ClientActionsAnalysis, PathScope, Status};
 use crate::cli::ClientActionsArgs;
 use crate::exit::Fatal;
 use crate::report::{Report, Table};
@@ -57,7 +57,7 @@ pub fn run(args: &ClientActionsArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
         (client_actions::check_static_in(&inv, &scope), inv)
     };
     inventory_context(&mut report, &inv);
-    fill(&mut report, analysis);
+    fill(&mut report, analysis, args.all);
     report.findings = crate::checks::addons::core::group_core(
         std::mem::take(&mut report.findings),
         &scope.odoo,
@@ -74,7 +74,7 @@ pub fn run(args: &ClientActionsArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
     Ok(report)
 }
 
-fn fill(report: &mut Report, a: ClientActionsAnalysis) {
+fn fill(report: &mut Report, a: ClientActionsAnalysis, all: bool) {
     let mut table = Table::new(
         "uses",
         "Client actions, widgets and view classes",
@@ -82,7 +82,25 @@ fn fill(report: &mut Report, a: ClientActionsAnalysis) {
             "kind", "key", "module", "source", "location", "status", "handler", "menus",
         ],
     );
-    for c in &a.checked {
+    // By default, the uses that need attention: all but those found fine.
+    let shown: Vec<_> = a
+        .checked
+        .iter()
+        .filter(|c| all || c.status != Status::Ok)
+        .collect();
+    report.context(
+        "shown",
+        if all {
+            format!("{} of {} uses", shown.len(), a.checked.len())
+        } else {
+            format!(
+                "{} of {} uses, those that need attention (--all: every one)",
+                shown.len(),
+                a.checked.len()
+            )
+        },
+    );
+    for c in shown {
         let u = &c.use_;
         let location = match (&u.file, u.line, &u.action) {
             (Some(f), Some(l), _) => format!("{}:{l}", f.display()),

@@ -113,7 +113,7 @@ fn ci_on_the_corpus_alone_gets_real_verdicts_from_the_catalogue() {
     // The same run in JSON: Odoo's tags and widgets are valid, each by a catalogued handler.
     let (code, doc, err) = run_json(
         bin()
-            .args(["check-client-actions", "--addons-path"])
+            .args(["check-client-actions", "--all", "--addons-path"])
             .arg(&addons),
     );
     assert_eq!(code, 1, "{err}");

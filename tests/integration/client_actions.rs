@@ -53,6 +53,7 @@ fn check(root: &Path) -> (i32, serde_json::Value) {
         bin()
             .args([
                 "check-client-actions",
+                "--all",
                 "--odoo-series",
                 "18.0",
                 "--addons-path",
@@ -724,7 +725,7 @@ fn installed_module_missing_from_disk_does_not_hide_missing_tags() {
     ] {
         let (_, doc, err) = run_json(
             bin()
-                .args(["check-client-actions", "--db-url", &db.url()])
+                .args(["check-client-actions", "--all", "--db-url", &db.url()])
                 .args(&args),
         );
         assert_eq!(doc["context"]["addons_path_scope"], "partial", "{err}");

@@ -238,6 +238,7 @@ fn tables_fit_80_and_120_columns_with_whole_words_and_module_names() {
     let dir = corpus.parent().unwrap();
     let (_, doc, _) = crate::common::run_json(crate::common::bin().current_dir(dir).args([
         "check-client-actions",
+        "--all",
         "--addons-path",
         "addons",
     ]));
@@ -253,7 +254,7 @@ fn tables_fit_80_and_120_columns_with_whole_words_and_module_names() {
             cols,
             &env,
             &format!(
-                "{} check-client-actions --addons-path addons 2>/dev/null",
+                "{} check-client-actions --all --addons-path addons 2>/dev/null",
                 tool()
             ),
         );

@@ -20,7 +20,13 @@ fn ca_watchdog(cmd: &mut Command, limit: Duration) -> (i32, String) {
 fn ca_check(root: &Path) -> (i32, serde_json::Value) {
     let (code, out) = ca_watchdog(
         bin()
-            .args(["check-client-actions", "--format", "json", "--addons-path"])
+            .args([
+                "check-client-actions",
+                "--all",
+                "--format",
+                "json",
+                "--addons-path",
+            ])
             .arg(root),
         Duration::from_secs(120),
     );
