@@ -88,18 +88,7 @@ fn fill(report: &mut Report, a: ClientActionsAnalysis, all: bool) {
         .iter()
         .filter(|c| all || c.status != Status::Ok)
         .collect();
-    report.context(
-        "shown",
-        if all {
-            format!("{} of {} uses", shown.len(), a.checked.len())
-        } else {
-            format!(
-                "{} of {} uses, those that need attention (--all: every one)",
-                shown.len(),
-                a.checked.len()
-            )
-        },
-    );
+    report.shown_rows(shown.len(), a.checked.len(), "uses", all);
     for c in shown {
         let u = &c.use_;
         let location = match (&u.file, u.line, &u.action) {

@@ -141,18 +141,7 @@ pub fn versions(args: &VersionsArgs, ctx: &mut Ctx) -> Result<Report, Fatal> {
         }
     };
     let rows: Vec<_> = cmp.rows.iter().filter(|r| shown(r)).collect();
-    report.context(
-        "shown",
-        if filtered {
-            format!("{} of {} modules", rows.len(), cmp.rows.len())
-        } else {
-            format!(
-                "{} of {} modules, those that need attention (--all: every one)",
-                rows.len(),
-                cmp.rows.len()
-            )
-        },
-    );
+    report.shown_rows(rows.len(), cmp.rows.len(), "modules", filtered);
     for r in rows {
         table.push(vec![
             json!(r.name),

@@ -208,6 +208,18 @@ impl Report {
         self.context.insert(key.to_string(), value.into());
     }
 
+    /// The context line `shown` of a table that lists by default only the rows that need
+    /// attention: `shown` of `total` `rows` (a plural noun), and how to see them all unless
+    /// `filtered` (the user chose the rows: `--all` or a filter).
+    pub fn shown_rows(&mut self, shown: usize, total: usize, rows: &str, filtered: bool) {
+        let line = if filtered {
+            format!("{shown} of {total} {rows}")
+        } else {
+            format!("{shown} of {total} {rows}, those that need attention (--all: every one)")
+        };
+        self.context("shown", line);
+    }
+
     /// The module of the inventory named `name`, added when missing.
     pub fn module_record(&mut self, name: &str) -> &mut ModuleRecord {
         let i = match self
